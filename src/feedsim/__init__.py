@@ -1,0 +1,39 @@
+"""feedsim: agent-based simulation of social feeds on a follow graph.
+
+Run the same community under a chronological feed and under engagement-ranked
+feeds and compare who is seen. Units: days for rates, hours for ticks and ages.
+
+Examples
+--------
+>>> import feedsim
+>>> G = feedsim.networks.default_community(500, seed=0)
+>>> table = feedsim.compare(G, rankers=["chronological", "engagement"], days=2, seed=0)
+>>> sorted(table.summaries)
+['chronological', 'engagement']
+"""
+
+__version__ = "0.1.0"
+
+from . import metrics, networks, rankers  # noqa: E402
+from .compare import Comparison, compare  # noqa: E402
+from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
+from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
+from .network import ROLES, FollowGraph  # noqa: E402
+
+__all__ = [
+    "Comparison",
+    "FEEDBACK_LOOPS",
+    "FeedsimError",
+    "FollowGraph",
+    "InvalidParameterError",
+    "ROLES",
+    "RankerOutputError",
+    "Simulation",
+    "SimulationConfig",
+    "SimulationResult",
+    "__version__",
+    "compare",
+    "metrics",
+    "networks",
+    "rankers",
+]

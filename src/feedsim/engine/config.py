@@ -1,0 +1,185 @@
+"""Simulation parameters as one frozen, validated dataclass.
+
+Units: hours for ticks and ages, days for rates, probabilities per impression.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+
+from .._validate import check_bool, check_int, check_number
+from ..errors import InvalidParameterError
+
+__all__ = ["SimulationConfig", "FEEDBACK_LOOPS"]
+
+#: Feedback loops, each switchable by keyword; ``dynamics=False`` turns all off.
+FEEDBACK_LOOPS = ("rich_get_richer", "reciprocity", "creator_adaptation", "follow_discovery")
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    """Every model parameter of a run, with documented defaults and units.
+
+    Parameters
+    ----------
+    tick_hours : float, default 1.0
+        Length of a platform tick, hours. Must divide 24 evenly.
+    max_age_hours : float, default 48.0
+        Posts older than this (hours since creation) are no longer candidates.
+    out_of_network_share : float, default 0.0
+        Share of each feed reserved for out-of-network posts (the trending pool),
+        as "For you" feeds do; unused slots are back-filled from the other source.
+    trending_pool_size : int, default 50
+        Number of live posts in the trending pool (most engaged first) offered to
+        every viewer as out-of-network candidates when ``out_of_network_share > 0``.
+    dynamics : bool, default True
+        Master switch: ``False`` turns every feedback loop off.
+    rich_get_richer, reciprocity, creator_adaptation, follow_discovery : bool or None
+        Each feedback loop; ``None`` means "same as ``dynamics``".
+        *rich_get_richer*: engagement counts reach rankers and the trending pool,
+        and each engagement raises the viewer's affinity to the author.
+        *reciprocity* (the gesture bank): when ``v`` engages with ``a``'s post,
+        ``a``'s affinity to ``v`` rises and, if ``a`` does not follow ``v``,
+        ``a`` follows back with probability ``follow_back_prob``.
+        *creator_adaptation* (the treadmill): a creator whose posts get little
+        response posts less and may burn out and stop.
+        *follow_discovery*: engaging with a post that arrived through a reshare or
+        an out-of-network slot makes the viewer follow its author with probability
+        ``discovery_follow_prob``.
+    like_rate, reshare_rate, reply_rate : float, default 0.05, 0.01, 0.006
+        Probability that an impression becomes a like / reshare / reply for a
+        viewer of propensity 1, a post of appeal 1, affinity 0, top feed slot.
+    position_decay : float, default 0.5
+        Attention to feed slot ``s`` (0 = top) is ``(1 + s) ** -position_decay``.
+    appeal_sigma : float, default 0.5
+        Log-normal sigma of a post's appeal (mean 1 times the author's quality).
+    mutual_affinity : float, default 0.5
+        Initial affinity along a follow edge that is reciprocated (0 otherwise).
+    affinity_gain, affinity_max : float, default 0.1, 5.0
+        Affinity added per engagement (rich-get-richer) and its ceiling.
+    reciprocity_gain : float, default 0.2
+        Affinity the author gains towards an engaging viewer (reciprocity).
+    follow_back_prob : float, default 0.05
+        Chance an author follows back a viewer who engaged (reciprocity).
+    discovery_follow_prob : float, default 0.1
+        Chance an engagement on a reshared or out-of-network post becomes a follow.
+    adaptation_target : float, default 0.5
+        Engagements per post a creator regards as a normal response.
+    adaptation_half_life_days : float, default 3.0
+        Half-life of a creator's memory of response, days.
+    adaptation_elasticity : float, default 0.5
+        Posting-rate multiplier is ``(response / target) ** elasticity``, clipped to
+        ``[min_rate_multiplier, max_rate_multiplier]``.
+    min_rate_multiplier, max_rate_multiplier : float, default 0.1, 2.0
+        Bounds of the posting-rate multiplier.
+    burnout_threshold : float, default 0.1
+        A day with response below ``burnout_threshold * adaptation_target``
+        counts towards burnout.
+    burnout_days : int, default 7
+        Consecutive low-response posting days after which a creator stops.
+    record_impressions : bool, default False
+        Keep a per-impression log (viewer, post, time, slot, in_network) in the
+        result. Memory grows with the number of impressions.
+
+    Examples
+    --------
+    >>> cfg = SimulationConfig(dynamics=False)
+    >>> cfg.loop_enabled("reciprocity")
+    False
+    >>> SimulationConfig(tick_hours=0)
+    Traceback (most recent call last):
+    ...
+    feedsim.errors.InvalidParameterError: tick_hours must be a finite number > 0 and <= 24; got 0
+    """
+
+    tick_hours: float = 1.0
+    max_age_hours: float = 48.0
+    out_of_network_share: float = 0.0
+    trending_pool_size: int = 50
+    dynamics: bool = True
+    rich_get_richer: bool | None = None
+    reciprocity: bool | None = None
+    creator_adaptation: bool | None = None
+    follow_discovery: bool | None = None
+    like_rate: float = 0.05
+    reshare_rate: float = 0.01
+    reply_rate: float = 0.006
+    position_decay: float = 0.5
+    appeal_sigma: float = 0.5
+    mutual_affinity: float = 0.5
+    affinity_gain: float = 0.1
+    affinity_max: float = 5.0
+    reciprocity_gain: float = 0.2
+    follow_back_prob: float = 0.05
+    discovery_follow_prob: float = 0.1
+    adaptation_target: float = 0.5
+    adaptation_half_life_days: float = 3.0
+    adaptation_elasticity: float = 0.5
+    min_rate_multiplier: float = 0.1
+    max_rate_multiplier: float = 2.0
+    burnout_threshold: float = 0.1
+    burnout_days: int = 7
+    record_impressions: bool = False
+
+    def __post_init__(self) -> None:
+        tick = check_number("tick_hours", self.tick_hours, low=0, low_inclusive=False, high=24)
+        if abs(24 / tick - round(24 / tick)) > 1e-9:
+            raise InvalidParameterError(
+                f"tick_hours must divide 24 evenly (e.g. 0.5, 1, 2, 3, 4, 6, 8, 12, 24); got {self.tick_hours!r}"
+            )
+        check_number("max_age_hours", self.max_age_hours, low=0, low_inclusive=False)
+        check_number("out_of_network_share", self.out_of_network_share, low=0, high=1)
+        check_int("trending_pool_size", self.trending_pool_size, low=1)
+        check_bool("dynamics", self.dynamics)
+        for loop in FEEDBACK_LOOPS:
+            val = getattr(self, loop)
+            if val is not None:
+                check_bool(loop, val)
+        for name in ("like_rate", "reshare_rate", "reply_rate", "follow_back_prob", "discovery_follow_prob"):
+            check_number(name, getattr(self, name), low=0, high=1)
+        for name in (
+            "position_decay",
+            "appeal_sigma",
+            "mutual_affinity",
+            "affinity_gain",
+            "reciprocity_gain",
+            "adaptation_elasticity",
+            "burnout_threshold",
+        ):
+            check_number(name, getattr(self, name), low=0)
+        check_number("affinity_max", self.affinity_max, low=self.mutual_affinity)
+        check_number("adaptation_target", self.adaptation_target, low=0, low_inclusive=False)
+        check_number("adaptation_half_life_days", self.adaptation_half_life_days, low=0, low_inclusive=False)
+        check_number("min_rate_multiplier", self.min_rate_multiplier, low=0, high=1)
+        check_number("max_rate_multiplier", self.max_rate_multiplier, low=1)
+        check_int("burnout_days", self.burnout_days, low=1)
+        check_bool("record_impressions", self.record_impressions)
+
+    def loop_enabled(self, loop: str) -> bool:
+        """Whether feedback loop ``loop`` (one of :data:`FEEDBACK_LOOPS`) is on."""
+        val = getattr(self, loop)
+        return self.dynamics if val is None else bool(val)
+
+    def replace(self, **changes) -> SimulationConfig:
+        """Return a validated copy with ``changes`` applied.
+
+        Raises
+        ------
+        InvalidParameterError
+            For an unknown parameter name or a bad value.
+        """
+        known = {f.name for f in fields(self)}
+        for key in changes:
+            if key not in known:
+                raise InvalidParameterError(
+                    f"unknown simulation parameter {key!r}; allowed: {', '.join(sorted(known))}"
+                )
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Return the parameters as a JSON-serialisable dict (loops resolved)."""
+        out = dataclasses.asdict(self)
+        for loop in FEEDBACK_LOOPS:
+            out[loop] = self.loop_enabled(loop)
+        return out

@@ -1,0 +1,110 @@
+"""The follow graph while it evolves: sorted edge keys, CSR pointers, per-edge affinity."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..network.graph import FollowGraph
+from .arrays import ranges
+
+__all__ = ["DynamicGraph"]
+
+_SHIFT = np.int64(32)
+_MASK = np.int64(0xFFFFFFFF)
+
+
+class DynamicGraph:
+    """Follow edges as sorted int64 keys ``(u << 32) | v`` (u follows v).
+
+    The key order is CSR order, so ``indptr`` and ``indices`` are views of the same
+    data; ``affinity`` holds one float per edge (u's affinity to v). New follows
+    are inserted in place (``np.insert``, linear in the edge count).
+
+    Parameters
+    ----------
+    graph : FollowGraph
+        The starting graph.
+    mutual_affinity : float
+        Initial affinity of reciprocated edges (others start at 0).
+    """
+
+    def __init__(self, graph: FollowGraph, mutual_affinity: float) -> None:
+        src, dst = graph.edges()
+        self.n = graph.n_users
+        self.keys = (src.astype(np.int64) << _SHIFT) | dst.astype(np.int64)
+        self.indices = graph.indices.astype(np.int32, copy=True)
+        self.indptr = graph.indptr.copy()
+        self.in_degree = graph.in_degree()
+        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
+        self.affinity = np.where(mutual, mutual_affinity, 0.0)
+        self.mutual_affinity = float(mutual_affinity)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of follow edges."""
+        return len(self.keys)
+
+    def out_degree(self) -> NDArray[np.int64]:
+        """Accounts each user follows."""
+        return np.diff(self.indptr)
+
+    def expand(self, viewers: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Edges out of ``viewers``: (position of the viewer in ``viewers``, edge index)."""
+        starts = self.indptr[viewers]
+        deg = self.indptr[viewers + 1] - starts
+        seg = np.repeat(np.arange(len(viewers), dtype=np.int64), deg)
+        return seg, ranges(starts, deg)
+
+    def lookup(self, u: NDArray[np.int64], v: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Edge index of ``u -> v`` for each pair, or -1 where u does not follow v."""
+        if len(self.keys) == 0:
+            return np.full(len(u), -1, dtype=np.int64)
+        key = (np.asarray(u, dtype=np.int64) << _SHIFT) | np.asarray(v, dtype=np.int64)
+        pos = np.searchsorted(self.keys, key)
+        safe = np.minimum(pos, len(self.keys) - 1)
+        return np.where(self.keys[safe] == key, safe, -1)
+
+    def bump_affinity(self, edge: NDArray[np.int64], amount: float, ceiling: float) -> None:
+        """Add ``amount`` per occurrence of each edge index (-1 ignored), capped."""
+        edge = edge[edge >= 0]
+        if len(edge) and amount:
+            np.add.at(self.affinity, edge, amount)
+            np.minimum(self.affinity, ceiling, out=self.affinity)
+
+    def add_edges(self, u: NDArray[np.int64], v: NDArray[np.int64]) -> int:
+        """Insert follows ``u -> v`` (self-loops and existing edges skipped); return the count."""
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        ok = u != v
+        key = np.unique((u[ok] << _SHIFT) | v[ok])
+        if len(key) == 0:
+            return 0
+        if len(self.keys):
+            pos = np.searchsorted(self.keys, key)
+            safe = np.minimum(pos, len(self.keys) - 1)
+            key = key[self.keys[safe] != key]
+        if len(key) == 0:
+            return 0
+        nu = key >> _SHIFT
+        nv = key & _MASK
+        reverse = self.lookup(nv, nu) >= 0
+        aff = np.where(reverse, self.mutual_affinity, 0.0)
+        pos = np.searchsorted(self.keys, key)
+        self.keys = np.insert(self.keys, pos, key)
+        self.indices = np.insert(self.indices, pos, nv.astype(np.int32))
+        self.affinity = np.insert(self.affinity, pos, aff)
+        added = np.bincount(nu, minlength=self.n)
+        self.indptr[1:] += np.cumsum(added)
+        self.in_degree += np.bincount(nv, minlength=self.n)
+        return len(key)
+
+    def grow(self, n_new: int) -> None:
+        """Add ``n_new`` accounts with no edges."""
+        self.indptr = np.concatenate([self.indptr, np.full(n_new, self.indptr[-1])])
+        self.in_degree = np.concatenate([self.in_degree, np.zeros(n_new, dtype=np.int64)])
+        self.n += n_new
+
+    def to_follow_graph(self, node_ids, attrs=None) -> FollowGraph:
+        """Snapshot as a :class:`FollowGraph`."""
+        return FollowGraph(self.indptr.copy(), self.indices.copy(), node_ids=node_ids, attrs=attrs)

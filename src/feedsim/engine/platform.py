@@ -1,0 +1,360 @@
+"""Platform state and the vectorised tick.
+
+One :class:`Platform` holds the whole state of a run as arrays: the evolving
+follow graph, the post table, the live items (posts and reshares that can still
+be shown), what each viewer has already been shown, per-account counters and the
+daily series. :meth:`Platform.step` advances one tick with array work only.
+Units: hours for times and ages, days for rates.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..network.graph import ROLES, FollowGraph
+from ..population.state import Population
+from .arrays import GrowableTable, KeyCounter, SortedKeySet
+from .config import SimulationConfig
+from .engagement import engage
+from .feed import ORIGINAL, build_candidates, rank_and_select
+
+__all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES"]
+
+#: Columns of the post table (one row per post, ids in creation order).
+POST_COLUMNS = {
+    "author": np.int64,
+    "created": np.float64,
+    "appeal": np.float64,
+    "sponsored": np.bool_,
+    "off_platform": np.bool_,
+    "followers_at_creation": np.int64,
+    "impressions": np.int64,
+    "follower_impressions": np.int64,
+    "likes": np.int64,
+    "reshares": np.int64,
+    "replies": np.int64,
+}
+
+#: Phases timed by the profiler, in tick order.
+PHASES = ("posting", "sessions", "candidates", "ranking", "impressions", "engagement", "daily")
+
+_USER_COUNTERS = (
+    "user_posts",
+    "user_impressions",
+    "user_engagements",
+    "user_engaged",
+    "user_sessions",
+    "day_posts",
+    "day_engagements",
+    "day_impressions",
+    "low_days",
+)
+
+
+class LiveItems:
+    """Items that can still be shown: originals and reshares of live posts.
+
+    Stored as parallel arrays (post, via, time, kind); compacted every tick.
+    """
+
+    def __init__(self) -> None:
+        self.post = np.zeros(0, dtype=np.int64)
+        self.via = np.zeros(0, dtype=np.int64)
+        self.time = np.zeros(0, dtype=np.float64)
+        self.kind = np.zeros(0, dtype=np.int8)
+        self._index = None
+
+    def __len__(self) -> int:
+        return len(self.post)
+
+    def append(self, post, via, when, kind: int) -> None:
+        """Add items of one kind."""
+        self.post = np.concatenate([self.post, post])
+        self.via = np.concatenate([self.via, via])
+        self.time = np.concatenate([self.time, when])
+        self.kind = np.concatenate([self.kind, np.full(len(post), kind, dtype=np.int8)])
+        self._index = None
+
+    def expire(self, first_live_post: int) -> None:
+        """Drop items whose post is older than the live window."""
+        keep = self.post >= first_live_post
+        if not keep.all():
+            self.post, self.via, self.time, self.kind = (a[keep] for a in (self.post, self.via, self.time, self.kind))
+            self._index = None
+
+    def by_via(self, n_users: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Item indices grouped by ``via`` and CSR pointers into them (cached per change)."""
+        if self._index is None or len(self._index[1]) != n_users + 1:
+            order = np.argsort(self.via, kind="stable")
+            ptr = np.zeros(n_users + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.via, minlength=n_users), out=ptr[1:])
+            self._index = (order, ptr)
+        return self._index
+
+
+class Platform:
+    """The state of one run and its tick.
+
+    Parameters
+    ----------
+    graph : FollowGraph
+        Starting follow graph.
+    population : Population
+        Per-account attributes.
+    config : SimulationConfig
+        Model parameters.
+    streams : dict of str to Generator
+        Named random streams (see :data:`feedsim.random.STREAMS`).
+    ranker : callable
+        The active ranker.
+    ranker_label : str
+        Its name, for messages and results.
+    """
+
+    def __init__(
+        self,
+        graph: FollowGraph,
+        population: Population,
+        config: SimulationConfig,
+        streams: dict[str, np.random.Generator],
+        ranker: Callable,
+        ranker_label: str,
+    ) -> None:
+        from .graphstate import DynamicGraph
+
+        self.cfg = config
+        self.pop = population
+        self.streams = streams
+        self.ranker = ranker
+        self.ranker_label = ranker_label
+        self.graph = DynamicGraph(graph, config.mutual_affinity)
+        n = population.n_users
+        self.posts = GrowableTable(POST_COLUMNS, capacity=max(1024, n))
+        self.items = LiveItems()
+        self.first_live = 0
+        self.seen = SortedKeySet()
+        self.pairs = KeyCounter()
+        for name in _USER_COUNTERS:
+            setattr(self, name, np.zeros(n, dtype=np.int64))
+        self.rate_multiplier = np.ones(n)
+        self.response = np.full(n, config.adaptation_target)
+        self.active = np.ones(n, dtype=bool)
+        self.creator = population.post_rate > 0
+        self.quit_day = np.full(n, -1, dtype=np.int64)
+        self.sponsored_rate = np.zeros(n)
+        self.followers_start = self.graph.in_degree.copy()
+        self.day = 0
+        self.day_sessions = 0
+        self.day_new_follows = 0
+        self.daily: dict[str, list] = {
+            k: []
+            for k in (
+                "posts",
+                "impressions",
+                "engagements",
+                "sessions",
+                "new_follows",
+                "creators_posting",
+                "creators_active",
+                "posts_by_role",
+                "impressions_by_role",
+                "engagements_by_role",
+            )
+        }
+        self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "in_network")}
+        self.stats = {"ticks": 0, "sessions": 0, "candidates": 0, "impressions": 0}
+        self.phase_seconds = dict.fromkeys(PHASES, 0.0)
+
+    # ------------------------------------------------------------------ flags
+    @property
+    def rich_get_richer(self) -> bool:
+        """Whether engagement counts reach rankers (the rich-get-richer loop)."""
+        return self.cfg.loop_enabled("rich_get_richer")
+
+    @property
+    def n_users(self) -> int:
+        """Current number of accounts."""
+        return self.graph.n
+
+    # ------------------------------------------------------------------- tick
+    def step(self, t0: float) -> None:
+        """Advance one tick starting at ``t0`` hours; sessions happen at its end."""
+        cfg = self.cfg
+        dt = cfg.tick_hours
+        t1 = t0 + dt
+        clock = time.perf_counter
+        ph = self.phase_seconds
+
+        s = clock()
+        while int(t0 // 24) > self.day:
+            self.close_day()
+        ph["daily"] += clock() - s
+
+        s = clock()
+        created = self.posts["created"]
+        self.first_live = int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
+        self.items.expire(self.first_live)
+        self.seen.drop_below(self.first_live << 32)
+        self._post(t0, dt)
+        ph["posting"] += clock() - s
+
+        s = clock()
+        counts = self.streams["sessions"].poisson(self.pop.session_rate * (dt / 24.0))
+        viewers = np.flatnonzero(counts).astype(np.int64)
+        self.user_sessions[viewers] += counts[viewers]
+        n_sessions = int(counts.sum())
+        self.day_sessions += n_sessions
+        self.stats["sessions"] += n_sessions
+        self.stats["ticks"] += 1
+        ph["sessions"] += clock() - s
+        if len(viewers) == 0 or self.posts.n == self.first_live:
+            return
+
+        s = clock()
+        cands, kind, author_edge = build_candidates(self, viewers, t1)
+        self.stats["candidates"] += len(cands)
+        ph["candidates"] += clock() - s
+        if len(cands) == 0:
+            return
+        s = clock()
+        feed_size = (self.pop.attention[viewers].astype(np.int64) * counts[viewers])
+        feeds = rank_and_select(self, cands, kind, author_edge, feed_size)
+        ph["ranking"] += clock() - s
+
+        s = clock()
+        self._record_impressions(feeds, t1)
+        ph["impressions"] += clock() - s
+        s = clock()
+        engage(self, feeds, t1)
+        ph["engagement"] += clock() - s
+
+    def _post(self, t0: float, dt: float) -> None:
+        rng = self.streams["posting"]
+        pop = self.pop
+        rate = pop.post_rate * self.rate_multiplier * self.active
+        counts = rng.poisson(rate * (dt / 24.0))
+        authors = np.repeat(np.arange(self.n_users, dtype=np.int64), counts)
+        sponsored = np.zeros(len(authors), dtype=bool)
+        if self.sponsored_rate.any():
+            extra = rng.poisson(self.sponsored_rate * (dt / 24.0))
+            authors = np.concatenate([authors, np.repeat(np.arange(self.n_users, dtype=np.int64), extra)])
+            sponsored = np.concatenate([sponsored, np.ones(int(extra.sum()), dtype=bool)])
+        m = len(authors)
+        if m == 0:
+            return
+        offsets = rng.random(m)
+        sigma = self.cfg.appeal_sigma
+        appeal = pop.quality[authors] * np.exp(sigma * rng.standard_normal(m) - 0.5 * sigma * sigma)
+        off_platform = rng.random(m) < pop.link_share[authors]
+        order = np.argsort(offsets, kind="stable")
+        authors, sponsored, appeal, off_platform = authors[order], sponsored[order], appeal[order], off_platform[order]
+        created = t0 + offsets[order] * dt
+        first_id = self.posts.n
+        self.posts.append(
+            author=authors,
+            created=created,
+            appeal=appeal,
+            sponsored=sponsored,
+            off_platform=off_platform,
+            followers_at_creation=self.graph.in_degree[authors],
+        )
+        ids = np.arange(first_id, first_id + m, dtype=np.int64)
+        self.items.append(ids, authors, created, ORIGINAL)
+        per_author = np.bincount(authors, minlength=self.n_users)
+        self.user_posts += per_author
+        self.day_posts += per_author
+
+    def _record_impressions(self, feeds, now: float) -> None:
+        P = self.posts
+        lo = self.first_live
+        span = P.n - lo
+        local = feeds.post - lo
+        P["impressions"][lo:] += np.bincount(local, minlength=span)
+        from_follower = feeds.kind == ORIGINAL
+        P["follower_impressions"][lo:] += np.bincount(local[from_follower], minlength=span)
+        per_author = np.bincount(feeds.author, minlength=self.n_users)
+        self.user_impressions += per_author
+        self.day_impressions += per_author
+        self.pairs.add((feeds.viewer << 32) | feeds.author)
+        self.seen.add((feeds.post << 32) | feeds.viewer)
+        self.stats["impressions"] += len(feeds.post)
+        if self.cfg.record_impressions:
+            self.log["viewer"].append(feeds.viewer.copy())
+            self.log["post"].append(feeds.post.copy())
+            self.log["time"].append(np.full(len(feeds.post), now))
+            self.log["slot"].append(feeds.slot.copy())
+            self.log["in_network"].append(feeds.kind != 2)
+
+    # -------------------------------------------------------------- day close
+    def close_day(self) -> None:
+        """Record the finished day's series and run creator adaptation."""
+        cfg = self.cfg
+        n_roles = len(ROLES)
+        role = self.pop.role
+        d = self.daily
+        d["posts"].append(int(self.day_posts.sum()))
+        d["impressions"].append(int(self.day_impressions.sum()))
+        d["engagements"].append(int(self.day_engagements.sum()))
+        d["sessions"].append(int(self.day_sessions))
+        d["new_follows"].append(int(self.day_new_follows))
+        d["creators_posting"].append(int(np.count_nonzero(self.creator & (self.day_posts > 0))))
+        d["creators_active"].append(int(np.count_nonzero(self.creator & self.active)))
+        d["posts_by_role"].append(np.bincount(role, weights=self.day_posts, minlength=n_roles).astype(np.int64))
+        d["impressions_by_role"].append(
+            np.bincount(role, weights=self.day_impressions, minlength=n_roles).astype(np.int64)
+        )
+        d["engagements_by_role"].append(
+            np.bincount(role, weights=self.day_engagements, minlength=n_roles).astype(np.int64)
+        )
+        if cfg.loop_enabled("creator_adaptation"):
+            posted = self.day_posts > 0
+            resp = self.day_engagements / np.maximum(self.day_posts, 1)
+            alpha = 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days)
+            self.response = np.where(posted, (1 - alpha) * self.response + alpha * resp, self.response)
+            self.rate_multiplier = np.clip(
+                (self.response / cfg.adaptation_target) ** cfg.adaptation_elasticity,
+                cfg.min_rate_multiplier,
+                cfg.max_rate_multiplier,
+            )
+            low = posted & (resp < cfg.burnout_threshold * cfg.adaptation_target)
+            self.low_days = np.where(low, self.low_days + 1, np.where(posted, 0, self.low_days))
+            quit_now = self.active & self.creator & (self.low_days >= cfg.burnout_days)
+            self.active[quit_now] = False
+            self.quit_day[quit_now] = self.day
+        self.day_posts[:] = 0
+        self.day_engagements[:] = 0
+        self.day_impressions[:] = 0
+        self.day_sessions = 0
+        self.day_new_follows = 0
+        self.day += 1
+
+    # ----------------------------------------------------------- interventions
+    def add_accounts(self, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:
+        """Add ``n`` accounts that each follow ``follows`` accounts (preferentially popular).
+
+        Returns the new accounts' indices.
+        """
+        rng = self.streams["interventions"]
+        old = self.n_users
+        self.pop.append(role_code, n, rng, **attrs)
+        self.graph.grow(n)
+        for name in _USER_COUNTERS:
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(n, dtype=np.int64)]))
+        self.rate_multiplier = np.concatenate([self.rate_multiplier, np.ones(n)])
+        self.response = np.concatenate([self.response, np.full(n, self.cfg.adaptation_target)])
+        self.active = np.concatenate([self.active, np.ones(n, dtype=bool)])
+        self.creator = np.concatenate([self.creator, self.pop.post_rate[old:] > 0])
+        self.quit_day = np.concatenate([self.quit_day, np.full(n, -1, dtype=np.int64)])
+        self.sponsored_rate = np.concatenate([self.sponsored_rate, np.zeros(n)])
+        self.followers_start = np.concatenate([self.followers_start, np.zeros(n, dtype=np.int64)])
+        new = np.arange(old, old + n, dtype=np.int64)
+        if follows > 0 and old > 0:
+            weight = self.graph.in_degree[:old] + 1.0
+            cum = np.cumsum(weight)
+            targets = np.searchsorted(cum, rng.random(n * follows) * cum[-1], side="right")
+            self.graph.add_edges(np.repeat(new, follows), np.minimum(targets, old - 1))
+        return new

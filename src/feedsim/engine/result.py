@@ -1,0 +1,348 @@
+"""Results of a run: per-post and per-account arrays, daily series and the summary.
+
+Units: hours for times, counts for impressions and engagements.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import __version__
+from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
+from ..network.graph import ROLES
+from ..random import SeedInfo
+from .config import SimulationConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .simulation import Simulation
+
+__all__ = ["Table", "SimulationResult", "role_metric"]
+
+
+class Table(Mapping):
+    """Equal-length NumPy columns with attribute access (``table.author``).
+
+    Examples
+    --------
+    >>> t = Table({"a": np.arange(3)})
+    >>> t.a.tolist(), len(t), list(t)
+    ([0, 1, 2], 3, ['a'])
+    """
+
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        object.__setattr__(self, "_columns", dict(columns))
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self._columns[key]
+
+    def __getattr__(self, key: str) -> np.ndarray:
+        try:
+            return self._columns[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(next(iter(self._columns.values()))) if self._columns else 0
+
+    def __repr__(self) -> str:
+        return f"Table(rows={len(self)}, columns={list(self._columns)})"
+
+    def to_pandas(self):
+        """Return a ``pandas.DataFrame`` (pandas is optional and imported here)."""
+        import pandas as pd  # noqa: PLC0415
+
+        return pd.DataFrame(self._columns)
+
+
+def _clean(x: Any) -> Any:
+    """Convert NumPy scalars to Python and NaN/inf to None (strict JSON)."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    return x
+
+
+def role_metric(values: NDArray, roles_present: list[int]) -> dict[str, float]:
+    """Map an array indexed by role code to ``{role name: value}`` for present roles."""
+    return {ROLES[r]: float(values[r]) for r in roles_present}
+
+
+class SimulationResult:
+    """What a run produced, with the config and seed that reproduce it.
+
+    Attributes
+    ----------
+    config : SimulationConfig
+        Parameters at the start of the run.
+    seed : SeedInfo
+        Entropy and spawn key of the run's SeedSequence.
+    ranker : str
+        Name of the ranker the run started with.
+    interventions : list of dict
+        Interventions that took effect (``hours``, ``action``).
+    posts : Table
+        One row per post: ``author``, ``created`` (hours), ``impressions``,
+        ``reach`` (unique viewers; a feed never repeats a post to a viewer, so it
+        equals ``impressions``), ``likes``, ``reshares``, ``replies``,
+        ``engagements``, ``appeal``, ``sponsored``, ``off_platform``,
+        ``followers_at_creation``, ``follower_impressions``, ``role``.
+    authors : Table
+        One row per account: ``node_id``, ``role``, ``posts``, ``impressions``,
+        ``reach`` (unique viewers of any of its posts), ``engagements``
+        (received), ``engaged`` (given), ``sessions``, ``followers``,
+        ``followers_start``, ``following``, ``creator`` (positive posting rate at
+        the start), ``active`` (not burned out), ``quit_day`` (-1 if never).
+    daily : dict of str to ndarray
+        Per-day series (``posts``, ``impressions``, ``engagements``,
+        ``sessions``, ``new_follows``, ``creators_posting``, ``creators_active``;
+        ``*_by_role`` of shape (days, 5)). Only completed days are included.
+    impressions : Table or None
+        The per-impression log (``viewer``, ``post``, ``time``, ``slot``,
+        ``in_network``) when ``record_impressions=True``.
+    stats : dict
+        Work done: ticks, sessions, candidates scored, impressions, wall seconds,
+        seconds per phase.
+    """
+
+    def __init__(self, *, config, seed, ranker, interventions, posts, authors, daily,
+                 impressions, pairs, stats, days) -> None:
+        self.config: SimulationConfig = config
+        self.seed: SeedInfo = seed
+        self.ranker: str = ranker
+        self.interventions: list[dict] = interventions
+        self.posts = Table(posts)
+        self.authors = Table(authors)
+        self.daily = daily
+        self.impressions = Table(impressions) if impressions is not None else None
+        self._pairs = pairs
+        self.stats = stats
+        self.days = days
+        self.version = __version__
+
+    @classmethod
+    def from_platform(cls, sim: Simulation, wall_seconds: float) -> SimulationResult:
+        """Snapshot a simulation's state (copies, so the run can continue)."""
+        p = sim.platform
+        posts = p.posts.snapshot()
+        posts["reach"] = posts["impressions"].copy()
+        posts["engagements"] = posts["likes"] + posts["reshares"] + posts["replies"]
+        posts["role"] = p.pop.role[posts["author"]]
+        n = p.n_users
+        viewer = p.pairs.keys >> 32
+        author = p.pairs.keys & 0xFFFFFFFF
+        authors = {
+            "node_id": np.array(p.pop.node_ids, dtype=object),
+            "role": p.pop.role.copy(),
+            "posts": p.user_posts.copy(),
+            "impressions": p.user_impressions.copy(),
+            "reach": np.bincount(author, minlength=n).astype(np.int64),
+            "engagements": p.user_engagements.copy(),
+            "engaged": p.user_engaged.copy(),
+            "sessions": p.user_sessions.copy(),
+            "followers": p.graph.in_degree.copy(),
+            "followers_start": p.followers_start.copy(),
+            "following": p.graph.out_degree().copy(),
+            "creator": p.creator.copy(),
+            "active": p.active.copy(),
+            "quit_day": p.quit_day.copy(),
+        }
+        daily = {}
+        for key, vals in p.daily.items():
+            if key.endswith("_by_role"):
+                daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
+            else:
+                daily[key] = np.array(vals, dtype=np.int64)
+        log = None
+        if p.cfg.record_impressions:
+            log = {
+                k: (np.concatenate(v) if v else np.zeros(0, dtype=float if k == "time" else np.int64))
+                for k, v in p.log.items()
+            }
+        stats = dict(p.stats)
+        stats["wall_seconds"] = wall_seconds
+        stats["phase_seconds"] = dict(p.phase_seconds)
+        return cls(
+            config=sim.config,
+            seed=sim.seed,
+            ranker=sim.ranker_name,
+            interventions=list(sim.interventions),
+            posts=posts,
+            authors=authors,
+            daily=daily,
+            impressions=log,
+            pairs=(viewer.copy(), author.copy(), p.pairs.counts.copy()),
+            stats=stats,
+            days=sim.now / 24.0,
+        )
+
+    # ---------------------------------------------------------------- metrics
+    def roles_present(self) -> list[int]:
+        """Role codes with at least one account."""
+        return [int(r) for r in np.flatnonzero(np.bincount(self.authors.role, minlength=len(ROLES)))]
+
+    def role_table(self) -> dict[str, NDArray]:
+        """Per-role aggregates as arrays indexed by role code.
+
+        Keys: ``accounts``, ``posts``, ``impressions``, ``engagements``,
+        ``seen_posts`` (posts with >= 1 impression), ``follower_reach`` (mean share
+        of the author's followers reached per post, over posts whose author had
+        followers).
+        """
+        k = len(ROLES)
+        P = self.posts
+        role = P.role
+        fol = P.followers_at_creation
+        has_fol = fol > 0
+        frac = np.zeros(len(P))
+        frac[has_fol] = np.minimum(1.0, P.follower_impressions[has_fol] / fol[has_fol])
+        n_with_fol = np.bincount(role[has_fol], minlength=k)
+        return {
+            "accounts": np.bincount(self.authors.role, minlength=k),
+            "posts": np.bincount(role, minlength=k),
+            "impressions": np.bincount(role, weights=P.impressions, minlength=k),
+            "engagements": np.bincount(role, weights=P.engagements, minlength=k),
+            "seen_posts": np.bincount(role, weights=P.impressions > 0, minlength=k),
+            "follower_reach": np.divide(
+                np.bincount(role[has_fol], weights=frac[has_fol], minlength=k),
+                n_with_fol,
+                out=np.full(k, np.nan),
+                where=n_with_fol > 0,
+            ),
+        }
+
+    def reach_per_post(self) -> NDArray[np.float64]:
+        """Mean unique viewers per post, per role code (NaN for roles without posts)."""
+        t = self.role_table()
+        return np.divide(t["impressions"], t["posts"], out=np.full(len(ROLES), np.nan), where=t["posts"] > 0)
+
+    def author_amplification(self, baseline: SimulationResult) -> NDArray[np.float64]:
+        """Per-account amplification against a baseline run of the same population.
+
+        ``(reach per post here) / (reach per post in baseline) - 1``; NaN where the
+        account has no posts or no reach in the baseline.
+        """
+        here = np.divide(self.authors.impressions, self.authors.posts, out=np.full(len(self.authors), np.nan),
+                         where=self.authors.posts > 0)
+        m = min(len(here), len(baseline.authors))
+        there = np.divide(baseline.authors.impressions[:m], baseline.authors.posts[:m],
+                          out=np.full(m, np.nan), where=baseline.authors.posts[:m] > 0)
+        out = np.full(len(here), np.nan)
+        ok = np.isfinite(there) & (there > 0) & np.isfinite(here[:m])
+        out[:m][ok] = here[:m][ok] / there[ok] - 1.0
+        return out
+
+    def exposure_diversity(self) -> float:
+        """Mean normalised entropy of authors in each viewer's impressions.
+
+        For viewer ``v`` with impression counts ``n_va`` over authors ``a``:
+        ``H_v / ln K_v`` where ``H_v`` is the Shannon entropy of ``n_va`` and
+        ``K_v = min(impressions_v, max(following_v, distinct authors seen_v))``:
+        the most distinct authors the viewer could have seen. Viewers with
+        ``K_v <= 1`` are left out (Pielou 1966 evenness, with the capacity as the
+        number of available categories).
+        """
+        viewer, author, counts = self._pairs
+        n = len(self.authors)
+        if len(viewer) == 0:
+            return float("nan")
+        seen_imp = np.bincount(viewer, weights=counts, minlength=n).astype(np.int64)
+        distinct = np.bincount(viewer, minlength=n)
+        cap = np.minimum(seen_imp, np.maximum(self.authors.following, distinct))
+        ent = normalized_entropy(viewer, author, counts, n_groups=n, capacity=cap)
+        return float(np.nanmean(ent)) if np.isfinite(ent).any() else float("nan")
+
+    def lorenz(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Lorenz curve of impressions over accounts that posted at least once."""
+        return lorenz_curve(self.authors.impressions[self.authors.posts > 0])
+
+    def summary(self, baseline: SimulationResult | None = None) -> dict:
+        """The run's metrics as a JSON-serialisable dict.
+
+        Parameters
+        ----------
+        baseline : SimulationResult, optional
+            A chronological run of the same population and seed; when given,
+            ``amplification`` per role is ``reach per post / baseline reach per
+            post - 1`` (0 = no amplification; in the spirit of Huszár et al.,
+            PNAS 2022, who compare reach under the ranked timeline to a
+            reverse-chronological control). Without a baseline it is omitted.
+
+        Returns
+        -------
+        dict
+            ``gini_impressions``, ``gini_engagements``, ``gini_followers`` (Gini
+            over accounts that posted; followers over all accounts),
+            ``top1_share`` (share of impressions of the top 1% of posting
+            accounts), per role (keyed by role name): ``post_share``,
+            ``impression_share``, ``voice_ratio`` (impression share / post share),
+            ``visibility`` (share of posts seen by >= 1 viewer), ``follower_reach``
+            (mean share of followers reached per post), ``reach_per_post``,
+            ``engagement_per_post`` and ``amplification``; overall
+            ``visibility_all``, ``exposure_diversity``, ``creator_retention``
+            (share of accounts with a positive posting rate at the start that have
+            not burned out), counts, and the ``config`` and ``seed``.
+        """
+        A = self.authors
+        posted = A.posts > 0
+        t = self.role_table()
+        present = self.roles_present()
+        tot_posts = max(int(t["posts"].sum()), 1)
+        tot_imp = float(t["impressions"].sum())
+        post_share = t["posts"] / tot_posts
+        imp_share = t["impressions"] / tot_imp if tot_imp > 0 else np.zeros(len(ROLES))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            voice = np.where(post_share > 0, imp_share / np.where(post_share > 0, post_share, 1), np.nan)
+            visibility = np.where(t["posts"] > 0, t["seen_posts"] / np.maximum(t["posts"], 1), np.nan)
+            eng_pp = np.where(t["posts"] > 0, t["engagements"] / np.maximum(t["posts"], 1), np.nan)
+        rpp = self.reach_per_post()
+        creator = A.creator
+        out = {
+            "ranker": self.ranker,
+            "days": self.days,
+            "n_users": len(A),
+            "n_posts": int(len(self.posts)),
+            "n_impressions": int(tot_imp),
+            "n_engagements": int(t["engagements"].sum()),
+            "n_sessions": int(A.sessions.sum()),
+            "gini_impressions": gini(A.impressions[posted]) if posted.any() else float("nan"),
+            "gini_engagements": gini(A.engagements[posted]) if posted.any() else float("nan"),
+            "gini_followers": gini(A.followers),
+            "top1_share": top_share(A.impressions[posted], 0.01) if posted.any() else float("nan"),
+            "post_share": role_metric(post_share, present),
+            "impression_share": role_metric(imp_share, present),
+            "voice_ratio": role_metric(voice, present),
+            "visibility": role_metric(visibility, present),
+            "visibility_all": float(np.mean(self.posts.impressions > 0)) if len(self.posts) else float("nan"),
+            "follower_reach": role_metric(t["follower_reach"], present),
+            "reach_per_post": role_metric(rpp, present),
+            "engagement_per_post": role_metric(eng_pp, present),
+            "exposure_diversity": self.exposure_diversity(),
+            "creator_retention": float(np.mean(A.active[creator])) if creator.any() else float("nan"),
+            "config": self.config.to_dict(),
+            "seed": self.seed.to_dict(),
+            "interventions": list(self.interventions),
+        }
+        if baseline is not None:
+            base = baseline.reach_per_post()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                amp = np.where(base > 0, rpp / np.where(base > 0, base, 1) - 1.0, np.nan)
+            out["amplification"] = role_metric(amp, present)
+        return _clean(out)
+
+    def __repr__(self) -> str:
+        return (f"SimulationResult(ranker={self.ranker!r}, days={self.days:g}, users={len(self.authors)}, "
+                f"posts={len(self.posts)}, impressions={int(self.posts.impressions.sum())})")

@@ -1,0 +1,276 @@
+"""The follow graph as arrays: CSR adjacency plus per-node attribute arrays.
+
+Edge ``(u, v)`` means **u follows v**, so v's posts can reach u's feed. Row ``u`` of
+the CSR structure lists the accounts u follows (its followees), sorted by index.
+A :class:`FollowGraph` is built once from a ``networkx.DiGraph`` (or a SciPy sparse
+matrix, or edge arrays) with a fixed node order, and every hot path runs on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from .._validate import check_choice
+from ..errors import InvalidParameterError
+
+__all__ = ["FollowGraph", "NODE_ATTRIBUTES", "ROLES"]
+
+#: Roles an account can have, in code order (``role_code == ROLES.index(role)``).
+ROLES = ("influencer", "regular", "quiet", "brand", "lurker")
+
+#: Optional numeric node attributes and their units.
+NODE_ATTRIBUTES = {
+    "post_rate": "posts/day",
+    "session_rate": "sessions/day",
+    "attention": "items seen per session",
+    "propensity": "engagement propensity multiplier (1 = typical)",
+    "quality": "author's mean appeal multiplier (1 = typical)",
+    "link_share": "probability that a post links off-platform",
+}
+
+
+class FollowGraph:
+    """A follow graph in CSR form with per-node attributes.
+
+    Parameters
+    ----------
+    indptr : ndarray of shape (n_users + 1,)
+        CSR row pointers; row ``u`` holds the accounts ``u`` follows.
+    indices : ndarray of shape (n_edges,)
+        Followee indices, sorted within each row, no duplicates, no self-loops.
+    node_ids : sequence, optional
+        Original node identifiers in index order (default ``0..n_users-1``).
+    attrs : mapping of str to ndarray, optional
+        Per-node attributes: ``role`` (object array of role names or ``None``)
+        and the numeric attributes in :data:`NODE_ATTRIBUTES` (``NaN`` = missing).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.DiGraph([(0, 1), (2, 1)])
+    >>> fg = FollowGraph.from_networkx(G)
+    >>> fg.n_users, fg.n_edges, fg.in_degree().tolist()
+    (3, 2, [0, 2, 0])
+    """
+
+    def __init__(
+        self,
+        indptr: NDArray[np.integer],
+        indices: NDArray[np.integer],
+        node_ids: Sequence[Any] | None = None,
+        attrs: Mapping[str, NDArray] | None = None,
+    ) -> None:
+        self.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+        self.indices = np.ascontiguousarray(indices, dtype=np.int32)
+        n = len(self.indptr) - 1
+        self.n_users = n
+        self.node_ids = list(range(n)) if node_ids is None else list(node_ids)
+        if len(self.node_ids) != n:
+            raise InvalidParameterError(
+                f"node_ids must have one entry per user ({n}); got {len(self.node_ids)}"
+            )
+        self.attrs: dict[str, np.ndarray] = {}
+        for key, val in (attrs or {}).items():
+            arr = np.asarray(val)
+            if arr.shape != (n,):
+                raise InvalidParameterError(
+                    f"attribute {key} must have shape ({n},); got {arr.shape}"
+                )
+            self.attrs[key] = arr
+        self._check_structure()
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def from_edges(
+        cls,
+        src: NDArray[np.integer],
+        dst: NDArray[np.integer],
+        n_users: int,
+        *,
+        node_ids: Sequence[Any] | None = None,
+        attrs: Mapping[str, NDArray] | None = None,
+        drop_duplicates: bool = True,
+    ) -> FollowGraph:
+        """Build from edge arrays where ``src[i]`` follows ``dst[i]``.
+
+        Duplicate edges are merged; self-loops raise ``InvalidParameterError``.
+
+        Examples
+        --------
+        >>> FollowGraph.from_edges(np.array([0, 0]), np.array([1, 2]), 3).n_edges
+        2
+        """
+        src = np.asarray(src, dtype=np.int64)
+        dst = np.asarray(dst, dtype=np.int64)
+        if src.shape != dst.shape:
+            raise InvalidParameterError("src and dst must have the same length")
+        if len(src) and (src.min() < 0 or dst.min() < 0 or max(src.max(), dst.max()) >= n_users):
+            raise InvalidParameterError(f"edge endpoints must be in [0, {n_users}); got out-of-range ids")
+        loops = src == dst
+        if loops.any():
+            i = int(np.flatnonzero(loops)[0])
+            who = node_ids[src[i]] if node_ids is not None else int(src[i])
+            raise InvalidParameterError(
+                f"follow graph must not contain self-loops (an account following itself); "
+                f"got edge ({who!r}, {who!r})"
+            )
+        keys = (src << 32) | dst
+        keys = np.unique(keys) if drop_duplicates else np.sort(keys)
+        rows = (keys >> 32).astype(np.int64)
+        indices = (keys & 0xFFFFFFFF).astype(np.int32)
+        indptr = np.zeros(n_users + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_users), out=indptr[1:])
+        return cls(indptr, indices, node_ids=node_ids, attrs=attrs)
+
+    @classmethod
+    def from_networkx(cls, G: nx.DiGraph) -> FollowGraph:
+        """Convert a ``networkx.DiGraph`` once, in ``G.nodes`` order.
+
+        Node attributes ``role`` and those in :data:`NODE_ATTRIBUTES` are read;
+        missing ones become ``None`` / ``NaN`` (filled later from role defaults).
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``G`` is not directed, is empty, or has a self-loop.
+        """
+        if not isinstance(G, nx.DiGraph):
+            raise InvalidParameterError(
+                f"graph must be a networkx.DiGraph (edge (u, v): u follows v), a "
+                f"FollowGraph or a scipy.sparse matrix; got {type(G).__name__}"
+            )
+        if G.number_of_nodes() == 0:
+            raise InvalidParameterError("graph must have at least one node; got an empty graph")
+        nodes = list(G.nodes)
+        index = {node: i for i, node in enumerate(nodes)}
+        n = len(nodes)
+        m = G.number_of_edges()
+        src = np.fromiter((index[u] for u, _ in G.edges), dtype=np.int64, count=m)
+        dst = np.fromiter((index[v] for _, v in G.edges), dtype=np.int64, count=m)
+        attrs: dict[str, np.ndarray] = {}
+        roles = [G.nodes[v].get("role") for v in nodes]
+        if any(r is not None for r in roles):
+            attrs["role"] = np.array(roles, dtype=object)
+        for key in NODE_ATTRIBUTES:
+            vals = [G.nodes[v].get(key) for v in nodes]
+            if any(x is not None for x in vals):
+                arr = np.empty(n, dtype=object)
+                arr[:] = [np.nan if x is None else x for x in vals]
+                attrs[key] = arr
+        return cls.from_edges(src, dst, n, node_ids=nodes, attrs=attrs)
+
+    @classmethod
+    def from_scipy(
+        cls,
+        adjacency: Any,
+        *,
+        node_ids: Sequence[Any] | None = None,
+        **attrs: NDArray,
+    ) -> FollowGraph:
+        """Build from a square SciPy sparse matrix; nonzero ``A[u, v]``: u follows v.
+
+        Examples
+        --------
+        >>> import scipy.sparse as sp
+        >>> A = sp.csr_array(([1, 1], ([0, 1], [1, 2])), shape=(3, 3))
+        >>> FollowGraph.from_scipy(A, role=np.array(["quiet"] * 3, dtype=object)).n_edges
+        2
+        """
+        if not sp.issparse(adjacency):
+            raise InvalidParameterError(
+                f"adjacency must be a scipy.sparse matrix; got {type(adjacency).__name__}"
+            )
+        A = sp.coo_array(adjacency)
+        if A.shape[0] != A.shape[1]:
+            raise InvalidParameterError(f"adjacency must be square; got shape {A.shape}")
+        if A.shape[0] == 0:
+            raise InvalidParameterError("graph must have at least one node; got an empty graph")
+        nz = A.data != 0
+        return cls.from_edges(A.row[nz], A.col[nz], A.shape[0], node_ids=node_ids, attrs=attrs)
+
+    @classmethod
+    def coerce(cls, graph: Any) -> FollowGraph:
+        """Return ``graph`` as a FollowGraph (DiGraph, sparse matrix or FollowGraph)."""
+        if isinstance(graph, FollowGraph):
+            return graph
+        if sp.issparse(graph):
+            return cls.from_scipy(graph)
+        return cls.from_networkx(graph)
+
+    # ---------------------------------------------------------------- queries
+    @property
+    def n_edges(self) -> int:
+        """Number of follow edges."""
+        return int(self.indptr[-1])
+
+    def out_degree(self) -> NDArray[np.int64]:
+        """Number of accounts each user follows."""
+        return np.diff(self.indptr)
+
+    def in_degree(self) -> NDArray[np.int64]:
+        """Number of followers of each user."""
+        return np.bincount(self.indices, minlength=self.n_users).astype(np.int64)
+
+    def edges(self) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+        """Return ``(src, dst)`` arrays: ``src[i]`` follows ``dst[i]``."""
+        src = np.repeat(np.arange(self.n_users, dtype=np.int64), self.out_degree())
+        return src, self.indices
+
+    def roles(self) -> np.ndarray:
+        """Role names as an object array (``None`` where missing)."""
+        role = self.attrs.get("role")
+        if role is None:
+            return np.full(self.n_users, None, dtype=object)
+        return role
+
+    def to_scipy(self) -> sp.csr_array:
+        """Return the adjacency as a ``scipy.sparse.csr_array`` of ones."""
+        data = np.ones(self.n_edges, dtype=np.int8)
+        return sp.csr_array((data, self.indices, self.indptr), shape=(self.n_users,) * 2)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """Return a ``networkx.DiGraph`` with the same nodes, edges and attributes.
+
+        Examples
+        --------
+        >>> fg = FollowGraph.from_edges(np.array([0]), np.array([1]), 2)
+        >>> list(fg.to_networkx().edges)
+        [(0, 1)]
+        """
+        G = nx.DiGraph()
+        for i, node in enumerate(self.node_ids):
+            data = {}
+            for key, arr in self.attrs.items():
+                val = arr[i]
+                if val is None or (isinstance(val, float) and np.isnan(val)):
+                    continue
+                data[key] = val.item() if isinstance(val, np.generic) else val
+            G.add_node(node, **data)
+        src, dst = self.edges()
+        ids = self.node_ids
+        G.add_edges_from((ids[u], ids[v]) for u, v in zip(src.tolist(), dst.tolist()))
+        return G
+
+    # -------------------------------------------------------------- internals
+    def _check_structure(self) -> None:
+        n = self.n_users
+        if n == 0:
+            raise InvalidParameterError("graph must have at least one node; got an empty graph")
+        if self.indptr[0] != 0 or np.any(np.diff(self.indptr) < 0) or self.indptr[-1] != len(self.indices):
+            raise InvalidParameterError("indptr must start at 0, be non-decreasing and end at n_edges")
+        if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= n):
+            raise InvalidParameterError(f"indices must be in [0, {n})")
+        role = self.attrs.get("role")
+        if role is not None:
+            for i, r in enumerate(role):
+                if r is not None and not (isinstance(r, float) and np.isnan(r)):
+                    check_choice("role", r, ROLES, where=f"node {self.node_ids[i]!r}")
+
+    def __repr__(self) -> str:
+        return f"FollowGraph(n_users={self.n_users}, n_edges={self.n_edges})"

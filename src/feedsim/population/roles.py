@@ -1,0 +1,77 @@
+"""Per-role defaults for node attributes.
+
+Missing node attributes are drawn from per-role log-normal distributions
+(heavy-tailed: a few members of each role are far more active than the median).
+The defaults encode participation inequality: influencers and brands post often,
+regulars sometimes, quiet members rarely and lurkers never. **Appeal is the same for
+every role by default** (``quality`` median 1, no spread): quiet members are quiet,
+not worse.
+
+================  =========  ===========  ============  =========  ==========  =======  ==========
+role              post_rate  (sigma)      session_rate  (sigma)    attention   propen-  link_share
+                  posts/day               sessions/day             items/sess  sity
+================  =========  ===========  ============  =========  ==========  =======  ==========
+``influencer``    5.0        0.6          8.0           0.4        25          0.8      0.15
+``regular``       1.0        0.8          4.0           0.5        15          1.0      0.10
+``quiet``         0.15       0.8          3.0           0.5        12          1.0      0.10
+``brand``         3.0        0.5          1.0           0.3        5           0.1      0.60
+``lurker``        0.0        --           2.0           0.6        12          0.4      0.10
+================  =========  ===========  ============  =========  ==========  =======  ==========
+
+Values are medians; a draw is ``median * exp(sigma * z)`` with ``z`` standard normal.
+``attention`` is drawn log-normal with sigma 0.3 and rounded to a whole number >= 1.
+A node without a ``role`` attribute is a ``regular``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..network.graph import ROLES
+
+__all__ = ["RoleDefaults", "ROLE_DEFAULTS", "DEFAULT_ROLE"]
+
+#: Role given to nodes without a ``role`` attribute.
+DEFAULT_ROLE = "regular"
+
+
+@dataclass(frozen=True)
+class RoleDefaults:
+    """Distribution parameters for one role (rates per day, medians).
+
+    Attributes
+    ----------
+    post_rate, post_sigma : float
+        Median posts/day and log-normal sigma.
+    session_rate, session_sigma : float
+        Median sessions/day and log-normal sigma.
+    attention : float
+        Median items seen per session (sigma 0.3, rounded, >= 1).
+    propensity : float
+        Median engagement propensity (sigma 0.3).
+    quality : float
+        Median appeal multiplier of the role's posts (no spread by default).
+    link_share : float
+        Probability that a post links off-platform.
+    """
+
+    post_rate: float
+    post_sigma: float
+    session_rate: float
+    session_sigma: float
+    attention: float
+    propensity: float
+    quality: float
+    link_share: float
+
+
+#: The documented defaults, keyed by role name.
+ROLE_DEFAULTS: dict[str, RoleDefaults] = {
+    "influencer": RoleDefaults(5.0, 0.6, 8.0, 0.4, 25, 0.8, 1.0, 0.15),
+    "regular": RoleDefaults(1.0, 0.8, 4.0, 0.5, 15, 1.0, 1.0, 0.10),
+    "quiet": RoleDefaults(0.15, 0.8, 3.0, 0.5, 12, 1.0, 1.0, 0.10),
+    "brand": RoleDefaults(3.0, 0.5, 1.0, 0.3, 5, 0.1, 1.0, 0.60),
+    "lurker": RoleDefaults(0.0, 0.0, 2.0, 0.6, 12, 0.4, 1.0, 0.10),
+}
+
+assert tuple(ROLE_DEFAULTS) == ROLES

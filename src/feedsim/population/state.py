@@ -1,0 +1,182 @@
+"""Struct-of-arrays agent state, filled from node attributes and role defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validate import check_array
+from ..network.graph import ROLES, FollowGraph
+from .roles import DEFAULT_ROLE, ROLE_DEFAULTS
+
+__all__ = ["Population", "draw_role_attributes", "role_codes"]
+
+# (attribute, lower bound, lower inclusive, upper bound, integer)
+_RULES = {
+    "post_rate": (0.0, True, None, False),
+    "session_rate": (0.0, True, None, False),
+    "attention": (1.0, True, None, True),
+    "propensity": (0.0, True, None, False),
+    "quality": (0.0, False, None, False),
+    "link_share": (0.0, True, 1.0, False),
+}
+
+
+def role_codes(roles: NDArray) -> NDArray[np.int8]:
+    """Map an object array of role names (``None`` = default role) to int8 codes.
+
+    Examples
+    --------
+    >>> role_codes(np.array(["quiet", None], dtype=object)).tolist()
+    [2, 1]
+    """
+    roles = np.asarray(roles, dtype=object)
+    filled = np.where(
+        [r is None or (isinstance(r, float) and np.isnan(r)) for r in roles], DEFAULT_ROLE, roles
+    ).astype(str)
+    codes = np.full(len(roles), -1, dtype=np.int8)
+    for i, name in enumerate(ROLES):
+        codes[filled == name] = i
+    return codes
+
+
+def draw_role_attributes(codes: NDArray[np.int8], rng: np.random.Generator) -> dict[str, NDArray]:
+    """Draw every numeric attribute from the per-role defaults.
+
+    Parameters
+    ----------
+    codes : ndarray of int8, shape (n,)
+        Role codes (index into :data:`feedsim.network.ROLES`).
+    rng : Generator
+        The population stream.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``post_rate`` (posts/day), ``session_rate`` (sessions/day), ``attention``
+        (items/session), ``propensity``, ``quality``, ``link_share``.
+
+    Examples
+    --------
+    >>> out = draw_role_attributes(np.array([4, 4], dtype=np.int8), np.random.default_rng(0))
+    >>> out["post_rate"].tolist()
+    [0.0, 0.0]
+    """
+    n = len(codes)
+    table = [ROLE_DEFAULTS[r] for r in ROLES]
+    col = lambda attr: np.array([getattr(t, attr) for t in table], dtype=np.float64)[codes]  # noqa: E731
+    z = rng.standard_normal((4, n))
+    out = {
+        "post_rate": col("post_rate") * np.exp(col("post_sigma") * z[0]),
+        "session_rate": col("session_rate") * np.exp(col("session_sigma") * z[1]),
+        "attention": np.maximum(1.0, np.round(col("attention") * np.exp(0.3 * z[2]))),
+        "propensity": col("propensity") * np.exp(0.3 * z[3]),
+        "quality": col("quality"),
+        "link_share": col("link_share"),
+    }
+    return out
+
+
+@dataclass
+class Population:
+    """Per-account state as parallel arrays (struct of arrays).
+
+    Attributes
+    ----------
+    node_ids : list
+        Original node identifiers, index order.
+    role : ndarray of int8, shape (n_users,)
+        Role codes into :data:`feedsim.network.ROLES`.
+    post_rate : ndarray of float64, shape (n_users,)
+        Base posting rate, posts/day.
+    session_rate : ndarray of float64, shape (n_users,)
+        Sessions/day.
+    attention : ndarray of int32, shape (n_users,)
+        Items seen per session.
+    propensity : ndarray of float64, shape (n_users,)
+        Engagement propensity multiplier.
+    quality : ndarray of float64, shape (n_users,)
+        Mean appeal multiplier of the account's posts.
+    link_share : ndarray of float64, shape (n_users,)
+        Probability that a post links off-platform.
+    """
+
+    node_ids: list
+    role: NDArray[np.int8]
+    post_rate: NDArray[np.float64]
+    session_rate: NDArray[np.float64]
+    attention: NDArray[np.int32]
+    propensity: NDArray[np.float64]
+    quality: NDArray[np.float64]
+    link_share: NDArray[np.float64]
+    sources: dict = field(default_factory=dict)
+
+    @property
+    def n_users(self) -> int:
+        """Number of accounts."""
+        return len(self.role)
+
+    @classmethod
+    def from_graph(cls, graph: FollowGraph, rng: np.random.Generator) -> Population:
+        """Read node attributes, validate them and fill the missing ones.
+
+        Every attribute is drawn for every node (so the draws do not depend on
+        which attributes are present) and then overridden where the graph gives one.
+
+        Raises
+        ------
+        InvalidParameterError
+            For a negative or NaN rate, attention below 1, and so on; the message
+            names the attribute, the rule, the value and the node.
+        """
+        codes = role_codes(graph.roles())
+        drawn = draw_role_attributes(codes, rng)
+        sources = {}
+        for name, (low, low_inc, high, integer) in _RULES.items():
+            given = graph.attrs.get(name)
+            if given is None:
+                sources[name] = "role default"
+                continue
+            given = np.asarray(given, dtype=object)
+            present = np.array(
+                [not (v is None or (isinstance(v, float) and np.isnan(v))) for v in given]
+            )
+            if present.any():
+                idx = np.flatnonzero(present)
+                vals = check_array(
+                    name,
+                    given[idx],
+                    low=low,
+                    high=high,
+                    low_inclusive=low_inc,
+                    integer=integer,
+                    ids=[graph.node_ids[i] for i in idx],
+                )
+                drawn[name][idx] = vals
+            sources[name] = "graph" if present.all() else "graph + role default"
+        return cls(
+            node_ids=list(graph.node_ids),
+            role=codes,
+            post_rate=drawn["post_rate"].astype(np.float64),
+            session_rate=drawn["session_rate"].astype(np.float64),
+            attention=drawn["attention"].astype(np.int32),
+            propensity=drawn["propensity"].astype(np.float64),
+            quality=drawn["quality"].astype(np.float64),
+            link_share=drawn["link_share"].astype(np.float64),
+            sources=sources,
+        )
+
+    def append(self, role_code: int, n: int, rng: np.random.Generator, **given: float) -> None:
+        """Add ``n`` accounts of one role, drawing unspecified attributes from defaults."""
+        codes = np.full(n, role_code, dtype=np.int8)
+        drawn = draw_role_attributes(codes, rng)
+        for name, value in given.items():
+            drawn[name][:] = value
+        start = len(self.node_ids)
+        self.node_ids.extend(f"added-{start + i}" for i in range(n))
+        self.role = np.concatenate([self.role, codes])
+        for name in _RULES:
+            cur = getattr(self, name)
+            setattr(self, name, np.concatenate([cur, drawn[name].astype(cur.dtype)]))

@@ -1,0 +1,210 @@
+"""Built-in rankers.
+
+A ranker maps the candidate arrays (:class:`~feedsim.rankers.Candidates`) and a
+``numpy.random.Generator`` to one float score per candidate, higher first. Plain
+functions for rankers without parameters, small classes for the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .candidates import Candidates
+
+__all__ = [
+    "TWITTER_2023_WEIGHTS",
+    "chronological",
+    "random_ranker",
+    "popularity",
+    "EngagementRanker",
+    "PlatformFavoringRanker",
+    "FairExposureRanker",
+]
+
+#: Action weights of the open-sourced 2023 Twitter home-timeline heavy ranker
+#: (``the-algorithm-ml``, ``projects/home/recap/README.md``): favorite 0.5,
+#: retweet 1.0, reply 13.5. feedsim models these three of its actions.
+TWITTER_2023_WEIGHTS = {"like": 0.5, "reshare": 1.0, "reply": 13.5}
+
+
+def chronological(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+    """Newest first: the score is minus the hours since the item entered the network.
+
+    Reshares count from the moment of the reshare, as on the classic timeline.
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> sim = feedsim.Simulation(feedsim.networks.default_community(300, seed=1),
+    ...                          ranker="chronological", seed=1)
+    """
+    return -np.asarray(c.item_age_hours, dtype=np.float64)
+
+
+def random_ranker(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+    """Uniformly random order: every candidate is equally likely to be shown.
+
+    With ``N`` candidates and room for ``k``, each is shown with probability ``k/N``.
+    """
+    return rng.random(len(c))
+
+
+def popularity(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+    """Most engaged first: likes + reshares + replies so far (ties broken at random).
+
+    With the rich-get-richer loop off the engine passes zero counts, so this
+    degenerates to a random order.
+    """
+    return c.engagements.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class EngagementRanker:
+    """Predicted engagement: a weighted sum of predicted action probabilities.
+
+    For each candidate the ranker predicts the chance of a like, a reshare and a
+    reply from what a platform can observe, and scores their weighted sum, as the
+    2023 Twitter heavy ranker does (weights like 0.5, retweet 1.0, reply 13.5;
+    ``the-algorithm-ml``, ``projects/home/recap/README.md``).
+
+    Parameters
+    ----------
+    like_weight, reshare_weight, reply_weight : float
+        Action weights (defaults from :data:`TWITTER_2023_WEIGHTS`).
+    base_like, base_reshare, base_reply : float
+        Predicted probability of each action at affinity 0, no engagement, no
+        followers, age 0 (defaults equal the engagement model's base rates).
+    engagement_weight : float, default 0.5
+        Weight of the post's engagement so far (log-scaled): rich-get-richer.
+    popularity_weight : float, default 0.15
+        Weight of the author's follower count (log-scaled).
+    half_life_hours : float, default 12.0
+        Age decay: scores halve every ``half_life_hours`` since the item arrived.
+
+    Notes
+    -----
+    With affinity ``a``, engagement so far ``e``, author followers ``f`` and item
+    age ``t`` hours:
+
+    .. math::
+
+        s = 2^{-t/h} (1 + a) (1 + \\beta_e \\ln(1 + e)) (1 + \\beta_f \\ln(1 + f))
+            [w_l b_l + w_r b_r + w_p b_p (1 + a)]
+
+    Replies concentrate between people who know each other, hence the extra
+    ``(1 + a)`` on the reply term, mirroring the engagement model.
+
+    Examples
+    --------
+    >>> rk = EngagementRanker(reply_weight=5.0)
+    >>> rk.reply_weight
+    5.0
+    """
+
+    like_weight: float = TWITTER_2023_WEIGHTS["like"]
+    reshare_weight: float = TWITTER_2023_WEIGHTS["reshare"]
+    reply_weight: float = TWITTER_2023_WEIGHTS["reply"]
+    base_like: float = 0.05
+    base_reshare: float = 0.01
+    base_reply: float = 0.006
+    engagement_weight: float = 0.5
+    popularity_weight: float = 0.15
+    half_life_hours: float = 12.0
+
+    name = "engagement"
+
+    def predict(self, c: Candidates) -> tuple[NDArray, NDArray, NDArray]:
+        """Predicted like, reshare and reply probabilities per candidate."""
+        aff = 1.0 + c.affinity
+        social = 1.0 + self.engagement_weight * np.log1p(c.engagements)
+        pop = 1.0 + self.popularity_weight * np.log1p(c.author_followers)
+        common = aff * social * pop
+        p_like = np.minimum(1.0, self.base_like * common)
+        p_reshare = np.minimum(1.0, self.base_reshare * common)
+        p_reply = np.minimum(1.0, self.base_reply * common * aff)
+        return p_like, p_reshare, p_reply
+
+    def __call__(self, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+        p_like, p_reshare, p_reply = self.predict(c)
+        value = self.like_weight * p_like + self.reshare_weight * p_reshare + self.reply_weight * p_reply
+        return value * np.exp2(-c.item_age_hours / self.half_life_hours)
+
+
+@dataclass(frozen=True)
+class PlatformFavoringRanker:
+    """Engagement ranking that demotes posts linking off-platform.
+
+    Platforms that want people to stay demote links out; the score of an
+    off-platform post is multiplied by ``link_penalty``.
+
+    Parameters
+    ----------
+    link_penalty : float, default 0.3
+        Multiplier for posts with ``off_platform`` set (1 = no demotion).
+    base : EngagementRanker
+        The ranker whose score is demoted.
+
+    Examples
+    --------
+    >>> PlatformFavoringRanker(link_penalty=0.5).link_penalty
+    0.5
+    """
+
+    link_penalty: float = 0.3
+    base: EngagementRanker = EngagementRanker()
+
+    name = "platform_favoring"
+
+    def __call__(self, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+        return self.base(c, rng) * np.where(c.off_platform, self.link_penalty, 1.0)
+
+
+@dataclass(frozen=True)
+class FairExposureRanker:
+    """Mitigation: boost under-exposed authors and cap each author's slots per feed.
+
+    Starts from the engagement score, multiplies it by an exposure boost for authors
+    whose posts have so far drawn fewer impressions per post than the typical
+    candidate's author, then lets each author hold at most ``max_per_author`` of
+    a viewer's top slots (further posts of the author sink below every capped-in
+    candidate, keeping their order).
+
+    Parameters
+    ----------
+    boost_exponent : float, default 1.0
+        Boost is ``((m + 1) / (x + 1)) ** boost_exponent`` where ``x`` is the
+        author's impressions per post so far and ``m`` the median of ``x`` over
+        the tick's candidates. 0 turns the boost off.
+    max_per_author : int, default 2
+        Per-author cap within one feed.
+    base : EngagementRanker
+        The relevance score being adjusted.
+
+    Examples
+    --------
+    >>> FairExposureRanker(max_per_author=1).max_per_author
+    1
+    """
+
+    boost_exponent: float = 1.0
+    max_per_author: int = 2
+    base: EngagementRanker = EngagementRanker()
+
+    name = "fair_exposure"
+
+    def __call__(self, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
+        score = self.base(c, rng)
+        if len(c) == 0:
+            return score
+        per_post = c.author_impressions / np.maximum(c.author_posts, 1)
+        typical = float(np.median(per_post))
+        score = score * ((typical + 1.0) / (per_post + 1.0)) ** self.boost_exponent
+        rank = c.rank_within(c.author, score)
+        over = rank >= self.max_per_author
+        if over.any():
+            span = float(score.max() - score.min()) + 1.0
+            score = np.where(over, score - span * (rank - self.max_per_author + 1), score)
+        return score
