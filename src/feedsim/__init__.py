@@ -14,7 +14,7 @@ Examples
 
 __version__ = "0.1.0"
 
-from . import metrics, networks, rankers  # noqa: E402
+from . import metrics, networks, rankers, theory  # noqa: E402
 from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
@@ -36,4 +36,5 @@ __all__ = [
     "metrics",
     "networks",
     "rankers",
+    "theory",
 ]

@@ -30,7 +30,8 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
         return
     P = p.posts
     attention = (1.0 + feeds.slot) ** -cfg.position_decay
-    aff = 1.0 + feeds.affinity
+    edge = feeds.author_edge
+    aff = 1.0 + np.where(edge >= 0, p.graph.affinity[np.maximum(edge, 0)], 0.0)
     base = p.pop.propensity[feeds.viewer] * P["appeal"][feeds.post] * aff * attention
     u = p.streams["engagement"].random((3, n_shown))
     like = u[0] < np.minimum(1.0, cfg.like_rate * base)
@@ -51,7 +52,7 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
 
     if reshare.any():
         rs_post = feeds.post[reshare]
-        p.items.append(rs_post, feeds.viewer[reshare], np.full(len(rs_post), now), RESHARE)
+        p.items.append(rs_post, feeds.author[reshare], feeds.viewer[reshare], np.full(len(rs_post), now), RESHARE)
 
     engaged = n_eng > 0
     if not engaged.any():

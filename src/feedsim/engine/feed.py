@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from ..rankers.candidates import Candidates
 from ..rankers.registry import validate_scores
-from ..rankers.topk import rank_in_blocks
+from ..rankers.topk import jitter, topk_segments
 from .arrays import ranges
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,7 +35,6 @@ class Feeds:
     slot: NDArray[np.int64]
     kind: NDArray[np.int8]
     author_edge: NDArray[np.int64]
-    affinity: NDArray[np.float64]
 
 
 def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
@@ -68,87 +67,130 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     """
     g = p.graph
     n_view = len(viewers)
-    via_order, via_ptr = p.items.by_via(g.n)
+    items = p.items
+    via_ptr = items.index_by_via(g.n)
     seg_e, edge = g.expand(viewers)
-    followee = g.indices[edge].astype(np.int64)
+    followee = g.indices[edge]
     cnt = via_ptr[followee + 1] - via_ptr[followee]
     has = cnt > 0
     seg_e, edge, followee, cnt = seg_e[has], edge[has], followee[has], cnt[has]
-    item = via_order[ranges(via_ptr[followee], cnt)]
+    item = ranges(via_ptr[followee], cnt)
     seg = np.repeat(seg_e, cnt)
-    cand_edge = np.repeat(edge, cnt)
-    post = p.items.post[item]
-    via = p.items.via[item]
-    item_time = p.items.time[item]
-    kind = p.items.kind[item]
+    viewer = viewers[seg]
+    post = items.post[item]
+    keep = ~p.seen.contains((viewer << 32) | post)
+    if items.has_reshares:
+        keep &= items.author[item] != viewer
+    sel = np.flatnonzero(keep)
+    item, seg, viewer, post = item[sel], seg[sel], viewer[sel], post[sel]
+    cand_edge = np.repeat(edge, cnt)[sel]
+    author = items.author[item]
+    via = items.via[item]
+    item_time = items.time[item]
+    kind = items.kind[item]
 
     share = p.cfg.out_of_network_share
-    if share > 0 and p.posts.n > p.first_live and n_view:
-        pool = trending_pool(p, p.cfg.trending_pool_size)
-        seg = np.concatenate([seg, np.repeat(np.arange(n_view, dtype=np.int64), len(pool))])
-        pool_post = np.tile(pool, n_view)
-        post = np.concatenate([post, pool_post])
-        via = np.concatenate([via, p.posts["author"][pool_post]])
-        item_time = np.concatenate([item_time, p.posts["created"][pool_post]])
-        kind = np.concatenate([kind, np.full(len(pool_post), OUT_OF_NETWORK, dtype=np.int8)])
-        cand_edge = np.concatenate([cand_edge, np.full(len(pool_post), -1, dtype=np.int64)])
-
-    viewer = viewers[seg]
-    author = p.posts["author"][post]
-    keep = (author != viewer) & ~p.seen.contains((post << 32) | viewer)
-    if (kind != ORIGINAL).any():
-        idx = np.flatnonzero(keep)
-        key = (seg[idx] << 34) | (post[idx] << 2) | kind[idx].astype(np.int64)
-        o = np.argsort(key, kind="stable")
-        ks = key[o] >> 2
-        first = np.ones(len(o), dtype=bool)
+    if items.has_reshares or share > 0:
+        # Originals come first; a reshare or out-of-network copy of a post by an
+        # account the viewer follows duplicates that original and is dropped, and
+        # the rest are deduplicated among themselves (reshare before out-of-network).
+        other = kind != ORIGINAL
+        o_seg, o_viewer, o_post = seg[other], viewer[other], post[other]
+        o_author, o_via, o_time, o_kind = author[other], via[other], item_time[other], kind[other]
+        orig = ~other
+        seg, viewer, post, author = seg[orig], viewer[orig], post[orig], author[orig]
+        via, item_time, kind, cand_edge = via[orig], item_time[orig], kind[orig], cand_edge[orig]
+        if share > 0 and p.posts.n > p.first_live and n_view:
+            pool = trending_pool(p, p.cfg.trending_pool_size)
+            t_seg = np.repeat(np.arange(n_view, dtype=np.int64), len(pool))
+            t_post = np.tile(pool, n_view)
+            t_viewer = viewers[t_seg]
+            t_author = p.posts["author"][t_post]
+            ok = (t_author != t_viewer) & ~p.seen.contains((t_viewer << 32) | t_post)
+            o_seg = np.concatenate([o_seg, t_seg[ok]])
+            o_viewer = np.concatenate([o_viewer, t_viewer[ok]])
+            o_post = np.concatenate([o_post, t_post[ok]])
+            o_author = np.concatenate([o_author, t_author[ok]])
+            o_via = np.concatenate([o_via, t_author[ok]])
+            o_time = np.concatenate([o_time, p.posts["created"][t_post[ok]]])
+            o_kind = np.concatenate([o_kind, np.full(int(ok.sum()), OUT_OF_NETWORK, dtype=np.int8)])
+        o_edge = g.lookup(o_viewer, o_author)
+        key = (o_seg << 34) | (o_post << 2) | o_kind.astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        ks = key[order] >> 2
+        first = np.ones(len(order), dtype=bool)
         first[1:] = ks[1:] != ks[:-1]
-        sel = idx[o[first]]
-    else:
-        sel = np.flatnonzero(keep)
-    seg, viewer, post, author, via = seg[sel], viewer[sel], post[sel], author[sel], via[sel]
-    item_time, kind, cand_edge = item_time[sel], kind[sel], cand_edge[sel]
+        pick = order[first & (o_edge[order] < 0)]  # sorted by (segment, post)
+        o_seg = o_seg[pick]
+        n_orig = np.bincount(seg, minlength=n_view)
+        n_other = np.bincount(o_seg, minlength=n_view)
+        ptr = np.zeros(n_view + 1, dtype=np.int64)
+        np.cumsum(n_orig + n_other, out=ptr[1:])
+        pos_orig = ptr[seg] + np.arange(len(seg)) - (np.cumsum(n_orig) - n_orig)[seg]
+        pos_other = ptr[o_seg] + n_orig[o_seg] + np.arange(len(o_seg)) - (np.cumsum(n_other) - n_other)[o_seg]
+        total = int(ptr[-1])
 
-    author_edge = np.where(kind == ORIGINAL, cand_edge, -1)
-    other = kind != ORIGINAL
-    if other.any():
-        author_edge[other] = g.lookup(viewer[other], author[other])
-    affinity = np.where(author_edge >= 0, g.affinity[np.maximum(author_edge, 0)], 0.0) if g.n_edges else np.zeros(len(post))
+        def merge(a, b):
+            out = np.empty(total, dtype=a.dtype)
+            out[pos_orig] = a
+            out[pos_other] = b
+            return out
+
+        seg = merge(seg, o_seg)
+        viewer = merge(viewer, o_viewer[pick])
+        post = merge(post, o_post[pick])
+        author = merge(author, o_author[pick])
+        via = merge(via, o_via[pick])
+        item_time = merge(item_time, o_time[pick])
+        kind = merge(kind, o_kind[pick])
+        cand_edge = merge(cand_edge, np.full(len(pick), -1, dtype=np.int64))
+    author_edge = cand_edge
 
     viewer_ptr = np.zeros(n_view + 1, dtype=np.int64)
     np.cumsum(np.bincount(seg, minlength=n_view), out=viewer_ptr[1:])
     P = p.posts
-    created = P["created"][post]
-    if p.rich_get_richer:
-        likes, reshares, replies = P["likes"][post], P["reshares"][post], P["replies"][post]
-    else:
-        likes = reshares = replies = np.zeros(len(post), dtype=np.int64)
+    rgr = p.rich_get_richer
+
+    def affinity():
+        if g.n_edges == 0:
+            return np.zeros(len(post))
+        return np.where(author_edge >= 0, g.affinity[np.maximum(author_edge, 0)], 0.0)
+
+    def counts(column):
+        return (lambda: P[column][post]) if rgr else (lambda: np.zeros(len(post), dtype=np.int64))
+
     cands = Candidates(
-        now=now,
-        viewer_ptr=viewer_ptr,
-        viewers=viewers,
+        now,
+        viewer_ptr,
+        viewers,
         viewer=viewer,
         segment=seg,
         post=post,
         author=author,
         via=via,
-        age_hours=now - created,
-        item_age_hours=now - item_time,
-        appeal=P["appeal"][post],
+        age_hours=lambda: now - P["created"][post],
+        item_age_hours=lambda: now - item_time,
+        appeal=lambda: P["appeal"][post],
         affinity=affinity,
-        likes=likes,
-        reshares=reshares if reshares is not likes else likes.copy(),
-        replies=replies if replies is not likes else likes.copy(),
-        impressions=P["impressions"][post],
-        author_followers=g.in_degree[author],
-        author_posts=p.user_posts[author],
-        author_impressions=p.user_impressions[author],
-        in_network=kind != OUT_OF_NETWORK,
-        is_reshare=kind == RESHARE,
-        sponsored=P["sponsored"][post],
-        off_platform=P["off_platform"][post],
+        likes=counts("likes"),
+        reshares=counts("reshares"),
+        replies=counts("replies"),
+        impressions=lambda: P["impressions"][post],
+        author_followers=lambda: g.in_degree[author],
+        author_posts=lambda: p.user_posts[author],
+        author_impressions=lambda: p.user_impressions[author],
+        in_network=lambda: kind != OUT_OF_NETWORK,
+        is_reshare=lambda: kind == RESHARE,
+        sponsored=lambda: P["sponsored"][post],
+        off_platform=lambda: P["off_platform"][post],
     )
     return cands, kind, author_edge
+
+
+def _ptr(seg: NDArray[np.int64], n_seg: int) -> NDArray[np.int64]:
+    ptr = np.zeros(n_seg + 1, dtype=np.int64)
+    np.cumsum(np.bincount(seg, minlength=n_seg), out=ptr[1:])
+    return ptr
 
 
 def rank_and_select(
@@ -168,26 +210,39 @@ def rank_and_select(
     n = len(cands)
     n_view = cands.n_viewers
     rng = p.streams["ranking"]
-    scores = validate_scores(p.ranker(cands, rng), n, p.ranker_label, cands.now)
-    tiebreak = rng.random(n)
-    seg = cands.segment
-    oon = (kind == OUT_OF_NETWORK).astype(np.int64)
-    n_oon = np.bincount(seg[oon == 1], minlength=n_view)
-    n_in = np.bincount(seg, minlength=n_view) - n_oon
-    target_oon = np.rint(p.cfg.out_of_network_share * feed_size).astype(np.int64)
-    take_in = np.minimum(n_in, feed_size - np.minimum(n_oon, target_oon))
-    take_oon = np.minimum(n_oon, feed_size - take_in)
-    quota = np.stack([take_in, take_oon], axis=1).ravel()
-    blocks = seg * 2 + oon
-    rank, _ = rank_in_blocks(blocks, scores, tiebreak)
-    shown = np.flatnonzero(rank < quota[blocks])
-    slot, _ = rank_in_blocks(seg[shown], scores[shown], tiebreak[shown])
+    try:
+        raw = p.ranker(cands, rng)
+    finally:
+        cands._close()
+    key = jitter(validate_scores(raw, n, p.ranker_label, cands.now), rng.random(n))
+    oon = kind == OUT_OF_NETWORK
+    if not oon.any():
+        shown, slot, _ = topk_segments(cands.viewer_ptr, key, feed_size)
+    else:
+        seg = cands.segment
+        in_idx = np.flatnonzero(~oon)
+        oon_idx = np.flatnonzero(oon)
+        ptr_in, ptr_oon = _ptr(seg[in_idx], n_view), _ptr(seg[oon_idx], n_view)
+        n_in, n_oon = np.diff(ptr_in), np.diff(ptr_oon)
+        target_oon = np.rint(p.cfg.out_of_network_share * feed_size).astype(np.int64)
+        take_in = np.minimum(n_in, feed_size - np.minimum(n_oon, target_oon))
+        take_oon = np.minimum(n_oon, feed_size - take_in)
+        a, a_rank, _ = topk_segments(ptr_in, key[in_idx], take_in)
+        b, b_rank, _ = topk_segments(ptr_oon, key[oon_idx], take_oon)
+        a, b = in_idx[a], oon_idx[b]
+        comb_ptr = np.zeros(n_view + 1, dtype=np.int64)
+        np.cumsum(take_in + take_oon, out=comb_ptr[1:])
+        comb = np.empty(int(comb_ptr[-1]), dtype=np.int64)
+        comb[comb_ptr[seg[a]] + a_rank] = a
+        comb[comb_ptr[seg[b]] + take_in[seg[b]] + b_rank] = b
+        order, slot, _ = topk_segments(comb_ptr, key[comb], take_in + take_oon)
+        shown = comb[order]
+    viewer = cands.viewer
     return Feeds(
-        viewer=cands.viewer[shown],
+        viewer=viewer[shown],
         post=cands.post[shown],
         author=cands.author[shown],
         slot=slot,
         kind=kind[shown],
         author_edge=author_edge[shown],
-        affinity=cands.affinity[shown],
     )

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from ..network.graph import ROLES, FollowGraph
 from ..population.state import Population
-from .arrays import GrowableTable, KeyCounter, SortedKeySet
+from .arrays import GrowableTable, HashSet
 from .config import SimulationConfig
 from .engagement import engage
 from .feed import ORIGINAL, build_candidates, rank_and_select
@@ -58,42 +58,54 @@ _USER_COUNTERS = (
 class LiveItems:
     """Items that can still be shown: originals and reshares of live posts.
 
-    Stored as parallel arrays (post, via, time, kind); compacted every tick.
+    Parallel arrays (post, author, via, time, kind), re-sorted by ``via`` (the
+    account whose followers can see the item) once per change, so the items of
+    any account are one contiguous slice.
     """
 
     def __init__(self) -> None:
         self.post = np.zeros(0, dtype=np.int64)
+        self.author = np.zeros(0, dtype=np.int64)
         self.via = np.zeros(0, dtype=np.int64)
         self.time = np.zeros(0, dtype=np.float64)
         self.kind = np.zeros(0, dtype=np.int8)
-        self._index = None
+        self._ptr = None
+        self.has_reshares = False
+
+    _COLS = ("post", "author", "via", "time", "kind")
 
     def __len__(self) -> int:
         return len(self.post)
 
-    def append(self, post, via, when, kind: int) -> None:
+    def append(self, post, author, via, when, kind: int) -> None:
         """Add items of one kind."""
         self.post = np.concatenate([self.post, post])
+        self.author = np.concatenate([self.author, author])
         self.via = np.concatenate([self.via, via])
         self.time = np.concatenate([self.time, when])
         self.kind = np.concatenate([self.kind, np.full(len(post), kind, dtype=np.int8)])
-        self._index = None
+        self.has_reshares = self.has_reshares or (kind != ORIGINAL and len(post) > 0)
+        self._ptr = None
 
     def expire(self, first_live_post: int) -> None:
         """Drop items whose post is older than the live window."""
         keep = self.post >= first_live_post
         if not keep.all():
-            self.post, self.via, self.time, self.kind = (a[keep] for a in (self.post, self.via, self.time, self.kind))
-            self._index = None
+            for name in self._COLS:
+                setattr(self, name, getattr(self, name)[keep])
+            self.has_reshares = bool((self.kind != ORIGINAL).any())
+            self._ptr = None
 
-    def by_via(self, n_users: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Item indices grouped by ``via`` and CSR pointers into them (cached per change)."""
-        if self._index is None or len(self._index[1]) != n_users + 1:
+    def index_by_via(self, n_users: int) -> NDArray[np.int64]:
+        """Sort items by ``via`` (if changed) and return CSR pointers into them."""
+        if self._ptr is None or len(self._ptr) != n_users + 1:
             order = np.argsort(self.via, kind="stable")
+            for name in self._COLS:
+                setattr(self, name, getattr(self, name)[order])
             ptr = np.zeros(n_users + 1, dtype=np.int64)
             np.cumsum(np.bincount(self.via, minlength=n_users), out=ptr[1:])
-            self._index = (order, ptr)
-        return self._index
+            self._ptr = ptr
+        return self._ptr
 
 
 class Platform:
@@ -136,8 +148,8 @@ class Platform:
         self.posts = GrowableTable(POST_COLUMNS, capacity=max(1024, n))
         self.items = LiveItems()
         self.first_live = 0
-        self.seen = SortedKeySet()
-        self.pairs = KeyCounter()
+        self.seen = HashSet(capacity=4 * n)
+        self.pairs = HashSet(capacity=4 * n, counts=True)
         for name in _USER_COUNTERS:
             setattr(self, name, np.zeros(n, dtype=np.int64))
         self.rate_multiplier = np.ones(n)
@@ -166,6 +178,7 @@ class Platform:
             )
         }
         self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "in_network")}
+        self.session_log: dict[str, list] = {k: [] for k in ("viewer", "time", "sessions", "feed_size", "candidates")}
         self.stats = {"ticks": 0, "sessions": 0, "candidates": 0, "impressions": 0}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)
 
@@ -198,7 +211,9 @@ class Platform:
         created = self.posts["created"]
         self.first_live = int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
         self.items.expire(self.first_live)
-        self.seen.drop_below(self.first_live << 32)
+        if self.stats["ticks"] % 24 == 0:
+            first = self.first_live
+            self.seen.keep_where(lambda keys: (keys & 0xFFFFFFFF) >= first)
         self._post(t0, dt)
         ph["posting"] += clock() - s
 
@@ -211,17 +226,24 @@ class Platform:
         self.stats["sessions"] += n_sessions
         self.stats["ticks"] += 1
         ph["sessions"] += clock() - s
-        if len(viewers) == 0 or self.posts.n == self.first_live:
+        if len(viewers) == 0:
             return
 
         s = clock()
         cands, kind, author_edge = build_candidates(self, viewers, t1)
         self.stats["candidates"] += len(cands)
         ph["candidates"] += clock() - s
+        feed_size = self.pop.attention[viewers].astype(np.int64) * counts[viewers]
+        if cfg.record_impressions:
+            sl = self.session_log
+            sl["viewer"].append(viewers)
+            sl["time"].append(np.full(len(viewers), t1))
+            sl["sessions"].append(counts[viewers])
+            sl["feed_size"].append(feed_size)
+            sl["candidates"].append(np.diff(cands.viewer_ptr))
         if len(cands) == 0:
             return
         s = clock()
-        feed_size = (self.pop.attention[viewers].astype(np.int64) * counts[viewers])
         feeds = rank_and_select(self, cands, kind, author_edge, feed_size)
         ph["ranking"] += clock() - s
 
@@ -263,7 +285,7 @@ class Platform:
             followers_at_creation=self.graph.in_degree[authors],
         )
         ids = np.arange(first_id, first_id + m, dtype=np.int64)
-        self.items.append(ids, authors, created, ORIGINAL)
+        self.items.append(ids, authors, authors, created, ORIGINAL)
         per_author = np.bincount(authors, minlength=self.n_users)
         self.user_posts += per_author
         self.day_posts += per_author
@@ -280,7 +302,7 @@ class Platform:
         self.user_impressions += per_author
         self.day_impressions += per_author
         self.pairs.add((feeds.viewer << 32) | feeds.author)
-        self.seen.add((feeds.post << 32) | feeds.viewer)
+        self.seen.add_new((feeds.viewer << 32) | feeds.post)  # candidates were unseen
         self.stats["impressions"] += len(feeds.post)
         if self.cfg.record_impressions:
             self.log["viewer"].append(feeds.viewer.copy())

@@ -76,6 +76,12 @@ def _clean(x: Any) -> Any:
     return x
 
 
+def _concat(chunks: list, key: str) -> np.ndarray:
+    if chunks:
+        return np.concatenate(chunks)
+    return np.zeros(0, dtype=np.float64 if key == "time" else np.bool_ if key == "in_network" else np.int64)
+
+
 def role_metric(values: NDArray, roles_present: list[int]) -> dict[str, float]:
     """Map an array indexed by role code to ``{role name: value}`` for present roles."""
     return {ROLES[r]: float(values[r]) for r in roles_present}
@@ -111,15 +117,19 @@ class SimulationResult:
         ``sessions``, ``new_follows``, ``creators_posting``, ``creators_active``;
         ``*_by_role`` of shape (days, 5)). Only completed days are included.
     impressions : Table or None
-        The per-impression log (``viewer``, ``post``, ``time``, ``slot``,
-        ``in_network``) when ``record_impressions=True``.
+        The per-impression log (``viewer``, ``post``, ``time`` (hours), ``slot``
+        (0 = top of the feed), ``in_network``) when ``record_impressions=True``.
+    sessions : Table or None
+        With ``record_impressions=True``, one row per viewer per tick with a
+        session: ``viewer``, ``time`` (hours), ``sessions`` (sessions in the
+        tick), ``feed_size`` (attention x sessions), ``candidates``.
     stats : dict
         Work done: ticks, sessions, candidates scored, impressions, wall seconds,
         seconds per phase.
     """
 
     def __init__(self, *, config, seed, ranker, interventions, posts, authors, daily,
-                 impressions, pairs, stats, days) -> None:
+                 impressions, sessions=None, pairs, stats, days) -> None:
         self.config: SimulationConfig = config
         self.seed: SeedInfo = seed
         self.ranker: str = ranker
@@ -128,6 +138,7 @@ class SimulationResult:
         self.authors = Table(authors)
         self.daily = daily
         self.impressions = Table(impressions) if impressions is not None else None
+        self.sessions = Table(sessions) if sessions is not None else None
         self._pairs = pairs
         self.stats = stats
         self.days = days
@@ -142,8 +153,9 @@ class SimulationResult:
         posts["engagements"] = posts["likes"] + posts["reshares"] + posts["replies"]
         posts["role"] = p.pop.role[posts["author"]]
         n = p.n_users
-        viewer = p.pairs.keys >> 32
-        author = p.pairs.keys & 0xFFFFFFFF
+        pair_keys, pair_counts = p.pairs.items()
+        viewer = pair_keys >> 32
+        author = pair_keys & 0xFFFFFFFF
         authors = {
             "node_id": np.array(p.pop.node_ids, dtype=object),
             "role": p.pop.role.copy(),
@@ -166,12 +178,10 @@ class SimulationResult:
                 daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
             else:
                 daily[key] = np.array(vals, dtype=np.int64)
-        log = None
+        log = sessions = None
         if p.cfg.record_impressions:
-            log = {
-                k: (np.concatenate(v) if v else np.zeros(0, dtype=float if k == "time" else np.int64))
-                for k, v in p.log.items()
-            }
+            log = {k: _concat(v, k) for k, v in p.log.items()}
+            sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
         stats = dict(p.stats)
         stats["wall_seconds"] = wall_seconds
         stats["phase_seconds"] = dict(p.phase_seconds)
@@ -184,7 +194,8 @@ class SimulationResult:
             authors=authors,
             daily=daily,
             impressions=log,
-            pairs=(viewer.copy(), author.copy(), p.pairs.counts.copy()),
+            sessions=sessions,
+            pairs=(viewer, author, pair_counts),
             stats=stats,
             days=sim.now / 24.0,
         )

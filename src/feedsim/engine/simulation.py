@@ -121,13 +121,17 @@ class Simulation:
         return float(self.env.now)
 
     def _platform_loop(self) -> Generator:
-        dt = self.config.tick_hours
+        # Tick i starts at exactly i * tick_hours (an integer counter, so the clock
+        # never drifts for tick lengths that are not exact in binary).
+        tick = 0
         while True:
             yield self.env.timeout(0)  # interventions due now act first
-            self.platform.step(self.env.now)
+            dt = self.platform.cfg.tick_hours
+            self.platform.step(tick * dt)
+            tick += 1
             if self._progress is not None:
-                self._progress.update(self.env.now + dt - self._progress_start)
-            yield self.env.timeout(self.platform.cfg.tick_hours)
+                self._progress.update(tick * dt - self._progress_start)
+            yield self.env.timeout(max(0.0, tick * dt - self.env.now))
 
     def run(self, days: float, *, progress: bool = False) -> SimulationResult:
         """Advance the simulation by ``days`` days and return the result so far.
@@ -151,7 +155,8 @@ class Simulation:
             raise InvalidParameterError(
                 f"days must cover a whole number of ticks of {self.config.tick_hours} h; got {days!r}"
             )
-        until = self.now + days * 24.0
+        ticks_done = round(self.now / self.config.tick_hours)
+        until = (ticks_done + round(ticks)) * self.config.tick_hours
         self._progress_start = self.now
         self._progress = ProgressBar(days * 24.0, f"feedsim {self.ranker_name}") if progress else None
         start = time.perf_counter()
@@ -159,6 +164,9 @@ class Simulation:
             self.env.run(until=until)
         finally:
             self._wall += time.perf_counter() - start
+            # the run ended on a day boundary: close that day now so it is reported
+            while self.platform.day < int(round(self.now / self.config.tick_hours) * self.config.tick_hours // 24):
+                self.platform.close_day()
             if self._progress is not None:
                 self._progress.close()
             self._progress = None

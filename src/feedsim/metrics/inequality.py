@@ -56,7 +56,11 @@ def _rescale(x: np.ndarray) -> np.ndarray:
 
 
 def _top_count(fraction: float, n: int) -> int:
-    """``ceil(fraction * n)`` clamped to ``[1, n]``, robust to ``0.1 * 30 == 3.0000000000000004``."""
+    """``ceil(fraction * n)`` clamped to ``[1, n]``.
+
+    A product within ``1e-9`` (relative) of an integer counts as that integer, so
+    ``0.1 * 30 == 3.0000000000000004`` gives 3, not 4.
+    """
     p = fraction * n
     r = round(p)
     k = r if abs(p - r) <= 1e-9 * max(1.0, p) else math.ceil(p)

@@ -110,9 +110,9 @@ def default_community(
     attractiveness_exponent : float, default 1.5
         Pareto tail index (``> 0``) of the per-account attractiveness that sets
         follower counts within a role; smaller values let a few accounts of each
-        role attract far more followers than their peers (at 1.1 the 99th
-        percentile of quiet members' follower counts is about 9 times their median,
-        at 20 about 2.5 times). The gaps *between* roles are set by
+        role attract far more followers than their peers (with 2000 users and
+        ``community_mixing=1``, at 1.1 the 99th percentile of quiet members'
+        follower counts is about 9 times their median, at 20 about 2.5 times). The gaps *between* roles are set by
         :data:`ROLE_ATTRACTIVENESS` (influencer 300, brand 100, regular 4, quiet 1,
         lurker 0.5).
     seed : None, int, SeedSequence or Generator

@@ -221,16 +221,16 @@ def read_graphml(path: PathLike) -> nx.DiGraph:
         )
     if G.is_multigraph():
         G = nx.DiGraph(G)
+    if G.number_of_edges() == 0:
+        raise InvalidParameterError(f"follow graph file must contain edges; got no edges ({where})")
+    if all(isinstance(v, str) and _INT.fullmatch(v) for v in G.nodes):
+        G = nx.relabel_nodes(G, {v: int(v) for v in G.nodes}, copy=True)
     loops = list(nx.selfloop_edges(G))
     if loops:
         raise InvalidParameterError(
             f"follow graph must not contain self-loops (an account following itself); "
             f"got edge ({loops[0][0]!r}, {loops[0][0]!r}) ({where})"
         )
-    if G.number_of_edges() == 0:
-        raise InvalidParameterError(f"follow graph file must contain edges; got no edges ({where})")
-    if all(isinstance(v, str) and _INT.fullmatch(v) for v in G.nodes):
-        G = nx.relabel_nodes(G, {v: int(v) for v in G.nodes}, copy=True)
     return G
 
 

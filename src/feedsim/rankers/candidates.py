@@ -4,23 +4,52 @@ Candidates of all viewers in a tick are parallel arrays in CSR layout: the
 candidates of viewer segment ``i`` are ``viewer_ptr[i]:viewer_ptr[i + 1]``. Every
 array is read-only; a ranker returns one float score per candidate (higher is
 shown first) and the engine does the per-viewer top-k.
+
+Arrays other than the layout are computed on first access, so a ranker pays only
+for what it reads (the chronological ranker reads one array).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Candidates"]
+from ..errors import FeedsimError
+
+__all__ = ["Candidates", "CANDIDATE_FIELDS"]
+
+#: Per-candidate arrays a ranker may read, with their meaning (units in brackets).
+CANDIDATE_FIELDS = {
+    "viewer": "viewing account",
+    "segment": "index of the viewer's segment (viewers[segment] == viewer)",
+    "post": "post id",
+    "author": "author of the post",
+    "via": "account that brought the post: the author, or the resharer for a reshare",
+    "age_hours": "hours since the post was created",
+    "item_age_hours": "hours since the post entered the viewer's network (reshare time for reshares)",
+    "appeal": "latent quality of the post, mean 1 (an oracle ranker may read it)",
+    "affinity": "viewer-to-author affinity (0 when the viewer does not follow the author)",
+    "likes": "likes so far (zero when the rich-get-richer loop is off)",
+    "reshares": "reshares so far (zero when the rich-get-richer loop is off)",
+    "replies": "replies so far (zero when the rich-get-richer loop is off)",
+    "impressions": "the post's impressions so far",
+    "author_followers": "author's follower count",
+    "author_posts": "author's posts so far",
+    "author_impressions": "impressions the author's posts have received so far",
+    "in_network": "True when the viewer follows `via` (False for out-of-network candidates)",
+    "is_reshare": "True for a followee's reshare",
+    "sponsored": "True for a sponsored post",
+    "off_platform": "True for a post linking off-platform",
+}
 
 
-@dataclass(frozen=True)
 class Candidates:
-    """Read-only candidate arrays for one tick (length ``n`` unless stated).
+    """Read-only candidate arrays for one tick (every array has length ``n``).
 
-    Attributes
+    Parameters
     ----------
     now : float
         Time of the sessions, hours since the start of the run.
@@ -28,38 +57,14 @@ class Candidates:
         CSR offsets of each viewer's candidates.
     viewers : ndarray of int64, shape (n_viewers,)
         The viewing accounts, one per segment.
-    viewer : ndarray of int64
-        Viewing account of each candidate.
-    segment : ndarray of int64
-        Segment index of each candidate (``viewers[segment] == viewer``).
-    post, author : ndarray of int64
-        Post id and its author.
-    via : ndarray of int64
-        Account whose activity brought the post: the author for an original, the
-        resharer for a reshare, the author for an out-of-network post.
-    age_hours : ndarray of float64
-        Hours since the post was created.
-    item_age_hours : ndarray of float64
-        Hours since the post entered the viewer's network (reshare time for
-        reshares, creation time otherwise). The chronological ranker sorts by it.
-    appeal : ndarray of float64
-        Latent quality of the post (mean 1). A real platform does not see it;
-        an oracle ranker may.
-    affinity : ndarray of float64
-        Viewer-to-author affinity (0 when the viewer does not follow the author).
-    likes, reshares, replies : ndarray of int64
-        Engagement counts so far (zeros when the rich-get-richer loop is off).
-    impressions : ndarray of int64
-        The post's impressions so far.
-    author_followers : ndarray of int64
-        Author's follower count.
-    author_posts, author_impressions : ndarray of int64
-        Author's posts so far and impressions received so far.
-    in_network : ndarray of bool
-        True when the viewer follows ``via`` (original or reshare), False for
-        out-of-network candidates.
-    is_reshare, sponsored, off_platform : ndarray of bool
-        Item flags.
+    **fields : ndarray or callable
+        The arrays listed in :data:`CANDIDATE_FIELDS`; a callable is evaluated on
+        first access (the engine passes callables so unused arrays cost nothing).
+
+    Notes
+    -----
+    Arrays the engine computes lazily are valid only during the ranker call; a
+    ranker that keeps the object and reads a new field later gets an error.
 
     Examples
     --------
@@ -67,40 +72,57 @@ class Candidates:
 
     >>> def newest_from_friends(c, rng):
     ...     return -c.item_age_hours + 10.0 * (c.affinity > 0)
+    >>> c = Candidates(0.0, np.array([0, 2]), np.array([7]), item_age_hours=np.array([1.0, 3.0]),
+    ...                affinity=np.array([0.0, 0.5]), post=np.array([4, 5]))
+    >>> newest_from_friends(c, None).tolist()
+    [-1.0, 7.0]
     """
 
-    now: float
-    viewer_ptr: NDArray[np.int64]
-    viewers: NDArray[np.int64]
-    viewer: NDArray[np.int64]
-    segment: NDArray[np.int64]
-    post: NDArray[np.int64]
-    author: NDArray[np.int64]
-    via: NDArray[np.int64]
-    age_hours: NDArray[np.float64]
-    item_age_hours: NDArray[np.float64]
-    appeal: NDArray[np.float64]
-    affinity: NDArray[np.float64]
-    likes: NDArray[np.int64]
-    reshares: NDArray[np.int64]
-    replies: NDArray[np.int64]
-    impressions: NDArray[np.int64]
-    author_followers: NDArray[np.int64]
-    author_posts: NDArray[np.int64]
-    author_impressions: NDArray[np.int64]
-    in_network: NDArray[np.bool_]
-    is_reshare: NDArray[np.bool_]
-    sponsored: NDArray[np.bool_]
-    off_platform: NDArray[np.bool_]
+    def __init__(self, now: float, viewer_ptr: NDArray[np.int64], viewers: NDArray[np.int64],
+                 **fields: NDArray | Callable[[], NDArray]) -> None:
+        for key in fields:
+            if key not in CANDIDATE_FIELDS:
+                raise TypeError(f"unknown candidate field {key!r}; known: {', '.join(CANDIDATE_FIELDS)}")
+        d = self.__dict__
+        d["now"] = float(now)
+        d["viewer_ptr"] = _readonly(viewer_ptr)
+        d["viewers"] = _readonly(viewers)
+        d["_lazy"] = {}
+        d["_open"] = True
+        for key, val in fields.items():
+            if callable(val):
+                d["_lazy"][key] = val
+            else:
+                d[key] = _readonly(val)
+        if "segment" not in d and "segment" not in d["_lazy"]:
+            counts = np.diff(d["viewer_ptr"])
+            d["_lazy"]["segment"] = lambda: np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        if "viewer" not in d and "viewer" not in d["_lazy"]:
+            d["_lazy"]["viewer"] = lambda: d["viewers"][self.segment]
 
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            val = getattr(self, f.name)
-            if isinstance(val, np.ndarray):
-                val.setflags(write=False)
+    def __getattr__(self, name: str) -> Any:
+        lazy = self.__dict__.get("_lazy", {})
+        if name in lazy:
+            if not self.__dict__["_open"]:
+                raise FeedsimError(
+                    f"candidate array {name!r} was not read during the ranker call and is no longer available"
+                )
+            val = _readonly(lazy.pop(name)())
+            self.__dict__[name] = val
+            return val
+        if name in CANDIDATE_FIELDS:
+            raise AttributeError(f"these candidates carry no {name!r} array")
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Candidates are read-only")
+
+    def _close(self) -> None:
+        """Forget lazy loaders (called by the engine after the ranker returns)."""
+        self.__dict__["_open"] = False
 
     def __len__(self) -> int:
-        return len(self.post)
+        return int(self.viewer_ptr[-1])
 
     @property
     def n_viewers(self) -> int:
@@ -115,11 +137,7 @@ class Candidates:
     def rank_within(self, keys: NDArray, scores: NDArray) -> NDArray[np.int64]:
         """Rank of each candidate among the same viewer's candidates with equal ``keys``.
 
-        Ranked by descending ``scores`` (ties by position); used for per-author caps.
-
-        Examples
-        --------
-        Rank of each post among the same author's posts in one feed:
+        Ranked by descending ``scores`` (ties by position); used for per-author caps:
         ``c.rank_within(c.author, scores)``.
         """
         order = np.lexsort((-np.asarray(scores, dtype=np.float64), keys, self.segment))
@@ -131,3 +149,11 @@ class Candidates:
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order)) - block_start
         return rank
+
+
+def _readonly(arr: Any) -> np.ndarray:
+    arr = np.asarray(arr)
+    if arr.flags.writeable:
+        arr = arr.view()
+        arr.setflags(write=False)
+    return arr
