@@ -145,17 +145,18 @@ def test_bad_input_prints_one_error_line_and_exits_2(capsys, args, message):
     assert message in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the CLI accepts --users >= 2 but always asks default_community for mean_follows=40, "
-    "so 2..40 users fail with 'mean_follows must be ... < n; got 40', a parameter the CLI does not expose",
-)
 def test_small_user_counts_accepted_by_the_cli_run(capsys):
     code = main(["compare", "--users", "20", "--days", "1", "--json"])
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert json.loads(out)["config"]["n_users"] == 20
+
+
+def test_the_smallest_user_count_the_cli_accepts_runs(capsys):
+    code = main(["compare", "--users", "2", "--days", "1", "--seed", "0", "--json"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    assert json.loads(out)["config"]["n_users"] == 2
 
 
 def test_malformed_graph_file_is_one_error_line(capsys, tmp_path):

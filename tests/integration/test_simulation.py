@@ -78,15 +78,19 @@ def test_run_is_reproducible_from_the_recorded_seed(community):
     assert_results_identical(res, again)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a day is closed only when the next tick starts, so run(days=2) reports 1 row of "
-    "result.daily although both days are complete (and creator adaptation for the last day is deferred)",
-)
 def test_daily_series_has_one_row_per_completed_day(community):
     res = Simulation(community, seed=2).run(days=2)
     assert all(len(v) == 2 for v in res.daily.values())
+    assert res.daily["posts"].sum() == len(res.posts)
+    assert res.daily["impressions"].sum() == res.posts.impressions.sum()
+    assert res.daily["posts_by_role"].shape == (2, len(ROLES))
+    np.testing.assert_array_equal(res.daily["posts_by_role"].sum(axis=1), res.daily["posts"])
+
+
+def test_continued_runs_report_every_day_once(community):
+    sim = Simulation(community, seed=2)
+    assert len(sim.run(days=1).daily["posts"]) == 1
+    assert len(sim.run(days=1).daily["posts"]) == 2
 
 
 # ----------------------------------------------------------- switch_ranker
@@ -123,12 +127,6 @@ def test_switch_ranker_validates_now(community):
     assert sim.run(days=1).interventions == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="Simulation._when computes at_day * 24.0 before validating at_day, so a non-number "
-    "raises a bare TypeError instead of InvalidParameterError",
-)
 @pytest.mark.parametrize("at_day", ["1", [1]])
 def test_intervention_time_must_be_a_number(community, at_day):
     sim = Simulation(community, seed=0)
@@ -254,23 +252,12 @@ def test_add_accounts_rejects_bad_arguments(community, kwargs, message):
         sim.add_accounts(at_day=1, **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="add_accounts checks attention >= 1 but not that it is whole, and Population.append "
-    "truncates 2.5 to 2; a graph attribute of 2.5 is rejected",
-)
 def test_add_accounts_rejects_fractional_attention(community):
     sim = Simulation(community, seed=0)
     with pytest.raises(InvalidParameterError, match=r"attention must be .*whole number.*got 2\.5"):
         sim.add_accounts(5, at_day=1, attention=2.5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="campaign converts accounts with np.asarray(dtype=int64), silently truncating 1.5 to account 1",
-)
 def test_campaign_rejects_fractional_account_indices(community):
     sim = Simulation(community, seed=0)
     with pytest.raises(InvalidParameterError, match=r"accounts must be indices"):

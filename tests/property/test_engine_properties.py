@@ -213,12 +213,6 @@ def test_posts_are_shown_only_while_live(case):
     assert_shown_only_while_live(res)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Platform.step expires items before it creates the tick's posts, so with "
-    "max_age_hours < tick_hours a post created early in a tick is shown older than max_age_hours",
-)
 def test_posts_older_than_max_age_are_hidden_even_with_long_ticks():
     G = feedsim.networks.default_community(200, seed=0)
     res = Simulation(G, seed=0, tick_hours=6, max_age_hours=4, record_impressions=True).run(days=1)

@@ -242,12 +242,6 @@ def self_loop_graph() -> nx.DiGraph:
     return G
 
 
-NAN_IS_MISSING = pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="FollowGraph.from_networkx stores missing attributes as NaN, so an explicit NaN is "
-    "silently replaced by the role default instead of rejected",
-)
 Sim, cmp, ok = Simulation, feedsim.compare, graph_with()
 CHRONO = "chronological"
 
@@ -257,7 +251,7 @@ BAD_INPUTS = [
     pytest.param(Sim, [graph_with(post_rate=-1.0)], {}, r"post_rate .*got -1\.0 \(node 1\)",
                  id="negative post_rate"),
     pytest.param(Sim, [graph_with(session_rate=float("nan"))], {}, r"session_rate .*got nan \(node 1\)",
-                 id="NaN session_rate", marks=NAN_IS_MISSING),
+                 id="NaN session_rate"),
     pytest.param(Sim, [graph_with(post_rate=float("inf"))], {}, r"post_rate .*got inf", id="inf post_rate"),
     pytest.param(Sim, [graph_with(attention=0)], {}, r"attention .*>= 1.*got 0", id="attention 0"),
     pytest.param(Sim, [graph_with(attention=2.5)], {}, r"attention .*whole number.*got 2\.5", id="attention 2.5"),

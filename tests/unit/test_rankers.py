@@ -314,12 +314,6 @@ def test_topk_matches_the_sort_based_reference_without_ties(case):
     np.testing.assert_array_equal(rank, ref_rank)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="topk_segments breaks ties with np.argpartition (not by position, as its docstring and "
-    "rank_in_blocks do) when k < segment width",
-)
 @given(segmented_scores())
 def test_topk_breaks_ties_by_position_like_the_reference(case):
     ptr, key, k = case
@@ -371,12 +365,6 @@ def test_jitter_breaks_exact_ties_by_the_uniform_draw():
     assert np.argsort(-j).tolist() == [0, 2, 1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="jitter adds 1023 ulps of the score itself; near 0 that is ~5e-321, more than the gap "
-    "between tiny (subnormal) scores, so 0 can jump above a strictly larger score",
-)
 def test_jitter_keeps_tiny_positive_scores_above_zero():
     j = jitter(np.array([0.0, 1e-321]), np.array([0.999, 0.0]))
     assert j[1] > j[0]

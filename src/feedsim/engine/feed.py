@@ -54,8 +54,9 @@ def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
 def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tuple[Candidates, NDArray, NDArray]:
     """Candidates of every viewer: followees' live items plus the trending pool.
 
-    Excludes the viewer's own posts and posts already shown to the viewer; a post
-    reachable several ways is kept once (original over reshare over out-of-network).
+    Excludes the viewer's own posts and posts already shown to the viewer. A post
+    reachable several ways is kept once: the original when the viewer follows the
+    author, else the first reshare, else the out-of-network copy.
 
     Returns
     -------
@@ -69,6 +70,7 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     n_view = len(viewers)
     items = p.items
     via_ptr = items.index_by_via(g.n)
+    # in-network: every live item of every followee, grouped by viewer segment
     seg_e, edge = g.expand(viewers)
     followee = g.indices[edge]
     cnt = via_ptr[followee + 1] - via_ptr[followee]
@@ -78,73 +80,37 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     seg = np.repeat(seg_e, cnt)
     viewer = viewers[seg]
     post = items.post[item]
-    keep = ~p.seen.contains((viewer << 32) | post)
-    if items.has_reshares:
-        keep &= items.author[item] != viewer
-    sel = np.flatnonzero(keep)
+    sel = np.flatnonzero(~p.seen.contains((viewer << 32) | post))
     item, seg, viewer, post = item[sel], seg[sel], viewer[sel], post[sel]
-    cand_edge = np.repeat(edge, cnt)[sel]
-    author = items.author[item]
-    via = items.via[item]
-    item_time = items.time[item]
+    author_edge = np.repeat(edge, cnt)[sel]
     kind = items.kind[item]
-
-    share = p.cfg.out_of_network_share
-    if items.has_reshares or share > 0:
-        # Originals come first; a reshare or out-of-network copy of a post by an
-        # account the viewer follows duplicates that original and is dropped, and
-        # the rest are deduplicated among themselves (reshare before out-of-network).
-        other = kind != ORIGINAL
-        o_seg, o_viewer, o_post = seg[other], viewer[other], post[other]
-        o_author, o_via, o_time, o_kind = author[other], via[other], item_time[other], kind[other]
-        orig = ~other
-        seg, viewer, post, author = seg[orig], viewer[orig], post[orig], author[orig]
-        via, item_time, kind, cand_edge = via[orig], item_time[orig], kind[orig], cand_edge[orig]
-        if share > 0 and p.posts.n > p.first_live and n_view:
-            pool = trending_pool(p, p.cfg.trending_pool_size)
-            t_seg = np.repeat(np.arange(n_view, dtype=np.int64), len(pool))
-            t_post = np.tile(pool, n_view)
-            t_viewer = viewers[t_seg]
-            t_author = p.posts["author"][t_post]
-            ok = (t_author != t_viewer) & ~p.seen.contains((t_viewer << 32) | t_post)
-            o_seg = np.concatenate([o_seg, t_seg[ok]])
-            o_viewer = np.concatenate([o_viewer, t_viewer[ok]])
-            o_post = np.concatenate([o_post, t_post[ok]])
-            o_author = np.concatenate([o_author, t_author[ok]])
-            o_via = np.concatenate([o_via, t_author[ok]])
-            o_time = np.concatenate([o_time, p.posts["created"][t_post[ok]]])
-            o_kind = np.concatenate([o_kind, np.full(int(ok.sum()), OUT_OF_NETWORK, dtype=np.int8)])
-        o_edge = g.lookup(o_viewer, o_author)
-        key = (o_seg << 34) | (o_post << 2) | o_kind.astype(np.int64)
+    author = items.author[item]
+    if items.has_reshares:
+        # a reshare duplicates the original when the viewer follows the author;
+        # it is dropped as well for the viewer's own posts and repeated reshares
+        rs = np.flatnonzero(kind == RESHARE)
+        r_author, r_viewer = author[rs], viewer[rs]
+        drop = (r_author == r_viewer) | (g.lookup(r_viewer, r_author) >= 0)
+        rest = rs[~drop]
+        key = (seg[rest] << 32) | post[rest]
         order = np.argsort(key, kind="stable")
-        ks = key[order] >> 2
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = ks[1:] != ks[:-1]
-        pick = order[first & (o_edge[order] < 0)]  # sorted by (segment, post)
-        o_seg = o_seg[pick]
-        n_orig = np.bincount(seg, minlength=n_view)
-        n_other = np.bincount(o_seg, minlength=n_view)
-        ptr = np.zeros(n_view + 1, dtype=np.int64)
-        np.cumsum(n_orig + n_other, out=ptr[1:])
-        pos_orig = ptr[seg] + np.arange(len(seg)) - (np.cumsum(n_orig) - n_orig)[seg]
-        pos_other = ptr[o_seg] + n_orig[o_seg] + np.arange(len(o_seg)) - (np.cumsum(n_other) - n_other)[o_seg]
-        total = int(ptr[-1])
+        ks = key[order]
+        repeated = np.zeros(len(rest), dtype=bool)
+        repeated[order[1:]] = ks[1:] == ks[:-1]
+        keep = np.ones(len(item), dtype=bool)
+        keep[rs[drop]] = False
+        keep[rest[repeated]] = False
+        if not keep.all():
+            item, seg, viewer, post = item[keep], seg[keep], viewer[keep], post[keep]
+            author_edge, kind, author = author_edge[keep], kind[keep], author[keep]
+        author_edge[kind == RESHARE] = -1
+    via = lambda: items.via[item]  # noqa: E731
+    item_time = lambda: items.time[item]  # noqa: E731
 
-        def merge(a, b):
-            out = np.empty(total, dtype=a.dtype)
-            out[pos_orig] = a
-            out[pos_other] = b
-            return out
-
-        seg = merge(seg, o_seg)
-        viewer = merge(viewer, o_viewer[pick])
-        post = merge(post, o_post[pick])
-        author = merge(author, o_author[pick])
-        via = merge(via, o_via[pick])
-        item_time = merge(item_time, o_time[pick])
-        kind = merge(kind, o_kind[pick])
-        cand_edge = merge(cand_edge, np.full(len(pick), -1, dtype=np.int64))
-    author_edge = cand_edge
+    if p.cfg.out_of_network_share > 0 and p.posts.n > p.first_live and n_view:
+        seg, viewer, post, author, author_edge, kind, via, item_time = _merge_out_of_network(
+            p, viewers, seg, viewer, post, author, author_edge, kind, via(), item_time()
+        )
 
     viewer_ptr = np.zeros(n_view + 1, dtype=np.int64)
     np.cumsum(np.bincount(seg, minlength=n_view), out=viewer_ptr[1:])
@@ -169,7 +135,7 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         author=author,
         via=via,
         age_hours=lambda: now - P["created"][post],
-        item_age_hours=lambda: now - item_time,
+        item_age_hours=lambda: now - (item_time() if callable(item_time) else item_time),
         appeal=lambda: P["appeal"][post],
         affinity=affinity,
         likes=counts("likes"),
@@ -185,6 +151,54 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         off_platform=lambda: P["off_platform"][post],
     )
     return cands, kind, author_edge
+
+
+def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time):
+    """Add trending-pool candidates to each viewer's segment (after the in-network ones).
+
+    A pool post is skipped when the viewer wrote it, has seen it, follows its author
+    (the original is already a candidate) or already has it through a reshare.
+    """
+    n_view = len(viewers)
+    g = p.graph
+    pool = trending_pool(p, p.cfg.trending_pool_size)
+    t_seg = np.repeat(np.arange(n_view, dtype=np.int64), len(pool))
+    t_post = np.tile(pool, n_view)
+    t_viewer = viewers[t_seg]
+    t_author = p.posts["author"][t_post]
+    ok = (t_author != t_viewer) & ~p.seen.contains((t_viewer << 32) | t_post)
+    ok[ok] = g.lookup(t_viewer[ok], t_author[ok]) < 0
+    rs = kind == RESHARE
+    if rs.any() and ok.any():
+        have = np.sort((seg[rs] << 32) | post[rs])
+        tk = (t_seg[ok] << 32) | t_post[ok]
+        pos = np.minimum(np.searchsorted(have, tk), len(have) - 1)
+        ok[ok] = have[pos] != tk
+    t_seg, t_post, t_author = t_seg[ok], t_post[ok], t_author[ok]
+    n_in = np.bincount(seg, minlength=n_view)
+    n_out = np.bincount(t_seg, minlength=n_view)
+    ptr = np.zeros(n_view + 1, dtype=np.int64)
+    np.cumsum(n_in + n_out, out=ptr[1:])
+    pos_in = ptr[seg] + np.arange(len(seg)) - (np.cumsum(n_in) - n_in)[seg]
+    pos_out = ptr[t_seg] + n_in[t_seg] + np.arange(len(t_seg)) - (np.cumsum(n_out) - n_out)[t_seg]
+    total = int(ptr[-1])
+
+    def merge(a, b):
+        out = np.empty(total, dtype=a.dtype)
+        out[pos_in] = a
+        out[pos_out] = b
+        return out
+
+    return (
+        merge(seg, t_seg),
+        merge(viewer, viewers[t_seg]),
+        merge(post, t_post),
+        merge(author, t_author),
+        merge(author_edge, np.full(len(t_seg), -1, dtype=np.int64)),
+        merge(kind, np.full(len(t_seg), OUT_OF_NETWORK, dtype=np.int8)),
+        merge(via, t_author),
+        merge(item_time, p.posts["created"][t_post]),
+    )
 
 
 def _ptr(seg: NDArray[np.int64], n_seg: int) -> NDArray[np.int64]:

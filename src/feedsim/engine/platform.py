@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from ..metrics import gini
 from ..network.graph import ROLES, FollowGraph
 from ..population.state import Population
 from .arrays import GrowableTable, HashSet
@@ -175,6 +176,7 @@ class Platform:
                 "posts_by_role",
                 "impressions_by_role",
                 "engagements_by_role",
+                "gini_impressions",
             )
         }
         self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "in_network")}
@@ -208,13 +210,13 @@ class Platform:
         ph["daily"] += clock() - s
 
         s = clock()
+        self._post(t0, dt)
         created = self.posts["created"]
         self.first_live = int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
         self.items.expire(self.first_live)
         if self.stats["ticks"] % 24 == 0:
             first = self.first_live
             self.seen.keep_where(lambda keys: (keys & 0xFFFFFFFF) >= first)
-        self._post(t0, dt)
         ph["posting"] += clock() - s
 
         s = clock()
@@ -332,8 +334,9 @@ class Platform:
         d["engagements_by_role"].append(
             np.bincount(role, weights=self.day_engagements, minlength=n_roles).astype(np.int64)
         )
+        posted = self.day_posts > 0
+        d["gini_impressions"].append(gini(self.day_impressions[posted]) if posted.any() else float("nan"))
         if cfg.loop_enabled("creator_adaptation"):
-            posted = self.day_posts > 0
             resp = self.day_engagements / np.maximum(self.day_posts, 1)
             alpha = 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days)
             self.response = np.where(posted, (1 - alpha) * self.response + alpha * resp, self.response)

@@ -114,8 +114,10 @@ class SimulationResult:
         the start), ``active`` (not burned out), ``quit_day`` (-1 if never).
     daily : dict of str to ndarray
         Per-day series (``posts``, ``impressions``, ``engagements``,
-        ``sessions``, ``new_follows``, ``creators_posting``, ``creators_active``;
-        ``*_by_role`` of shape (days, 5)). Only completed days are included.
+        ``sessions``, ``new_follows``, ``creators_posting``, ``creators_active``,
+        ``gini_impressions`` (over accounts that posted that day, of the
+        impressions they received that day); ``*_by_role`` of shape (days, 5),
+        columns in :data:`feedsim.ROLES` order). Only completed days are included.
     impressions : Table or None
         The per-impression log (``viewer``, ``post``, ``time`` (hours), ``slot``
         (0 = top of the feed), ``in_network``) when ``record_impressions=True``.
@@ -176,6 +178,8 @@ class SimulationResult:
         for key, vals in p.daily.items():
             if key.endswith("_by_role"):
                 daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
+            elif key == "gini_impressions":
+                daily[key] = np.array(vals, dtype=np.float64)
             else:
                 daily[key] = np.array(vals, dtype=np.int64)
         log = sessions = None

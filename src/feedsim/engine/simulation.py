@@ -180,9 +180,9 @@ class Simulation:
     def _when(self, at_day: float | None, at_hours: float | None) -> float:
         if (at_day is None) == (at_hours is None):
             raise InvalidParameterError("give exactly one of at_day (days) or at_hours (hours)")
-        t = at_day * 24.0 if at_hours is None else at_hours
         name = "at_day" if at_hours is None else "at_hours"
-        check_number(name, at_day if at_hours is None else at_hours, low=0)
+        value = check_number(name, at_day if at_hours is None else at_hours, low=0)
+        t = value * 24.0 if at_hours is None else value
         if t < self.now:
             raise InvalidParameterError(f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}")
         return t
@@ -253,7 +253,12 @@ class Simulation:
         start_day, days : float
             When the campaign starts and how long it lasts, days.
         """
-        idx = np.asarray(accounts, dtype=np.int64).ravel()
+        arr = np.asarray(accounts).ravel()
+        if arr.dtype.kind not in "iu":
+            raise InvalidParameterError(
+                f"accounts must be indices in [0, {self.platform.n_users}) (whole numbers); got {accounts!r}"
+            )
+        idx = arr.astype(np.int64)
         if len(idx) == 0 or idx.min() < 0 or idx.max() >= self.platform.n_users:
             raise InvalidParameterError(
                 f"accounts must be indices in [0, {self.platform.n_users}); got {accounts!r}"
@@ -285,7 +290,12 @@ class Simulation:
         allowed = {"post_rate", "session_rate", "attention", "propensity", "quality", "link_share"}
         for key, val in attrs.items():
             check_choice("attribute", key, sorted(allowed))
-            check_number(key, val, low=1 if key == "attention" else 0)
+            if key == "attention":
+                check_number(key, val, low=1)
+                if float(val) != round(float(val)):
+                    raise InvalidParameterError(f"attention must be a finite whole number >= 1; got {val!r}")
+            else:
+                check_number(key, val, low=0, high=1 if key == "link_share" else None)
         code = ROLES.index(role)
 
         def action(sim: Simulation) -> None:

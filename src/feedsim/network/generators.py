@@ -262,6 +262,8 @@ def _check_role_shares(role_shares: Mapping[str, float] | None) -> NDArray[np.fl
 def _sorted_unique(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     """Sorted distinct values (sort + mask: faster than hash-based ``np.unique`` here)."""
     keys = np.sort(keys)
+    if len(keys) == 0:
+        return keys
     return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
 
 

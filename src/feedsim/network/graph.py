@@ -48,7 +48,9 @@ class FollowGraph:
         Original node identifiers in index order (default ``0..n_users-1``).
     attrs : mapping of str to ndarray, optional
         Per-node attributes: ``role`` (object array of role names or ``None``)
-        and the numeric attributes in :data:`NODE_ATTRIBUTES` (``NaN`` = missing).
+        and the numeric attributes in :data:`NODE_ATTRIBUTES`. Missing values are
+        ``None`` in object arrays and ``NaN`` in float arrays; a NaN inside an
+        object array counts as given (and is rejected as a bad value).
 
     Examples
     --------
@@ -133,7 +135,8 @@ class FollowGraph:
         """Convert a ``networkx.DiGraph`` once, in ``G.nodes`` order.
 
         Node attributes ``role`` and those in :data:`NODE_ATTRIBUTES` are read;
-        missing ones become ``None`` / ``NaN`` (filled later from role defaults).
+        missing ones become ``None`` (filled later from role defaults); a given
+        NaN is kept and rejected when the population is built.
 
         Raises
         ------
@@ -161,7 +164,7 @@ class FollowGraph:
             vals = [G.nodes[v].get(key) for v in nodes]
             if any(x is not None for x in vals):
                 arr = np.empty(n, dtype=object)
-                arr[:] = [np.nan if x is None else x for x in vals]
+                arr[:] = vals  # None = missing; a given NaN stays NaN and is rejected later
                 attrs[key] = arr
         return cls.from_edges(src, dst, n, node_ids=nodes, attrs=attrs)
 

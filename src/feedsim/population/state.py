@@ -139,10 +139,11 @@ class Population:
             if given is None:
                 sources[name] = "role default"
                 continue
+            if np.asarray(given).dtype.kind == "f":
+                present = ~np.isnan(np.asarray(given, dtype=np.float64))  # float arrays: NaN = missing
+            else:
+                present = np.array([v is not None for v in given], dtype=bool)
             given = np.asarray(given, dtype=object)
-            present = np.array(
-                [not (v is None or (isinstance(v, float) and np.isnan(v))) for v in given]
-            )
             if present.any():
                 idx = np.flatnonzero(present)
                 vals = check_array(

@@ -6,9 +6,10 @@ reduced with ``np.argpartition`` along rows, then only the kept ``k`` columns ar
 sorted. The cost is linear in the number of candidates plus ``k log k`` per
 viewer, with one Python iteration per bucket (a handful), never per viewer.
 
-Ties are broken by a random jitter of at most 1023 units in the last place
-(:func:`jitter`), so equal scores are ordered at random but reproducibly, and
-scores that differ by more than about 1e-12 relative are never swapped.
+The engine breaks ties by a random jitter of at most 1023 units in the last
+place (:func:`jitter`), so equal scores are ordered at random but reproducibly,
+and scores that differ by more than about 1e-12 relative are never swapped;
+:func:`topk_segments` itself resolves remaining ties by position.
 """
 
 from __future__ import annotations
@@ -22,13 +23,18 @@ __all__ = ["jitter", "topk_segments", "rank_in_blocks", "segmented_topk"]
 def jitter(scores: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.float64]:
     """Add ``floor(1024 u)`` units in the last place to each score (random tie-break).
 
+    Scores smaller than 1e-300 in magnitude (zero and subnormals) are left as they
+    are, so the jitter never reorders distinct tiny scores; their ties resolve by
+    position.
+
     Examples
     --------
     >>> s = jitter(np.array([1.0, 1.0]), np.array([0.1, 0.9]))
     >>> bool(s[1] > s[0]), bool(abs(s[1] - 1.0) < 1e-12)
     (True, True)
     """
-    return scores + np.abs(np.spacing(scores)) * np.floor(u * 1024.0)
+    step = np.where(np.abs(scores) >= 1e-300, np.abs(np.spacing(scores)), 0.0)
+    return scores + step * np.floor(u * 1024.0)
 
 
 def topk_segments(
@@ -83,10 +89,17 @@ def topk_segments(
         valid = cols[None, :] < cnt[:, None]
         M = np.where(valid, key[np.minimum(idx, n - 1)], -np.inf)
         if kk < W:
-            part = np.argpartition(-M, kk - 1, axis=1)[:, :kk]
-            sub = np.take_along_axis(M, part, axis=1)
+            # the kk-th largest value per row; keep everything above it and the
+            # first (by position) of the ties at it, so ties resolve by position
+            thr = -np.partition(-M, kk - 1, axis=1)[:, kk - 1 : kk]
+            above = M > thr
+            tied = M == thr
+            room = kk - above.sum(axis=1, keepdims=True)
+            chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
+            cols_in_order = np.nonzero(chosen)[1].reshape(len(segs), kk)
+            sub = np.take_along_axis(M, cols_in_order, axis=1)
             order = np.argsort(-sub, axis=1, kind="stable")
-            colsel = np.take_along_axis(part, order, axis=1)
+            colsel = np.take_along_axis(cols_in_order, order, axis=1)
         else:
             colsel = np.argsort(-M, axis=1, kind="stable")[:, :kk]
         r = np.arange(kk, dtype=np.int64)
