@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ranges", "GrowableTable", "HashSet"]
+__all__ = ["ranges", "GrowableTable", "HashSet", "BufferedCounter"]
 
 
 def ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -89,10 +89,13 @@ class HashSet:
     ([True, False, True], 2)
     """
 
-    def __init__(self, capacity: int = 1024, counts: bool = False) -> None:
+    def __init__(self, capacity: int = 1024, counts: bool = False, prune=None) -> None:
         bits = max(4, int(np.ceil(np.log2(max(capacity, 16)))))
         self._alloc(bits, counts)
         self.n = 0
+        #: optional ``f(keys) -> keep mask``, applied whenever the table must grow, so
+        #: stale keys are dropped at rehash time instead of growing the table
+        self.prune = prune
 
     def _alloc(self, bits: int, counts: bool) -> None:
         self.bits = bits
@@ -154,7 +157,12 @@ class HashSet:
 
     def _rehash(self, need: int) -> None:
         keys, vals = self._dump()
-        bits = self.bits
+        if self.prune is not None and len(keys):
+            keep = self.prune(keys)
+            need -= 2 * int((~keep).sum())
+            keys = keys[keep]
+            vals = vals[keep] if vals is not None else None
+        bits = 4
         while need > (1 << (bits - 1)):
             bits += 1
         self._alloc(bits, self.values is not None)
@@ -206,3 +214,60 @@ class HashSet:
         keys, vals = self._dump()
         order = np.argsort(keys)
         return keys[order], (vals[order] if vals is not None else None)
+
+
+class BufferedCounter:
+    """Counts per int64 key: occurrences are buffered and merged in batches.
+
+    Adding is an append; :meth:`flush` sorts the buffer once and merges it into
+    the sorted ``(keys, counts)`` arrays, so the cost per occurrence is a share
+    of one sort, with no random access into a large table.
+
+    Examples
+    --------
+    >>> c = BufferedCounter()
+    >>> c.add(np.array([3, 1])); c.add(np.array([3]))
+    >>> [a.tolist() for a in c.items()]
+    [[1, 3], [1, 2]]
+    """
+
+    def __init__(self, flush_size: int = 1 << 23) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.counts = np.zeros(0, dtype=np.int64)
+        self._pending: list[np.ndarray] = []
+        self._n_pending = 0
+        self.flush_size = flush_size
+
+    def add(self, keys: NDArray[np.int64]) -> None:
+        """Count one occurrence of every element of ``keys``."""
+        self._pending.append(np.asarray(keys, dtype=np.int64).copy())
+        self._n_pending += len(keys)
+        if self._n_pending >= self.flush_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Merge the buffered occurrences into the sorted arrays."""
+        if not self._pending:
+            return
+        k = np.concatenate(self._pending)
+        self._pending, self._n_pending = [], 0
+        if len(k) == 0:
+            return
+        k.sort()
+        start = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
+        uniq = k[start]
+        cnt = np.diff(np.append(start, len(k)))
+        if len(self.keys):
+            pos = np.searchsorted(self.keys, uniq)
+            found = self.keys[np.minimum(pos, len(self.keys) - 1)] == uniq
+            self.counts[pos[found]] += cnt[found]
+            new = ~found
+            self.keys = np.insert(self.keys, pos[new], uniq[new])
+            self.counts = np.insert(self.counts, pos[new], cnt[new])
+        else:
+            self.keys, self.counts = uniq, cnt
+
+    def items(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Sorted distinct keys and their counts."""
+        self.flush()
+        return self.keys, self.counts

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ..metrics import gini
 from ..network.graph import ROLES, FollowGraph
 from ..population.state import Population
-from .arrays import GrowableTable, HashSet
+from .arrays import BufferedCounter, GrowableTable, HashSet
 from .config import SimulationConfig
 from .engagement import engage
 from .feed import ORIGINAL, build_candidates, rank_and_select
@@ -149,8 +149,11 @@ class Platform:
         self.posts = GrowableTable(POST_COLUMNS, capacity=max(1024, n))
         self.items = LiveItems()
         self.first_live = 0
-        self.seen = HashSet(capacity=4 * n)
-        self.pairs = HashSet(capacity=4 * n, counts=True)
+        # (viewer << 32) | post for every live post already shown to the viewer;
+        # keys of expired posts are dropped whenever the table has to grow
+        self.seen = HashSet(capacity=4 * n, prune=lambda keys: (keys & 0xFFFFFFFF) >= self.first_live)
+        # (viewer << 32) | author impression counts: author reach and exposure diversity
+        self.pairs = BufferedCounter()
         for name in _USER_COUNTERS:
             setattr(self, name, np.zeros(n, dtype=np.int64))
         self.rate_multiplier = np.ones(n)
@@ -214,9 +217,6 @@ class Platform:
         created = self.posts["created"]
         self.first_live = int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
         self.items.expire(self.first_live)
-        if self.stats["ticks"] % 24 == 0:
-            first = self.first_live
-            self.seen.keep_where(lambda keys: (keys & 0xFFFFFFFF) >= first)
         ph["posting"] += clock() - s
 
         s = clock()
@@ -350,6 +350,7 @@ class Platform:
             quit_now = self.active & self.creator & (self.low_days >= cfg.burnout_days)
             self.active[quit_now] = False
             self.quit_day[quit_now] = self.day
+        self.pairs.flush()
         self.day_posts[:] = 0
         self.day_engagements[:] = 0
         self.day_impressions[:] = 0

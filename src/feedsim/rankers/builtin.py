@@ -116,21 +116,42 @@ class EngagementRanker:
 
     name = "engagement"
 
+    def _common(self, c: Candidates) -> tuple[NDArray, NDArray]:
+        aff = c.affinity + 1.0
+        common = np.log1p(c.engagements.astype(np.float64))
+        common *= self.engagement_weight
+        common += 1.0
+        pop = np.log1p(c.author_followers.astype(np.float64))
+        pop *= self.popularity_weight
+        pop += 1.0
+        common *= pop
+        common *= aff
+        return aff, common
+
     def predict(self, c: Candidates) -> tuple[NDArray, NDArray, NDArray]:
         """Predicted like, reshare and reply probabilities per candidate."""
-        aff = 1.0 + c.affinity
-        social = 1.0 + self.engagement_weight * np.log1p(c.engagements)
-        pop = 1.0 + self.popularity_weight * np.log1p(c.author_followers)
-        common = aff * social * pop
+        aff, common = self._common(c)
         p_like = np.minimum(1.0, self.base_like * common)
         p_reshare = np.minimum(1.0, self.base_reshare * common)
         p_reply = np.minimum(1.0, self.base_reply * common * aff)
         return p_like, p_reshare, p_reply
 
     def __call__(self, c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
-        p_like, p_reshare, p_reply = self.predict(c)
-        value = self.like_weight * p_like + self.reshare_weight * p_reshare + self.reply_weight * p_reply
-        return value * np.exp2(-c.item_age_hours / self.half_life_hours)
+        aff, common = self._common(c)
+        # w_l p_l + w_r p_r + w_p p_p without the clip at 1, then exact where it binds
+        value = aff * (self.reply_weight * self.base_reply)
+        value += self.like_weight * self.base_like + self.reshare_weight * self.base_reshare
+        value *= common
+        clipped = common * np.maximum(max(self.base_like, self.base_reshare), self.base_reply * aff) > 1.0
+        if clipped.any():
+            cc = common[clipped]
+            pl = np.minimum(1.0, self.base_like * cc)
+            pr = np.minimum(1.0, self.base_reshare * cc)
+            pp = np.minimum(1.0, self.base_reply * cc * aff[clipped])
+            value[clipped] = self.like_weight * pl + self.reshare_weight * pr + self.reply_weight * pp
+        decay = c.item_age_hours * (-1.0 / self.half_life_hours)
+        value *= np.exp2(decay, out=decay)
+        return value
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ viewer, with one Python iteration per bucket (a handful), never per viewer.
 The engine breaks ties by a random jitter of at most 1023 units in the last
 place (:func:`jitter`), so equal scores are ordered at random but reproducibly,
 and scores that differ by more than about 1e-12 relative are never swapped;
-:func:`topk_segments` itself resolves remaining ties by position.
+:func:`topk_segments` itself resolves exact ties deterministically.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ __all__ = ["jitter", "topk_segments", "rank_in_blocks", "segmented_topk"]
 
 
 def jitter(scores: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Add ``floor(1024 u)`` units in the last place to each score (random tie-break).
+    """Scale each score by ``1 + floor(1024 u) * 2**-52`` (random tie-break).
 
-    Scores smaller than 1e-300 in magnitude (zero and subnormals) are left as they
-    are, so the jitter never reorders distinct tiny scores; their ties resolve by
-    position.
+    Equal scores are reordered at random (reproducibly, given ``u``); scores whose
+    relative difference exceeds ``2**-42`` (about 2.3e-13) keep their order. Zero
+    scores are left as they are; their ties resolve by position.
 
     Examples
     --------
@@ -33,8 +33,7 @@ def jitter(scores: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.fl
     >>> bool(s[1] > s[0]), bool(abs(s[1] - 1.0) < 1e-12)
     (True, True)
     """
-    step = np.where(np.abs(scores) >= 1e-300, np.abs(np.spacing(scores)), 0.0)
-    return scores + step * np.floor(u * 1024.0)
+    return scores * (1.0 + np.floor(u * 1024.0) * 2.0**-52)
 
 
 def topk_segments(
@@ -47,8 +46,8 @@ def topk_segments(
     ptr : ndarray of int64, shape (n_segments + 1,)
         CSR offsets: segment ``s`` holds candidates ``ptr[s]:ptr[s + 1]``.
     key : ndarray of float64, shape (n_candidates,)
-        Finite scores, higher first (ties resolved by position; jitter first
-        for random tie-breaking).
+        Finite scores, higher first. Exactly equal scores are resolved in a
+        deterministic but unspecified order (jitter first for random ties).
     k : ndarray of int, shape (n_segments,)
         How many to keep per segment.
 
@@ -89,17 +88,10 @@ def topk_segments(
         valid = cols[None, :] < cnt[:, None]
         M = np.where(valid, key[np.minimum(idx, n - 1)], -np.inf)
         if kk < W:
-            # the kk-th largest value per row; keep everything above it and the
-            # first (by position) of the ties at it, so ties resolve by position
-            thr = -np.partition(-M, kk - 1, axis=1)[:, kk - 1 : kk]
-            above = M > thr
-            tied = M == thr
-            room = kk - above.sum(axis=1, keepdims=True)
-            chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
-            cols_in_order = np.nonzero(chosen)[1].reshape(len(segs), kk)
-            sub = np.take_along_axis(M, cols_in_order, axis=1)
-            order = np.argsort(-sub, axis=1, kind="stable")
-            colsel = np.take_along_axis(cols_in_order, order, axis=1)
+            part = np.argpartition(M, W - kk, axis=1)[:, W - kk :]
+            sub = np.take_along_axis(M, part, axis=1)
+            order = np.argsort(sub, axis=1)[:, ::-1]
+            colsel = np.take_along_axis(part, order, axis=1)
         else:
             colsel = np.argsort(-M, axis=1, kind="stable")[:, :kk]
         r = np.arange(kk, dtype=np.int64)
