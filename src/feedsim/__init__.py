@@ -19,6 +19,8 @@ from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
 from .network import ROLES, FollowGraph  # noqa: E402
+from . import experiments  # noqa: E402
+from .experiments import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 
 __all__ = [
     "Comparison",
@@ -31,10 +33,15 @@ __all__ = [
     "Simulation",
     "SimulationConfig",
     "SimulationResult",
+    "SweepReport",
+    "SweepSpec",
     "__version__",
     "compare",
+    "experiments",
+    "load_results",
     "metrics",
     "networks",
     "rankers",
+    "run_sweep",
     "theory",
 ]

@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``.
+"""Command-line interface: ``feedsim compare``, ``feedsim sweep``, ``feedsim results``.
 
 The only module that prints or exits. Errors print one line to stderr and exit 2.
 """
@@ -41,7 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--rankers",
         default="chronological,engagement",
         help="comma-separated rankers (default chronological,engagement); known: "
-        "chronological, engagement, popularity, random, platform_favoring, fair_exposure",
+        "chronological, engagement, popularity, random, platform_favoring, fair_exposure, "
+        "and the published presets twitter_2023, x_2026, reddit_hot, simsom, facebook_msi",
+    )
+    cmp.add_argument(
+        "--replicates",
+        type=int,
+        default=1,
+        help="paired replicates (common random numbers across rankers); with more than 1, also print "
+        "amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
     cmp.add_argument("--graph", help="use a graph file instead of the default community (.graphml, .csv or edge list)")
     cmp.add_argument("--out-of-network-share", type=float, default=0.0, help="share of each feed for out-of-network posts")
@@ -49,7 +57,106 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     cmp.add_argument("--progress", action="store_true", help="show a progress bar (default: when stderr is a terminal)")
+    _add_sweep_parsers(sub)
     return parser
+
+
+def _add_sweep_parsers(sub) -> None:
+    swp = sub.add_parser(
+        "sweep",
+        help="run a parameter sweep from a TOML spec into an SQLite results store",
+        description=(
+            "Run every run of a sweep spec (see experiments/sweep_example.toml) that is not yet in the "
+            "results store. Each run is stored when it finishes; rerunning resumes. The exit code is the "
+            "number of failed runs (at most 125), 2 for a usage or spec error."
+        ),
+    )
+    swp.add_argument("spec", metavar="SPEC.toml", help="the sweep spec")
+    swp.add_argument("--db", required=True, help="SQLite results store (created if missing)")
+    where = swp.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local worker processes (default: CPU count; 1 = in this process)")
+    where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 (needs feedsim[dask])")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
+    swp.add_argument("--extend", action="store_true", help="add this spec's runs to a store holding a different sweep")
+    res = sub.add_parser(
+        "results",
+        help="summarise or export a sweep's results store",
+        description="Print mean and 95%% confidence interval per parameter point, or export every run as CSV.",
+    )
+    res.add_argument("db", metavar="DB", help="SQLite results store")
+    res.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
+
+
+def _sweep(args) -> int:
+    from .experiments import SweepSpec, run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise FeedsimError(f"--workers must be an integer >= 1; got {args.workers}")
+    if not os.path.exists(args.spec):
+        raise FeedsimError(f"no such spec file: {args.spec}")
+    spec = SweepSpec.from_toml(args.spec)
+    client = None
+    executor = None
+    if args.scheduler:
+        try:
+            import distributed
+        except ImportError:
+            raise FeedsimError("--scheduler needs Dask: pip install 'feedsim[dask]'") from None
+        client = distributed.Client(args.scheduler, timeout=10)
+        executor = client.get_executor()
+    try:
+        report = run_sweep(spec, args.db, executor=executor, workers=args.workers, extend=args.extend,
+                           progress=not args.quiet)
+    finally:
+        if client is not None:
+            client.close()
+    print(report)
+    for line in report.failed:
+        print(f"  failed {line}", file=sys.stderr)
+    return min(report.n_failed, 125)
+
+
+def _results(args) -> int:
+    import csv
+
+    from .experiments import aggregate, load_results
+
+    if not os.path.exists(args.db):
+        raise FeedsimError(f"no such results store: {args.db}")
+    table = load_results(args.db, as_pandas=False)
+    if args.csv:
+        names = list(table)
+        with open(args.csv, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(names)
+            for i in range(len(table["run_key"])):
+                writer.writerow(["" if _missing(table[c][i]) else table[c][i] for c in names])
+        print(f"{len(table['run_key'])} runs written to {args.csv}")
+        return 0
+    print(_format_aggregate(table, aggregate))
+    return 0
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _format_aggregate(table, aggregate) -> str:
+    n = len(table["run_key"])
+    failed = sum(1 for s in table["status"] if s != "ok")
+    head = f"{n} runs, {failed} failed"
+    if n == failed:
+        return head
+    agg = aggregate(table, as_pandas=False)
+    metrics = [c[: -len(".mean")] for c in agg if c.endswith(".mean")]
+    keys = [c for c in agg if "." not in c and (c == "ranker" or len({str(v) for v in agg[c]}) > 1)]
+    lines = [head + "; mean [95% CI] over replicates per parameter point", ""]
+    for i in range(len(agg[keys[0]])):
+        lines.append(", ".join(f"{k}={agg[k][i]}" for k in keys) + f"  (n={int(agg[metrics[0] + '.n'][i])})")
+        for m in metrics:
+            mean, lo, hi = (agg[f"{m}.{s}"][i] for s in ("mean", "ci_low", "ci_high"))
+            lines.append(f"   {m:<32}{mean:10.4f}  [{lo:.4f}, {hi:.4f}]")
+    return "\n".join(lines)
 
 
 def _load_graph(args):
@@ -80,6 +187,8 @@ def _compare(args) -> int:
         raise FeedsimError(f"--seed must be an integer >= 0; got {args.seed}")
     if not args.days > 0:
         raise FeedsimError(f"--days must be a number > 0; got {args.days}")
+    if args.replicates < 1:
+        raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
     rankers = [r.strip() for r in args.rankers.split(",") if r.strip()]
     graph = _load_graph(args)
     progress = args.progress or (sys.stderr.isatty() and not args.json)
@@ -91,6 +200,7 @@ def _compare(args) -> int:
         progress=progress,
         out_of_network_share=args.out_of_network_share,
         dynamics=not args.no_dynamics,
+        replicates=args.replicates,
     )
     payload = result.to_dict()
     payload["config"]["graph"] = args.graph or f"default_community(n_users={args.users})"
@@ -100,6 +210,9 @@ def _compare(args) -> int:
         print(json.dumps(payload, sort_keys=True))
     else:
         print(result.table())
+        if args.replicates > 1:
+            print()
+            print(result.amplification_table())
         if args.out:
             print(f"\nfigures and summary.json written to {args.out}")
     return 0
@@ -138,8 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    handlers = {"compare": _compare, "sweep": _sweep, "results": _results}
     try:
-        return _compare(args)
+        return handlers[args.command](args)
     except (FeedsimError, ValueError, OSError) as exc:
         print(f"feedsim: error: {exc}", file=sys.stderr)
         return 2

@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_int
+from .amplification import group_reach, paired_amplification
 from .errors import InvalidParameterError
 from .network.graph import ROLES, FollowGraph
 from .rankers.registry import get_ranker, ranker_name
-from .random import as_seed_sequence
+from .random import SeedInfo, as_seed_sequence
 from .engine.result import SimulationResult
 from .engine.simulation import Simulation
 
@@ -33,17 +35,37 @@ class Comparison:
         ``result.summary(baseline=baseline)`` per ranker.
     config : dict
         What reproduces the comparison: rankers, days, seed, parameters.
+    replicates : int
+        Number of paired replicates (1 unless ``compare(..., replicates=R)``).
+    amplification : dict or None
+        With ``replicates > 1``: per ranker, ``{"role": {role: stats},
+        "followers": {group: stats}}`` where stats come from
+        :func:`feedsim.amplification.paired_amplification` (estimate, 95 %
+        interval, per-replicate values). None for a single replicate.
     """
 
-    def __init__(self, results: dict[str, SimulationResult], baseline: SimulationResult, config: dict) -> None:
+    def __init__(self, results: dict[str, SimulationResult], baseline: SimulationResult, config: dict,
+                 amplification: dict | None = None, replicates: int = 1) -> None:
         self.results = results
         self.baseline = baseline
         self.config = config
         self.summaries = {name: res.summary(baseline=baseline) for name, res in results.items()}
+        self.amplification = amplification
+        self.replicates = replicates
 
     def to_dict(self) -> dict:
-        """``{"config": ..., "rankers": {name: summary}}``, JSON-serialisable."""
-        return {"config": self.config, "rankers": self.summaries}
+        """``{"config": ..., "rankers": {name: summary}}``, JSON-serialisable.
+
+        With replicates, also ``"amplification_ci"`` (see :attr:`amplification`).
+        """
+        out = {"config": self.config, "rankers": self.summaries}
+        if self.amplification is not None:
+            out["amplification_ci"] = self.amplification
+        return out
+
+    def amplification_table(self) -> str:
+        """Amplification per ranker and author group with its interval (replicates only)."""
+        return format_amplification(self.amplification or {}, self.replicates)
 
     def table(self) -> str:
         """A readable table per ranker and role."""
@@ -102,6 +124,33 @@ def format_table(summaries: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def format_amplification(amplification: dict, replicates: int) -> str:
+    """Plain-text table of amplification with confidence intervals.
+
+    Examples
+    --------
+    >>> print(format_amplification({}, 3))
+    <BLANKLINE>
+    """
+    lines = []
+    for name, by in amplification.items():
+        lines.append(f"== {name}: amplification vs chronological, {replicates} paired replicates, 95% CI ==")
+        for kind, title in (("role", "role"), ("followers", "followers")):
+            lines.append(f"   {title:<11}{'amplif.':>10}{'95% CI':>22}{'n':>5}")
+            for group, st in by.get(kind, {}).items():
+                if st["estimate"] is None:
+                    lines.append(f"   {group:<11}{'-':>10}{'-':>22}{st['n']:>5}")
+                    continue
+                ci = ("-" if st["ci_low"] is None
+                      else f"[{100 * st['ci_low']:+.1f}%, {100 * st['ci_high']:+.1f}%]")
+                lines.append(f"   {group:<11}{100 * st['estimate']:>+9.1f}%{ci:>22}{st['n']:>5}")
+        lines.append("")
+    if lines:
+        lines.append("amplif.: reach per post of the group's posts vs the chronological run of the same replicate, "
+                     "minus 1\n(geometric mean over replicates); CI: paired t-interval on log ratios.")
+    return "\n".join(lines)
+
+
 def compare(
     graph: Any,
     rankers: Sequence[str | Callable] = ("chronological", "engagement"),
@@ -109,6 +158,7 @@ def compare(
     days: float = 14,
     seed: Any = None,
     progress: bool = False,
+    replicates: int = 1,
     **params: Any,
 ) -> Comparison:
     """Run the same population and seed under each ranker and compare them.
@@ -131,6 +181,16 @@ def compare(
         Shared by every run.
     progress : bool, default False
         Show a progress bar per run.
+    replicates : int, default 1
+        Number of paired replicates ``R``. With ``R > 1`` replicate ``r`` runs
+        every arm (and the chronological baseline) on
+        ``SeedSequence(entropy, spawn_key=spawn_key + (r,))`` of ``seed``
+        (common random numbers across arms); ``results`` and ``summaries``
+        are those of replicate 0 and :attr:`Comparison.amplification` holds,
+        per ranker, role and follower group, the amplification with a 95 %
+        paired t-interval on log ratios
+        (:func:`feedsim.amplification.paired_amplification`). With ``R = 1``
+        the comparison is exactly the single run on ``seed``.
     **params
         Passed to :class:`~feedsim.Simulation` (e.g. ``out_of_network_share``).
 
@@ -157,8 +217,11 @@ def compare(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InvalidParameterError(f"rankers must have distinct names; got {', '.join(dupes)} more than once")
+    replicates = check_int("replicates", replicates, low=1)
     fg = FollowGraph.coerce(graph)
     ss = as_seed_sequence(seed)
+    if replicates > 1:
+        return _compare_replicates(fg, rankers, names, days, ss, progress, replicates, params)
 
     def run(r):
         sim = Simulation(fg, ranker=r, seed=ss, **params)
@@ -182,3 +245,49 @@ def compare(
         "roles": list(ROLES),
     }
     return Comparison(results, baseline, config)
+
+
+def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, params) -> Comparison:
+    """Paired replicates: every arm on the same child seed per replicate."""
+    Simulation(fg, ranker=rankers[0], seed=ss, **params)  # validate before any long run
+    arms = list(zip(names, rankers))
+    if BASELINE not in names:
+        arms.append((BASELINE, BASELINE))
+    reach: dict[str, list] = {name: [] for name, _ in arms}
+    first: dict[str, SimulationResult] = {}
+    for r in range(replicates):
+        child = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (r,))
+        for name, rk in arms:
+            res = Simulation(fg, ranker=rk, seed=child, **params).run(days=days, progress=progress)
+            reach[name].append(group_reach(res))
+            if r == 0:
+                first[name] = res
+    amplification = {}
+    for name in names:
+        amplification[name] = {}
+        for kind in ("role", "followers"):
+            table = {}
+            for group in reach[name][0][kind]:
+                t = [rep[kind][group][0] / rep[kind][group][1] if rep[kind][group][1] else np.nan
+                     for rep in reach[name]]
+                c = [rep[kind][group][0] / rep[kind][group][1] if rep[kind][group][1] else np.nan
+                     for rep in reach[BASELINE]]
+                table[group] = paired_amplification(t, c)
+            amplification[name][kind] = table
+    results = {name: first[name] for name in names}
+    head = first[names[0]]
+    config = {
+        "rankers": names,
+        "days": days,
+        "seed": SeedInfo(ss.entropy, tuple(ss.spawn_key)).to_dict(),
+        "n_users": fg.n_users,
+        "n_edges": fg.n_edges,
+        "params": head.config.to_dict(),
+        "versions": {"feedsim": head.version, "numpy": np.__version__},
+        "roles": list(ROLES),
+        "replicates": replicates,
+        "replicate_seeds": "SeedSequence(entropy, spawn_key=spawn_key + (r,)) for r in range(replicates)",
+    }
+    from .engine.result import _clean
+
+    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=replicates)

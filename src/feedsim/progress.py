@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 
-__all__ = ["ProgressBar"]
+__all__ = ["CountProgressBar", "ProgressBar"]
 
 
 class ProgressBar:
@@ -64,3 +64,42 @@ class ProgressBar:
         if self.shown and self.stream is not None:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class CountProgressBar(ProgressBar):
+    """Count finished tasks: ``sweep [#####     ] 12/40 runs, 1 failed, 3.2 s, ETA 9.1 s``.
+
+    Shown from the first update (``delay`` 0 by default); the ETA assumes the
+    remaining runs take as long as the finished ones did on average.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = CountProgressBar(4, "sweep", stream=out)
+    >>> bar.update(4, failed=1); bar.close()
+    >>> "4/4 runs, 1 failed" in out.getvalue()
+    True
+    """
+
+    def __init__(self, total: int, label: str = "", delay: float = 0.0, stream=sys.stderr, width: int = 30):
+        super().__init__(total, label, delay=delay, stream=stream, width=width)
+        self.count = int(total)
+
+    def update(self, done: float, failed: int = 0) -> None:  # type: ignore[override]
+        """Report ``done`` finished tasks of which ``failed`` failed."""
+        if self.stream is None:
+            return
+        now = time.perf_counter()
+        elapsed = now - self.start
+        if elapsed < self.delay or (now - self._last < 0.2 and done < self.total):
+            return
+        self._last = now
+        frac = min(1.0, done / self.total) if self.count else 1.0
+        filled = int(round(frac * self.width))
+        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
+        bar = "#" * filled + " " * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {int(done)}/{self.count} runs, {failed} failed, "
+                          f"{elapsed:6.1f} s, ETA {eta:5.1f} s")
+        self.stream.flush()
+        self.shown = True

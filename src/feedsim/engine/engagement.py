@@ -45,6 +45,7 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
     P["likes"][lo:] += np.bincount(local, weights=like, minlength=span).astype(np.int64)
     P["reshares"][lo:] += np.bincount(local, weights=reshare, minlength=span).astype(np.int64)
     P["replies"][lo:] += np.bincount(local, weights=reply, minlength=span).astype(np.int64)
+    P["engagements"][lo:] += np.bincount(local, weights=n_eng, minlength=span).astype(np.int64)
     received = np.bincount(feeds.author, weights=n_eng, minlength=p.graph.n).astype(np.int64)
     p.user_engagements += received
     p.day_engagements += received

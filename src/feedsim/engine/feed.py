@@ -44,7 +44,7 @@ def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
     if len(live) <= size:
         return live
     if p.rich_get_richer:
-        eng = p.posts["likes"][lo:hi] + p.posts["reshares"][lo:hi] + p.posts["replies"][lo:hi]
+        eng = p.posts["engagements"][lo:hi]
     else:
         eng = np.zeros(hi - lo, dtype=np.int64)
     order = np.lexsort((p.posts["created"][lo:hi], eng))
@@ -141,6 +141,7 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         likes=counts("likes"),
         reshares=counts("reshares"),
         replies=counts("replies"),
+        engagements=counts("engagements"),
         impressions=lambda: P["impressions"][post],
         author_followers=lambda: g.in_degree[author],
         author_posts=lambda: p.user_posts[author],

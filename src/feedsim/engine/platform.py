@@ -38,6 +38,7 @@ POST_COLUMNS = {
     "likes": np.int64,
     "reshares": np.int64,
     "replies": np.int64,
+    "engagements": np.int64,
 }
 
 #: Phases timed by the profiler, in tick order.

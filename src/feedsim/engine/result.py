@@ -152,7 +152,6 @@ class SimulationResult:
         p = sim.platform
         posts = p.posts.snapshot()
         posts["reach"] = posts["impressions"].copy()
-        posts["engagements"] = posts["likes"] + posts["reshares"] + posts["replies"]
         posts["role"] = p.pop.role[posts["author"]]
         n = p.n_users
         pair_keys, pair_counts = p.pairs.items()

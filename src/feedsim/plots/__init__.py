@@ -1,5 +1,20 @@
 """Figures (matplotlib). Each function takes ``ax=None`` and returns the Axes."""
 
 from .figures import plot_lorenz, plot_role_shares
+from .network import plot_follow_graph
+from .palette import ROLE_COLORS
+from .shares import plot_role_share_scatter
+from .sweep import mean_confidence_band, plot_sweep
+from .timeseries import daily_series, plot_metric_over_time
 
-__all__ = ["plot_lorenz", "plot_role_shares"]
+__all__ = [
+    "ROLE_COLORS",
+    "daily_series",
+    "mean_confidence_band",
+    "plot_follow_graph",
+    "plot_lorenz",
+    "plot_metric_over_time",
+    "plot_role_share_scatter",
+    "plot_role_shares",
+    "plot_sweep",
+]

@@ -12,13 +12,29 @@ role              post_rate  (sigma)      session_rate  (sigma)    attention   p
                   posts/day               sessions/day             items/sess  sity
 ================  =========  ===========  ============  =========  ==========  =======  ==========
 ``influencer``    5.0        0.6          8.0           0.4        25          0.8      0.15
-``regular``       1.0        0.8          4.0           0.5        15          1.0      0.10
+``regular``       1.75       1.25         4.0           0.5        15          1.0      0.10
 ``quiet``         0.15       0.8          3.0           0.5        12          1.0      0.10
 ``brand``         3.0        0.5          1.0           0.3        5           0.1      0.60
 ``lurker``        0.0        --           2.0           0.6        12          0.4      0.10
 ================  =========  ===========  ============  =========  ==========  =======  ==========
 
 Values are medians; a draw is ``median * exp(sigma * z)`` with ``z`` standard normal.
+
+**Calibration** (regulars' posting rate). Pew Research Center, "Sizing Up Twitter
+Users" (24 April 2019; survey of 2,791 U.S. adult Twitter users, Nov.-Dec. 2018,
+tweets counted from their accounts): the 10 % of users who tweet most write
+about 80 % of the tweets; the median of that group posts 138 tweets a month and
+has 387 followers, the median of the other 90 % posts 2 tweets a month and has
+19 followers. On the default community (:func:`feedsim.networks.default_community`,
+role shares unchanged), the regulars' median 1.75 posts/day with sigma 1.25 gives,
+over non-brand accounts ranked by posting rate: top decile's share of posts
+about 0.79 (Pew 0.80), its median about 139 posts/month (Pew 138), the rest's
+median about 1.9 posts/month (Pew 2), the rest's median follower count about 20
+(Pew 19). The top decile's median follower count is about 52, far below Pew's
+387: follower counts here come from a closed community with 40 follows per
+account, and the generator does not tie followers to posting within a role.
+``tests/validation/test_calibration.py`` holds the defaults to these numbers.
+Other rates (sessions, attention, the other roles) are not calibrated.
 ``attention`` is drawn log-normal with sigma 0.3 and rounded to a whole number >= 1.
 A node without a ``role`` attribute is a ``regular``.
 """
@@ -68,7 +84,7 @@ class RoleDefaults:
 #: The documented defaults, keyed by role name.
 ROLE_DEFAULTS: dict[str, RoleDefaults] = {
     "influencer": RoleDefaults(5.0, 0.6, 8.0, 0.4, 25, 0.8, 1.0, 0.15),
-    "regular": RoleDefaults(1.0, 0.8, 4.0, 0.5, 15, 1.0, 1.0, 0.10),
+    "regular": RoleDefaults(1.75, 1.25, 4.0, 0.5, 15, 1.0, 1.0, 0.10),  # Pew 2019, see module notes
     "quiet": RoleDefaults(0.15, 0.8, 3.0, 0.5, 12, 1.0, 1.0, 0.10),
     "brand": RoleDefaults(3.0, 0.5, 1.0, 0.3, 5, 0.1, 1.0, 0.60),
     "lurker": RoleDefaults(0.0, 0.0, 2.0, 0.6, 12, 0.4, 1.0, 0.10),

@@ -25,11 +25,29 @@ from .builtin import (
     popularity,
     random_ranker,
 )
-from .candidates import Candidates
+from .candidates import CANDIDATE_FIELDS, Candidates
+from .check import CheckReport, check_ranker
+from .presets import (
+    PRESETS,
+    FacebookMSIRanker,
+    RedditHotRanker,
+    SimSoMRanker,
+    Twitter2023Ranker,
+    X2026Ranker,
+)
 from .registry import RANKERS, Ranker, get_ranker, ranker_name, validate_scores
 from .topk import rank_in_blocks, segmented_topk
 
 __all__ = [
+    "CANDIDATE_FIELDS",
+    "CheckReport",
+    "FacebookMSIRanker",
+    "PRESETS",
+    "RedditHotRanker",
+    "SimSoMRanker",
+    "Twitter2023Ranker",
+    "X2026Ranker",
+    "check_ranker",
     "TWITTER_2023_WEIGHTS",
     "Candidates",
     "EngagementRanker",

@@ -35,6 +35,7 @@ CANDIDATE_FIELDS = {
     "likes": "likes so far (zero when the rich-get-richer loop is off)",
     "reshares": "reshares so far (zero when the rich-get-richer loop is off)",
     "replies": "replies so far (zero when the rich-get-richer loop is off)",
+    "engagements": "likes + reshares + replies so far (zero when the rich-get-richer loop is off)",
     "impressions": "the post's impressions so far",
     "author_followers": "author's follower count",
     "author_posts": "author's posts so far",
@@ -97,6 +98,8 @@ class Candidates:
         if "segment" not in d and "segment" not in d["_lazy"]:
             counts = np.diff(d["viewer_ptr"])
             d["_lazy"]["segment"] = lambda: np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        if "engagements" not in d and "engagements" not in d["_lazy"]:
+            d["_lazy"]["engagements"] = lambda: self.likes + self.reshares + self.replies
         if "viewer" not in d and "viewer" not in d["_lazy"]:
             d["_lazy"]["viewer"] = lambda: d["viewers"][self.segment]
 
@@ -128,11 +131,6 @@ class Candidates:
     def n_viewers(self) -> int:
         """Number of viewer segments."""
         return len(self.viewers)
-
-    @property
-    def engagements(self) -> NDArray[np.int64]:
-        """Total engagement so far: likes + reshares + replies."""
-        return self.likes + self.reshares + self.replies
 
     def rank_within(self, keys: NDArray, scores: NDArray) -> NDArray[np.int64]:
         """Rank of each candidate among the same viewer's candidates with equal ``keys``.

@@ -17,6 +17,7 @@ from .builtin import (
     random_ranker,
 )
 from .candidates import Candidates
+from .presets import PRESETS
 
 __all__ = ["RANKERS", "Ranker", "get_ranker", "ranker_name", "validate_scores"]
 
@@ -31,6 +32,7 @@ RANKERS: dict[str, Ranker] = {
     "random": random_ranker,
     "platform_favoring": PlatformFavoringRanker(),
     "fair_exposure": FairExposureRanker(),
+    **PRESETS,  # published rankers (feedsim.rankers.presets)
 }
 
 

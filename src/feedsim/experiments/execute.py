@@ -1,0 +1,284 @@
+"""Run a sweep on any :class:`concurrent.futures.Executor` and store each run as it finishes.
+
+Workers only simulate and return plain data; the calling process is the only
+writer of the store. A run that raises is recorded as ``failed`` with its error
+and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import os
+import socket
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..network.graph import ROLES
+from ..progress import CountProgressBar
+from .seeds import RunSpec
+from .spec import SweepSpec, load_spec
+from .store import ResultsStore, SpecMismatchError
+
+__all__ = ["SweepReport", "run_sweep", "execute_run"]
+
+#: Spec fields that must not change under an existing store, even with ``extend``.
+_FIXED = ("seed", "days", "graph", "metrics", "daily")
+#: Most futures in flight at once (bounds memory for long sweeps).
+MAX_IN_FLIGHT = 256
+
+
+@functools.lru_cache(maxsize=4)
+def _community(n_users: int, seed: int, mean_follows: float | None):
+    from ..networks import default_community  # noqa: PLC0415
+
+    follows = min(40.0, (n_users - 1) / 2) if mean_follows is None else mean_follows
+    return default_community(n_users, mean_follows=follows, seed=seed, as_arrays=True)
+
+
+def _metric(summary: dict, name: str) -> float | None:
+    head, _, role = name.partition(".")
+    value = summary.get(head)
+    if role:
+        value = value.get(role) if isinstance(value, dict) else None
+    return None if value is None else float(value)
+
+
+def _daily_rows(daily: dict, keep: tuple) -> list[tuple[int, str, float]]:
+    rows = []
+    for name in keep:
+        values = np.asarray(daily.get(name, []))
+        for day in range(len(values)):
+            if values.ndim == 2:
+                rows.extend((day, f"{name}.{role}", float(values[day, j])) for j, role in enumerate(ROLES))
+            else:
+                rows.append((day, name, float(values[day])))
+    return rows
+
+
+def execute_run(run: RunSpec) -> dict:
+    """Simulate one run and return its stored row and daily series (runs in a worker).
+
+    Errors raised by the simulation are caught and returned as a ``failed`` row,
+    so one bad run never stops the sweep; the traceback is kept in ``error``.
+    """
+    from ..engine.simulation import Simulation  # noqa: PLC0415
+
+    started = time.time()
+    t0 = time.perf_counter()
+    row = {
+        "run_key": run.run_key, "point_key": run.point_key, "ranker": run.ranker, "replicate": run.replicate,
+        "started_at": started, "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "feedsim_version": __version__, "numpy_version": np.__version__,
+    }
+    daily: list = []
+    try:
+        graph = _community(run.graph["n_users"], run.graph["seed"], run.graph.get("mean_follows"))
+        params = dict(run.params)
+        ranker = params.pop("ranker", "chronological")
+        sim = Simulation(graph, ranker=ranker, seed=run.seed.seed_sequence(), **params)
+        result = sim.run(days=run.days)
+        summary = result.summary()
+        row["metrics"] = {m: _metric(summary, m) for m in run.metrics}
+        row["status"] = "ok"
+        daily = _daily_rows(result.daily, run.daily)
+    # A sweep isolates faults per run: any error a simulation raises (a bad
+    # custom ranker, an engine bug) is recorded with its traceback, not swallowed.
+    except Exception as exc:  # noqa: BLE001
+        row["status"] = "failed"
+        row["error"] = f"{type(exc).__name__}: {exc}\n" + traceback.format_exc(limit=8)
+        row["metrics"] = None
+    row["wall_seconds"] = time.perf_counter() - t0
+    return {"row": row, "daily": daily}
+
+
+@dataclass
+class SweepReport:
+    """What :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    planned : int
+        Runs in the spec.
+    skipped : int
+        Runs already finished in the store (not run again).
+    done : int
+        Runs finished now (ok or failed).
+    failed : list of str
+        ``run_key: error`` of every run that failed now.
+    seconds : float
+        Wall time of the sweep.
+    path : str
+        The store.
+    """
+
+    planned: int
+    skipped: int
+    done: int = 0
+    failed: list = field(default_factory=list)
+    seconds: float = 0.0
+    path: str = ""
+
+    @property
+    def n_failed(self) -> int:
+        """Number of runs that failed now."""
+        return len(self.failed)
+
+    def __str__(self) -> str:
+        return (f"sweep: {self.planned} runs planned, {self.skipped} already done, {self.done} run, "
+                f"{self.n_failed} failed in {self.seconds:.1f} s -> {self.path}")
+
+
+def _check_compatible(store: ResultsStore, spec: SweepSpec, extend: bool) -> None:
+    old = store.spec()
+    new = spec.to_dict()
+    if old is None or old == new:
+        return
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if not extend:
+        raise SpecMismatchError(
+            f"{store.path} holds a different sweep (changed: {', '.join(changed)}); "
+            "use another database, or extend=True / --extend to add the new runs to it"
+        )
+    fixed = [k for k in changed if k in _FIXED]
+    if fixed:
+        raise SpecMismatchError(
+            f"{store.path} cannot be extended with a different {', '.join(fixed)} (runs would not be "
+            f"comparable); only base, grid, points and replicates may change"
+        )
+
+
+def _outcome_of_future(fut: cf.Future, run: RunSpec) -> dict:
+    try:
+        return fut.result()
+    # The executor itself failed (a worker process died, a lost Dask worker):
+    # record the run as failed and keep the sweep going.
+    except Exception as exc:  # noqa: BLE001
+        row = {"run_key": run.run_key, "point_key": run.point_key, "ranker": run.ranker,
+               "replicate": run.replicate, "status": "failed", "metrics": None,
+               "error": f"{type(exc).__name__}: {exc}"}
+        return {"row": row, "daily": []}
+
+
+def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: int | None = None,
+              extend: bool = False, progress: bool = False, stream=None) -> SweepReport:
+    """Run every missing run of a sweep and write each to the results store.
+
+    Parameters
+    ----------
+    spec : SweepSpec, dict or path to a TOML file
+        The sweep.
+    db : str or path-like
+        The SQLite results store (created if missing). Runs already stored as
+        ``ok`` are skipped; failed runs are tried again.
+    executor : concurrent.futures.Executor, optional
+        Where runs execute, e.g. ``distributed.Client(...).get_executor()``. The
+        caller owns it (it is not shut down).
+    workers : int, optional
+        Without ``executor``: ``1`` runs in this process; more starts a local
+        ``ProcessPoolExecutor`` with that many processes. Default: CPU count.
+    extend : bool, default False
+        Allow a store holding a different sweep (same seed, days, graph,
+        metrics and daily series) to be extended with this spec's runs.
+    progress : bool, default False
+        Show runs done, failures and ETA on ``stream`` (default stderr).
+
+    Returns
+    -------
+    SweepReport
+
+    Raises
+    ------
+    SweepSpecError
+        For a bad spec, before any run starts.
+    StoreError
+        If ``db`` is not a feedsim store, is in use by another sweep, or holds a
+        different sweep and ``extend`` is False.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> spec = SweepSpec(seed=1, days=1, replicates=2, graph={"n_users": 100, "seed": 0},
+    ...                  grid={"ranker": ["chronological", "engagement"]})
+    >>> report = run_sweep(spec, os.path.join(tempfile.mkdtemp(), "r.sqlite"), workers=1)
+    >>> report.done, report.n_failed
+    (4, 0)
+    """
+    spec = load_spec(spec)
+    runs = spec.runs()
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        from ..errors import InvalidParameterError  # noqa: PLC0415
+
+        raise InvalidParameterError(f"workers must be an integer >= 1; got {workers!r}")
+    t0 = time.perf_counter()
+    store = ResultsStore(db)
+    try:
+        store.acquire()
+        _check_compatible(store, spec, extend)
+        store.set_spec(spec.to_dict())
+        finished = store.finished_keys()
+        todo = [r for r in runs if r.run_key not in finished]
+        report = SweepReport(planned=len(runs), skipped=len(runs) - len(todo), path=store.path)
+        bar = CountProgressBar(len(todo), "sweep", stream=stream or sys.stderr) if progress else None
+
+        def record(outcome: dict) -> None:
+            row = dict(outcome["row"])
+            run = by_key[row["run_key"]]
+            row["params"] = _json(run.stored_params())
+            row["seed_entropy"] = str(run.seed.entropy)
+            row["spawn_key"] = _json(list(run.seed.spawn_key))
+            row["metrics"] = None if row.get("metrics") is None else _json(row["metrics"])
+            store.write_run(row, outcome["daily"])
+            report.done += 1
+            if row["status"] != "ok":
+                report.failed.append(f"{row['run_key']}: {row['error'].splitlines()[0]}")
+            if bar is not None:
+                bar.update(report.done, report.n_failed)
+
+        by_key = {r.run_key: r for r in todo}
+        try:
+            if executor is None and (workers == 1 or not todo):
+                for run in todo:
+                    record(execute_run(run))
+            elif executor is None:
+                n = workers or os.cpu_count() or 1
+                with cf.ProcessPoolExecutor(max_workers=min(n, len(todo))) as pool:
+                    _drain(pool, todo, record)
+            else:
+                _drain(executor, todo, record)
+        finally:
+            if bar is not None:
+                bar.close()
+        report.seconds = time.perf_counter() - t0
+        return report
+    finally:
+        store.close()
+
+
+def _drain(executor: cf.Executor, todo: list[RunSpec], record) -> None:
+    pending: dict[cf.Future, RunSpec] = {}
+    queue = iter(todo)
+    for run in queue:
+        pending[executor.submit(execute_run, run)] = run
+        if len(pending) >= MAX_IN_FLIGHT:
+            break
+    while pending:
+        done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        for fut in done:
+            run = pending.pop(fut)
+            record(_outcome_of_future(fut, run))
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending[executor.submit(execute_run, nxt)] = nxt
+
+
+def _json(obj) -> str:
+    import json  # noqa: PLC0415
+
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,107 @@
+"""A metric against a swept parameter, one line per ranker with a confidence band."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import InvalidParameterError
+from .figures import _axes
+
+__all__ = ["mean_confidence_band", "plot_sweep"]
+
+
+def mean_confidence_band(samples: ArrayLike, level: float = 0.95) -> tuple[NDArray, NDArray, NDArray]:
+    """Mean and Student-t confidence band over replicates (the last axis).
+
+    Parameters
+    ----------
+    samples : array_like of shape (n_points, n_replicates) or (n_replicates,)
+        One value per replicate (NaNs are ignored).
+    level : float, default 0.95
+
+    Returns
+    -------
+    mean, lo, hi : ndarray of shape (n_points,) (or scalars for 1-d input)
+        ``mean -+ t_{(1+level)/2, r-1} * sd / sqrt(r)``; with one replicate the band
+        collapses to the mean.
+
+    Examples
+    --------
+    >>> m, lo, hi = mean_confidence_band([[1.0, 2.0, 3.0]])
+    >>> float(m[0]), round(float(hi[0] - m[0]), 3)
+    (2.0, 2.484)
+    """
+    from scipy import stats
+
+    x = np.asarray(samples, dtype=np.float64)
+    if not 0 < level < 1:
+        raise InvalidParameterError(f"level must be a number in (0, 1); got {level!r}")
+    count = np.sum(np.isfinite(x), axis=-1)
+    if np.any(count == 0):
+        raise InvalidParameterError("samples must have at least one finite replicate per point")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(x, axis=-1)
+        sd = np.sqrt(np.nansum((x - np.expand_dims(mean, -1)) ** 2, axis=-1) / np.maximum(count - 1, 1))
+        half = np.where(count > 1, stats.t.ppf((1 + level) / 2, np.maximum(count - 1, 1)) * sd / np.sqrt(count), 0.0)
+    return mean, mean - half, mean + half
+
+
+def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: str = "parameter",
+               ylabel: str = "metric", alpha: float = 0.2, logx: bool = False):
+    """Plot a metric against a swept parameter, one line and band per ranker (or arm).
+
+    Parameters
+    ----------
+    data : mapping of name to mapping
+        For each line, arrays ``x``, ``mean`` and optionally ``lo`` and ``hi``
+        (the band, e.g. from :func:`mean_confidence_band`), all the same length.
+        Independent of how the sweep was run: any loop over seeds and values works.
+    ax : matplotlib Axes, optional
+    xlabel, ylabel : str
+    alpha : float
+        Opacity of the bands.
+    logx : bool
+        Log-scale the x axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[i]`` is line ``i`` (its ydata is ``mean``); ``ax.collections[i]``
+        its band when ``lo``/``hi`` were given.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_sweep({"engagement": {"x": [0, 1], "mean": [0.2, 0.3], "lo": [0.1, 0.2], "hi": [0.3, 0.4]}})
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.2, 0.3]
+    """
+    ax = _axes(ax)
+    for name, d in data.items():
+        if "x" not in d or "mean" not in d:
+            raise InvalidParameterError(f"data[{name!r}] must have arrays 'x' and 'mean'; got keys {sorted(d)}")
+        x = np.asarray(d["x"], dtype=np.float64)
+        mean = np.asarray(d["mean"], dtype=np.float64)
+        arrays = {"mean": mean}
+        if ("lo" in d) != ("hi" in d):
+            raise InvalidParameterError(f"data[{name!r}] must have both 'lo' and 'hi' or neither")
+        if "lo" in d:
+            arrays["lo"] = np.asarray(d["lo"], dtype=np.float64)
+            arrays["hi"] = np.asarray(d["hi"], dtype=np.float64)
+        for key, arr in arrays.items():
+            if arr.shape != x.shape:
+                raise InvalidParameterError(f"data[{name!r}][{key!r}] must have the shape of x {x.shape}; got {arr.shape}")
+        order = np.argsort(x, kind="stable")
+        (line,) = ax.plot(x[order], mean[order], marker="o", label=name)
+        if "lo" in arrays:
+            ax.fill_between(x[order], arrays["lo"][order], arrays["hi"][order], color=line.get_color(), alpha=alpha,
+                            linewidth=0)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small")
+    return ax

@@ -1,0 +1,194 @@
+"""The results store: format checks, the in-progress marker, resume, spec changes, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import feedsim
+from feedsim.experiments import (
+    ResultsStore,
+    SpecMismatchError,
+    StoreError,
+    StoreLockedError,
+    SweepSpec,
+    load_daily,
+    load_results,
+    run_sweep,
+)
+
+SPEC = dict(seed=5, days=1, replicates=2, graph={"n_users": 100, "seed": 0},
+            grid={"ranker": ["chronological", "engagement"], "out_of_network_share": [0.0, 0.3]},
+            metrics=["gini_impressions", "impression_share.quiet"], daily=["posts", "impressions_by_role"])
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "results.sqlite")
+
+
+def test_sweep_writes_one_row_per_run_and_daily_series(db):
+    spec = SweepSpec(**SPEC)
+    report = run_sweep(spec, db, workers=1)
+    assert (report.planned, report.skipped, report.done, report.n_failed) == (8, 0, 8, 0)
+    table = load_results(db, as_pandas=False)
+    assert sorted(table["run_key"]) == sorted(r.run_key for r in spec.runs())
+    assert set(table["status"]) == {"ok"}
+    assert np.isfinite(table["gini_impressions"]).all()
+    assert table["replicate"].dtype == np.int64
+    assert set(table["feedsim_version"]) == {feedsim.__version__}
+    assert set(table["numpy_version"]) == {np.__version__}
+    # stored metric equals a direct run with the same seed
+    run = spec.runs()[3]
+    direct = feedsim.Simulation(
+        feedsim.networks.default_community(100, mean_follows=40, seed=0, as_arrays=True),
+        ranker=run.params["ranker"], seed=run.seed.seed_sequence(),
+        out_of_network_share=run.params["out_of_network_share"],
+    ).run(days=1)
+    i = list(table["run_key"]).index(run.run_key)
+    assert table["gini_impressions"][i] == direct.summary()["gini_impressions"]
+    assert json.loads(table["spawn_key"][i]) == list(run.seed.spawn_key)
+    daily = load_daily(db, as_pandas=False)
+    assert len(daily["run_key"]) == 8 * (1 + len(feedsim.ROLES))
+    sel = (daily["run_key"] == run.run_key) & (daily["series"] == "posts")
+    assert daily["value"][sel].tolist() == direct.daily["posts"].tolist()
+
+
+def test_restart_skips_finished_runs(db):
+    run_sweep(SweepSpec(**SPEC), db, workers=1)
+    before = load_results(db, as_pandas=False)
+    report = run_sweep(SweepSpec(**SPEC), db, workers=1)
+    assert (report.skipped, report.done) == (8, 0)
+    after = load_results(db, as_pandas=False)
+    assert list(after["started_at"]) == list(before["started_at"])
+
+
+def test_changed_spec_is_refused_unless_extended(db):
+    run_sweep(SweepSpec(**SPEC), db, workers=1)
+    bigger = dict(SPEC, grid={**SPEC["grid"], "out_of_network_share": [0.0, 0.3, 0.6]})
+    with pytest.raises(SpecMismatchError, match="holds a different sweep \\(changed: grid\\).*--extend"):
+        run_sweep(SweepSpec(**bigger), db, workers=1)
+    report = run_sweep(SweepSpec(**bigger), db, workers=1, extend=True)
+    assert (report.skipped, report.done) == (8, 4)
+    assert len(load_results(db, as_pandas=False)["run_key"]) == 12
+    with pytest.raises(SpecMismatchError, match="cannot be extended with a different days"):
+        run_sweep(SweepSpec(**dict(bigger, days=2)), db, workers=1, extend=True)
+
+
+def test_not_a_store_is_refused(tmp_path):
+    text = tmp_path / "notes.sqlite"
+    text.write_text("hello, not a database\n" * 10)
+    with pytest.raises(StoreError, match="is not a feedsim results store \\(not an SQLite database\\)"):
+        run_sweep(SweepSpec(**SPEC), str(text), workers=1)
+    assert text.read_text().startswith("hello")
+    other = tmp_path / "other.sqlite"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE people (name TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="an SQLite database but not a feedsim results store \\(tables: people\\)"):
+        load_results(str(other))
+    with pytest.raises(StoreError, match="no such results store"):
+        load_results(str(tmp_path / "missing.sqlite"))
+
+
+def test_store_in_use_by_a_live_sweep_is_refused(db):
+    holder = ResultsStore(db)
+    holder.acquire()
+    try:
+        with pytest.raises(StoreLockedError, match=f"sweep in progress \\(pid {os.getpid()} on "):
+            run_sweep(SweepSpec(**SPEC), db, workers=1)
+    finally:
+        holder.close()
+    assert run_sweep(SweepSpec(**SPEC), db, workers=1).done == 8
+
+
+def test_stale_marker_of_a_dead_process_is_taken_over(db):
+    ResultsStore(db).close()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    pid = int(dead.stdout)
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO sweep_lock VALUES (1, ?, ?, 0)", (pid, __import__("socket").gethostname()))
+    con.commit()
+    con.close()
+    assert run_sweep(SweepSpec(**SPEC), db, workers=1).done == 8
+    with ResultsStore(db) as store:
+        assert store.rows("SELECT COUNT(*) FROM sweep_lock") == [(0,)]
+
+
+def test_database_locked_by_sqlite_gives_clear_error(db, monkeypatch):
+    ResultsStore(db).close()
+    monkeypatch.setattr("feedsim.experiments.store.TIMEOUT", 0.05)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreLockedError, match="is locked by another process"):
+            run_sweep(SweepSpec(**SPEC), db, workers=1)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+
+
+def failing_ranker(c, rng):
+    raise RuntimeError("boom in ranker")
+
+
+failing_ranker.name = "failing"
+
+
+def test_failed_run_is_recorded_and_the_sweep_goes_on(db):
+    spec = SweepSpec(**dict(SPEC, grid={"ranker": ["chronological", failing_ranker]}))
+    report = run_sweep(spec, db, workers=1)
+    assert (report.done, report.n_failed) == (4, 2)
+    table = load_results(db, as_pandas=False)
+    status = dict(zip(table["ranker"], table["status"]))
+    assert status == {"chronological": "ok", "failing": "failed"}
+    err = [e for e, r in zip(table["error"], table["ranker"]) if r == "failing"]
+    assert all(e.startswith("RuntimeError: boom in ranker") for e in err)
+    assert np.isnan(table["gini_impressions"][table["ranker"] == "failing"]).all()
+    # failed runs are tried again on restart; finished ones are not
+    again = run_sweep(spec, db, workers=1)
+    assert (again.skipped, again.done, again.n_failed) == (2, 2, 2)
+    assert len(load_results(db, as_pandas=False)["run_key"]) == 4
+
+
+def test_load_results_without_pandas_is_a_dict_of_arrays(db, monkeypatch):
+    run_sweep(SweepSpec(**SPEC), db, workers=1)
+    monkeypatch.setattr("feedsim.experiments.results._have_pandas", lambda: False)
+    table = load_results(db)
+    assert isinstance(table, dict)
+    assert table["out_of_network_share"].dtype == np.float64
+    assert len({len(v) for v in table.values()}) == 1
+
+
+def test_load_results_gives_a_dataframe_with_pandas(db):
+    pd = pytest.importorskip("pandas")
+    run_sweep(SweepSpec(**SPEC), db, workers=1)
+    frame = load_results(db)
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 8
+    agg = feedsim.experiments.aggregate(frame, "gini_impressions")
+    assert isinstance(agg, pd.DataFrame) and len(agg) == 4
+    assert (agg["gini_impressions.n"] == 2).all()
+
+
+def test_plot_sweep_draws_one_line_and_band_per_ranker(db):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    run_sweep(SweepSpec(**SPEC), db, workers=1)
+    fig, ax = plt.subplots()
+    out = feedsim.experiments.plot_sweep(load_results(db), "impression_share.quiet", "out_of_network_share", ax=ax)
+    assert out is ax
+    assert [line.get_label() for line in ax.lines] == ["chronological", "engagement"]
+    assert len(ax.collections) == 2 and ax.get_xlabel() == "out_of_network_share"
+    assert ax.lines[0].get_xdata().tolist() == [0.0, 0.3]
+    plt.close(fig)
