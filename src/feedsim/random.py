@@ -26,7 +26,8 @@ STREAMS = (
     "ranking",  # ranker randomness and tie-breaking
     "engagement",  # like / reshare / reply draws
     "dynamics",  # follow-backs, discovery follows
-    "interventions",  # accounts and campaigns added during a run
+    "interventions",  # accounts added during a run
+    "campaigns",  # sponsored posts of campaigns (kept apart so organic posting is unchanged)
 )
 
 

@@ -41,7 +41,8 @@ class SimulationConfig:
         and each engagement raises the viewer's affinity to the author.
         *reciprocity* (the gesture bank): when ``v`` engages with ``a``'s post,
         ``a``'s affinity to ``v`` rises and, if ``a`` does not follow ``v``,
-        ``a`` follows back with probability ``follow_back_prob``.
+        ``a`` follows back with probability ``follow_back_prob``. Follows made
+        during a day (by any loop) take effect at the next midnight.
         *creator_adaptation* (the treadmill): a creator whose posts get little
         response posts less and may burn out and stop.
         *follow_discovery*: engaging with a post that arrived through a reshare or

@@ -78,5 +78,4 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
         new_u.append(viewer[discover])
         new_v.append(author[discover])
     if new_u:
-        added = g.add_edges(np.concatenate(new_u), np.concatenate(new_v))
-        p.day_new_follows += added
+        p.pending_follows.append((np.concatenate(new_u), np.concatenate(new_v)))

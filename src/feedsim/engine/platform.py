@@ -167,6 +167,7 @@ class Platform:
         self.day = 0
         self.day_sessions = 0
         self.day_new_follows = 0
+        self.pending_follows: list[tuple[np.ndarray, np.ndarray]] = []
         self.daily: dict[str, list] = {
             k: []
             for k in (
@@ -257,24 +258,31 @@ class Platform:
         engage(self, feeds, t1)
         ph["engagement"] += clock() - s
 
-    def _post(self, t0: float, dt: float) -> None:
-        rng = self.streams["posting"]
+    def _draw_posts(self, rng: np.random.Generator, rate: NDArray[np.float64], dt: float):
+        """Authors, in-tick offsets, appeal and link flags of one tick's posts at ``rate``/day."""
         pop = self.pop
-        rate = pop.post_rate * self.rate_multiplier * self.active
         counts = rng.poisson(rate * (dt / 24.0))
         authors = np.repeat(np.arange(self.n_users, dtype=np.int64), counts)
-        sponsored = np.zeros(len(authors), dtype=bool)
-        if self.sponsored_rate.any():
-            extra = rng.poisson(self.sponsored_rate * (dt / 24.0))
-            authors = np.concatenate([authors, np.repeat(np.arange(self.n_users, dtype=np.int64), extra)])
-            sponsored = np.concatenate([sponsored, np.ones(int(extra.sum()), dtype=bool)])
         m = len(authors)
-        if m == 0:
-            return
         offsets = rng.random(m)
         sigma = self.cfg.appeal_sigma
         appeal = pop.quality[authors] * np.exp(sigma * rng.standard_normal(m) - 0.5 * sigma * sigma)
         off_platform = rng.random(m) < pop.link_share[authors]
+        return authors, offsets, appeal, off_platform
+
+    def _post(self, t0: float, dt: float) -> None:
+        rate = self.pop.post_rate * self.rate_multiplier * self.active
+        authors, offsets, appeal, off_platform = self._draw_posts(self.streams["posting"], rate, dt)
+        sponsored = np.zeros(len(authors), dtype=bool)
+        if self.sponsored_rate.any():
+            # campaign posts come from their own stream: organic posting is unchanged
+            extra = self._draw_posts(self.streams["campaigns"], self.sponsored_rate, dt)
+            authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
+                                                      zip((authors, offsets, appeal, off_platform), extra))
+            sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])
+        m = len(authors)
+        if m == 0:
+            return
         order = np.argsort(offsets, kind="stable")
         authors, sponsored, appeal, off_platform = authors[order], sponsored[order], appeal[order], off_platform[order]
         created = t0 + offsets[order] * dt
@@ -321,6 +329,12 @@ class Platform:
         n_roles = len(ROLES)
         role = self.pop.role
         d = self.daily
+        if self.pending_follows:
+            # follows made during the day take effect at midnight (one batched insert)
+            u = np.concatenate([f[0] for f in self.pending_follows])
+            v = np.concatenate([f[1] for f in self.pending_follows])
+            self.pending_follows = []
+            self.day_new_follows += self.graph.add_edges(u, v)
         d["posts"].append(int(self.day_posts.sum()))
         d["impressions"].append(int(self.day_impressions.sum()))
         d["engagements"].append(int(self.day_engagements.sum()))

@@ -35,6 +35,17 @@ NODE_ATTRIBUTES = {
 }
 
 
+def _role_missing(role: np.ndarray) -> np.ndarray:
+    """Mask of missing roles (``None`` or a float NaN) in an object array."""
+    role = np.asarray(role, dtype=object)
+    missing = np.equal(role, None)
+    floats = np.array([isinstance(r, float) for r in role[~missing]], dtype=bool) if (~missing).any() else None
+    if floats is not None and floats.any():
+        idx = np.flatnonzero(~missing)[floats]
+        missing[idx] = [r != r for r in role[idx]]
+    return missing
+
+
 class FollowGraph:
     """A follow graph in CSR form with per-node attributes.
 
@@ -271,9 +282,12 @@ class FollowGraph:
             raise InvalidParameterError(f"indices must be in [0, {n})")
         role = self.attrs.get("role")
         if role is not None:
-            for i, r in enumerate(role):
-                if r is not None and not (isinstance(r, float) and np.isnan(r)):
-                    check_choice("role", r, ROLES, where=f"node {self.node_ids[i]!r}")
+            ok = _role_missing(role)
+            for name in ROLES:
+                ok |= role == name
+            if not ok.all():
+                i = int(np.flatnonzero(~ok)[0])
+                check_choice("role", role[i], ROLES, where=f"node {self.node_ids[i]!r}")
 
     def __repr__(self) -> str:
         return f"FollowGraph(n_users={self.n_users}, n_edges={self.n_edges})"

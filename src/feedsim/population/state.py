@@ -33,12 +33,9 @@ def role_codes(roles: NDArray) -> NDArray[np.int8]:
     [2, 1]
     """
     roles = np.asarray(roles, dtype=object)
-    filled = np.where(
-        [r is None or (isinstance(r, float) and np.isnan(r)) for r in roles], DEFAULT_ROLE, roles
-    ).astype(str)
-    codes = np.full(len(roles), -1, dtype=np.int8)
+    codes = np.full(len(roles), ROLES.index(DEFAULT_ROLE), dtype=np.int8)
     for i, name in enumerate(ROLES):
-        codes[filled == name] = i
+        codes[roles == name] = i
     return codes
 
 

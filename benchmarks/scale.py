@@ -1,0 +1,81 @@
+"""Scale benchmark: one large default community, one ranker, every feedback loop on.
+
+    python benchmarks/scale.py --users 1000000 --days 7 [--ranker engagement] [--mean-follows 20]
+
+Prints a readable table (stderr) and one JSON object (stdout): wall time for graph generation,
+set-up and the run, peak RSS, sessions/s, candidates scored/s, and seconds per tick phase
+(posting, sessions, candidates, ranking, impressions, engagement, daily), so the next bottleneck
+is visible. A benchmark, not a test: no assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--users", type=int, default=100_000)
+    ap.add_argument("--days", type=float, default=7)
+    ap.add_argument("--ranker", default="engagement")
+    ap.add_argument("--mean-follows", type=float, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-dynamics", action="store_true")
+    args = ap.parse_args()
+
+    import numpy as np
+
+    import feedsim
+    from feedsim.random import stream_seed
+
+    t0 = time.perf_counter()
+    graph = feedsim.networks.default_community(
+        args.users, mean_follows=args.mean_follows, seed=stream_seed(args.seed, "network"), as_arrays=True
+    )
+    t_graph = time.perf_counter() - t0
+    rss_graph = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    t0 = time.perf_counter()
+    sim = feedsim.Simulation(graph, ranker=args.ranker, seed=args.seed, dynamics=not args.no_dynamics)
+    t_setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = sim.run(days=args.days)
+    wall = time.perf_counter() - t0
+    st = result.stats
+    out = {
+        "users": args.users,
+        "edges": graph.n_edges,
+        "mean_follows": args.mean_follows,
+        "days": args.days,
+        "ranker": args.ranker,
+        "dynamics": not args.no_dynamics,
+        "graph_seconds": round(t_graph, 2),
+        "setup_seconds": round(t_setup, 2),
+        "run_seconds": round(wall, 2),
+        "sessions": st["sessions"],
+        "candidates": st["candidates"],
+        "impressions": st["impressions"],
+        "posts": len(result.posts),
+        "sessions_per_second": round(st["sessions"] / wall),
+        "candidates_per_second": round(st["candidates"] / wall),
+        "peak_rss_gib_after_graph": round(rss_graph, 3),
+        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
+        "phase_seconds": {k: round(v, 2) for k, v in st["phase_seconds"].items()},
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "numpy": np.__version__, "feedsim": feedsim.__version__},
+    }
+    print(f"{args.users:,} users, {graph.n_edges:,} edges, {args.days:g} days, {args.ranker}: "
+          f"graph {t_graph:.1f} s, set-up {t_setup:.1f} s, run {wall:.1f} s, peak {out['peak_rss_gib']:.2f} GiB",
+          file=sys.stderr)
+    for phase, sec in out["phase_seconds"].items():
+        print(f"  {phase:<12}{sec:8.1f} s  {100 * sec / max(wall, 1e-9):5.1f}%", file=sys.stderr)
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
