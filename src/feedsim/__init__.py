@@ -14,7 +14,8 @@ Examples
 
 __version__ = "0.1.0"
 
-from . import metrics, networks, rankers, theory  # noqa: E402
+from . import amplification, metrics, networks, rankers, theory  # noqa: E402
+from .amplification import ViewerSplit, split_amplification  # noqa: E402
 from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
@@ -24,6 +25,9 @@ from .experiments import SweepReport, SweepSpec, load_results, run_sweep  # noqa
 
 __all__ = [
     "Comparison",
+    "ViewerSplit",
+    "amplification",
+    "split_amplification",
     "FEEDBACK_LOOPS",
     "FeedsimError",
     "FollowGraph",

@@ -193,7 +193,7 @@ class ViewerSplit:
     --------
     >>> split = ViewerSplit("engagement", share=0.5, seed=1)
     >>> split.treated(np.arange(8)).tolist()
-    [True, True, False, False, False, True, True, True]
+    [True, True, True, True, True, False, False, True]
     """
 
     def __init__(self, treatment: str | Callable, control: str | Callable = "chronological", *,

@@ -42,16 +42,22 @@ class Comparison:
         "followers": {group: stats}}`` where stats come from
         :func:`feedsim.amplification.paired_amplification` (estimate, 95 %
         interval, per-replicate values). None for a single replicate.
+    replicate_reach : dict or None
+        With ``replicates > 1``: per ranker (and the chronological baseline), one
+        :func:`feedsim.amplification.group_reach` table per replicate
+        (impressions and posts per role and follower group).
     """
 
     def __init__(self, results: dict[str, SimulationResult], baseline: SimulationResult, config: dict,
-                 amplification: dict | None = None, replicates: int = 1) -> None:
+                 amplification: dict | None = None, replicates: int = 1,
+                 replicate_reach: dict | None = None) -> None:
         self.results = results
         self.baseline = baseline
         self.config = config
         self.summaries = {name: res.summary(baseline=baseline) for name, res in results.items()}
         self.amplification = amplification
         self.replicates = replicates
+        self.replicate_reach = replicate_reach
 
     def to_dict(self) -> dict:
         """``{"config": ..., "rankers": {name: summary}}``, JSON-serialisable.
@@ -290,4 +296,5 @@ def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, para
     }
     from .engine.result import _clean
 
-    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=replicates)
+    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=replicates,
+                      replicate_reach=reach)

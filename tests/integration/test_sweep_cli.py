@@ -210,8 +210,8 @@ def test_sigkill_part_way_then_resume_equals_uninterrupted(tmp_path):
     assert got[2] == want[2] and got[3] == want[3] == 0
 
 
-def test_serial_and_two_processes_give_identical_stores(tmp_path):
-    spec = SweepSpec.from_dict(__import__("tomllib").loads(SMALL))
+def test_serial_and_two_processes_give_identical_stores(spec_file, tmp_path):
+    spec = SweepSpec.from_toml(spec_file)
     a, b = str(tmp_path / "serial.sqlite"), str(tmp_path / "pool.sqlite")
     run_sweep(spec, a, workers=1)
     run_sweep(spec, b, workers=2)

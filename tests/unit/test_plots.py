@@ -185,3 +185,11 @@ def test_sweep_from_real_runs_plots_means(community):
     m, lo, hi = mean_confidence_band(vals)
     ax = plot_sweep({"engagement": {"x": xs, "mean": m, "lo": lo, "hi": hi}})
     np.testing.assert_allclose(ax.lines[0].get_ydata(), vals.mean(axis=1))
+
+
+def test_role_share_scatter_log_scale_keeps_points(comparison):
+    ax = plot_role_share_scatter(comparison.results, log=True)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    s = comparison.summaries["engagement"]
+    quiet = [s["post_share"]["quiet"], max(s["impression_share"]["quiet"], 1e-4)]
+    assert any(np.allclose(p, quiet) for p in ax.collections[1].get_offsets())

@@ -178,7 +178,7 @@ def test_load_results_gives_a_dataframe_with_pandas(db):
     assert (agg["gini_impressions.n"] == 2).all()
 
 
-def test_plot_sweep_draws_one_line_and_band_per_ranker(db):
+def test_plot_results_draws_one_line_and_band_per_ranker(db):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -186,9 +186,39 @@ def test_plot_sweep_draws_one_line_and_band_per_ranker(db):
 
     run_sweep(SweepSpec(**SPEC), db, workers=1)
     fig, ax = plt.subplots()
-    out = feedsim.experiments.plot_sweep(load_results(db), "impression_share.quiet", "out_of_network_share", ax=ax)
+    out = feedsim.experiments.plot_results(load_results(db), "impression_share.quiet", "out_of_network_share", ax=ax)
     assert out is ax
     assert [line.get_label() for line in ax.lines] == ["chronological", "engagement"]
     assert len(ax.collections) == 2 and ax.get_xlabel() == "out_of_network_share"
     assert ax.lines[0].get_xdata().tolist() == [0.0, 0.3]
     plt.close(fig)
+
+
+def test_reordered_grid_is_the_same_sweep(db):
+    run_sweep(SweepSpec(**SPEC), db, workers=1)
+    grid = {"out_of_network_share": [0.3, 0.0], "ranker": ["engagement", "chronological"]}
+    report = run_sweep(SweepSpec(**dict(SPEC, grid=grid)), db, workers=1)
+    assert (report.skipped, report.done) == (8, 0)
+
+
+def test_bad_workers_are_refused_before_the_store_is_touched(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with pytest.raises(feedsim.InvalidParameterError, match="workers must be an integer >= 1; got 0"):
+        run_sweep(SweepSpec(**SPEC), db, workers=0)
+    with ThreadPoolExecutor(1) as ex, pytest.raises(feedsim.InvalidParameterError, match="either executor or workers"):
+        run_sweep(SweepSpec(**SPEC), db, workers=2, executor=ex)
+    assert not os.path.exists(db)
+
+
+def test_any_executor_works_and_matches_serial(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")
+    run_sweep(SweepSpec(**SPEC), a, workers=1)
+    with ThreadPoolExecutor(2) as ex:
+        assert run_sweep(SweepSpec(**SPEC), b, executor=ex).done == 8
+    cols = ["run_key", "ranker", "gini_impressions", "impression_share.quiet", "spawn_key"]
+    ta, tb = load_results(a, as_pandas=False), load_results(b, as_pandas=False)
+    for c in cols:
+        assert ta[c].tolist() == tb[c].tolist()

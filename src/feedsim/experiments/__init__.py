@@ -14,7 +14,7 @@ Examples
 """
 
 from .execute import SweepReport, execute_run, run_sweep
-from .plotting import plot_sweep
+from .plotting import plot_results
 from .results import aggregate, load_daily, load_results, param_columns
 from .seeds import RunSpec, point_words, run_seed
 from .spec import DAILY_SERIES, ROLE_METRICS, SCALAR_METRICS, SweepSpec, SweepSpecError, load_spec
@@ -38,7 +38,7 @@ __all__ = [
     "load_results",
     "load_spec",
     "param_columns",
-    "plot_sweep",
+    "plot_results",
     "point_words",
     "run_seed",
     "run_sweep",

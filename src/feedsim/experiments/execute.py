@@ -135,12 +135,20 @@ class SweepReport:
                 f"{self.n_failed} failed in {self.seconds:.1f} s -> {self.path}")
 
 
-def _check_compatible(store: ResultsStore, spec: SweepSpec, extend: bool) -> None:
+def _plan_hash(runs: list[RunSpec]) -> str:
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.sha256("\n".join(sorted(r.run_key for r in runs)).encode()).hexdigest()
+
+
+def _check_compatible(store: ResultsStore, spec: SweepSpec, runs: list[RunSpec], extend: bool) -> None:
     old = store.spec()
     new = spec.to_dict()
     if old is None or old == new:
         return
     changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if not any(k in _FIXED for k in changed) and store.meta("plan") == _plan_hash(runs):
+        return  # the same runs, written another way (e.g. grid values reordered)
     if not extend:
         raise SpecMismatchError(
             f"{store.path} holds a different sweep (changed: {', '.join(changed)}); "
@@ -216,12 +224,16 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
         from ..errors import InvalidParameterError  # noqa: PLC0415
 
         raise InvalidParameterError(f"workers must be an integer >= 1; got {workers!r}")
+    if workers is not None and executor is not None:
+        from ..errors import InvalidParameterError  # noqa: PLC0415
+
+        raise InvalidParameterError("give either executor or workers, not both (workers sizes the local pool)")
     t0 = time.perf_counter()
     store = ResultsStore(db)
     try:
         store.acquire()
-        _check_compatible(store, spec, extend)
-        store.set_spec(spec.to_dict())
+        _check_compatible(store, spec, runs, extend)
+        store.set_spec(spec.to_dict(), plan=_plan_hash(runs))
         finished = store.finished_keys()
         todo = [r for r in runs if r.run_key not in finished]
         report = SweepReport(planned=len(runs), skipped=len(runs) - len(todo), path=store.path)
@@ -248,8 +260,13 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
                     record(execute_run(run))
             elif executor is None:
                 n = workers or os.cpu_count() or 1
-                with cf.ProcessPoolExecutor(max_workers=min(n, len(todo))) as pool:
+                pool = cf.ProcessPoolExecutor(max_workers=min(n, len(todo)))
+                try:
                     _drain(pool, todo, record)
+                except BaseException:  # Ctrl-C or a store error: do not wait for queued runs
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+                pool.shutdown()
             else:
                 _drain(executor, todo, record)
         finally:

@@ -1,4 +1,7 @@
-"""Plot a sweep: a metric against a parameter, one line per ranker with its confidence band."""
+"""Plot a results store: a metric against a parameter, one line per ranker with its confidence band.
+
+Aggregates the tidy table and draws with :func:`feedsim.plots.plot_sweep`.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,15 @@ import numpy as np
 from ..errors import InvalidParameterError
 from .results import _as_dict, aggregate, param_columns
 
-__all__ = ["plot_sweep"]
+__all__ = ["plot_results"]
 
 
-def plot_sweep(table, metric: str, param: str, *, where: dict | None = None, confidence: float = 0.95, ax=None):
+def plot_results(table, metric: str, param: str, *, where: dict | None = None, confidence: float = 0.95, ax=None):
     """Draw ``metric`` (mean over replicates) against ``param``, one line per ranker.
 
     Each line has a shaded band: the t confidence interval of the mean (see
     :func:`~feedsim.experiments.aggregate`). When other parameters vary too,
-    each combination gets its own line (same colour per ranker, another line
-    style) unless ``where`` fixes them.
+    each combination gets its own line unless ``where`` fixes them.
 
     Parameters
     ----------
@@ -43,12 +45,10 @@ def plot_sweep(table, metric: str, param: str, *, where: dict | None = None, con
     >>> t = {"ranker": np.array(["a", "a", "a", "a"], dtype=object),
     ...      "status": np.array(["ok"] * 4, dtype=object),
     ...      "out_of_network_share": np.array([0.0, 0.0, 0.5, 0.5]), "x": np.array([1.0, 2.0, 3.0, 5.0])}
-    >>> ax = plot_sweep(t, "x", "out_of_network_share")
+    >>> ax = plot_results(t, "x", "out_of_network_share")
     >>> len(ax.lines)
     1
     """
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
     cols = _as_dict(table)
     for name, what in ((metric, "metric"), (param, "param")):
         if name not in cols:
@@ -63,30 +63,15 @@ def plot_sweep(table, metric: str, param: str, *, where: dict | None = None, con
     if "ranker" not in by:
         by.insert(0, "ranker")
     agg = aggregate(cols, metric, by=by + [param], confidence=confidence, as_pandas=False)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    rankers = list(dict.fromkeys(agg["ranker"]))
+    from ..plots import plot_sweep  # noqa: PLC0415
+
     others = [c for c in by if c != "ranker"]
-    combos = list(dict.fromkeys(tuple(agg[c][i] for c in others) for i in range(len(agg["ranker"]))))
-    styles = ["-", "--", ":", "-."]
-    colors = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
-    for ri, ranker in enumerate(rankers):
-        for ci, combo in enumerate(combos):
-            sel = np.array([agg["ranker"][i] == ranker and tuple(agg[c][i] for c in others) == combo
-                            for i in range(len(agg["ranker"]))])
-            if not sel.any():
-                continue
-            x = np.asarray(agg[param][sel], dtype=float)
-            order = np.argsort(x)
-            x = x[order]
-            mean = np.asarray(agg[f"{metric}.mean"][sel], dtype=float)[order]
-            lo = np.asarray(agg[f"{metric}.ci_low"][sel], dtype=float)[order]
-            hi = np.asarray(agg[f"{metric}.ci_high"][sel], dtype=float)[order]
-            label = str(ranker) + "".join(f", {c}={v}" for c, v in zip(others, combo))
-            color = colors[ri % len(colors)]
-            ax.plot(x, mean, styles[ci % len(styles)], marker="o", color=color, label=label)
-            ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
-    ax.set_xlabel(param)
-    ax.set_ylabel(metric)
-    ax.legend(fontsize="small")
-    return ax
+    data: dict[str, dict] = {}
+    for i in range(len(agg["ranker"])):
+        label = str(agg["ranker"][i]) + "".join(f", {c}={agg[c][i]}" for c in others)
+        d = data.setdefault(label, {"x": [], "mean": [], "lo": [], "hi": []})
+        d["x"].append(float(agg[param][i]))
+        d["mean"].append(float(agg[f"{metric}.mean"][i]))
+        d["lo"].append(float(agg[f"{metric}.ci_low"][i]))
+        d["hi"].append(float(agg[f"{metric}.ci_high"][i]))
+    return plot_sweep(data, ax=ax, xlabel=param, ylabel=metric)

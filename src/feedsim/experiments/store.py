@@ -4,7 +4,7 @@ Tables
 ------
 ``meta``
     ``key``/``value`` pairs: ``format`` (``feedsim-sweep``), ``schema_version``
-    and ``spec`` (the sweep spec as JSON).
+    ``spec`` (the sweep spec as JSON) and ``plan`` (a hash of its run keys).
 ``runs``
     One row per run: keys, ranker, replicate, parameters (JSON), seed (entropy and
     spawn key), status (``ok`` or ``failed``), error, metrics (JSON), timing, the
@@ -211,9 +211,12 @@ class ResultsStore:
         text = self.meta("spec")
         return None if text is None else json.loads(text)
 
-    def set_spec(self, spec: dict) -> None:
-        """Store ``spec`` (JSON-ready) as this store's sweep."""
+    def set_spec(self, spec: dict, plan: str = "") -> None:
+        """Store ``spec`` (JSON-ready) and the hash of its planned run keys as this store's sweep."""
+        self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('spec', ?)", (json.dumps(spec, sort_keys=True),))
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('plan', ?)", (plan,))
+        self.conn.execute("COMMIT")
 
     # ------------------------------------------------------------------- runs
     def finished_keys(self) -> set[str]:

@@ -16,7 +16,8 @@ __all__ = ["plot_role_share_scatter"]
 _MARKERS = "osD^vP*Xh<>"
 
 
-def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationResult], ax=None):
+def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationResult], ax=None, *,
+                            log: bool = False):
     """Scatter each role's share of impressions against its share of posts.
 
     Points on the diagonal are heard as much as they speak; below it a role is
@@ -27,6 +28,9 @@ def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationR
     ----------
     results : SimulationResult or mapping of name to SimulationResult
     ax : matplotlib Axes, optional
+    log : bool, default False
+        Log-scale both axes (separates roles with small shares); impression shares
+        below 1e-4 (a role never seen) are drawn at 1e-4.
 
     Returns
     -------
@@ -53,6 +57,8 @@ def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationR
         roles = [ROLES[r] for r in res.roles_present() if (s["post_share"][ROLES[r]] or 0) > 0]
         x = np.array([s["post_share"][r] for r in roles], dtype=float)
         y = np.array([s["impression_share"][r] or 0.0 for r in roles], dtype=float)
+        if log:
+            y = np.maximum(y, 1e-4)  # a role never seen sits on the bottom edge
         ax.scatter(x, y, c=[ROLE_COLORS[r] for r in roles], marker=_MARKERS[i % len(_MARKERS)],
                    s=60, edgecolors="black", linewidths=0.5, label=name, zorder=3)
         for r, xi, yi in zip(roles, x, y):
@@ -64,11 +70,20 @@ def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationR
             ax.plot(px, py, color="0.7", linewidth=1, zorder=1)
         ax.annotate(r, pts[0], textcoords="offset points", xytext=(5, 5), fontsize="small", color=ROLE_COLORS[r])
     top = min(1.0, hi * 1.1 + 0.02)
-    ax.plot([0, top], [0, top], color="0.6", linestyle="--", linewidth=1, zorder=0)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.plot([1e-4, 1], [1e-4, 1], color="0.6", linestyle="--", linewidth=1, zorder=0)
+    else:
+        ax.plot([0, top], [0, top], color="0.6", linestyle="--", linewidth=1, zorder=0)
+        ax.set_xlim(0, top)
+        ax.set_ylim(0, top)
     ax.set_xlabel("share of posts")
     ax.set_ylabel("share of impressions")
     ax.set_title("Heard as much as they speak? (diagonal = yes)")
-    ax.legend(fontsize="small", title="run (marker)")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], linestyle="", marker=_MARKERS[i % len(_MARKERS)], color="0.5", markeredgecolor="black",
+                      label=name) for i, name in enumerate(results)]
+    ax.legend(handles=handles, fontsize="small", title="run (marker)")
     return ax

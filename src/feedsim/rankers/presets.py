@@ -183,7 +183,7 @@ def _sink(score: NDArray[np.float64], mask: NDArray[np.bool_]) -> NDArray[np.flo
 
 
 # ------------------------------------------------------------------ presets
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a dict: hash by identity
 class Twitter2023Ranker:
     """Twitter's 2023 "For You" heavy ranker, mapped onto feedsim's actions.
 
@@ -241,7 +241,7 @@ class Twitter2023Ranker:
         return _diversify(c, score, self.diversity_decay, self.diversity_floor)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a dict: hash by identity
 class X2026Ranker:
     """X's 2026 "For you" ranking scorer, mapped onto feedsim's actions.
 
@@ -490,7 +490,7 @@ class SimSoMRanker:
         return (w_e * engagement + (1.0 - w_e) * popularity) * recency
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a dict: hash by identity
 class FacebookMSIRanker:
     """Facebook's "meaningful social interactions" points, mapped onto feedsim.
 

@@ -1,0 +1,141 @@
+"""Shared helpers for the story experiments (not part of the library).
+
+Every experiment script:
+
+* parses ``--quick`` (small sizes for CI), ``--out DIR`` (default
+  ``experiments/out/NAME/``) and ``--replicates N``;
+* seeds replicate ``r`` of arm ``i`` with ``SeedSequence(ENTROPY, spawn_key=(i, r))``
+  and reuses the seed across arms that differ only in ranker or one switch
+  (common random numbers, paired comparisons);
+* writes PNG figures and a ``summary.json`` holding every number it prints;
+* prints a short plain-language finding.
+
+Matplotlib is forced onto the non-interactive Agg backend before pyplot is
+imported, so the scripts run headless (CI, servers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+import feedsim  # noqa: E402
+from feedsim.plots import mean_confidence_band  # noqa: E402
+
+#: Root entropy of every experiment (one fixed number, so results are reproducible).
+ENTROPY = 20240605
+
+HERE = Path(__file__).resolve().parent
+
+
+def parse_args(name: str, doc: str | None, *, replicates: int, quick_replicates: int = 2) -> argparse.Namespace:
+    """Command line of an experiment: ``--quick``, ``--out`` and ``--replicates``."""
+    first = (doc or name).strip().splitlines()[0]
+    parser = argparse.ArgumentParser(prog=f"python experiments/{name}.py", description=first,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes for CI (< 60 s)")
+    parser.add_argument("--out", type=Path, default=HERE / "out" / name, help="output directory")
+    parser.add_argument("--replicates", type=int, default=None,
+                        help=f"replicates (different seeds); default {replicates}, {quick_replicates} with --quick")
+    args = parser.parse_args()
+    if args.replicates is None:
+        args.replicates = quick_replicates if args.quick else replicates
+    if args.replicates < 1:
+        parser.error(f"--replicates must be >= 1; got {args.replicates}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    args.started = time.perf_counter()
+    return args
+
+
+#: Arm index reserved for design choices (which accounts get a treatment), so they never
+#: share a stream with a simulation (whose named streams are children of its own seed).
+DESIGN_ARM = 999
+
+
+def seed_for(arm: int, replicate: int) -> np.random.SeedSequence:
+    """Seed of replicate ``replicate`` of arm (grid point) ``arm``."""
+    return np.random.SeedSequence(ENTROPY, spawn_key=(arm, replicate))
+
+
+def design_rng(replicate: int) -> np.random.Generator:
+    """Generator for replicate ``replicate``'s design choices (e.g. picking treated accounts)."""
+    return np.random.default_rng(seed_for(DESIGN_ARM, replicate))
+
+
+def stat(values: Sequence[float]) -> dict[str, Any]:
+    """Mean and 95% t-interval over replicates, plus the values (JSON-ready)."""
+    x = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
+    if not np.isfinite(x).any():
+        return {"mean": None, "lo": None, "hi": None, "values": [None] * len(x)}
+    m, lo, hi = mean_confidence_band(x)
+    return {"mean": float(m), "lo": float(lo), "hi": float(hi),
+            "values": [float(v) if math.isfinite(v) else None for v in x]}
+
+
+def stats_tree(samples: list[dict]) -> dict:
+    """Turn a list (one per replicate) of equally shaped nested dicts of numbers into stats."""
+    first = samples[0]
+    if isinstance(first, dict):
+        return {k: stats_tree([s[k] for s in samples]) for k in first}
+    return stat(samples)
+
+
+def fmt(s: dict, pct: bool = False, digits: int = 2) -> str:
+    """``mean [lo, hi]`` of a :func:`stat` dict."""
+    if s["mean"] is None:
+        return "n/a"
+    if pct:
+        return f"{100 * s['mean']:.{max(digits - 1, 0)}f}% [{100 * s['lo']:.{max(digits - 1, 0)}f}, {100 * s['hi']:.{max(digits - 1, 0)}f}]"
+    return f"{s['mean']:.{digits}f} [{s['lo']:.{digits}f}, {s['hi']:.{digits}f}]"
+
+
+def save(fig, out: Path, name: str) -> str:
+    """Save a figure as PNG and close it; return the file name."""
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=110)
+    plt.close(fig)
+    return name
+
+
+def write_summary(args: argparse.Namespace, name: str, *, question: str, parameters: dict, results: dict,
+                  finding: str, figures: list[str]) -> dict:
+    """Write ``summary.json`` (what the script reports, and how to reproduce it)."""
+    summary = {
+        "experiment": name,
+        "question": question,
+        "quick": bool(args.quick),
+        "replicates": args.replicates,
+        "entropy": ENTROPY,
+        "seeds": "replicate r of arm i uses SeedSequence(entropy, spawn_key=(i, r)); design choices "
+                 f"(treated accounts) use arm {DESIGN_ARM}",
+        "parameters": parameters,
+        "results": results,
+        "finding": finding,
+        "figures": figures,
+        "versions": {"feedsim": feedsim.__version__, "numpy": np.__version__},
+        "wall_seconds": round(time.perf_counter() - args.started, 2),
+    }
+    with open(args.out / "summary.json", "w") as fh:
+        json.dump(summary, fh, indent=2, allow_nan=False)
+        fh.write("\n")
+    return summary
+
+
+def report(name: str, finding: str, args: argparse.Namespace) -> None:
+    """Print the plain-language finding and where the outputs went."""
+    mode = "quick run" if args.quick else "full run"
+    print(f"[{name}] {mode}, {args.replicates} replicates, {time.perf_counter() - args.started:.1f} s")
+    print(finding)
+    print(f"outputs: {args.out}")
