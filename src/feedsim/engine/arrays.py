@@ -132,7 +132,24 @@ class HashSet:
         """Boolean mask: which of ``keys`` are in the set."""
         if self.n == 0 or len(keys) == 0:
             return np.zeros(len(keys), dtype=bool)
-        return self._find(np.asarray(keys, dtype=np.int64)) >= 0
+        keys = np.asarray(keys, dtype=np.int64)
+        mask = (1 << self.bits) - 1
+        table = self.table
+        pos = self._slot(keys)
+        v = np.take(table, pos)
+        found = v == keys
+        # keys whose first slot holds another key probe on (few at load <= 1/2)
+        active = np.flatnonzero(v != keys)
+        active = active[v[active] != _EMPTY]
+        pos = (pos[active] + 1) & mask
+        while len(active):
+            v = np.take(table, pos)
+            hit = v == keys[active]
+            found[active[hit]] = True
+            go = ~hit & (v != _EMPTY)
+            active = active[go]
+            pos = (pos[go] + 1) & mask
+        return found
 
     def _insert_new(self, keys: NDArray[np.int64], counts: NDArray[np.int64] | None) -> None:
         """Insert distinct keys known to be absent."""
