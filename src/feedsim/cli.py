@@ -254,6 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"compare": _compare, "sweep": _sweep, "results": _results}
     try:
         return handlers[args.command](args)
+    except BrokenPipeError:
+        # the reader went away (e.g. `feedsim compare | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (FeedsimError, ValueError, OSError) as exc:
         print(f"feedsim: error: {exc}", file=sys.stderr)
         return 2

@@ -41,7 +41,6 @@ import functools
 import math
 
 import numpy as np
-import pytest
 from scipy import optimize, special
 
 import feedsim

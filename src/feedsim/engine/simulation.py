@@ -9,7 +9,6 @@ take effect before the tick that starts at ``t``.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Generator
 from typing import Any
