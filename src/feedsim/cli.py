@@ -259,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (FeedsimError, ValueError, OSError) as exc:
+    except (FeedsimError, OSError) as exc:
         print(f"feedsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

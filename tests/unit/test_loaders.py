@@ -63,11 +63,13 @@ def test_edgelist_self_loop_names_node_and_line(tmp_path):
         read_edgelist(path)
 
 
-def test_edgelist_self_loop_after_int_conversion(tmp_path):
-    path = tmp_path / "loop.txt"
-    path.write_text("0 1\n7 07\n")
-    with pytest.raises(InvalidParameterError, match=r"\(7, 7\).*line 2"):
-        read_edgelist(path)
+def test_edgelist_keeps_ids_that_differ_only_by_leading_zeros_apart(tmp_path):
+    path = tmp_path / "zeros.txt"
+    path.write_text("07 1\n7 2\n3 1\n")
+    G = read_edgelist(path)
+    assert G.number_of_nodes() == 5  # "07" and "7" are two accounts
+    assert set(G.nodes) == {"07", "7", "1", "2", "3"}
+    assert G.has_edge("07", "1") and G.has_edge("7", "2")
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n\n"])

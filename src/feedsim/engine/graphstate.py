@@ -96,6 +96,9 @@ class DynamicGraph:
         self.affinity = np.insert(self.affinity, pos, aff)
         added = np.bincount(nu, minlength=self.n)
         self.indptr[1:] += np.cumsum(added)
+        if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too
+            back = self.lookup(nv[reverse], nu[reverse])
+            self.affinity[back] = np.maximum(self.affinity[back], self.mutual_affinity)
         self.in_degree += np.bincount(nv, minlength=self.n)
         return len(key)
 

@@ -202,7 +202,20 @@ class Platform:
 
     # ------------------------------------------------------------------- tick
     def step(self, t0: float) -> None:
-        """Advance one tick starting at ``t0`` hours; sessions happen at its end."""
+        """Advance one tick starting at ``t0`` hours; sessions happen at its end.
+
+        The last tick of a day closes that day (daily series, creator adaptation,
+        the day's follows), before anything scheduled for midnight acts.
+        """
+        self._tick(t0)
+        dt = self.cfg.tick_hours
+        ticks_per_day = round(24.0 / dt)
+        if (round(t0 / dt) + 1) % ticks_per_day == 0:
+            s = time.perf_counter()
+            self.close_day()
+            self.phase_seconds["daily"] += time.perf_counter() - s
+
+    def _tick(self, t0: float) -> None:
         cfg = self.cfg
         dt = cfg.tick_hours
         t1 = t0 + dt
@@ -210,14 +223,13 @@ class Platform:
         ph = self.phase_seconds
 
         s = clock()
-        while int(t0 // 24) > self.day:
-            self.close_day()
-        ph["daily"] += clock() - s
-
-        s = clock()
         self._post(t0, dt)
         created = self.posts["created"]
-        self.first_live = int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
+        # the live window never moves back (a larger max_age_hours set mid-run
+        # does not bring expired posts back)
+        self.first_live = max(
+            self.first_live, int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
+        )
         self.items.expire(self.first_live)
         ph["posting"] += clock() - s
 

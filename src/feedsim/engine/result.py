@@ -198,7 +198,7 @@ class SimulationResult:
             daily=daily,
             impressions=log,
             sessions=sessions,
-            pairs=(viewer, author, pair_counts),
+            pairs=(viewer, author, pair_counts.copy()),
             stats=stats,
             days=sim.now / 24.0,
         )

@@ -163,9 +163,6 @@ class Simulation:
             self.env.run(until=until)
         finally:
             self._wall += time.perf_counter() - start
-            # the run ended on a day boundary: close that day now so it is reported
-            while self.platform.day < int(round(self.now / self.config.tick_hours) * self.config.tick_hours // 24):
-                self.platform.close_day()
             if self._progress is not None:
                 self._progress.close()
             self._progress = None
@@ -231,8 +228,8 @@ class Simulation:
 
         The new value is validated now. ``tick_hours`` cannot change mid-run.
         """
-        if name == "tick_hours":
-            raise InvalidParameterError("tick_hours cannot change during a run")
+        if name in ("tick_hours", "mutual_affinity"):
+            raise InvalidParameterError(f"{name} cannot change during a run")
         self.config.replace(**{name: value})  # validate now
 
         def action(sim: Simulation) -> None:

@@ -280,6 +280,20 @@ class FollowGraph:
             raise InvalidParameterError("indptr must start at 0, be non-decreasing and end at n_edges")
         if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= n):
             raise InvalidParameterError(f"indices must be in [0, {n})")
+        if len(self.indices):
+            rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr))
+            loops = self.indices == rows
+            if loops.any():
+                who = self.node_ids[int(rows[np.flatnonzero(loops)[0]])]
+                raise InvalidParameterError(
+                    f"follow graph must not contain self-loops (an account following itself); got edge ({who!r}, {who!r})"
+                )
+            same_row = rows[1:] == rows[:-1]
+            if (same_row & (np.diff(self.indices) <= 0)).any():
+                raise InvalidParameterError(
+                    "indices must be strictly increasing within each row (sorted, no duplicate edges); "
+                    "build with FollowGraph.from_edges to normalise"
+                )
         role = self.attrs.get("role")
         if role is not None:
             ok = _role_missing(role)

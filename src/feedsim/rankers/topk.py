@@ -8,7 +8,7 @@ viewer, with one Python iteration per bucket (a handful), never per viewer.
 
 The engine breaks ties by a random jitter of at most 1023 units in the last
 place (:func:`jitter`), so equal scores are ordered at random but reproducibly,
-and scores that differ by more than about 1e-12 relative are never swapped;
+and scores that differ by more than about 1.5e-11 relative are never swapped;
 :func:`topk_segments` itself resolves exact ties deterministically.
 """
 
@@ -17,15 +17,18 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+_TINY = np.float64(2.0**-1074)  # the smallest positive double
+
 __all__ = ["jitter", "topk_segments", "rank_in_blocks", "segmented_topk"]
 
 
 def jitter(scores: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Scale each score by ``1 + floor(1024 u) * 2**-52`` (random tie-break).
+    """Scale each score by ``1 + floor(65536 u) * 2**-52`` (random tie-break).
 
     Equal scores are reordered at random (reproducibly, given ``u``); scores whose
-    relative difference exceeds ``2**-42`` (about 2.3e-13) keep their order. Zero
-    scores are left as they are; their ties resolve by position.
+    relative difference exceeds ``2**-36`` (about 1.5e-11) keep their order. Exact
+    zeros get an additive jitter among the smallest subnormals (below 3.3e-319),
+    so tied zeros are ordered at random too.
 
     Examples
     --------
@@ -33,7 +36,12 @@ def jitter(scores: NDArray[np.float64], u: NDArray[np.float64]) -> NDArray[np.fl
     >>> bool(s[1] > s[0]), bool(abs(s[1] - 1.0) < 1e-12)
     (True, True)
     """
-    return scores * (1.0 + np.floor(u * 1024.0) * 2.0**-52)
+    level = np.floor(u * 65536.0)
+    out = scores * (1.0 + level * 2.0**-52)
+    zero = scores == 0
+    if zero.any():
+        out[zero] = level[zero] * _TINY  # zeros: an additive jitter among subnormals
+    return out
 
 
 def topk_segments(
