@@ -60,9 +60,10 @@ _USER_COUNTERS = (
 class LiveItems:
     """Items that can still be shown: originals and reshares of live posts.
 
-    Parallel arrays (post, author, via, time, kind), re-sorted by ``via`` (the
-    account whose followers can see the item) once per change, so the items of
-    any account are one contiguous slice.
+    Parallel arrays (post, author, via, time, kind) kept sorted by ``via`` (the
+    account whose followers can see the item), oldest first within an account, so
+    the items of any account are one contiguous slice. New items are merged into
+    place (``np.insert``, linear in the live items) instead of re-sorting.
     """
 
     def __init__(self) -> None:
@@ -80,17 +81,25 @@ class LiveItems:
         return len(self.post)
 
     def append(self, post, author, via, when, kind: int) -> None:
-        """Add items of one kind."""
-        self.post = np.concatenate([self.post, post])
-        self.author = np.concatenate([self.author, author])
-        self.via = np.concatenate([self.via, via])
-        self.time = np.concatenate([self.time, when])
-        self.kind = np.concatenate([self.kind, np.full(len(post), kind, dtype=np.int8)])
-        self.has_reshares = self.has_reshares or (kind != ORIGINAL and len(post) > 0)
+        """Add items of one kind, each after the existing items of its ``via``."""
+        if len(post) == 0:
+            return
+        order = np.argsort(via, kind="stable")
+        new = {
+            "post": np.asarray(post)[order],
+            "author": np.asarray(author)[order],
+            "via": np.asarray(via)[order],
+            "time": np.asarray(when)[order],
+            "kind": np.full(len(post), kind, dtype=np.int8),
+        }
+        at = np.searchsorted(self.via, new["via"], side="right")
+        for name in self._COLS:
+            setattr(self, name, np.insert(getattr(self, name), at, new[name]))
+        self.has_reshares = self.has_reshares or kind != ORIGINAL
         self._ptr = None
 
     def expire(self, first_live_post: int) -> None:
-        """Drop items whose post is older than the live window."""
+        """Drop items whose post is older than the live window (order is kept)."""
         keep = self.post >= first_live_post
         if not keep.all():
             for name in self._COLS:
@@ -99,11 +108,8 @@ class LiveItems:
             self._ptr = None
 
     def index_by_via(self, n_users: int) -> NDArray[np.int64]:
-        """Sort items by ``via`` (if changed) and return CSR pointers into them."""
+        """CSR pointers into the items by ``via`` (recomputed after a change)."""
         if self._ptr is None or len(self._ptr) != n_users + 1:
-            order = np.argsort(self.via, kind="stable")
-            for name in self._COLS:
-                setattr(self, name, getattr(self, name)[order])
             ptr = np.zeros(n_users + 1, dtype=np.int64)
             np.cumsum(np.bincount(self.via, minlength=n_users), out=ptr[1:])
             self._ptr = ptr
