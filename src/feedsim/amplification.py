@@ -106,8 +106,8 @@ def paired_amplification(treated: Sequence[float], control: Sequence[float],
     dict
         ``estimate`` (``exp(mean d) - 1``), ``ci_low``, ``ci_high``,
         ``se_log`` (standard error of the mean log ratio), ``n`` (replicates
-        used) and ``per_replicate`` (``treated / control - 1``; None where
-        undefined).
+        used), ``n_zero`` (replicates where the treated reach was 0) and
+        ``per_replicate`` (``treated / control - 1``; None where undefined).
 
     Notes
     -----
@@ -116,7 +116,11 @@ def paired_amplification(treated: Sequence[float], control: Sequence[float],
     the interval is ``exp(dbar +- t_{(1+c)/2, n-1} s / sqrt(n)) - 1``: a paired
     t-interval on log ratios (ratios are multiplicative, so the log makes the
     replicate differences closer to normal and the interval respects
-    amplification > -1). With ``n < 2`` the interval is None.
+    amplification > -1). With ``n < 2`` the interval is None. A replicate where
+    the group had no reach at all under the treatment (a ratio of 0) has no log:
+    it is not dropped (that would bias the estimate upwards); instead the
+    estimate becomes the ratio of mean reaches minus one and the interval is
+    None, with ``n_zero`` saying why.
 
     Examples
     --------
@@ -131,14 +135,18 @@ def paired_amplification(treated: Sequence[float], control: Sequence[float],
             f"treated and control must be sequences of equal length; got shapes {t.shape} and {c.shape}"
         )
     check_number("confidence", confidence, low=0, high=1, low_inclusive=False, high_inclusive=False)
-    ok = np.isfinite(t) & np.isfinite(c) & (t > 0) & (c > 0)
+    ok = np.isfinite(t) & np.isfinite(c) & (t >= 0) & (c > 0)
     per = [float(a / b - 1.0) if (np.isfinite(a) and np.isfinite(b) and b > 0) else None for a, b in zip(t, c)]
-    d = np.log(t[ok] / c[ok])
-    n = int(len(d))
+    n = int(ok.sum())
+    n_zero = int((ok & (t == 0)).sum())
     out: dict[str, Any] = {"estimate": None, "ci_low": None, "ci_high": None, "se_log": None,
-                           "n": n, "per_replicate": per}
+                           "n": n, "n_zero": n_zero, "per_replicate": per}
     if n == 0:
         return out
+    if n_zero:
+        out["estimate"] = float(t[ok].mean() / c[ok].mean() - 1.0)
+        return out
+    d = np.log(t[ok] / c[ok])
     mean = float(d.mean())
     out["estimate"] = math.expm1(mean)
     if n >= 2:
@@ -285,8 +293,10 @@ def split_amplification(result: SimulationResult, split: ViewerSplit) -> dict[st
                 "control_reach": float(reach_c[i]),
                 "treated_impressions": float(imp_t[i]),
                 "control_impressions": float(imp_c[i]),
-                "amplification": float(reach_t[i] / reach_c[i] - 1.0) if reach_c[i] > 0 else None,
-                "impression_amplification": float(imp_t[i] / imp_c[i] - 1.0) if imp_c[i] > 0 else None,
+                "amplification": (float(reach_t[i] / reach_c[i] - 1.0)
+                                  if reach_c[i] > 0 and n_t > 0 else None),
+                "impression_amplification": (float(imp_t[i] / imp_c[i] - 1.0)
+                                             if imp_c[i] > 0 and n_t > 0 else None),
             }
         out[key] = table
     return out

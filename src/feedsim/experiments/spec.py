@@ -79,6 +79,15 @@ def normalize_value(key: str, value: Any, path: str) -> Any:
             return value
         if callable(value):
             get_ranker(value)
+            name = ranker_name(value)
+            if name in RANKERS and value is not RANKERS[name]:
+                # the store identifies rankers by name: a variant under a built-in's
+                # name would be mistaken for the built-in when a sweep resumes
+                _fail(
+                    f"{path} is a custom ranker named {name!r}, the name of a built-in ranker; "
+                    f"rankers are stored by name, so give it a name of its own (wrap it in a "
+                    f"function with another name, or give its class a different `name`)"
+                )
             return value
         _fail(f"{path} must be a ranker name ({_allowed(RANKERS)}) or a callable; got {value!r}")
     kind = _field_kind(key)

@@ -20,6 +20,7 @@ leaves a half-written run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -33,7 +34,7 @@ __all__ = ["ResultsStore", "StoreError", "StoreLockedError", "SpecMismatchError"
 
 FORMAT = "feedsim-sweep"
 SCHEMA_VERSION = "1"
-TIMEOUT = 2.0  # seconds sqlite waits for another connection's lock
+TIMEOUT = 30.0  # seconds sqlite waits for another connection's lock
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -120,6 +121,10 @@ class ResultsStore:
             self._check_header()
         self.conn = sqlite3.connect(self.path, timeout=TIMEOUT, isolation_level=None)
         self._locked = False
+        try:  # write-ahead log: a reader (a notebook, a DB browser) never blocks a run's commit
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            pass  # another connection holds a lock right now; keep the current journal mode
         try:
             self._init_or_check(exists)
         except BaseException:
@@ -194,16 +199,44 @@ class ResultsStore:
             self.conn.execute("INSERT OR REPLACE INTO sweep_lock VALUES (1, ?, ?, ?)",
                               (os.getpid(), host, time.time()))
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         self._locked = True
 
     def release(self) -> None:
         """Remove this process's in-progress marker."""
         if self._locked:
-            self.conn.execute("DELETE FROM sweep_lock WHERE id = 1 AND pid = ?", (os.getpid(),))
+            with self._errors():
+                self.conn.execute("DELETE FROM sweep_lock WHERE id = 1 AND pid = ?", (os.getpid(),))
             self._locked = False
+
+    @contextlib.contextmanager
+    def _errors(self):
+        """Report SQLite's own errors as store errors naming the file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
+            raise StoreError(f"{self.path}: {exc}") from None
+
+    def _transaction(self, work) -> None:
+        """Run ``work()`` in one IMMEDIATE transaction; roll back on any error."""
+        with self._errors():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                work()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
 
     # ------------------------------------------------------------------- spec
     def spec(self) -> dict | None:
@@ -213,10 +246,11 @@ class ResultsStore:
 
     def set_spec(self, spec: dict, plan: str = "") -> None:
         """Store ``spec`` (JSON-ready) and the hash of its planned run keys as this store's sweep."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('spec', ?)", (json.dumps(spec, sort_keys=True),))
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('plan', ?)", (plan,))
-        self.conn.execute("COMMIT")
+        def work():
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('spec', ?)", (json.dumps(spec, sort_keys=True),))
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('plan', ?)", (plan,))
+
+        self._transaction(work)
 
     # ------------------------------------------------------------------- runs
     def finished_keys(self) -> set[str]:
@@ -227,17 +261,16 @@ class ResultsStore:
         """Write one finished run and its daily series in one transaction (replacing a failed try)."""
         cols = ("run_key", "point_key", "ranker", "replicate", "params", "seed_entropy", "spawn_key", "status",
                 "error", "metrics", "started_at", "wall_seconds", "worker", "feedsim_version", "numpy_version")
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        daily = list(daily)
+
+        def work():
             self.conn.execute("DELETE FROM daily WHERE run_key = ?", (row["run_key"],))
             self.conn.execute(f"INSERT OR REPLACE INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                               [row.get(c) for c in cols])
             self.conn.executemany("INSERT INTO daily VALUES (?, ?, ?, ?)",
                                   [(row["run_key"], d, s, v) for d, s, v in daily])
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
+
+        self._transaction(work)
 
     def rows(self, sql: str, args: tuple = ()) -> list[tuple]:
         """Run a read query."""
