@@ -1,9 +1,7 @@
 """Edge cases of sweeps and amplification: readers during a sweep, ranker names, empty arms, zeros."""
 
 import sqlite3
-import threading
 
-import numpy as np
 import pytest
 
 import feedsim
