@@ -44,6 +44,10 @@ class ProgressBar:
 
     def update(self, done: float) -> None:
         """Report ``done`` units of work."""
+        self._draw(done, lambda frac, elapsed: f"{frac:4.0%} {elapsed:6.1f} s")
+
+    def _draw(self, done: float, middle) -> None:
+        """Throttled redraw: ``label [bar] <middle(frac, elapsed)>, ETA ...``."""
         if self.stream is None:
             return
         now = time.perf_counter()
@@ -55,7 +59,7 @@ class ProgressBar:
         filled = int(round(frac * self.width))
         eta = elapsed / frac - elapsed if frac > 0 else float("nan")
         bar = "#" * filled + " " * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {frac:4.0%} {elapsed:6.1f} s, ETA {eta:5.1f} s")
+        self.stream.write(f"\r{self.label} [{bar}] {middle(frac, elapsed)}, ETA {eta:5.1f} s")
         self.stream.flush()
         self.shown = True
 
@@ -88,18 +92,6 @@ class CountProgressBar(ProgressBar):
 
     def update(self, done: float, failed: int = 0) -> None:  # type: ignore[override]
         """Report ``done`` finished tasks of which ``failed`` failed."""
-        if self.stream is None:
-            return
-        now = time.perf_counter()
-        elapsed = now - self.start
-        if elapsed < self.delay or (now - self._last < 0.2 and done < self.total):
-            return
-        self._last = now
-        frac = min(1.0, done / self.total) if self.count else 1.0
-        filled = int(round(frac * self.width))
-        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
-        bar = "#" * filled + " " * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {int(done)}/{self.count} runs, {failed} failed, "
-                          f"{elapsed:6.1f} s, ETA {eta:5.1f} s")
-        self.stream.flush()
-        self.shown = True
+        if not self.count:
+            done = self.total
+        self._draw(done, lambda frac, elapsed: f"{int(done)}/{self.count} runs, {failed} failed, {elapsed:6.1f} s")
