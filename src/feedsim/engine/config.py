@@ -33,6 +33,11 @@ class SimulationConfig:
     trending_pool_size : int, default 50
         Number of live posts in the trending pool (most engaged first) offered to
         every viewer as out-of-network candidates when ``out_of_network_share > 0``.
+    exclude_seen : bool, default True
+        Never show a viewer the same post twice. ``False`` models a feed without
+        memory: every live item is a candidate at every session, so an item can be
+        shown again (impressions then count repeats, and the post table has no
+        ``reach`` column).
     dynamics : bool, default True
         Master switch: ``False`` turns every feedback loop off.
     rich_get_richer, reciprocity, creator_adaptation, follow_discovery : bool or None
@@ -98,6 +103,7 @@ class SimulationConfig:
     max_age_hours: float = 48.0
     out_of_network_share: float = 0.0
     trending_pool_size: int = 50
+    exclude_seen: bool = True
     dynamics: bool = True
     rich_get_richer: bool | None = None
     reciprocity: bool | None = None

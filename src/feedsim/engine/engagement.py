@@ -29,9 +29,10 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
     if n_shown == 0:
         return
     P = p.posts
-    attention = (1.0 + feeds.slot) ** -cfg.position_decay
+    attention = ((1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay)[feeds.slot]
     edge = feeds.author_edge
-    aff = 1.0 + np.where(edge >= 0, p.graph.affinity[np.maximum(edge, 0)], 0.0)
+    aff = p.graph.edge_affinity(edge)
+    aff += 1.0
     base = p.pop.propensity[feeds.viewer] * P["appeal"][feeds.post] * aff * attention
     u = p.streams["engagement"].random((3, n_shown))
     like = u[0] < np.minimum(1.0, cfg.like_rate * base)

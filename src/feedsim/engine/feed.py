@@ -80,9 +80,10 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     seg = np.repeat(seg_e, cnt)
     viewer = viewers[seg]
     post = items.post[item]
-    sel = np.flatnonzero(~p.seen.contains((viewer << 32) | post))
-    item, seg, viewer, post = item[sel], seg[sel], viewer[sel], post[sel]
-    author_edge = np.repeat(edge, cnt)[sel]
+    author_edge = np.repeat(edge, cnt)
+    if p.cfg.exclude_seen:
+        sel = np.flatnonzero(~p.seen.contains((viewer << 32) | post))
+        item, seg, viewer, post, author_edge = item[sel], seg[sel], viewer[sel], post[sel], author_edge[sel]
     kind = items.kind[item]
     author = items.author[item]
     if items.has_reshares:
@@ -118,9 +119,7 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     rgr = p.rich_get_richer
 
     def affinity():
-        if g.n_edges == 0:
-            return np.zeros(len(post))
-        return np.where(author_edge >= 0, g.affinity[np.maximum(author_edge, 0)], 0.0)
+        return g.edge_affinity(author_edge)
 
     def counts(column):
         return (lambda: P[column][post]) if rgr else (lambda: np.zeros(len(post), dtype=np.int64))
@@ -167,7 +166,9 @@ def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, ki
     t_post = np.tile(pool, n_view)
     t_viewer = viewers[t_seg]
     t_author = p.posts["author"][t_post]
-    ok = (t_author != t_viewer) & ~p.seen.contains((t_viewer << 32) | t_post)
+    ok = t_author != t_viewer
+    if p.cfg.exclude_seen:
+        ok &= ~p.seen.contains((t_viewer << 32) | t_post)
     ok[ok] = g.lookup(t_viewer[ok], t_author[ok]) < 0
     rs = kind == RESHARE
     if rs.any() and ok.any():

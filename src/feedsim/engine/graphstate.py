@@ -37,8 +37,18 @@ class DynamicGraph:
         self.indptr = graph.indptr.copy()
         self.in_degree = graph.in_degree()
         mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
-        self.affinity = np.where(mutual, mutual_affinity, 0.0)
+        # one trailing 0.0 after the last edge, so that edge index -1 (no edge) reads 0
+        self._aff = np.append(np.where(mutual, mutual_affinity, 0.0), 0.0)
         self.mutual_affinity = float(mutual_affinity)
+
+    @property
+    def affinity(self) -> NDArray[np.float64]:
+        """Affinity of every edge (a writable view, one float per edge)."""
+        return self._aff[:-1]
+
+    def edge_affinity(self, edge: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Affinity per edge index, 0.0 where the index is -1 (no follow edge)."""
+        return self._aff.take(edge)
 
     @property
     def n_edges(self) -> int:
@@ -93,7 +103,7 @@ class DynamicGraph:
         pos = np.searchsorted(self.keys, key)
         self.keys = np.insert(self.keys, pos, key)
         self.indices = np.insert(self.indices, pos, nv.astype(np.int32))
-        self.affinity = np.insert(self.affinity, pos, aff)
+        self._aff = np.insert(self._aff, pos, aff)  # pos <= n_edges: the sentinel stays last
         added = np.bincount(nu, minlength=self.n)
         self.indptr[1:] += np.cumsum(added)
         if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too

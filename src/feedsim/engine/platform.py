@@ -331,7 +331,8 @@ class Platform:
         self.user_impressions += per_author
         self.day_impressions += per_author
         self.pairs.add((feeds.viewer << 32) | feeds.author)
-        self.seen.add_new((feeds.viewer << 32) | feeds.post)  # candidates were unseen
+        if self.cfg.exclude_seen:
+            self.seen.add_new((feeds.viewer << 32) | feeds.post)  # candidates were unseen
         self.stats["impressions"] += len(feeds.post)
         if self.cfg.record_impressions:
             self.log["viewer"].append(feeds.viewer.copy())

@@ -103,7 +103,7 @@ class SimulationResult:
     posts : Table
         One row per post: ``author``, ``created`` (hours), ``impressions``,
         ``reach`` (unique viewers; a feed never repeats a post to a viewer, so it
-        equals ``impressions``), ``likes``, ``reshares``, ``replies``,
+        equals ``impressions``; absent when ``exclude_seen=False``), ``likes``, ``reshares``, ``replies``,
         ``engagements``, ``appeal``, ``sponsored``, ``off_platform``,
         ``followers_at_creation``, ``follower_impressions``, ``role``.
     authors : Table
@@ -151,7 +151,8 @@ class SimulationResult:
         """Snapshot a simulation's state (copies, so the run can continue)."""
         p = sim.platform
         posts = p.posts.snapshot()
-        posts["reach"] = posts["impressions"].copy()
+        if sim.config.exclude_seen:  # without repeats, impressions are unique viewers
+            posts["reach"] = posts["impressions"].copy()
         posts["role"] = p.pop.role[posts["author"]]
         n = p.n_users
         pair_keys, pair_counts = p.pairs.items()

@@ -118,10 +118,10 @@ class EngagementRanker:
 
     def _common(self, c: Candidates) -> tuple[NDArray, NDArray]:
         aff = c.affinity + 1.0
-        common = np.log1p(c.engagements.astype(np.float64))
+        common = np.log1p(c.engagements, dtype=np.float64)
         common *= self.engagement_weight
         common += 1.0
-        pop = np.log1p(c.author_followers.astype(np.float64))
+        pop = np.log1p(c.author_followers, dtype=np.float64)
         pop *= self.popularity_weight
         pop += 1.0
         common *= pop
@@ -142,14 +142,15 @@ class EngagementRanker:
         value = aff * (self.reply_weight * self.base_reply)
         value += self.like_weight * self.base_like + self.reshare_weight * self.base_reshare
         value *= common
-        clipped = common * np.maximum(max(self.base_like, self.base_reshare), self.base_reply * aff) > 1.0
-        if clipped.any():
+        b_lr = max(self.base_like, self.base_reshare)
+        if len(c) and common.max() * max(b_lr, self.base_reply * aff.max()) > 1.0:  # rare: skip the pass
+            clipped = common * np.maximum(b_lr, self.base_reply * aff) > 1.0
             cc = common[clipped]
             pl = np.minimum(1.0, self.base_like * cc)
             pr = np.minimum(1.0, self.base_reshare * cc)
             pp = np.minimum(1.0, self.base_reply * cc * aff[clipped])
             value[clipped] = self.like_weight * pl + self.reshare_weight * pr + self.reply_weight * pp
-        decay = c.item_age_hours * (-1.0 / self.half_life_hours)
+        decay = np.multiply(c.item_age_hours, -1.0 / self.half_life_hours)
         value *= np.exp2(decay, out=decay)
         return value
 

@@ -1,9 +1,9 @@
 """Segmented top-k: pick each viewer's best candidates from one flat score array.
 
 Candidates arrive grouped by viewer (CSR offsets). Viewers are bucketed by their
-number of candidates (powers of two); each bucket is padded into a dense block and
-reduced with ``np.argpartition`` along rows, then only the kept ``k`` columns are
-sorted. The cost is linear in the number of candidates plus ``k log k`` per
+number of candidates and the number to keep (powers of two); each bucket is
+padded into a dense block and reduced with ``np.argpartition`` along rows, then
+only the kept columns are sorted. The cost is linear in the number of candidates plus ``k log k`` per
 viewer, with one Python iteration per bucket (a handful), never per viewer.
 
 The engine breaks ties by a random jitter of at most 1023 units in the last
@@ -84,31 +84,39 @@ def topk_segments(
     active = np.flatnonzero(taken > 0)
     if len(active) == 0:
         return index, rank, taken
-    width_class = np.ceil(np.log2(counts[active])).astype(np.int64)
+    # bucket by (size class, kept class), both powers of two: a block is padded
+    # to at most twice its rows' sizes and sorts at most twice the kept columns
+    bucket = (np.ceil(np.log2(counts[active])).astype(np.int64) << 6) | np.ceil(
+        np.log2(taken[active])
+    ).astype(np.int64)
     n = len(key)
-    for cls in np.unique(width_class):
-        segs = active[width_class == cls]
-        cnt = counts[segs]
-        W = int(cnt.max())
-        kk = int(taken[segs].max())
-        cols = np.arange(W, dtype=np.int64)
-        idx = ptr[segs][:, None] + cols[None, :]
-        valid = cols[None, :] < cnt[:, None]
-        M = np.where(valid, key[np.minimum(idx, n - 1)], -np.inf)
+    for b in np.unique(bucket):
+        segs = active[bucket == b]
+        rows = len(segs)
+        cnt, tk, start = counts[segs], taken[segs], ptr[segs]
+        W, kk = int(cnt.max()), int(tk.max())
+        idx = start[:, None] + np.arange(W, dtype=np.int64)
+        pad = idx >= (start + cnt)[:, None]
+        np.minimum(idx, n - 1, out=idx)
+        M = key[idx]
+        M[pad] = -np.inf
+        row_base = np.arange(rows, dtype=np.int64)[:, None]
         if kk < W:
-            part = np.argpartition(M, W - kk, axis=1)[:, W - kk :]
-            sub = np.take_along_axis(M, part, axis=1)
-            order = np.argsort(sub, axis=1)[:, ::-1]
-            colsel = np.take_along_axis(part, order, axis=1)
+            # the kk best columns of each row (unordered), then sort only those
+            part = np.ascontiguousarray(np.argpartition(M, W - kk, axis=1)[:, W - kk :])
+            part += row_base * W
+            sub = M.ravel()[part]
+            np.negative(sub, out=sub)
+            order = np.argsort(sub, axis=1)
+            order += row_base * kk
+            best = part.ravel()[order]  # flat positions in M, best first
         else:
-            colsel = np.argsort(-M, axis=1, kind="stable")[:, :kk]
-        r = np.arange(kk, dtype=np.int64)
-        keep = r[None, :] < taken[segs][:, None]
-        sel = (ptr[segs][:, None] + colsel)[keep]
-        sel_rank = np.broadcast_to(r, (len(segs), kk))[keep]
-        pos = np.repeat(out_ptr[segs], taken[segs]) + sel_rank
-        index[pos] = sel
-        rank[pos] = sel_rank
+            np.negative(M, out=M)
+            best = np.argsort(M, axis=1, kind="stable")[:, :kk] + row_base * W
+        keep = np.arange(kk)[None, :] < tk[:, None]
+        pos = np.arange(int(tk.sum()), dtype=np.int64) + np.repeat(out_ptr[segs] - (np.cumsum(tk) - tk), tk)
+        index[pos] = idx.ravel()[best[keep]]
+        rank[pos] = np.broadcast_to(np.arange(kk, dtype=np.int64), (rows, kk))[keep]
     return index, rank, taken
 
 
