@@ -61,6 +61,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -257,7 +258,7 @@ def ensure_venv(venv: Path) -> Path:
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", "-r", str(REQUIREMENTS)],
-                   check=True)
+                   check=True, stdout=sys.stderr)
     marker.write_text(digest + "\n")
     return py
 
@@ -278,8 +279,10 @@ def run_child(python: str, spec: dict, timeout: float, mem_limit_gib: float) -> 
     cmd = [python, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
     env = dict(os.environ, PYTHONPATH=str(HERE))
     t0 = time.perf_counter()
+    # A scratch working directory: T-RECS's logger creates ``trecs.log`` in the cwd.
+    scratch = tempfile.TemporaryDirectory(prefix="feedsim-peers-")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
+                            env=env, cwd=scratch.name, start_new_session=True)
     killed, peak = None, 0.0
     while proc.poll() is None:
         peak = max(peak, rss_gib(proc.pid))
@@ -293,6 +296,7 @@ def run_child(python: str, spec: dict, timeout: float, mem_limit_gib: float) -> 
             break
         time.sleep(0.2)
     out, err = proc.communicate()
+    scratch.cleanup()
     wall = time.perf_counter() - t0
     lines = [ln for ln in err.splitlines() if ln.startswith("progress: ")]
     last = lines[-1][len("progress: "):] if lines else "none (still building the model)"
@@ -342,7 +346,8 @@ def machine_info(peer_python: str | None) -> dict:
         code = ("import json,sys,warnings;warnings.simplefilter('ignore');import numpy,mesa,trecs;"
                 "print(json.dumps({'python':sys.version.split()[0],'numpy':numpy.__version__,"
                 "'mesa':mesa.__version__,'trecs':getattr(trecs,'__version__','0.2.1')}))")
-        out = subprocess.run([peer_python, "-c", code], capture_output=True, text=True)
+        with tempfile.TemporaryDirectory(prefix="feedsim-peers-") as scratch:  # trecs.log lands here
+            out = subprocess.run([peer_python, "-c", code], capture_output=True, text=True, cwd=scratch)
         info["peers_venv"] = json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr.strip()[-500:]}
     return info
 
@@ -371,7 +376,7 @@ def ratios(runs: list[dict], sizes: list[int]) -> list[dict]:
                        "feedsim_status": ours["status"], "peer_status": theirs["status"]}
                 if ours["status"] == "ok" and theirs["status"] == "ok":
                     row["ratio"] = ours["candidates_per_second"] / theirs["candidates_per_second"]
-                goal = {"mesa": 20, "trecs": 100}.get(peer)
+                goal = {"mesa": 20, "trecs": 100}.get(peer) if ranker == "engagement" else None
                 if goal:
                     row["goal"] = goal
                     row["goal_met"] = None if row["ratio"] is None else row["ratio"] >= goal

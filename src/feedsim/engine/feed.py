@@ -35,6 +35,8 @@ class Feeds:
     slot: NDArray[np.int64]
     kind: NDArray[np.int8]
     author_edge: NDArray[np.int64]
+    #: the author's number for the post when it is tracked in edge bit masks, else -1
+    seq: NDArray[np.int64]
 
 
 def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
@@ -65,6 +67,9 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         :data:`ORIGINAL`, :data:`RESHARE` or :data:`OUT_OF_NETWORK` per candidate.
     author_edge : ndarray of int64
         Index of the viewer -> author follow edge, -1 if the viewer does not follow.
+    seq : ndarray of int64
+        The author's number for the post when it is tracked in edge bit masks
+        (an original from a followee), else -1.
     """
     g = p.graph
     n_view = len(viewers)
@@ -74,16 +79,20 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     seg_e, edge = g.expand(viewers)
     followee = g.indices[edge]
     cnt = via_ptr[followee + 1] - via_ptr[followee]
-    has = cnt > 0
+    has = np.flatnonzero(cnt)
     seg_e, edge, followee, cnt = seg_e[has], edge[has], followee[has], cnt[has]
     item = ranges(via_ptr[followee], cnt)
     seg = np.repeat(seg_e, cnt)
     viewer = viewers[seg]
     post = items.post[item]
     author_edge = np.repeat(edge, cnt)
+    seq = items.seq[item]
     if p.cfg.exclude_seen:
-        sel = np.flatnonzero(~p.seen.contains((viewer << 32) | post))
-        item, seg, viewer, post, author_edge = item[sel], seg[sel], viewer[sel], post[sel], author_edge[sel]
+        seen = _already_shown(p, edge, followee, cnt, item, seq, viewer, post)
+        sel = np.flatnonzero(~seen)
+        item, seg, viewer, post, author_edge, seq = (
+            item[sel], seg[sel], viewer[sel], post[sel], author_edge[sel], seq[sel]
+        )
     kind = items.kind[item]
     author = items.author[item]
     if items.has_reshares:
@@ -103,14 +112,14 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         keep[rest[repeated]] = False
         if not keep.all():
             item, seg, viewer, post = item[keep], seg[keep], viewer[keep], post[keep]
-            author_edge, kind, author = author_edge[keep], kind[keep], author[keep]
+            author_edge, kind, author, seq = author_edge[keep], kind[keep], author[keep], seq[keep]
         author_edge[kind == RESHARE] = -1
     via = lambda: items.via[item]  # noqa: E731
     item_time = lambda: items.time[item]  # noqa: E731
 
     if p.cfg.out_of_network_share > 0 and p.posts.n > p.first_live and n_view:
-        seg, viewer, post, author, author_edge, kind, via, item_time = _merge_out_of_network(
-            p, viewers, seg, viewer, post, author, author_edge, kind, via(), item_time()
+        seg, viewer, post, author, author_edge, kind, via, item_time, seq = _merge_out_of_network(
+            p, viewers, seg, viewer, post, author, author_edge, kind, via(), item_time(), seq
         )
 
     viewer_ptr = np.zeros(n_view + 1, dtype=np.int64)
@@ -150,10 +159,41 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         sponsored=lambda: P["sponsored"][post],
         off_platform=lambda: P["off_platform"][post],
     )
-    return cands, kind, author_edge
+    return cands, kind, author_edge, seq
 
 
-def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time):
+def _already_shown(p, edge, followee, cnt, item, seq, viewer, post) -> NDArray[np.bool_]:
+    """Which candidates were shown to their viewer before.
+
+    A followee's own post with a tracked number (``seq >= 0``) is looked up in the
+    follow edge's bit mask: bit ``seq - seen_base[edge]`` of ``seen_bits[edge]``,
+    where ``seen_base`` is the number of the followee's oldest live post (edges are
+    brought up to date here, shifting out expired posts). Everything else (reshares,
+    posts of very prolific accounts) is looked up in the hash set of
+    ``(viewer << 32) | post`` keys. The bit masks keep the common case sequential
+    in memory: a viewer's edges are contiguous.
+    """
+    g = p.graph
+    base = p.first_seq[followee]
+    shift = base - g.seen_base[edge]
+    stale = np.flatnonzero(shift)
+    if len(stale):
+        e, sh = edge[stale], shift[stale]
+        g.seen_bits[e] = np.where(sh < 64, g.seen_bits[e] >> np.minimum(sh, 63).astype(np.uint64), np.uint64(0))
+        g.seen_base[e] = base[stale]
+    bits = np.repeat(g.seen_bits[edge], cnt)
+    offset = seq - np.repeat(base, cnt)
+    tracked = seq >= 0
+    np.bitwise_and(offset, 63, out=offset)  # untracked rows: any shift, masked out below
+    seen = ((bits >> offset.astype(np.uint64)) & np.uint64(1)).astype(bool)
+    seen &= tracked
+    other = np.flatnonzero(~tracked)
+    if len(other) and len(p.seen):
+        seen[other] = p.seen.contains((viewer[other] << 32) | post[other])
+    return seen
+
+
+def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time, seq):
     """Add trending-pool candidates to each viewer's segment (after the in-network ones).
 
     A pool post is skipped when the viewer wrote it, has seen it, follows its author
@@ -200,6 +240,7 @@ def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, ki
         merge(kind, np.full(len(t_seg), OUT_OF_NETWORK, dtype=np.int8)),
         merge(via, t_author),
         merge(item_time, p.posts["created"][t_post]),
+        merge(seq, np.full(len(t_seg), -1, dtype=np.int64)),
     )
 
 
@@ -214,6 +255,7 @@ def rank_and_select(
     cands: Candidates,
     kind: NDArray[np.int8],
     author_edge: NDArray[np.int64],
+    seq: NDArray[np.int64],
     feed_size: NDArray[np.int64],
 ) -> Feeds:
     """Score candidates with the active ranker and keep each viewer's top items.
@@ -261,4 +303,5 @@ def rank_and_select(
         slot=slot,
         kind=kind[shown],
         author_edge=author_edge[shown],
+        seq=seq[shown],
     )

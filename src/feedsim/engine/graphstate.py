@@ -36,10 +36,16 @@ class DynamicGraph:
         self.indices = graph.indices.astype(np.int32, copy=True)
         self.indptr = graph.indptr.copy()
         self.in_degree = graph.in_degree()
-        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
+        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64), sort=True) >= 0
         # one trailing 0.0 after the last edge, so that edge index -1 (no edge) reads 0
         self._aff = np.append(np.where(mutual, mutual_affinity, 0.0), 0.0)
         self.mutual_affinity = float(mutual_affinity)
+        # what each follower has been shown of the followee's own posts: bit b of
+        # seen_bits[e] is post number seen_base[e] + b of the followee (see Platform)
+        self.seen_bits = np.zeros(len(self.keys) + 1, dtype=np.uint64)
+        self.seen_base = np.zeros(len(self.keys) + 1, dtype=np.int64)
+        #: (follower, followee) of the edges inserted by the last add_edges call
+        self.last_added = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     @property
     def affinity(self) -> NDArray[np.float64]:
@@ -66,12 +72,21 @@ class DynamicGraph:
         seg = np.repeat(np.arange(len(viewers), dtype=np.int64), deg)
         return seg, ranges(starts, deg)
 
-    def lookup(self, u: NDArray[np.int64], v: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Edge index of ``u -> v`` for each pair, or -1 where u does not follow v."""
+    def lookup(self, u: NDArray[np.int64], v: NDArray[np.int64], *, sort: bool = False) -> NDArray[np.int64]:
+        """Edge index of ``u -> v`` for each pair, or -1 where u does not follow v.
+
+        ``sort=True`` sorts the queries first: for millions of random queries the
+        binary searches then walk the edge keys in order (about 10x faster at 20M).
+        """
         if len(self.keys) == 0:
             return np.full(len(u), -1, dtype=np.int64)
         key = (np.asarray(u, dtype=np.int64) << _SHIFT) | np.asarray(v, dtype=np.int64)
-        pos = np.searchsorted(self.keys, key)
+        if sort:
+            order = np.argsort(key)
+            pos = np.empty(len(key), dtype=np.int64)
+            pos[order] = np.searchsorted(self.keys, key[order])
+        else:
+            pos = np.searchsorted(self.keys, key)
         safe = np.minimum(pos, len(self.keys) - 1)
         return np.where(self.keys[safe] == key, safe, -1)
 
@@ -89,12 +104,14 @@ class DynamicGraph:
         ok = u != v
         key = np.unique((u[ok] << _SHIFT) | v[ok])
         if len(key) == 0:
+            self.last_added = (key, key)
             return 0
         if len(self.keys):
             pos = np.searchsorted(self.keys, key)
             safe = np.minimum(pos, len(self.keys) - 1)
             key = key[self.keys[safe] != key]
         if len(key) == 0:
+            self.last_added = (key, key)
             return 0
         nu = key >> _SHIFT
         nv = key & _MASK
@@ -104,6 +121,9 @@ class DynamicGraph:
         self.keys = np.insert(self.keys, pos, key)
         self.indices = np.insert(self.indices, pos, nv.astype(np.int32))
         self._aff = np.insert(self._aff, pos, aff)  # pos <= n_edges: the sentinel stays last
+        self.seen_bits = np.insert(self.seen_bits, pos, np.uint64(0))
+        self.seen_base = np.insert(self.seen_base, pos, 0)
+        self.last_added = (nu, nv)
         added = np.bincount(nu, minlength=self.n)
         self.indptr[1:] += np.cumsum(added)
         if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from ..metrics import gini
 from ..network.graph import ROLES, FollowGraph
 from ..population.state import Population
-from .arrays import BufferedCounter, GrowableTable, HashSet
+from .arrays import BufferedCounter, GrowableTable, HashSet, ranges
 from .config import SimulationConfig
 from .engagement import engage
 from .feed import ORIGINAL, build_candidates, rank_and_select
@@ -60,10 +60,13 @@ _USER_COUNTERS = (
 class LiveItems:
     """Items that can still be shown: originals and reshares of live posts.
 
-    Parallel arrays (post, author, via, time, kind) kept sorted by ``via`` (the
-    account whose followers can see the item), oldest first within an account, so
-    the items of any account are one contiguous slice. New items are merged into
-    place (``np.insert``, linear in the live items) instead of re-sorting.
+    Parallel arrays (post, author, via, time, kind, number, seq) kept sorted by
+    ``via`` (the account whose followers can see the item), oldest first within an
+    account, so the items of any account are one contiguous slice. New items are
+    merged into place (``np.insert``, linear in the live items) instead of
+    re-sorting. ``number`` is the author's running count of the post (originals;
+    -1 for reshares) and ``seq`` the same number when the post is tracked in the
+    follow edges' bit masks, else -1 (see :meth:`Platform.mark_seen`).
     """
 
     def __init__(self) -> None:
@@ -72,25 +75,30 @@ class LiveItems:
         self.via = np.zeros(0, dtype=np.int64)
         self.time = np.zeros(0, dtype=np.float64)
         self.kind = np.zeros(0, dtype=np.int8)
+        self.number = np.zeros(0, dtype=np.int64)
+        self.seq = np.zeros(0, dtype=np.int64)
         self._ptr = None
         self.has_reshares = False
 
-    _COLS = ("post", "author", "via", "time", "kind")
+    _COLS = ("post", "author", "via", "time", "kind", "number", "seq")
 
     def __len__(self) -> int:
         return len(self.post)
 
-    def append(self, post, author, via, when, kind: int) -> None:
+    def append(self, post, author, via, when, kind: int, number=None, seq=None) -> None:
         """Add items of one kind, each after the existing items of its ``via``."""
         if len(post) == 0:
             return
         order = np.argsort(via, kind="stable")
+        none = np.full(len(post), -1, dtype=np.int64)
         new = {
             "post": np.asarray(post)[order],
             "author": np.asarray(author)[order],
             "via": np.asarray(via)[order],
             "time": np.asarray(when)[order],
             "kind": np.full(len(post), kind, dtype=np.int8),
+            "number": (none if number is None else np.asarray(number))[order],
+            "seq": (none if seq is None else np.asarray(seq))[order],
         }
         at = np.searchsorted(self.via, new["via"], side="right")
         for name in self._COLS:
@@ -98,14 +106,21 @@ class LiveItems:
         self.has_reshares = self.has_reshares or kind != ORIGINAL
         self._ptr = None
 
-    def expire(self, first_live_post: int) -> None:
-        """Drop items whose post is older than the live window (order is kept)."""
+    def expire(self, first_live_post: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Drop items whose post is older than the live window (order is kept).
+
+        Returns the author and number of every original dropped.
+        """
         keep = self.post >= first_live_post
-        if not keep.all():
+        gone = np.flatnonzero(~keep)
+        gone = gone[self.kind[gone] == ORIGINAL]
+        dropped = self.author[gone], self.number[gone]
+        if len(gone) or not keep.all():
             for name in self._COLS:
                 setattr(self, name, getattr(self, name)[keep])
             self.has_reshares = bool((self.kind != ORIGINAL).any())
             self._ptr = None
+        return dropped
 
     def index_by_via(self, n_users: int) -> NDArray[np.int64]:
         """CSR pointers into the items by ``via`` (recomputed after a change)."""
@@ -135,6 +150,10 @@ class Platform:
         Its name, for messages and results.
     """
 
+    #: Width of a follow edge's mask of shown posts (at most 64). A post is tracked
+    #: there when it is within SEEN_BITS of its author's oldest live post.
+    SEEN_BITS = 64
+
     def __init__(
         self,
         graph: FollowGraph,
@@ -156,7 +175,10 @@ class Platform:
         self.posts = GrowableTable(POST_COLUMNS, capacity=max(1024, n))
         self.items = LiveItems()
         self.first_live = 0
-        # (viewer << 32) | post for every live post already shown to the viewer;
+        # number of each account's oldest live post (its posts are numbered 0, 1, ...)
+        self.first_seq = np.zeros(n, dtype=np.int64)
+        # (viewer << 32) | post for live posts already shown to the viewer that the
+        # edge bit masks do not track (reshares, out-of-network, prolific authors);
         # keys of expired posts are dropped whenever the table has to grow
         self.seen = HashSet(capacity=4 * n, prune=lambda keys: (keys & 0xFFFFFFFF) >= self.first_live)
         # (viewer << 32) | author impression counts: author reach and exposure diversity
@@ -236,7 +258,9 @@ class Platform:
         self.first_live = max(
             self.first_live, int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
         )
-        self.items.expire(self.first_live)
+        gone_author, gone_number = self.items.expire(self.first_live)
+        if len(gone_author):
+            np.maximum.at(self.first_seq, gone_author, gone_number + 1)
         ph["posting"] += clock() - s
 
         s = clock()
@@ -252,7 +276,7 @@ class Platform:
             return
 
         s = clock()
-        cands, kind, author_edge = build_candidates(self, viewers, t1)
+        cands, kind, author_edge, seq = build_candidates(self, viewers, t1)
         self.stats["candidates"] += len(cands)
         ph["candidates"] += clock() - s
         feed_size = self.pop.attention[viewers].astype(np.int64) * counts[viewers]
@@ -266,7 +290,7 @@ class Platform:
         if len(cands) == 0:
             return
         s = clock()
-        feeds = rank_and_select(self, cands, kind, author_edge, feed_size)
+        feeds = rank_and_select(self, cands, kind, author_edge, seq, feed_size)
         ph["ranking"] += clock() - s
 
         s = clock()
@@ -314,7 +338,16 @@ class Platform:
             followers_at_creation=self.graph.in_degree[authors],
         )
         ids = np.arange(first_id, first_id + m, dtype=np.int64)
-        self.items.append(ids, authors, authors, created, ORIGINAL)
+        # number each post within its author's posts (0, 1, ...); a post is tracked
+        # in the edge bit masks when it falls within 64 of the author's oldest live post
+        by_author = np.argsort(authors, kind="stable")
+        sorted_authors = authors[by_author]
+        run_start = np.flatnonzero(np.r_[True, sorted_authors[1:] != sorted_authors[:-1]])
+        rank = np.empty(m, dtype=np.int64)
+        rank[by_author] = np.arange(m) - np.repeat(run_start, np.diff(np.r_[run_start, m]))
+        number = self.user_posts[authors] + rank
+        seq = np.where(number < self.first_seq[authors] + self.SEEN_BITS, number, -1)
+        self.items.append(ids, authors, authors, created, ORIGINAL, number, seq)
         per_author = np.bincount(authors, minlength=self.n_users)
         self.user_posts += per_author
         self.day_posts += per_author
@@ -332,7 +365,7 @@ class Platform:
         self.day_impressions += per_author
         self.pairs.add((feeds.viewer << 32) | feeds.author)
         if self.cfg.exclude_seen:
-            self.seen.add_new((feeds.viewer << 32) | feeds.post)  # candidates were unseen
+            self.mark_seen(feeds)
         self.stats["impressions"] += len(feeds.post)
         if self.cfg.record_impressions:
             self.log["viewer"].append(feeds.viewer.copy())
@@ -340,6 +373,50 @@ class Platform:
             self.log["time"].append(np.full(len(feeds.post), now))
             self.log["slot"].append(feeds.slot.copy())
             self.log["in_network"].append(feeds.kind != 2)
+
+    def mark_seen(self, feeds) -> None:
+        """Remember what was shown, so that no viewer is shown a post twice.
+
+        A followee's own post with a tracked number sets bit ``seq - seen_base`` of
+        its follow edge's mask (the bits are distinct and were clear, so adding
+        them is or-ing them); anything else goes into the hash set.
+        """
+        g = self.graph
+        tracked = feeds.seq >= 0
+        e = feeds.author_edge[tracked]
+        bit = np.left_shift(np.uint64(1), (feeds.seq[tracked] - g.seen_base[e]).astype(np.uint64))
+        np.add.at(g.seen_bits, e, bit)
+        rest = np.flatnonzero(~tracked)
+        if len(rest):
+            self.seen.add_new((feeds.viewer[rest] << 32) | feeds.post[rest])  # candidates were unseen
+
+    def _init_new_edges(self) -> None:
+        """Start the bit masks of the follow edges just added.
+
+        A new follower may already have seen some of the followee's live posts
+        (through reshares or out of network): those are in the hash set, and
+        their bits are set now.
+        """
+        g = self.graph
+        u, v = g.last_added
+        if not self.cfg.exclude_seen or len(u) == 0:
+            return
+        edge = g.lookup(u, v)
+        g.seen_bits[edge] = 0
+        g.seen_base[edge] = self.first_seq[v]
+        if len(self.seen) == 0:
+            return
+        items = self.items
+        via_ptr = items.index_by_via(g.n)
+        cnt = via_ptr[v + 1] - via_ptr[v]
+        item = ranges(via_ptr[v], cnt)
+        owner = np.repeat(np.arange(len(u), dtype=np.int64), cnt)
+        ok = items.seq[item] >= 0
+        item, owner = item[ok], owner[ok]
+        hit = self.seen.contains((u[owner] << 32) | items.post[item])
+        item, owner = item[hit], owner[hit]
+        offset = items.seq[item] - self.first_seq[v[owner]]
+        np.add.at(g.seen_bits, edge[owner], np.left_shift(np.uint64(1), offset.astype(np.uint64)))
 
     # -------------------------------------------------------------- day close
     def close_day(self) -> None:
@@ -354,6 +431,7 @@ class Platform:
             v = np.concatenate([f[1] for f in self.pending_follows])
             self.pending_follows = []
             self.day_new_follows += self.graph.add_edges(u, v)
+            self._init_new_edges()
         d["posts"].append(int(self.day_posts.sum()))
         d["impressions"].append(int(self.day_impressions.sum()))
         d["engagements"].append(int(self.day_engagements.sum()))
@@ -409,6 +487,7 @@ class Platform:
         self.active = np.concatenate([self.active, np.ones(n, dtype=bool)])
         self.creator = np.concatenate([self.creator, self.pop.post_rate[old:] > 0])
         self.quit_day = np.concatenate([self.quit_day, np.full(n, -1, dtype=np.int64)])
+        self.first_seq = np.concatenate([self.first_seq, np.zeros(n, dtype=np.int64)])
         self.sponsored_rate = np.concatenate([self.sponsored_rate, np.zeros(n)])
         self.followers_start = np.concatenate([self.followers_start, np.zeros(n, dtype=np.int64)])
         new = np.arange(old, old + n, dtype=np.int64)
@@ -417,4 +496,5 @@ class Platform:
             cum = np.cumsum(weight)
             targets = np.searchsorted(cum, rng.random(n * follows) * cum[-1], side="right")
             self.graph.add_edges(np.repeat(new, follows), np.minimum(targets, old - 1))
+            self._init_new_edges()
         return new
