@@ -59,9 +59,8 @@ def test_prolific_accounts_use_both_paths_and_never_repeat():
     sim = Simulation(G, ranker="engagement", seed=4, out_of_network_share=0.2, reshare_rate=0.1,
                      discovery_follow_prob=0.5, record_impressions=True)
     res = sim.run(days=3)
-    items = sim.platform.items
-    original = items.kind == 0
-    assert (items.seq[original] >= 0).any() and (items.seq[original] < 0).any()
+    seq = sim.platform.originals.seq
+    assert (seq >= 0).any() and (seq < 0).any()
     key = (res.impressions.viewer << 32) | res.impressions.post
     assert len(np.unique(key)) == len(key)
     assert res.daily["new_follows"].sum() > 0
@@ -73,9 +72,10 @@ def test_a_new_follow_starts_with_what_the_follower_saw_through_reshares():
     sim.run(days=1)
     p = sim.platform
     g = p.graph
-    live = np.flatnonzero((p.items.kind == 0) & (p.items.seq >= 0))
+    items = p.originals
+    live = np.flatnonzero(items.seq >= 0)
     i = live[0]
-    author, post = int(p.items.author[i]), int(p.items.post[i])
+    author, post = int(items.author[i]), int(items.post[i])
     viewer = next(u for u in range(g.n) if u != author and g.lookup(np.array([u]), np.array([author]))[0] < 0)
     # the viewer saw the post through a reshare (hash set), then follows the author
     p.seen.add(np.array([(viewer << 32) | post], dtype=np.int64))
@@ -84,5 +84,5 @@ def test_a_new_follow_starts_with_what_the_follower_saw_through_reshares():
     cands, *_ = build_candidates(p, np.array([viewer], dtype=np.int64), sim.now)
     assert post not in set(cands.post.tolist())
     # and the author's other live posts are still candidates
-    others = set(p.items.post[live][p.items.author[live] == author].tolist()) - {post}
+    others = set(items.post[live][items.author[live] == author].tolist()) - {post}
     assert others <= set(cands.post.tolist())

@@ -54,7 +54,7 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
 
     if reshare.any():
         rs_post = feeds.post[reshare]
-        p.items.append(rs_post, feeds.author[reshare], feeds.viewer[reshare], np.full(len(rs_post), now), RESHARE)
+        p.reshares.append(rs_post, feeds.author[reshare], feeds.viewer[reshare], np.full(len(rs_post), now), RESHARE)
 
     engaged = n_eng > 0
     if not engaged.any():

@@ -73,53 +73,35 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     """
     g = p.graph
     n_view = len(viewers)
-    items = p.items
-    via_ptr = items.index_by_via(g.n)
-    # in-network: every live item of every followee, grouped by viewer segment
     seg_e, edge = g.expand(viewers)
     followee = g.indices[edge]
-    cnt = via_ptr[followee + 1] - via_ptr[followee]
-    has = np.flatnonzero(cnt)
-    seg_e, edge, followee, cnt = seg_e[has], edge[has], followee[has], cnt[has]
-    item = ranges(via_ptr[followee], cnt)
-    seg = np.repeat(seg_e, cnt)
+    seg, post, author, author_edge, seq, item_time = _originals(p, viewers, seg_e, edge, followee)
     viewer = viewers[seg]
-    post = items.post[item]
-    author_edge = np.repeat(edge, cnt)
-    seq = items.seq[item]
-    if p.cfg.exclude_seen:
-        seen = _already_shown(p, edge, followee, cnt, item, seq, viewer, post)
-        sel = np.flatnonzero(~seen)
-        item, seg, viewer, post, author_edge, seq = (
-            item[sel], seg[sel], viewer[sel], post[sel], author_edge[sel], seq[sel]
-        )
-    kind = items.kind[item]
-    author = items.author[item]
-    if items.has_reshares:
-        # a reshare duplicates the original when the viewer follows the author;
-        # it is dropped as well for the viewer's own posts and repeated reshares
-        rs = np.flatnonzero(kind == RESHARE)
-        r_author, r_viewer = author[rs], viewer[rs]
-        drop = (r_author == r_viewer) | (g.lookup(r_viewer, r_author) >= 0)
-        rest = rs[~drop]
-        key = (seg[rest] << 32) | post[rest]
-        order = np.argsort(key, kind="stable")
-        ks = key[order]
-        repeated = np.zeros(len(rest), dtype=bool)
-        repeated[order[1:]] = ks[1:] == ks[:-1]
-        keep = np.ones(len(item), dtype=bool)
-        keep[rs[drop]] = False
-        keep[rest[repeated]] = False
-        if not keep.all():
-            item, seg, viewer, post = item[keep], seg[keep], viewer[keep], post[keep]
-            author_edge, kind, author, seq = author_edge[keep], kind[keep], author[keep], seq[keep]
-        author_edge[kind == RESHARE] = -1
-    via = lambda: items.via[item]  # noqa: E731
-    item_time = lambda: items.time[item]  # noqa: E731
+    kind = np.zeros(len(seg), dtype=np.int8)  # ORIGINAL
+    via = author
+    if len(p.reshares):
+        r = _reshares(p, viewers, seg_e, followee)
+        if len(r[0]):
+            pos_a, pos_b, total = _interleave(seg, r[0], n_view)
+
+            def merge(a, b):
+                out = np.empty(total, dtype=a.dtype)
+                out[pos_a] = a
+                out[pos_b] = b
+                return out
+
+            r_seg, r_post, r_author, r_via, r_time = r
+            m = len(r_seg)
+            seg, post, author = merge(seg, r_seg), merge(post, r_post), merge(author, r_author)
+            via, item_time = merge(via, r_via), merge(item_time, r_time)
+            author_edge = merge(author_edge, np.full(m, -1, dtype=np.int64))
+            seq = merge(seq, np.full(m, -1, dtype=np.int64))
+            kind = merge(kind, np.full(m, RESHARE, dtype=np.int8))
+            viewer = viewers[seg]
 
     if p.cfg.out_of_network_share > 0 and p.posts.n > p.first_live and n_view:
         seg, viewer, post, author, author_edge, kind, via, item_time, seq = _merge_out_of_network(
-            p, viewers, seg, viewer, post, author, author_edge, kind, via(), item_time(), seq
+            p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time, seq
         )
 
     viewer_ptr = np.zeros(n_view + 1, dtype=np.int64)
@@ -143,7 +125,7 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         author=author,
         via=via,
         age_hours=lambda: now - P["created"][post],
-        item_age_hours=lambda: now - (item_time() if callable(item_time) else item_time),
+        item_age_hours=lambda: now - item_time,
         appeal=lambda: P["appeal"][post],
         affinity=affinity,
         likes=counts("likes"),
@@ -162,35 +144,145 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     return cands, kind, author_edge, seq
 
 
-def _already_shown(p, edge, followee, cnt, item, seq, viewer, post) -> NDArray[np.bool_]:
-    """Which candidates were shown to their viewer before.
+def _low_bits(width: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """Masks with the lowest ``width`` bits set (``0 <= width <= 64``)."""
+    w = np.minimum(width, 63).astype(np.uint64)
+    return np.where(width >= 64, np.uint64(0xFFFFFFFFFFFFFFFF), (np.uint64(1) << w) - np.uint64(1))
 
-    A followee's own post with a tracked number (``seq >= 0``) is looked up in the
-    follow edge's bit mask: bit ``seq - seen_base[edge]`` of ``seen_bits[edge]``,
-    where ``seen_base`` is the number of the followee's oldest live post (edges are
-    brought up to date here, shifting out expired posts). Everything else (reshares,
-    posts of very prolific accounts) is looked up in the hash set of
-    ``(viewer << 32) | post`` keys. The bit masks keep the common case sequential
-    in memory: a viewer's edges are contiguous.
+
+_BIT_POSITIONS: NDArray[np.int8] | None = None
+
+
+def _set_bits(masks: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Every set bit of every mask: (index of the mask, bit position), in order.
+
+    Masks are split into 16-bit chunks; a table of the set-bit positions of all
+    65,536 chunk values turns the enumeration into array gathers, so the cost is
+    proportional to the masks plus the bits set.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in _set_bits(np.array([5, 0, 1 << 40], dtype=np.uint64))]
+    [[0, 0, 2], [0, 2, 40]]
+    """
+    global _BIT_POSITIONS
+    if _BIT_POSITIONS is None:
+        v = np.arange(1 << 16, dtype=np.int64)
+        clear = ((v[:, None] >> np.arange(16)) & 1) == 0
+        _BIT_POSITIONS = np.argsort(clear, axis=1, kind="stable").astype(np.int8).ravel()
+    chunks = np.ascontiguousarray(masks, dtype="<u8").view("<u2")  # 4 chunks per mask, low first
+    nz = np.flatnonzero(chunks)
+    vals = chunks[nz]
+    c = np.bitwise_count(vals).astype(np.int64)
+    within = np.arange(int(c.sum()), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+    chunk = np.repeat(nz, c)
+    pos = _BIT_POSITIONS[np.repeat(vals.astype(np.int64) << 4, c) + within] + ((chunk & 3) << 4)
+    return chunk >> 2, pos
+
+
+def _originals(p, viewers, seg_e, edge, followee):
+    """The followees' own live posts not yet shown to the viewer.
+
+    The live posts of account ``f`` are numbered ``first_seq[f], first_seq[f] + 1,
+    ...`` and stored contiguously, oldest first, so post number ``first_seq[f] + i``
+    is item ``ptr[f] + i``. A follow edge's bit mask marks which of the first 64 the
+    follower was shown (see :meth:`Platform.mark_seen`): the unseen ones are the
+    clear bits, enumerated with a table (:func:`_set_bits`), so the work is
+    proportional to the edges plus the unseen posts, not to everything still live.
+    Positions past 64 and posts not tracked in the masks are checked in the hash set.
+
+    Returns per candidate (grouped by viewer segment, then edge, oldest first):
+    segment, post, author, author edge, tracked number (-1 if untracked), time.
     """
     g = p.graph
-    base = p.first_seq[followee]
-    shift = base - g.seen_base[edge]
-    stale = np.flatnonzero(shift)
-    if len(stale):
-        e, sh = edge[stale], shift[stale]
-        g.seen_bits[e] = np.where(sh < 64, g.seen_bits[e] >> np.minimum(sh, 63).astype(np.uint64), np.uint64(0))
-        g.seen_base[e] = base[stale]
-    bits = np.repeat(g.seen_bits[edge], cnt)
-    offset = seq - np.repeat(base, cnt)
-    tracked = seq >= 0
-    np.bitwise_and(offset, 63, out=offset)  # untracked rows: any shift, masked out below
-    seen = ((bits >> offset.astype(np.uint64)) & np.uint64(1)).astype(bool)
-    seen &= tracked
-    other = np.flatnonzero(~tracked)
-    if len(other) and len(p.seen):
-        seen[other] = p.seen.contains((viewer[other] << 32) | post[other])
-    return seen
+    items = p.originals
+    ptr = items.index_by_via(g.n)
+    live = ptr[followee + 1] - ptr[followee]
+    has = np.flatnonzero(live)
+    seg_e, edge, followee, live = seg_e[has], edge[has], followee[has], live[has]
+    start = ptr[followee]
+    if not p.cfg.exclude_seen:
+        item = ranges(start, live)
+        seg = np.repeat(seg_e, live)
+        author_edge = np.repeat(edge, live)
+    else:
+        # bring the edges' masks up to date: shift out posts that expired
+        base = p.first_seq[followee]
+        shift = base - g.seen_base[edge]
+        stale = np.flatnonzero(shift)
+        if len(stale):
+            e, sh = edge[stale], shift[stale]
+            g.seen_bits[e] = np.where(sh < 64, g.seen_bits[e] >> np.minimum(sh, 63).astype(np.uint64), np.uint64(0))
+            g.seen_base[e] = base[stale]
+        unseen = ~g.seen_bits[edge] & _low_bits(live)
+        n_low = np.bitwise_count(unseen).astype(np.int64)
+        n_high = np.maximum(live - 64, 0)
+        count = n_low + n_high
+        out_ptr = np.cumsum(count) - count
+        offset = np.empty(int(count.sum()), dtype=np.int64)
+        low_edge, low_offset = _set_bits(unseen)
+        offset[np.arange(len(low_edge)) + np.repeat(out_ptr - (np.cumsum(n_low) - n_low), n_low)] = low_offset
+        over = np.flatnonzero(n_high)
+        if len(over):
+            k = n_high[over]
+            offset[ranges(out_ptr[over] + n_low[over], k)] = ranges(np.full(len(over), 64, dtype=np.int64), k)
+        item = np.repeat(start, count) + offset
+        seg = np.repeat(seg_e, count)
+        author_edge = np.repeat(edge, count)
+    post = items.post[item]
+    seq = items.seq[item]
+    if p.cfg.exclude_seen and len(p.seen):
+        other = np.flatnonzero(seq < 0)
+        if len(other):
+            shown = p.seen.contains((viewers[seg[other]] << 32) | post[other])
+            if shown.any():  # few: copying around them beats a boolean mask
+                gone = other[shown]
+                item, seg, author_edge, post, seq = (
+                    np.delete(a, gone) for a in (item, seg, author_edge, post, seq)
+                )
+    return seg, post, items.author[item], author_edge, seq, items.time[item]
+
+
+def _reshares(p, viewers, seg_e, followee):
+    """The followees' live reshares worth showing: segment, post, author, via, time.
+
+    A reshare is dropped when the viewer wrote the post or follows its author (the
+    original is a candidate then), when it was shown before, and when an earlier
+    reshare of the same post already made it a candidate.
+    """
+    g = p.graph
+    items = p.reshares
+    ptr = items.index_by_via(g.n)
+    cnt = ptr[followee + 1] - ptr[followee]
+    has = np.flatnonzero(cnt)
+    cnt = cnt[has]
+    item = ranges(ptr[followee[has]], cnt)
+    seg = np.repeat(seg_e[has], cnt)
+    viewer = viewers[seg]
+    post, author = items.post[item], items.author[item]
+    ok = author != viewer
+    if p.cfg.exclude_seen and len(p.seen):
+        ok &= ~p.seen.contains((viewer << 32) | post)
+    ok[ok] = g.lookup(viewer[ok], author[ok]) < 0
+    rest = np.flatnonzero(ok)
+    key = (seg[rest] << 32) | post[rest]
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    first = np.ones(len(rest), dtype=bool)
+    first[order[1:]] = ks[1:] != ks[:-1]
+    keep = rest[first]
+    item = item[keep]
+    return seg[keep], post[keep], author[keep], items.via[item], items.time[item]
+
+
+def _interleave(seg_a, seg_b, n_seg):
+    """Positions that merge two segment-grouped arrays, ``a`` first within each segment."""
+    n_a = np.bincount(seg_a, minlength=n_seg)
+    n_b = np.bincount(seg_b, minlength=n_seg)
+    ptr = np.cumsum(n_a + n_b) - (n_a + n_b)
+    pos_a = np.arange(len(seg_a), dtype=np.int64) + (ptr - (np.cumsum(n_a) - n_a))[seg_a]
+    pos_b = np.arange(len(seg_b), dtype=np.int64) + (ptr + n_a - (np.cumsum(n_b) - n_b))[seg_b]
+    return pos_a, pos_b, len(seg_a) + len(seg_b)
 
 
 def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time, seq):

@@ -58,7 +58,7 @@ _USER_COUNTERS = (
 
 
 class LiveItems:
-    """Items that can still be shown: originals and reshares of live posts.
+    """Items that can still be shown: originals or reshares of live posts.
 
     Parallel arrays (post, author, via, time, kind, number, seq) kept sorted by
     ``via`` (the account whose followers can see the item), oldest first within an
@@ -173,7 +173,9 @@ class Platform:
         self.graph = DynamicGraph(graph, config.mutual_affinity)
         n = population.n_users
         self.posts = GrowableTable(POST_COLUMNS, capacity=max(1024, n))
-        self.items = LiveItems()
+        # live originals by author (numbered, contiguous) and live reshares by resharer
+        self.originals = LiveItems()
+        self.reshares = LiveItems()
         self.first_live = 0
         # number of each account's oldest live post (its posts are numbered 0, 1, ...)
         self.first_seq = np.zeros(n, dtype=np.int64)
@@ -258,7 +260,8 @@ class Platform:
         self.first_live = max(
             self.first_live, int(np.searchsorted(created, t1 - cfg.max_age_hours, side="left"))
         )
-        gone_author, gone_number = self.items.expire(self.first_live)
+        self.reshares.expire(self.first_live)
+        gone_author, gone_number = self.originals.expire(self.first_live)
         if len(gone_author):
             np.maximum.at(self.first_seq, gone_author, gone_number + 1)
         ph["posting"] += clock() - s
@@ -347,7 +350,7 @@ class Platform:
         rank[by_author] = np.arange(m) - np.repeat(run_start, np.diff(np.r_[run_start, m]))
         number = self.user_posts[authors] + rank
         seq = np.where(number < self.first_seq[authors] + self.SEEN_BITS, number, -1)
-        self.items.append(ids, authors, authors, created, ORIGINAL, number, seq)
+        self.originals.append(ids, authors, authors, created, ORIGINAL, number, seq)
         per_author = np.bincount(authors, minlength=self.n_users)
         self.user_posts += per_author
         self.day_posts += per_author
@@ -406,7 +409,7 @@ class Platform:
         g.seen_base[edge] = self.first_seq[v]
         if len(self.seen) == 0:
             return
-        items = self.items
+        items = self.originals
         via_ptr = items.index_by_via(g.n)
         cnt = via_ptr[v + 1] - via_ptr[v]
         item = ranges(via_ptr[v], cnt)
