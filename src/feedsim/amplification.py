@@ -76,15 +76,15 @@ def group_reach(result: SimulationResult) -> dict[str, dict[str, tuple[float, fl
     reach per post is their ratio (a feed never repeats a post to a viewer, so
     impressions are unique viewers per post).
     """
-    P, A = result.posts, result.authors
+    A = result.authors  # an account's impressions are those of its posts
     k = len(ROLES)
-    imp = np.bincount(P.role, weights=P.impressions, minlength=k)
-    posts = np.bincount(P.role, minlength=k)
+    imp = np.bincount(A.role, weights=A.impressions, minlength=k)
+    posts = np.bincount(A.role, weights=A.posts, minlength=k)
     out = {"role": {ROLES[r]: (float(imp[r]), float(posts[r])) for r in range(k)}}
-    g = follower_group(A.followers_start)[P.author]
+    g = follower_group(A.followers_start)
     m = len(FOLLOWER_GROUPS)
-    gimp = np.bincount(g, weights=P.impressions, minlength=m)
-    gposts = np.bincount(g, minlength=m)
+    gimp = np.bincount(g, weights=A.impressions, minlength=m)
+    gposts = np.bincount(g, weights=A.posts, minlength=m)
     out["followers"] = {FOLLOWER_GROUPS[i][0]: (float(gimp[i]), float(gposts[i])) for i in range(m)}
     return out
 

@@ -68,6 +68,21 @@ class GrowableTable:
         """Copies of every column, trimmed to length."""
         return {name: col[: self.n].copy() for name, col in self._cols.items()}
 
+    def drop_prefix(self, m: int) -> None:
+        """Forget the first ``m`` rows (the rest move to the front; capacity is kept).
+
+        Examples
+        --------
+        >>> t = GrowableTable({"a": np.int64})
+        >>> t.append(a=np.array([1, 2, 3])); t.drop_prefix(2)
+        >>> t["a"].tolist()
+        [3]
+        """
+        m = min(int(m), self.n)
+        for col in self._cols.values():
+            col[: self.n - m] = col[m : self.n]
+        self.n -= m
+
 
 _EMPTY = np.int64(-1)
 _GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # 2^64/phi as a wrapping int64
@@ -220,6 +235,26 @@ class HashSet:
         if keep.all():
             return
         keys = keys[keep]
+        vals = vals[keep] if vals is not None else None
+        self._alloc(max(4, int(np.ceil(np.log2(max(2 * len(keys), 16))))), vals is not None)
+        self.n = 0
+        if len(keys):
+            self._insert_new(keys, vals)
+
+    def shift_low(self, m: int) -> None:
+        """Drop keys whose low 32 bits are below ``m`` and subtract ``m`` from the rest.
+
+        Used when ids packed in the low half of ``(hi << 32) | lo`` keys are renumbered.
+
+        Examples
+        --------
+        >>> s = HashSet(); s.add(np.array([(1 << 32) | 5, 3]))
+        >>> s.shift_low(4); s.items()[0].tolist() == [(1 << 32) | 1]
+        True
+        """
+        keys, vals = self._dump()
+        keep = (keys & 0xFFFFFFFF) >= m
+        keys = keys[keep] - m
         vals = vals[keep] if vals is not None else None
         self._alloc(max(4, int(np.ceil(np.log2(max(2 * len(keys), 16))))), vals is not None)
         self.n = 0

@@ -87,6 +87,13 @@ class SimulationConfig:
     record_impressions : bool, default False
         Keep a per-impression log (viewer, post, time, slot, in_network) in the
         result. Memory grows with the number of impressions.
+    keep_posts : bool, default True
+        Keep one row per post for the whole run (``result.posts``); memory grows
+        by about 90 bytes per post. ``False`` bounds memory by the state instead
+        of the history: rows of expired posts are folded into per-role totals as
+        the run goes (every metric of ``summary()`` is unchanged) and
+        ``result.posts`` holds only the posts still live at the end. Needs
+        ``record_impressions=False`` (the impression log refers to post rows).
 
     Examples
     --------
@@ -128,6 +135,7 @@ class SimulationConfig:
     burnout_threshold: float = 0.1
     burnout_days: int = 7
     record_impressions: bool = False
+    keep_posts: bool = True
 
     def __post_init__(self) -> None:
         tick = check_number("tick_hours", self.tick_hours, low=0, low_inclusive=False, high=24)
@@ -162,6 +170,12 @@ class SimulationConfig:
         check_number("max_rate_multiplier", self.max_rate_multiplier, low=1)
         check_int("burnout_days", self.burnout_days, low=1)
         check_bool("record_impressions", self.record_impressions)
+        check_bool("keep_posts", self.keep_posts)
+        if self.record_impressions and not self.keep_posts:
+            raise InvalidParameterError(
+                "record_impressions=True needs keep_posts=True (the impression log refers to rows of "
+                "the post table); got keep_posts=False"
+            )
 
     def loop_enabled(self, loop: str) -> bool:
         """Whether feedback loop ``loop`` (one of :data:`FEEDBACK_LOOPS`) is on."""

@@ -121,7 +121,7 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         viewers,
         viewer=viewer,
         segment=seg,
-        post=post,
+        post=post + p.post_offset if p.post_offset else post,
         author=author,
         via=via,
         age_hours=lambda: now - P["created"][post],
@@ -390,7 +390,7 @@ def rank_and_select(
     viewer = cands.viewer
     return Feeds(
         viewer=viewer[shown],
-        post=cands.post[shown],
+        post=cands.post[shown] - p.post_offset,  # engine ids are relative to the post table
         author=cands.author[shown],
         slot=slot,
         kind=kind[shown],

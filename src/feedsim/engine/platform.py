@@ -41,6 +41,9 @@ POST_COLUMNS = {
     "engagements": np.int64,
 }
 
+#: Per-role totals kept for post rows folded away (``keep_posts=False``).
+FOLDED_COLUMNS = ("posts", "impressions", "engagements", "seen_posts", "follower_reach_sum", "follower_reach_n")
+
 #: Phases timed by the profiler, in tick order.
 PHASES = ("posting", "sessions", "candidates", "ranking", "impressions", "engagement", "daily")
 
@@ -153,6 +156,9 @@ class Platform:
     #: Width of a follow edge's mask of shown posts (at most 64). A post is tracked
     #: there when it is within SEEN_BITS of its author's oldest live post.
     SEEN_BITS = 64
+    #: With ``keep_posts=False``, expired post rows are folded away at the end of a
+    #: day once at least this many (and at least half the table) have expired.
+    FOLD_MIN = 1 << 16
 
     def __init__(
         self,
@@ -173,6 +179,11 @@ class Platform:
         self.graph = DynamicGraph(graph, config.mutual_affinity)
         n = population.n_users
         self.posts = GrowableTable(POST_COLUMNS, capacity=max(1024, n))
+        #: global id of the first row of ``posts`` (rows of expired posts are folded
+        #: away when ``keep_posts=False``); engine arrays hold ids relative to it
+        self.post_offset = 0
+        #: per-role totals of the folded rows (see :meth:`fold_expired_posts`)
+        self.folded = {k: np.zeros(len(ROLES)) for k in FOLDED_COLUMNS}
         # live originals by author (numbered, contiguous) and live reshares by resharer
         self.originals = LiveItems()
         self.reshares = LiveItems()
@@ -466,12 +477,45 @@ class Platform:
             self.active[quit_now] = False
             self.quit_day[quit_now] = self.day
         self.pairs.flush()
+        if not cfg.keep_posts and self.first_live >= max(self.FOLD_MIN, self.posts.n // 2):
+            self.fold_expired_posts()
         self.day_posts[:] = 0
         self.day_engagements[:] = 0
         self.day_impressions[:] = 0
         self.day_sessions = 0
         self.day_new_follows = 0
         self.day += 1
+
+    def fold_expired_posts(self) -> None:
+        """Fold the rows of expired posts into per-role totals and drop them.
+
+        Expired posts can no longer be shown, so their rows are final. The totals
+        are exactly what :meth:`SimulationResult.role_table` needs; the remaining
+        rows and every post id the engine holds are renumbered from 0.
+        """
+        m = self.first_live
+        if m == 0:
+            return
+        P = self.posts
+        role = self.pop.role[P["author"][:m]]
+        k = len(ROLES)
+        imp = P["impressions"][:m]
+        fol = P["followers_at_creation"][:m]
+        has_fol = fol > 0
+        frac = np.minimum(1.0, P["follower_impressions"][:m][has_fol] / fol[has_fol])
+        f = self.folded
+        f["posts"] += np.bincount(role, minlength=k)
+        f["impressions"] += np.bincount(role, weights=imp, minlength=k)
+        f["engagements"] += np.bincount(role, weights=P["engagements"][:m], minlength=k)
+        f["seen_posts"] += np.bincount(role, weights=imp > 0, minlength=k)
+        f["follower_reach_sum"] += np.bincount(role[has_fol], weights=frac, minlength=k)
+        f["follower_reach_n"] += np.bincount(role[has_fol], minlength=k)
+        P.drop_prefix(m)
+        self.originals.post -= m
+        self.reshares.post -= m
+        self.seen.shift_low(m)
+        self.first_live = 0
+        self.post_offset += m
 
     # ----------------------------------------------------------- interventions
     def add_accounts(self, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:

@@ -101,7 +101,9 @@ class SimulationResult:
     interventions : list of dict
         Interventions that took effect (``hours``, ``action``).
     posts : Table
-        One row per post: ``author``, ``created`` (hours), ``impressions``,
+        One row per post (with ``keep_posts=False``, only the posts still live at
+        the end; row ``i`` is post id ``post_id_offset + i``): ``author``,
+        ``created`` (hours), ``impressions``,
         ``reach`` (unique viewers; a feed never repeats a post to a viewer, so it
         equals ``impressions``; absent when ``exclude_seen=False``), ``likes``, ``reshares``, ``replies``,
         ``engagements``, ``appeal``, ``sponsored``, ``off_platform``,
@@ -131,7 +133,7 @@ class SimulationResult:
     """
 
     def __init__(self, *, config, seed, ranker, interventions, posts, authors, daily,
-                 impressions, sessions=None, pairs, stats, days) -> None:
+                 impressions, sessions=None, pairs, stats, days, folded=None, post_id_offset=0) -> None:
         self.config: SimulationConfig = config
         self.seed: SeedInfo = seed
         self.ranker: str = ranker
@@ -144,6 +146,10 @@ class SimulationResult:
         self._pairs = pairs
         self.stats = stats
         self.days = days
+        #: per-role totals of post rows folded away during the run (``keep_posts=False``)
+        self.folded = folded
+        #: global id of the first row of ``posts`` (0 unless rows were folded away)
+        self.post_id_offset = int(post_id_offset)
         self.version = __version__
 
     @classmethod
@@ -202,6 +208,8 @@ class SimulationResult:
             pairs=(viewer, author, pair_counts.copy()),
             stats=stats,
             days=sim.now / 24.0,
+            folded={k: v.copy() for k, v in p.folded.items()} if p.post_offset else None,
+            post_id_offset=p.post_offset,
         )
 
     # ---------------------------------------------------------------- metrics
@@ -224,20 +232,23 @@ class SimulationResult:
         has_fol = fol > 0
         frac = np.zeros(len(P))
         frac[has_fol] = np.minimum(1.0, P.follower_impressions[has_fol] / fol[has_fol])
-        n_with_fol = np.bincount(role[has_fol], minlength=k)
-        return {
+        t = {
             "accounts": np.bincount(self.authors.role, minlength=k),
             "posts": np.bincount(role, minlength=k),
             "impressions": np.bincount(role, weights=P.impressions, minlength=k),
             "engagements": np.bincount(role, weights=P.engagements, minlength=k),
             "seen_posts": np.bincount(role, weights=P.impressions > 0, minlength=k),
-            "follower_reach": np.divide(
-                np.bincount(role[has_fol], weights=frac[has_fol], minlength=k),
-                n_with_fol,
-                out=np.full(k, np.nan),
-                where=n_with_fol > 0,
-            ),
         }
+        reach_sum = np.bincount(role[has_fol], weights=frac[has_fol], minlength=k)
+        reach_n = np.bincount(role[has_fol], minlength=k)
+        if self.folded is not None:  # rows folded away during the run
+            F = self.folded
+            for key in ("posts", "impressions", "engagements", "seen_posts"):
+                t[key] = t[key] + F[key].astype(t[key].dtype)
+            reach_sum = reach_sum + F["follower_reach_sum"]
+            reach_n = reach_n + F["follower_reach_n"]
+        t["follower_reach"] = np.divide(reach_sum, reach_n, out=np.full(k, np.nan), where=reach_n > 0)
+        return t
 
     def reach_per_post(self) -> NDArray[np.float64]:
         """Mean unique viewers per post, per role code (NaN for roles without posts)."""
@@ -329,7 +340,7 @@ class SimulationResult:
             "ranker": self.ranker,
             "days": self.days,
             "n_users": len(A),
-            "n_posts": int(len(self.posts)),
+            "n_posts": int(t["posts"].sum()),
             "n_impressions": int(tot_imp),
             "n_engagements": int(t["engagements"].sum()),
             "n_sessions": int(A.sessions.sum()),
@@ -341,7 +352,7 @@ class SimulationResult:
             "impression_share": role_metric(imp_share, present),
             "voice_ratio": role_metric(voice, present),
             "visibility": role_metric(visibility, present),
-            "visibility_all": float(np.mean(self.posts.impressions > 0)) if len(self.posts) else float("nan"),
+            "visibility_all": float(t["seen_posts"].sum() / t["posts"].sum()) if t["posts"].sum() else float("nan"),
             "follower_reach": role_metric(t["follower_reach"], present),
             "reach_per_post": role_metric(rpp, present),
             "engagement_per_post": role_metric(eng_pp, present),
