@@ -155,6 +155,9 @@ def test_set_param_changes_the_config_mid_run(community):
         ("dynamics", "no", r"dynamics must be True or False; got 'no'"),
         ("like_prob", 0.1, r"unknown simulation parameter 'like_prob'"),
         ("tick_hours", 2.0, r"tick_hours cannot change during a run"),
+        ("exclude_seen", False, r"exclude_seen cannot change during a run"),
+        ("keep_posts", False, r"keep_posts cannot change during a run"),
+        ("exclude_seen", "no", r"exclude_seen cannot change during a run"),
     ],
 )
 def test_set_param_rejects_bad_values_up_front(community, name, value, message):

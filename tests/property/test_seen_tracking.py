@@ -86,3 +86,27 @@ def test_a_new_follow_starts_with_what_the_follower_saw_through_reshares():
     # and the author's other live posts are still candidates
     others = set(items.post[live][items.author[live] == author].tolist()) - {post}
     assert others <= set(cands.post.tolist())
+
+
+def test_per_author_candidate_fields_match_the_accounts():
+    # author values reach candidates by edge and merge (not a gather per candidate):
+    # they must equal the accounts' values, with reshares, out-of-network posts and
+    # already-shown posts of prolific accounts removed in between
+    G = feedsim.networks.default_community(300, seed=6)
+    for v in list(G.nodes)[:3]:
+        G.nodes[v].update(post_rate=400.0)
+    checked = []
+    box = {}
+
+    def ranker(c, rng):
+        p = box["sim"].platform
+        np.testing.assert_array_equal(c.author_followers, p.graph.in_degree[c.author])
+        np.testing.assert_array_equal(c.author_posts, p.user_posts[c.author])
+        np.testing.assert_array_equal(c.author_impressions, p.user_impressions[c.author])
+        checked.append(len(c))
+        return c.engagements + rng.random(len(c))
+
+    sim = Simulation(G, ranker=ranker, seed=6, out_of_network_share=0.3, reshare_rate=0.1)
+    box["sim"] = sim
+    sim.run(days=2)
+    assert sum(checked) > 0 and len(sim.platform.reshares) > 0

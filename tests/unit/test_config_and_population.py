@@ -304,3 +304,12 @@ def test_run_rejects_bad_days(days, message):
     with pytest.raises(InvalidParameterError, match=message):
         sim.run(days=days)
     assert sim.now == 0.0
+
+
+def test_exclude_seen_and_keep_posts_must_be_booleans():
+    from feedsim.engine.config import SimulationConfig
+    from feedsim.errors import InvalidParameterError
+
+    for name in ("exclude_seen", "keep_posts"):
+        with pytest.raises(InvalidParameterError, match=rf"{name} must be True or False; got 'no'"):
+            SimulationConfig(**{name: "no"})

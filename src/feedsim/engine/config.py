@@ -36,8 +36,9 @@ class SimulationConfig:
     exclude_seen : bool, default True
         Never show a viewer the same post twice. ``False`` models a feed without
         memory: every live item is a candidate at every session, so an item can be
-        shown again (impressions then count repeats, and the post table has no
-        ``reach`` column).
+        shown again (impressions then count repeats, so reach per post, follower
+        reach and amplification count repeat impressions, and the post table has
+        no ``reach`` column). Fixed for a run.
     dynamics : bool, default True
         Master switch: ``False`` turns every feedback loop off.
     rich_get_richer, reciprocity, creator_adaptation, follow_discovery : bool or None
@@ -91,9 +92,11 @@ class SimulationConfig:
         Keep one row per post for the whole run (``result.posts``); memory grows
         by about 90 bytes per post. ``False`` bounds memory by the state instead
         of the history: rows of expired posts are folded into per-role totals as
-        the run goes (every metric of ``summary()`` is unchanged) and
+        the run goes (every metric of ``summary()`` is unchanged, up to float
+        rounding in ``follower_reach``) and
         ``result.posts`` holds only the posts still live at the end. Needs
         ``record_impressions=False`` (the impression log refers to post rows).
+        Fixed for a run.
 
     Examples
     --------
@@ -171,6 +174,7 @@ class SimulationConfig:
         check_int("burnout_days", self.burnout_days, low=1)
         check_bool("record_impressions", self.record_impressions)
         check_bool("keep_posts", self.keep_posts)
+        check_bool("exclude_seen", self.exclude_seen)
         if self.record_impressions and not self.keep_posts:
             raise InvalidParameterError(
                 "record_impressions=True needs keep_posts=True (the impression log refers to rows of "

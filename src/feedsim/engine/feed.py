@@ -53,7 +53,9 @@ def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
     return live[order[-size:]]
 
 
-def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tuple[Candidates, NDArray, NDArray]:
+def build_candidates(
+    p: Platform, viewers: NDArray[np.int64], now: float
+) -> tuple[Candidates, NDArray, NDArray, NDArray]:
     """Candidates of every viewer: followees' live items plus the trending pool.
 
     Excludes the viewer's own posts and posts already shown to the viewer. A post
@@ -75,10 +77,13 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
     n_view = len(viewers)
     seg_e, edge = g.expand(viewers)
     followee = g.indices[edge]
-    seg, post, author, author_edge, seq, item_time = _originals(p, viewers, seg_e, edge, followee)
+    seg, post, author, author_edge, seq, item_time, o_followee, o_count = _originals(p, viewers, seg_e, edge, followee)
     viewer = viewers[seg]
     kind = np.zeros(len(seg), dtype=np.int8)  # ORIGINAL
     via = author
+    # how per-author values reach the candidates: by edge for originals, then merged
+    # like the other columns (random gathers per candidate are slow at 1M accounts)
+    layout = []
     if len(p.reshares):
         r = _reshares(p, viewers, seg_e, followee)
         if len(r[0]):
@@ -98,11 +103,19 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
             seq = merge(seq, np.full(m, -1, dtype=np.int64))
             kind = merge(kind, np.full(m, RESHARE, dtype=np.int8))
             viewer = viewers[seg]
+            layout.append((merge, r_author))
 
     if p.cfg.out_of_network_share > 0 and p.posts.n > p.first_live and n_view:
-        seg, viewer, post, author, author_edge, kind, via, item_time, seq = _merge_out_of_network(
+        seg, viewer, post, author, author_edge, kind, via, item_time, seq, oon = _merge_out_of_network(
             p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time, seq
         )
+        layout.append(oon)
+
+    def per_author(values):
+        out = np.repeat(values[o_followee], o_count)
+        for merge_with, other_author in layout:
+            out = merge_with(out, values[other_author])
+        return out
 
     viewer_ptr = np.zeros(n_view + 1, dtype=np.int64)
     np.cumsum(np.bincount(seg, minlength=n_view), out=viewer_ptr[1:])
@@ -133,9 +146,9 @@ def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float) -> tup
         replies=counts("replies"),
         engagements=counts("engagements"),
         impressions=lambda: P["impressions"][post],
-        author_followers=lambda: g.in_degree[author],
-        author_posts=lambda: p.user_posts[author],
-        author_impressions=lambda: p.user_impressions[author],
+        author_followers=lambda: per_author(g.in_degree),
+        author_posts=lambda: per_author(p.user_posts),
+        author_impressions=lambda: per_author(p.user_impressions),
         in_network=lambda: kind != OUT_OF_NETWORK,
         is_reshare=lambda: kind == RESHARE,
         sponsored=lambda: P["sponsored"][post],
@@ -192,7 +205,9 @@ def _originals(p, viewers, seg_e, edge, followee):
     Positions past 64 and posts not tracked in the masks are checked in the hash set.
 
     Returns per candidate (grouped by viewer segment, then edge, oldest first):
-    segment, post, author, author edge, tracked number (-1 if untracked), time.
+    segment, post, author, author edge, tracked number (-1 if untracked), time;
+    then per edge with candidates: the followee and its number of candidates (an
+    author's value per candidate is a gather per edge and a repeat).
     """
     g = p.graph
     items = p.originals
@@ -202,6 +217,7 @@ def _originals(p, viewers, seg_e, edge, followee):
     seg_e, edge, followee, live = seg_e[has], edge[has], followee[has], live[has]
     start = ptr[followee]
     if not p.cfg.exclude_seen:
+        count = live
         item = ranges(start, live)
         seg = np.repeat(seg_e, live)
         author_edge = np.repeat(edge, live)
@@ -240,7 +256,10 @@ def _originals(p, viewers, seg_e, edge, followee):
                 item, seg, author_edge, post, seq = (
                     np.delete(a, gone) for a in (item, seg, author_edge, post, seq)
                 )
-    return seg, post, items.author[item], author_edge, seq, items.time[item]
+                run_start = np.cumsum(count) - count
+                count = count - np.bincount(np.searchsorted(run_start, gone, side="right") - 1,
+                                            minlength=len(count))
+    return seg, post, items.author[item], author_edge, seq, items.time[item], followee, count
 
 
 def _reshares(p, viewers, seg_e, followee):
@@ -333,6 +352,7 @@ def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, ki
         merge(via, t_author),
         merge(item_time, p.posts["created"][t_post]),
         merge(seq, np.full(len(t_seg), -1, dtype=np.int64)),
+        (merge, t_author),
     )
 
 

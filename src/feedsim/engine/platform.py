@@ -171,6 +171,8 @@ class Platform:
     ) -> None:
         from .graphstate import DynamicGraph
 
+        if not 0 <= self.SEEN_BITS <= 64:
+            raise ValueError(f"Platform.SEEN_BITS must be in [0, 64] (the edge masks are 64-bit); got {self.SEEN_BITS}")
         self.cfg = config
         self.pop = population
         self.streams = streams
@@ -404,7 +406,7 @@ class Platform:
         if len(rest):
             self.seen.add_new((feeds.viewer[rest] << 32) | feeds.post[rest])  # candidates were unseen
 
-    def _init_new_edges(self) -> None:
+    def _init_new_edges(self, fresh_followers: bool = False) -> None:
         """Start the bit masks of the follow edges just added.
 
         A new follower may already have seen some of the followee's live posts
@@ -418,7 +420,7 @@ class Platform:
         edge = g.lookup(u, v)
         g.seen_bits[edge] = 0
         g.seen_base[edge] = self.first_seq[v]
-        if len(self.seen) == 0:
+        if fresh_followers or len(self.seen) == 0:  # new accounts have seen nothing
             return
         items = self.originals
         via_ptr = items.index_by_via(g.n)
@@ -543,5 +545,5 @@ class Platform:
             cum = np.cumsum(weight)
             targets = np.searchsorted(cum, rng.random(n * follows) * cum[-1], side="right")
             self.graph.add_edges(np.repeat(new, follows), np.minimum(targets, old - 1))
-            self._init_new_edges()
+            self._init_new_edges(fresh_followers=True)
         return new

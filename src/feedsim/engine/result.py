@@ -371,4 +371,4 @@ class SimulationResult:
 
     def __repr__(self) -> str:
         return (f"SimulationResult(ranker={self.ranker!r}, days={self.days:g}, users={len(self.authors)}, "
-                f"posts={len(self.posts)}, impressions={int(self.posts.impressions.sum())})")
+                f"posts={int(self.authors.posts.sum())}, impressions={int(self.authors.impressions.sum())})")

@@ -228,7 +228,7 @@ class Simulation:
 
         The new value is validated now. ``tick_hours`` cannot change mid-run.
         """
-        if name in ("tick_hours", "mutual_affinity"):
+        if name in ("tick_hours", "mutual_affinity", "exclude_seen", "keep_posts"):
             raise InvalidParameterError(f"{name} cannot change during a run")
         self.config.replace(**{name: value})  # validate now
 

@@ -30,6 +30,32 @@ __all__ = [
 TWITTER_2023_WEIGHTS = {"like": 0.5, "reshare": 1.0, "reply": 13.5}
 
 
+_LOG1P = np.zeros(0)
+
+
+def log1p_counts(x: NDArray) -> NDArray[np.float64]:
+    """``np.log1p`` of non-negative integer counts, through a table of small values.
+
+    Bit-identical to ``np.log1p(x.astype(float))``; for counts below 2**22 it reads
+    a cached table instead of evaluating the logarithm per element (about 10x
+    faster on millions of candidates).
+
+    Examples
+    --------
+    >>> log1p_counts(np.array([0, 1, 3])).tolist() == np.log1p([0.0, 1.0, 3.0]).tolist()
+    True
+    """
+    global _LOG1P
+    x = np.asarray(x)
+    if x.dtype.kind in "iu" and len(x):
+        lo, hi = int(x.min()), int(x.max())
+        if lo >= 0 and hi < (1 << 22):
+            if hi >= len(_LOG1P):
+                _LOG1P = np.log1p(np.arange(max(hi + 1, 2 * len(_LOG1P), 1024), dtype=np.float64))
+            return _LOG1P[x]
+    return np.log1p(x, dtype=np.float64)
+
+
 def chronological(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
     """Newest first: the score is minus the hours since the item entered the network.
 
@@ -118,10 +144,10 @@ class EngagementRanker:
 
     def _common(self, c: Candidates) -> tuple[NDArray, NDArray]:
         aff = c.affinity + 1.0
-        common = np.log1p(c.engagements, dtype=np.float64)
+        common = log1p_counts(c.engagements)
         common *= self.engagement_weight
         common += 1.0
-        pop = np.log1p(c.author_followers, dtype=np.float64)
+        pop = log1p_counts(c.author_followers)
         pop *= self.popularity_weight
         pop += 1.0
         common *= pop
@@ -143,8 +169,12 @@ class EngagementRanker:
         value += self.like_weight * self.base_like + self.reshare_weight * self.base_reshare
         value *= common
         b_lr = max(self.base_like, self.base_reshare)
-        if len(c) and common.max() * max(b_lr, self.base_reply * aff.max()) > 1.0:  # rare: skip the pass
-            clipped = common * np.maximum(b_lr, self.base_reply * aff) > 1.0
+        if len(c) and common.max() * max(b_lr, self.base_reply * aff.max()) > 1.0:
+            # a probability reaches 1 somewhere: find where, testing the few
+            # candidates above the loosest threshold first
+            maybe = np.flatnonzero(common > 1.0 / max(b_lr, self.base_reply * aff.max()))
+            cm, am = common[maybe], aff[maybe]
+            clipped = maybe[cm * np.maximum(b_lr, self.base_reply * am) > 1.0]
             cc = common[clipped]
             pl = np.minimum(1.0, self.base_like * cc)
             pr = np.minimum(1.0, self.base_reshare * cc)

@@ -93,6 +93,8 @@ def validate_scores(scores, n: int, name: str, now: float) -> NDArray[np.float64
     if arr.dtype.kind not in "fiub":
         raise RankerOutputError(f"{where} must return real numbers; got dtype {arr.dtype}")
     arr = arr.astype(np.float64, copy=False)
+    if n == 0 or (np.isfinite(arr.min()) and np.isfinite(arr.max())):  # NaN propagates through min/max
+        return arr
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
