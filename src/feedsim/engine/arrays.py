@@ -234,8 +234,10 @@ class HashSet:
         keep = predicate(keys)
         if keep.all():
             return
-        keys = keys[keep]
-        vals = vals[keep] if vals is not None else None
+        self._rebuild(keys[keep], vals[keep] if vals is not None else None)
+
+    def _rebuild(self, keys, vals) -> None:
+        """Replace the contents with distinct ``keys`` (and counts), at load <= 1/2."""
         self._alloc(max(4, int(np.ceil(np.log2(max(2 * len(keys), 16))))), vals is not None)
         self.n = 0
         if len(keys):
@@ -254,12 +256,7 @@ class HashSet:
         """
         keys, vals = self._dump()
         keep = (keys & 0xFFFFFFFF) >= m
-        keys = keys[keep] - m
-        vals = vals[keep] if vals is not None else None
-        self._alloc(max(4, int(np.ceil(np.log2(max(2 * len(keys), 16))))), vals is not None)
-        self.n = 0
-        if len(keys):
-            self._insert_new(keys, vals)
+        self._rebuild(keys[keep] - m, vals[keep] if vals is not None else None)
 
     def items(self) -> tuple[NDArray[np.int64], NDArray[np.int64] | None]:
         """Keys (sorted) and their counts (None for a plain set)."""

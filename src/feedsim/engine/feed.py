@@ -87,14 +87,7 @@ def build_candidates(
     if len(p.reshares):
         r = _reshares(p, viewers, seg_e, followee)
         if len(r[0]):
-            pos_a, pos_b, total = _interleave(seg, r[0], n_view)
-
-            def merge(a, b):
-                out = np.empty(total, dtype=a.dtype)
-                out[pos_a] = a
-                out[pos_b] = b
-                return out
-
+            merge = _merger(seg, r[0], n_view)
             r_seg, r_post, r_author, r_via, r_time = r
             m = len(r_seg)
             seg, post, author = merge(seg, r_seg), merge(post, r_post), merge(author, r_author)
@@ -236,8 +229,8 @@ def _originals(p, viewers, seg_e, edge, followee):
         count = n_low + n_high
         out_ptr = np.cumsum(count) - count
         offset = np.empty(int(count.sum()), dtype=np.int64)
-        low_edge, low_offset = _set_bits(unseen)
-        offset[np.arange(len(low_edge)) + np.repeat(out_ptr - (np.cumsum(n_low) - n_low), n_low)] = low_offset
+        _, low_offset = _set_bits(unseen)
+        offset[np.arange(len(low_offset)) + np.repeat(out_ptr - (np.cumsum(n_low) - n_low), n_low)] = low_offset
         over = np.flatnonzero(n_high)
         if len(over):
             k = n_high[over]
@@ -294,14 +287,22 @@ def _reshares(p, viewers, seg_e, followee):
     return seg[keep], post[keep], author[keep], items.via[item], items.time[item]
 
 
-def _interleave(seg_a, seg_b, n_seg):
-    """Positions that merge two segment-grouped arrays, ``a`` first within each segment."""
+def _merger(seg_a, seg_b, n_seg):
+    """``merge(a, b)`` for columns of two segment-grouped tables, ``a``'s rows first per segment."""
     n_a = np.bincount(seg_a, minlength=n_seg)
     n_b = np.bincount(seg_b, minlength=n_seg)
     ptr = np.cumsum(n_a + n_b) - (n_a + n_b)
     pos_a = np.arange(len(seg_a), dtype=np.int64) + (ptr - (np.cumsum(n_a) - n_a))[seg_a]
     pos_b = np.arange(len(seg_b), dtype=np.int64) + (ptr + n_a - (np.cumsum(n_b) - n_b))[seg_b]
-    return pos_a, pos_b, len(seg_a) + len(seg_b)
+    total = len(seg_a) + len(seg_b)
+
+    def merge(a, b):
+        out = np.empty(total, dtype=a.dtype)
+        out[pos_a] = a
+        out[pos_b] = b
+        return out
+
+    return merge
 
 
 def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, kind, via, item_time, seq):
@@ -328,19 +329,7 @@ def _merge_out_of_network(p, viewers, seg, viewer, post, author, author_edge, ki
         pos = np.minimum(np.searchsorted(have, tk), len(have) - 1)
         ok[ok] = have[pos] != tk
     t_seg, t_post, t_author = t_seg[ok], t_post[ok], t_author[ok]
-    n_in = np.bincount(seg, minlength=n_view)
-    n_out = np.bincount(t_seg, minlength=n_view)
-    ptr = np.zeros(n_view + 1, dtype=np.int64)
-    np.cumsum(n_in + n_out, out=ptr[1:])
-    pos_in = ptr[seg] + np.arange(len(seg)) - (np.cumsum(n_in) - n_in)[seg]
-    pos_out = ptr[t_seg] + n_in[t_seg] + np.arange(len(t_seg)) - (np.cumsum(n_out) - n_out)[t_seg]
-    total = int(ptr[-1])
-
-    def merge(a, b):
-        out = np.empty(total, dtype=a.dtype)
-        out[pos_in] = a
-        out[pos_out] = b
-        return out
+    merge = _merger(seg, t_seg, n_view)
 
     return (
         merge(seg, t_seg),

@@ -81,7 +81,6 @@ class LiveItems:
         self.number = np.zeros(0, dtype=np.int64)
         self.seq = np.zeros(0, dtype=np.int64)
         self._ptr = None
-        self.has_reshares = False
 
     _COLS = ("post", "author", "via", "time", "kind", "number", "seq")
 
@@ -106,7 +105,6 @@ class LiveItems:
         at = np.searchsorted(self.via, new["via"], side="right")
         for name in self._COLS:
             setattr(self, name, np.insert(getattr(self, name), at, new[name]))
-        self.has_reshares = self.has_reshares or kind != ORIGINAL
         self._ptr = None
 
     def expire(self, first_live_post: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -118,10 +116,9 @@ class LiveItems:
         gone = np.flatnonzero(~keep)
         gone = gone[self.kind[gone] == ORIGINAL]
         dropped = self.author[gone], self.number[gone]
-        if len(gone) or not keep.all():
+        if not keep.all():
             for name in self._COLS:
                 setattr(self, name, getattr(self, name)[keep])
-            self.has_reshares = bool((self.kind != ORIGINAL).any())
             self._ptr = None
         return dropped
 
