@@ -60,6 +60,8 @@ def engagement_recorder(log):
             eng = p.posts["likes"] + p.posts["reshares"] + p.posts["replies"]
             prev_post = np.concatenate([prev_post, np.zeros(len(eng) - len(prev_post), dtype=np.int64)])
             d_post = eng - prev_post
+            # accounts join during a run (churn): new accounts start from zero
+            prev_viewer = np.concatenate([prev_viewer, np.zeros(len(p.user_engaged) - len(prev_viewer), dtype=np.int64)])
             d_viewer = p.user_engaged - prev_viewer
             posts, viewers = np.flatnonzero(d_post), np.flatnonzero(d_viewer)
             if len(posts):

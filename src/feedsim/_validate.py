@@ -54,6 +54,7 @@ def check_number(
     low_inclusive: bool = True,
     high_inclusive: bool = True,
     where: str = "",
+    allow_inf: bool = False,
 ) -> float:
     """Return ``value`` as a float after checking it is finite and in range.
 
@@ -69,6 +70,8 @@ def check_number(
         Whether the bounds themselves are allowed.
     where : str
         Extra context appended to the message, e.g. ``"node 17"``.
+    allow_inf : bool, default False
+        Accept ``+inf`` too (for half-lives and durations where it means "never").
 
     Examples
     --------
@@ -76,13 +79,15 @@ def check_number(
     1.0
     """
     suffix = f" ({where})" if where else ""
-    rule = "a finite number"
+    rule = "a number (inf allowed)" if allow_inf else "a finite number"
     bounds = _bounds_rule(low, high, low_inclusive, high_inclusive)
     if bounds:
         rule += " " + bounds
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidParameterError(f"{name} must be {rule}; got {_fmt(value)}{suffix}")
     v = float(value)
+    if allow_inf and v == math.inf and (low is None or low < math.inf):
+        return v
     ok = math.isfinite(v)
     if ok and low is not None:
         ok = v >= low if low_inclusive else v > low

@@ -28,6 +28,7 @@ STREAMS = (
     "dynamics",  # follow-backs, discovery follows
     "interventions",  # accounts added during a run
     "campaigns",  # sponsored posts of campaigns (kept apart so organic posting is unchanged)
+    "churn",  # accounts joining and leaving, returns from burnout
 )
 
 

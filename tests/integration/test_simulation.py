@@ -40,7 +40,7 @@ def feeds(res):
     """Per feed (viewer, time): (times, newest_first flags, item counts), original posts only."""
     imp = res.impressions
     key = (imp.viewer.astype(np.int64) << 20) | np.rint(imp.time).astype(np.int64)
-    o = np.lexsort((imp.slot, key))
+    o = np.lexsort((imp.slot, imp.session, key))  # a tick's sessions in order, then their slots
     k, created, time = key[o], res.posts.created[imp.post[o]], imp.time[o]
     start = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     ok_pair = np.r_[created[1:] < created[:-1], True]
@@ -328,8 +328,8 @@ def failing_ranker(kind, after_hours):
             return scores[:-1]
         if kind == "nan":
             return np.where(np.arange(len(c)) == len(c) // 2, np.nan, scores)
-        if kind == "inf":
-            return np.full(len(c), -np.inf)
+        if kind == "inf":  # +inf is refused (-inf means "never show" and is allowed)
+            return np.full(len(c), np.inf)
         if kind == "dtype":
             return scores.astype(str)
         raise AssertionError(kind)
@@ -343,8 +343,8 @@ def failing_ranker(kind, after_hours):
     "kind, message",
     [
         ("shape", r"must return one score per candidate"),
-        ("nan", r"must return finite scores; got .*nan"),
-        ("inf", r"must return finite scores; got .*inf"),
+        ("nan", r"must return finite scores or -inf \(never show\); got .*nan"),
+        ("inf", r"must return finite scores or -inf \(never show\); got .*inf"),
         ("dtype", r"must return real numbers; got dtype <U"),
     ],
 )
@@ -418,7 +418,7 @@ def test_creator_adaptation_burns_out_creators_when_on(community):
 @pytest.mark.parametrize("discovery", [True, False])
 def test_follow_discovery_adds_follows_from_out_of_network_posts(community, discovery):
     sim = Simulation(community, ranker="engagement", seed=10, out_of_network_share=0.5, reciprocity=False,
-                     follow_discovery=discovery, discovery_follow_prob=1.0, like_rate=0.2)
+                     follow_discovery=discovery, discovery_follow_prob=1.0, like_rate=0.2, churn=False)
     res = sim.run(days=2)
     A = res.authors
     gained = int(A.followers.sum() - A.followers_start.sum())

@@ -108,15 +108,17 @@ def test_feed_holds_min_of_feed_size_and_candidates(case):
     shown = np.bincount(order[pos], minlength=len(skey))
     assert (shown <= ses.feed_size).all()
     assert (shown <= ses.candidates).all()
-    # the feed is filled as far as the candidates allow
-    np.testing.assert_array_equal(shown, np.minimum(ses.feed_size, ses.candidates))
+    # the feed is filled as far as the candidates allow (fair_exposure's per-author
+    # cap scores the excess -inf, "never show", so its feeds can be shorter)
+    if dict(case.params).get("ranker") != "fair_exposure":
+        np.testing.assert_array_equal(shown, np.minimum(ses.feed_size, ses.candidates))
 
 
 @given(cases())
 def test_slots_number_each_feed_from_the_top(case):
     _, res = case.run()
     imp = res.impressions
-    key = feed_keys(imp.viewer, imp.time, res.config.tick_hours)
+    key = feed_keys(imp.viewer, imp.time, res.config.tick_hours) * 1024 + imp.session  # one feed per session
     o = np.lexsort((imp.slot, key))
     k, slot = key[o], imp.slot[o]
     start = np.ones(len(k), dtype=bool)
@@ -142,9 +144,10 @@ def test_chronological_feeds_are_newest_first(case):
     if dict(case.params)["reshare_rate"] == 0.0:
         assert by_creation.all()  # without reshares every item is timed by creation
     v, t, s = imp.viewer[by_creation], imp.time[by_creation], imp.slot[by_creation]
+    sess = imp.session[by_creation]
     created = res.posts.created[imp.post[by_creation]]
     key = feed_keys(v, t, res.config.tick_hours)
-    o = np.lexsort((s, key))
+    o = np.lexsort((s, sess, key))  # a tick's sessions are filled in order: newest first across them
     same_feed = key[o][1:] == key[o][:-1]
     later_slot_created = created[o][1:][same_feed]
     earlier_slot_created = created[o][:-1][same_feed]

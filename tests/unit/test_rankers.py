@@ -52,6 +52,7 @@ def make_candidates(sizes, seed=0, now=100.0, **overrides) -> Candidates:
         "author_followers": rng.integers(0, 500, n),
         "author_posts": rng.integers(1, 30, n),
         "author_impressions": rng.integers(0, 3000, n),
+        "typical_impressions_per_post": np.full(n, 150.0),
         "in_network": np.ones(n, dtype=bool),
         "is_reshare": np.zeros(n, dtype=bool),
         "sponsored": np.zeros(n, dtype=bool),
@@ -74,7 +75,10 @@ def test_builtin_ranker_returns_one_finite_score_per_candidate(ranker, sizes):
     scores = np.asarray(ranker(c, np.random.default_rng(0)))
     assert scores.shape == (len(c),)
     assert scores.dtype.kind == "f"
-    assert np.isfinite(scores).all()
+    if isinstance(ranker, FairExposureRanker):  # -inf: over the per-author cap, never shown
+        assert (np.isfinite(scores) | (scores == -np.inf)).all()
+    else:
+        assert np.isfinite(scores).all()
     # and the engine's check accepts it unchanged
     np.testing.assert_array_equal(validate_scores(scores, len(c), ranker_name(ranker), c.now), scores)
 
@@ -197,8 +201,9 @@ def test_fair_exposure_caps_posts_per_author_per_viewer(cap):
         mine = order[av[order] == 7]
         capped_in = np.setdiff1d(np.arange(9), mine[cap:])
         assert sv[mine[cap:]].max() < sv[capped_in].min()
-        # the author's posts keep their relative order
-        assert list(mine) == [0, 1, 2, 3, 4]
+        # the author's best `cap` posts stay, in order; the others are never shown
+        assert list(mine[:cap]) == list(range(cap))
+        assert np.all(sv[mine[cap:]] == -np.inf) and np.isfinite(sv[capped_in]).all()
     # without the cap author 7 would take the top five slots
     e = EngagementRanker()(c, None)
     assert set(np.argsort(-e[:9])[:5]) == {0, 1, 2, 3, 4}
@@ -240,12 +245,12 @@ def test_fair_exposure_boosts_under_exposed_authors():
         author_posts=np.full(3, 10),
         author_impressions=np.array([0, 1000, 10_000]),
     )
-    c = make_candidates([3], **common)
+    c = make_candidates([3], typical_impressions_per_post=np.full(3, 100.0), **common)
     s = FairExposureRanker()(c, None)
     assert s[0] > s[1] > s[2]
     e = EngagementRanker()(c, None)
     assert e[0] == e[1] == e[2]
-    # the median author is neither boosted nor demoted
+    # an author at the platform's impressions per post is neither boosted nor demoted
     assert s[1] == pytest.approx(e[1])
     flat = FairExposureRanker(boost_exponent=0.0)(c, None)
     np.testing.assert_allclose(flat, e)
@@ -420,8 +425,8 @@ NUM = r"(np\.float64\()?%s\)?"  # the value, as repr() prints a NumPy scalar or 
         (np.zeros(4), r"shape \(5,\); got shape \(4,\)"),
         (np.zeros((5, 1)), r"shape \(5,\); got shape \(5, 1\)"),
         (np.float64(1.0), r"got shape \(\)"),
-        (np.array([0.0, np.nan, 1.0, 2.0, 3.0]), rf"finite scores; got {NUM % 'nan'} at candidate 1 \(1 of 5"),
-        (np.array([0.0, 1.0, np.inf, 2.0, -np.inf]), rf"finite scores; got {NUM % 'inf'} at candidate 2 \(2 of 5"),
+        (np.array([0.0, np.nan, 1.0, 2.0, 3.0]), rf"-inf \(never show\); got {NUM % 'nan'} at candidate 1 \(1 of 5"),
+        (np.array([0.0, 1.0, np.inf, 2.0, -np.inf]), rf"-inf \(never show\); got {NUM % 'inf'} at candidate 2 \(1 of 5"),
         (np.array(["a", "b", "c", "d", "e"]), r"real numbers; got dtype <U1"),
         (np.array([1, 2, 3, 4, None], dtype=object), r"real numbers; got dtype object"),
         (np.ones(5, dtype=complex), r"real numbers; got dtype complex128"),

@@ -40,7 +40,11 @@ class SimulationConfig:
         reach and amplification count repeat impressions, and the post table has
         no ``reach`` column). Fixed for a run.
     dynamics : bool, default True
-        Master switch: ``False`` turns every feedback loop off.
+        Master switch: ``False`` turns every feedback loop and churn off (a
+        static world: the follow graph and the creators stay as they are).
+    churn : bool or None
+        Accounts joining and leaving (``join_rate``, ``leave_rate``); ``None``
+        means "same as ``dynamics``".
     rich_get_richer, reciprocity, creator_adaptation, follow_discovery : bool or None
         Each feedback loop; ``None`` means "same as ``dynamics``".
         *rich_get_richer*: engagement counts reach rankers and the trending pool,
@@ -71,20 +75,60 @@ class SimulationConfig:
         Chance an author follows back a viewer who engaged (reciprocity).
     discovery_follow_prob : float, default 0.1
         Chance an engagement on a reshared or out-of-network post becomes a follow.
-    adaptation_target : float, default 0.5
-        Engagements per post a creator regards as a normal response.
+    affinity_half_life_days : float, default 3.0
+        Affinity decays towards its baseline (``mutual_affinity`` on reciprocated
+        edges, 0 otherwise) with this half-life, days, applied at each midnight, so
+        affinity reflects recent interaction and the steady state is bounded
+        (``affinity_gain * engagements per day on the edge * half-life / ln 2``).
+        An assumption: ties that are not renewed fade within weeks; ``inf``
+        switches decay off (affinity then only grows, up to ``affinity_max``).
     adaptation_half_life_days : float, default 3.0
-        Half-life of a creator's memory of response, days.
+        Half-life of a creator's memory of recent response (engagements per
+        organic post on the days it posts), posting days.
+    adaptation_reference_days : float, default 30.0
+        Half-life of what a creator is used to (its reference response), posting
+        days. Both memories start as plain means of the days seen so far, so the
+        first days carry no arbitrary starting value. Creators compare recent
+        response with their own reference (adaptation level): in a world that
+        does not change, the posting multiplier stays about 1.
+    adaptation_target : float or None, default None
+        ``None``: each creator's reference is learned (above). A number fixes the
+        reference for every creator at that many engagements per post (the model
+        before version 0.2, with ``adaptation_smoothing=0``).
+    adaptation_smoothing : float, default 0.5
+        Pseudo-response (engagements per post) added to both recent and reference
+        response, so that creators who get little response anyway do not react
+        to noise: the posting-rate multiplier is
+        ``((recent + s) / (reference + s)) ** elasticity``.
     adaptation_elasticity : float, default 0.5
-        Posting-rate multiplier is ``(response / target) ** elasticity``, clipped to
+        Elasticity of the posting-rate multiplier, clipped to
         ``[min_rate_multiplier, max_rate_multiplier]``.
     min_rate_multiplier, max_rate_multiplier : float, default 0.1, 2.0
         Bounds of the posting-rate multiplier.
-    burnout_threshold : float, default 0.1
-        A day with response below ``burnout_threshold * adaptation_target``
-        counts towards burnout.
-    burnout_days : int, default 7
-        Consecutive low-response posting days after which a creator stops.
+    burnout_threshold : float, default 0.5
+        A posting day whose response ratio ``(recent + s) / (reference + s)``
+        is below this counts towards burnout.
+    burnout_days : int, default 14
+        Consecutive low-response posting days after which a creator stops posting.
+    burnout_rest_days : float, default 30.0
+        Mean length of a burnout, days (exponential): the creator then posts again,
+        its recent response reset to its reference. ``inf`` makes burnout permanent.
+    join_rate, leave_rate : float, default 0.001, 0.001
+        Accounts joining and leaving per present account per day. A leaver stops
+        posting and viewing and its follow edges (both ways) are removed. A
+        newcomer copies a prototype, an existing account of a random present
+        account's role drawn at random (the copying model of Kleinberg et al.
+        1999): its role, community and degrees; each of the prototype's follows is
+        copied with probability ``1 - join_random_share`` and is otherwise
+        replaced by a draw in proportion to follower count + 1 (preferential
+        attachment), and likewise each of the prototype's followers follows the
+        newcomer or is replaced by a random present account. The degree
+        distribution, the role shares and the community structure therefore stay
+        as they are. Equal rates keep the number of accounts flat; the default
+        (about 30% of accounts replaced a year) is an assumption, not a
+        measurement. Joins and departures happen at midnight.
+    join_random_share : float, default 0.2
+        Share of a newcomer's follows and followers not copied from its prototype.
     record_impressions : bool, default False
         Keep a per-impression log (viewer, post, time, slot, in_network) in the
         result. Memory grows with the number of impressions.
@@ -119,6 +163,7 @@ class SimulationConfig:
     reciprocity: bool | None = None
     creator_adaptation: bool | None = None
     follow_discovery: bool | None = None
+    churn: bool | None = None
     like_rate: float = 0.05
     reshare_rate: float = 0.01
     reply_rate: float = 0.006
@@ -130,13 +175,20 @@ class SimulationConfig:
     reciprocity_gain: float = 0.2
     follow_back_prob: float = 0.05
     discovery_follow_prob: float = 0.1
-    adaptation_target: float = 0.5
+    affinity_half_life_days: float = 3.0
     adaptation_half_life_days: float = 3.0
+    adaptation_reference_days: float = 30.0
+    adaptation_target: float | None = None
+    adaptation_smoothing: float = 0.5
     adaptation_elasticity: float = 0.5
     min_rate_multiplier: float = 0.1
     max_rate_multiplier: float = 2.0
-    burnout_threshold: float = 0.1
-    burnout_days: int = 7
+    burnout_threshold: float = 0.5
+    burnout_days: int = 14
+    burnout_rest_days: float = 30.0
+    join_rate: float = 0.001
+    leave_rate: float = 0.001
+    join_random_share: float = 0.2
     record_impressions: bool = False
     keep_posts: bool = True
 
@@ -150,7 +202,7 @@ class SimulationConfig:
         check_number("out_of_network_share", self.out_of_network_share, low=0, high=1)
         check_int("trending_pool_size", self.trending_pool_size, low=1)
         check_bool("dynamics", self.dynamics)
-        for loop in FEEDBACK_LOOPS:
+        for loop in (*FEEDBACK_LOOPS, "churn"):
             val = getattr(self, loop)
             if val is not None:
                 check_bool(loop, val)
@@ -167,8 +219,14 @@ class SimulationConfig:
         ):
             check_number(name, getattr(self, name), low=0)
         check_number("affinity_max", self.affinity_max, low=self.mutual_affinity)
-        check_number("adaptation_target", self.adaptation_target, low=0, low_inclusive=False)
-        check_number("adaptation_half_life_days", self.adaptation_half_life_days, low=0, low_inclusive=False)
+        if self.adaptation_target is not None:
+            check_number("adaptation_target", self.adaptation_target, low=0, low_inclusive=False)
+        for name in ("adaptation_half_life_days", "adaptation_reference_days", "affinity_half_life_days",
+                     "burnout_rest_days"):
+            check_number(name, getattr(self, name), low=0, low_inclusive=False, allow_inf=True)
+        check_number("adaptation_smoothing", self.adaptation_smoothing, low=0)
+        for name in ("join_rate", "leave_rate", "join_random_share"):
+            check_number(name, getattr(self, name), low=0, high=1)
         check_number("min_rate_multiplier", self.min_rate_multiplier, low=0, high=1)
         check_number("max_rate_multiplier", self.max_rate_multiplier, low=1)
         check_int("burnout_days", self.burnout_days, low=1)
@@ -182,7 +240,7 @@ class SimulationConfig:
             )
 
     def loop_enabled(self, loop: str) -> bool:
-        """Whether feedback loop ``loop`` (one of :data:`FEEDBACK_LOOPS`) is on."""
+        """Whether feedback loop ``loop`` (one of :data:`FEEDBACK_LOOPS`, or ``"churn"``) is on."""
         val = getattr(self, loop)
         return self.dynamics if val is None else bool(val)
 
@@ -205,6 +263,6 @@ class SimulationConfig:
     def to_dict(self) -> dict:
         """Return the parameters as a JSON-serialisable dict (loops resolved)."""
         out = dataclasses.asdict(self)
-        for loop in FEEDBACK_LOOPS:
+        for loop in (*FEEDBACK_LOOPS, "churn"):
             out[loop] = self.loop_enabled(loop)
         return out

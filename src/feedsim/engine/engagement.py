@@ -22,7 +22,10 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
     ``rate * propensity[viewer] * appeal[post] * (1 + affinity) * (1 + slot) ** -position_decay``
 
     (clipped to 1), with an extra ``(1 + affinity)`` for replies, which concentrate
-    between people who know each other. The three actions are drawn independently.
+    between people who know each other; ``slot`` is the position within the
+    session's feed (it restarts at 0 for each session). The three actions are
+    drawn independently, so one impression can become a like, a reshare and a
+    reply at once.
     """
     cfg = p.cfg
     n_shown = len(feeds.post)
@@ -50,6 +53,9 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
     received = np.bincount(feeds.author, weights=n_eng, minlength=p.graph.n).astype(np.int64)
     p.user_engagements += received
     p.day_engagements += received
+    organic = ~P["sponsored"][feeds.post]  # campaign posts do not count as a creator's response
+    p.day_organic_engagements += np.bincount(feeds.author[organic], weights=n_eng[organic],
+                                             minlength=p.graph.n).astype(np.int64)
     p.user_engaged += np.bincount(feeds.viewer, weights=n_eng, minlength=p.graph.n).astype(np.int64)
 
     if reshare.any():

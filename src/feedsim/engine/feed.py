@@ -32,7 +32,10 @@ class Feeds:
     viewer: NDArray[np.int64]
     post: NDArray[np.int64]
     author: NDArray[np.int64]
+    #: position within the session's feed (0 = top); each session is its own feed
     slot: NDArray[np.int64]
+    #: which of the viewer's sessions in the tick (0, 1, ...)
+    session: NDArray[np.int64]
     kind: NDArray[np.int8]
     author_edge: NDArray[np.int64]
     #: the author's number for the post when it is tracked in edge bit masks, else -1
@@ -60,7 +63,8 @@ def build_candidates(
 
     Excludes the viewer's own posts and posts already shown to the viewer. A post
     reachable several ways is kept once: the original when the viewer follows the
-    author, else the first reshare, else the out-of-network copy.
+    author, else the newest reshare by a followee (ties at random), else the
+    out-of-network copy.
 
     Returns
     -------
@@ -142,6 +146,7 @@ def build_candidates(
         author_followers=lambda: per_author(g.in_degree),
         author_posts=lambda: per_author(p.user_posts),
         author_impressions=lambda: per_author(p.user_impressions),
+        typical_impressions_per_post=lambda: np.full(len(post), p.stats["impressions"] / max(p.posts.n + p.post_offset, 1)),
         in_network=lambda: kind != OUT_OF_NETWORK,
         is_reshare=lambda: kind == RESHARE,
         sponsored=lambda: P["sponsored"][post],
@@ -259,8 +264,10 @@ def _reshares(p, viewers, seg_e, followee):
     """The followees' live reshares worth showing: segment, post, author, via, time.
 
     A reshare is dropped when the viewer wrote the post or follows its author (the
-    original is a candidate then), when it was shown before, and when an earlier
-    reshare of the same post already made it a candidate.
+    original is a candidate then) and when it was shown before. Of several
+    followees' reshares of the same post the newest stands for it (ties in time,
+    as for reshares made in the same tick, broken at random from the ranking
+    stream), so the choice never depends on account labels.
     """
     g = p.graph
     items = p.reshares
@@ -278,11 +285,12 @@ def _reshares(p, viewers, seg_e, followee):
     ok[ok] = g.lookup(viewer[ok], author[ok]) < 0
     rest = np.flatnonzero(ok)
     key = (seg[rest] << 32) | post[rest]
-    order = np.argsort(key, kind="stable")
+    u = p.streams["ranking"].random(len(rest))
+    order = np.lexsort((u, -items.time[item[rest]], key))  # per (viewer, post): newest first
     ks = key[order]
     first = np.ones(len(rest), dtype=bool)
-    first[order[1:]] = ks[1:] != ks[:-1]
-    keep = rest[first]
+    first[1:] = ks[1:] != ks[:-1]
+    keep = rest[np.sort(order[first])]
     item = item[keep]
     return seg[keep], post[keep], author[keep], items.via[item], items.time[item]
 
@@ -357,14 +365,20 @@ def rank_and_select(
     kind: NDArray[np.int8],
     author_edge: NDArray[np.int64],
     seq: NDArray[np.int64],
-    feed_size: NDArray[np.int64],
+    attention: NDArray[np.int64],
+    sessions: NDArray[np.int64],
 ) -> Feeds:
-    """Score candidates with the active ranker and keep each viewer's top items.
+    """Score candidates with the active ranker and fill each viewer's session feeds.
 
-    A viewer with feed size ``k`` gets ``round(out_of_network_share * k)`` slots
-    for out-of-network candidates and the rest for in-network ones; a side with too
-    few candidates leaves its slots to the other. Ties are broken by a random draw
-    from the ranking stream. Slots are numbered by score across both sides.
+    A viewer with ``s`` sessions in the tick gets ``s`` feeds of ``attention``
+    slots, filled in score order: the best ``attention`` items make the first
+    session's feed, the next ones the second's, and so on (a post is never shown
+    twice). Of the ``k = attention * s`` items, ``round(out_of_network_share * k)``
+    are reserved for out-of-network candidates and the rest for in-network ones;
+    a side with too few candidates leaves its slots to the other. A score of
+    ``-inf`` means "never show": such candidates are dropped, and a viewer with
+    too few other candidates gets a shorter feed. Ties are broken by a random
+    draw from the ranking stream.
     """
     n = len(cands)
     n_view = cands.n_viewers
@@ -374,7 +388,13 @@ def rank_and_select(
     finally:
         cands._close()
     key = jitter(validate_scores(raw, n, p.ranker_label, cands.now), rng.random(n))
+    feed_size = attention * sessions
     oon = kind == OUT_OF_NETWORK
+    excluded = key == -np.inf
+    if excluded.any():  # "never show": the viewer's feed is shorter if too few remain
+        seg_all = cands.segment
+        feed_size = np.minimum(feed_size, cands.viewer_ptr[1:] - cands.viewer_ptr[:-1]
+                               - np.bincount(seg_all[excluded], minlength=n_view))
     if not oon.any():
         shown, slot, _ = topk_segments(cands.viewer_ptr, key, feed_size)
     else:
@@ -383,6 +403,9 @@ def rank_and_select(
         oon_idx = np.flatnonzero(oon)
         ptr_in, ptr_oon = _ptr(seg[in_idx], n_view), _ptr(seg[oon_idx], n_view)
         n_in, n_oon = np.diff(ptr_in), np.diff(ptr_oon)
+        if excluded.any():
+            n_in = n_in - np.bincount(seg[excluded & ~oon], minlength=n_view)
+            n_oon = n_oon - np.bincount(seg[excluded & oon], minlength=n_view)
         target_oon = np.rint(p.cfg.out_of_network_share * feed_size).astype(np.int64)
         take_in = np.minimum(n_in, feed_size - np.minimum(n_oon, target_oon))
         take_oon = np.minimum(n_oon, feed_size - take_in)
@@ -397,11 +420,13 @@ def rank_and_select(
         order, slot, _ = topk_segments(comb_ptr, key[comb], take_in + take_oon)
         shown = comb[order]
     viewer = cands.viewer
+    per_session = attention[cands.segment[shown]]
     return Feeds(
         viewer=viewer[shown],
         post=cands.post[shown] - p.post_offset,  # engine ids are relative to the post table
         author=cands.author[shown],
-        slot=slot,
+        slot=slot % per_session,
+        session=slot // per_session,
         kind=kind[shown],
         author_edge=author_edge[shown],
         seq=seq[shown],

@@ -1,4 +1,8 @@
-"""The follow graph while it evolves: sorted edge keys, CSR pointers, per-edge affinity."""
+"""The follow graph while it evolves: sorted edge keys, CSR pointers, per-edge state.
+
+Per edge: affinity (decaying towards a baseline), whether the pair is mutual, the
+hour the follow took effect, and the seen-post bit masks (see ``Platform``).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,10 @@ class DynamicGraph:
     """Follow edges as sorted int64 keys ``(u << 32) | v`` (u follows v).
 
     The key order is CSR order, so ``indptr`` and ``indices`` are views of the same
-    data; ``affinity`` holds one float per edge (u's affinity to v). New follows
-    are inserted in place (``np.insert``, linear in the edge count).
+    data; ``affinity`` holds one float per edge (u's affinity to v), ``mutual``
+    whether v follows u too, ``since`` the hour the follow took effect (0 for the
+    starting graph). New follows are inserted in place and the edges of departed
+    accounts removed in one pass (both linear in the edge count, once a day).
 
     Parameters
     ----------
@@ -39,6 +45,8 @@ class DynamicGraph:
         mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64), sort=True) >= 0
         # one trailing 0.0 after the last edge, so that edge index -1 (no edge) reads 0
         self._aff = np.append(np.where(mutual, mutual_affinity, 0.0), 0.0)
+        self.mutual = mutual
+        self.since = np.zeros(len(self.keys), dtype=np.float64)
         self.mutual_affinity = float(mutual_affinity)
         # what each follower has been shown of the followee's own posts: bit b of
         # seen_bits[e] is post number seen_base[e] + b of the followee (see Platform)
@@ -90,15 +98,39 @@ class DynamicGraph:
         safe = np.minimum(pos, len(self.keys) - 1)
         return np.where(self.keys[safe] == key, safe, -1)
 
+    def decay_affinity(self, factor: float) -> None:
+        """Move every affinity towards its baseline: ``base + (a - base) * factor``.
+
+        The baseline is ``mutual_affinity`` on mutual edges and 0 elsewhere.
+        """
+        if factor >= 1.0 or self.n_edges == 0:
+            return
+        base = np.where(self.mutual, self.mutual_affinity, 0.0)
+        a = self.affinity
+        a -= base
+        a *= factor
+        a += base
+
     def bump_affinity(self, edge: NDArray[np.int64], amount: float, ceiling: float) -> None:
-        """Add ``amount`` per occurrence of each edge index (-1 ignored), capped."""
+        """Raise affinity by ``amount`` per occurrence of each edge index (-1 ignored), saturating.
+
+        Each occurrence adds ``amount * (1 - a / ceiling)`` (evaluated once per call),
+        so affinity approaches ``ceiling`` but never passes it.
+        """
         edge = edge[edge >= 0]
         if len(edge) and amount:
-            np.add.at(self.affinity, edge, amount)
-            np.minimum(self.affinity, ceiling, out=self.affinity)
+            uniq, times = np.unique(edge, return_counts=True)
+            a = self.affinity[uniq]
+            a += amount * times * np.maximum(0.0, 1.0 - a / ceiling)
+            self.affinity[uniq] = np.minimum(a, ceiling)
 
-    def add_edges(self, u: NDArray[np.int64], v: NDArray[np.int64]) -> int:
-        """Insert follows ``u -> v`` (self-loops and existing edges skipped); return the count."""
+    def add_edges(self, u: NDArray[np.int64], v: NDArray[np.int64], since: float = 0.0) -> int:
+        """Insert follows ``u -> v`` (self-loops and existing edges skipped); return the count.
+
+        ``since`` is the hour the follows take effect. A pair that becomes mutual,
+        through an existing edge or another edge of the same batch, gets the
+        mutual affinity on both edges.
+        """
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         ok = u != v
@@ -116,11 +148,18 @@ class DynamicGraph:
         nu = key >> _SHIFT
         nv = key & _MASK
         reverse = self.lookup(nv, nu) >= 0
-        aff = np.where(reverse, self.mutual_affinity, 0.0)
+        # the reverse follow may be in this batch too (key is sorted and unique)
+        rkey = (nv << _SHIFT) | nu
+        at = np.minimum(np.searchsorted(key, rkey), len(key) - 1)
+        in_batch = key[at] == rkey
+        mutual = reverse | in_batch
+        aff = np.where(mutual, self.mutual_affinity, 0.0)
         pos = np.searchsorted(self.keys, key)
         self.keys = np.insert(self.keys, pos, key)
         self.indices = np.insert(self.indices, pos, nv.astype(np.int32))
         self._aff = np.insert(self._aff, pos, aff)  # pos <= n_edges: the sentinel stays last
+        self.mutual = np.insert(self.mutual, pos, mutual)
+        self.since = np.insert(self.since, pos, float(since))
         self.seen_bits = np.insert(self.seen_bits, pos, np.uint64(0))
         self.seen_base = np.insert(self.seen_base, pos, 0)
         self.last_added = (nu, nv)
@@ -129,8 +168,36 @@ class DynamicGraph:
         if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too
             back = self.lookup(nv[reverse], nu[reverse])
             self.affinity[back] = np.maximum(self.affinity[back], self.mutual_affinity)
+            self.mutual[back] = True
         self.in_degree += np.bincount(nv, minlength=self.n)
         return len(key)
+
+    def remove_accounts(self, gone: NDArray[np.bool_]) -> int:
+        """Remove every follow edge into or out of the accounts where ``gone`` is True.
+
+        Returns the number of edges removed. Edge indices change; call between ticks.
+        """
+        if self.n_edges == 0 or not gone.any():
+            return 0
+        u = (self.keys >> _SHIFT).astype(np.int64)
+        drop = gone[u] | gone[self.indices]
+        if not drop.any():
+            return 0
+        keep = ~drop
+        # a remaining edge whose reverse is removed cannot be mutual any more, but the
+        # reverse of an edge touching a departed account touches it too: nothing to fix
+        self.in_degree -= np.bincount(self.indices[drop], minlength=self.n)
+        removed_out = np.bincount(u[drop], minlength=self.n)
+        self.indptr[1:] -= np.cumsum(removed_out)
+        self.keys = self.keys[keep]
+        self.indices = self.indices[keep]
+        self.mutual = self.mutual[keep]
+        self.since = self.since[keep]
+        keep1 = np.append(keep, True)  # the sentinel stays
+        self._aff = self._aff[keep1]
+        self.seen_bits = self.seen_bits[keep1]
+        self.seen_base = self.seen_base[keep1]
+        return int(drop.sum())
 
     def grow(self, n_new: int) -> None:
         """Add ``n_new`` accounts with no edges."""

@@ -9,6 +9,7 @@ Units: hours for times and ages, days for rates.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Callable
 
@@ -21,9 +22,9 @@ from ..population.state import Population
 from .arrays import BufferedCounter, GrowableTable, HashSet, ranges
 from .config import SimulationConfig
 from .engagement import engage
-from .feed import ORIGINAL, build_candidates, rank_and_select
+from .feed import ORIGINAL, _set_bits, build_candidates, rank_and_select
 
-__all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES"]
+__all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES", "DAILY_SERIES"]
 
 #: Columns of the post table (one row per post, ids in creation order).
 POST_COLUMNS = {
@@ -47,6 +48,7 @@ FOLDED_COLUMNS = ("posts", "impressions", "engagements", "seen_posts", "follower
 #: Phases timed by the profiler, in tick order.
 PHASES = ("posting", "sessions", "candidates", "ranking", "impressions", "engagement", "daily")
 
+#: Per-account integer counters (all start at 0; new accounts get 0).
 _USER_COUNTERS = (
     "user_posts",
     "user_impressions",
@@ -56,7 +58,30 @@ _USER_COUNTERS = (
     "day_posts",
     "day_engagements",
     "day_impressions",
+    "day_organic_posts",
+    "day_organic_engagements",
+    "post_days",
     "low_days",
+    "burnouts",
+)
+
+#: Names of the per-day series in ``Platform.daily``.
+DAILY_SERIES = (
+    "posts",
+    "impressions",
+    "engagements",
+    "sessions",
+    "new_follows",
+    "creators_posting",
+    "creators_active",
+    "accounts",
+    "mean_followers",
+    "joins",
+    "leaves",
+    "posts_by_role",
+    "impressions_by_role",
+    "engagements_by_role",
+    "gini_impressions",
 )
 
 
@@ -198,33 +223,28 @@ class Platform:
         for name in _USER_COUNTERS:
             setattr(self, name, np.zeros(n, dtype=np.int64))
         self.rate_multiplier = np.ones(n)
-        self.response = np.full(n, config.adaptation_target)
-        self.active = np.ones(n, dtype=bool)
+        # creator adaptation: recent and reference response (engagements per organic post)
+        self.recent = np.zeros(n)
+        self.reference = np.zeros(n)
+        self.active = np.ones(n, dtype=bool)  # not in a burnout
+        self.present = np.ones(n, dtype=bool)  # has not left the platform
         self.creator = population.post_rate > 0
         self.quit_day = np.full(n, -1, dtype=np.int64)
+        self.return_day = np.full(n, np.inf)
+        self.joined_day = np.zeros(n, dtype=np.int64)
+        self.left_day = np.full(n, -1, dtype=np.int64)
         self.sponsored_rate = np.zeros(n)
         self.followers_start = self.graph.in_degree.copy()
         self.day = 0
+        #: end of the last tick, hours (the time the state describes)
+        self.time = 0.0
         self.day_sessions = 0
         self.day_new_follows = 0
+        self.day_joins = 0
+        self.day_leaves = 0
         self.pending_follows: list[tuple[np.ndarray, np.ndarray]] = []
-        self.daily: dict[str, list] = {
-            k: []
-            for k in (
-                "posts",
-                "impressions",
-                "engagements",
-                "sessions",
-                "new_follows",
-                "creators_posting",
-                "creators_active",
-                "posts_by_role",
-                "impressions_by_role",
-                "engagements_by_role",
-                "gini_impressions",
-            )
-        }
-        self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "in_network")}
+        self.daily: dict[str, list] = {k: [] for k in DAILY_SERIES}
+        self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "session", "in_network")}
         self.session_log: dict[str, list] = {k: [] for k in ("viewer", "time", "sessions", "feed_size", "candidates")}
         self.stats = {"ticks": 0, "sessions": 0, "candidates": 0, "impressions": 0}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)
@@ -259,6 +279,7 @@ class Platform:
         cfg = self.cfg
         dt = cfg.tick_hours
         t1 = t0 + dt
+        self.time = t1
         clock = time.perf_counter
         ph = self.phase_seconds
 
@@ -277,7 +298,7 @@ class Platform:
         ph["posting"] += clock() - s
 
         s = clock()
-        counts = self.streams["sessions"].poisson(self.pop.session_rate * (dt / 24.0))
+        counts = self.streams["sessions"].poisson(self.pop.session_rate * self.present * (dt / 24.0))
         viewers = np.flatnonzero(counts).astype(np.int64)
         self.user_sessions[viewers] += counts[viewers]
         n_sessions = int(counts.sum())
@@ -292,7 +313,8 @@ class Platform:
         cands, kind, author_edge, seq = build_candidates(self, viewers, t1)
         self.stats["candidates"] += len(cands)
         ph["candidates"] += clock() - s
-        feed_size = self.pop.attention[viewers].astype(np.int64) * counts[viewers]
+        attention = self.pop.attention[viewers].astype(np.int64)
+        feed_size = attention * counts[viewers]
         if cfg.record_impressions:
             sl = self.session_log
             sl["viewer"].append(viewers)
@@ -303,7 +325,7 @@ class Platform:
         if len(cands) == 0:
             return
         s = clock()
-        feeds = rank_and_select(self, cands, kind, author_edge, seq, feed_size)
+        feeds = rank_and_select(self, cands, kind, author_edge, seq, attention, counts[viewers])
         ph["ranking"] += clock() - s
 
         s = clock()
@@ -326,12 +348,13 @@ class Platform:
         return authors, offsets, appeal, off_platform
 
     def _post(self, t0: float, dt: float) -> None:
-        rate = self.pop.post_rate * self.rate_multiplier * self.active
+        rate = self.pop.post_rate * self.rate_multiplier * (self.active & self.present)
         authors, offsets, appeal, off_platform = self._draw_posts(self.streams["posting"], rate, dt)
+        self.day_organic_posts += np.bincount(authors, minlength=self.n_users)
         sponsored = np.zeros(len(authors), dtype=bool)
         if self.sponsored_rate.any():
             # campaign posts come from their own stream: organic posting is unchanged
-            extra = self._draw_posts(self.streams["campaigns"], self.sponsored_rate, dt)
+            extra = self._draw_posts(self.streams["campaigns"], self.sponsored_rate * self.present, dt)
             authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
                                                       zip((authors, offsets, appeal, off_platform), extra))
             sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])
@@ -371,7 +394,12 @@ class Platform:
         span = P.n - lo
         local = feeds.post - lo
         P["impressions"][lo:] += np.bincount(local, minlength=span)
-        from_follower = feeds.kind == ORIGINAL
+        # follower reach counts the viewers who followed the author when the post was
+        # created: the accounts behind followers_at_creation
+        from_follower = np.flatnonzero(feeds.kind == ORIGINAL)
+        if len(from_follower):
+            at_creation = self.graph.since[feeds.author_edge[from_follower]] <= P["created"][feeds.post[from_follower]]
+            from_follower = from_follower[at_creation]
         P["follower_impressions"][lo:] += np.bincount(local[from_follower], minlength=span)
         per_author = np.bincount(feeds.author, minlength=self.n_users)
         self.user_impressions += per_author
@@ -385,6 +413,7 @@ class Platform:
             self.log["post"].append(feeds.post.copy())
             self.log["time"].append(np.full(len(feeds.post), now))
             self.log["slot"].append(feeds.slot.copy())
+            self.log["session"].append(feeds.session.copy())
             self.log["in_network"].append(feeds.kind != 2)
 
     def mark_seen(self, feeds) -> None:
@@ -433,25 +462,58 @@ class Platform:
 
     # -------------------------------------------------------------- day close
     def close_day(self) -> None:
-        """Record the finished day's series and run creator adaptation."""
+        """Close the finished day: its follows, series, creator adaptation, churn, decay.
+
+        In order, at midnight: the day's follows take effect; the day's series are
+        recorded; creators adapt (and may burn out or return); accounts leave and
+        join; affinity decays by one day.
+        """
         cfg = self.cfg
-        n_roles = len(ROLES)
-        role = self.pop.role
-        d = self.daily
+        midnight = (self.day + 1) * 24.0
         if self.pending_follows:
-            # follows made during the day take effect at midnight (one batched insert)
+            # follows made during the day take effect at midnight (one batched insert);
+            # follows to or from accounts that have left are dropped
             u = np.concatenate([f[0] for f in self.pending_follows])
             v = np.concatenate([f[1] for f in self.pending_follows])
             self.pending_follows = []
-            self.day_new_follows += self.graph.add_edges(u, v)
+            ok = self.present[u] & self.present[v]
+            self.day_new_follows += self.graph.add_edges(u[ok], v[ok], since=midnight)
             self._init_new_edges()
+        self._record_day()
+        if cfg.loop_enabled("creator_adaptation"):
+            self._adapt()
+        self._churn(midnight)
+        if math.isfinite(cfg.affinity_half_life_days):
+            self.graph.decay_affinity(0.5 ** (1.0 / cfg.affinity_half_life_days))
+        self.pairs.flush()
+        if not cfg.keep_posts and self.first_live >= max(self.FOLD_MIN, self.posts.n // 2):
+            self.fold_expired_posts()
+        for name in ("day_posts", "day_engagements", "day_impressions", "day_organic_posts",
+                     "day_organic_engagements"):
+            getattr(self, name)[:] = 0
+        self.day_sessions = 0
+        self.day_new_follows = 0
+        self.day_joins = 0
+        self.day_leaves = 0
+        self.day += 1
+
+    def _record_day(self) -> None:
+        n_roles = len(ROLES)
+        role = self.pop.role
+        d = self.daily
         d["posts"].append(int(self.day_posts.sum()))
         d["impressions"].append(int(self.day_impressions.sum()))
         d["engagements"].append(int(self.day_engagements.sum()))
         d["sessions"].append(int(self.day_sessions))
         d["new_follows"].append(int(self.day_new_follows))
         d["creators_posting"].append(int(np.count_nonzero(self.creator & (self.day_posts > 0))))
-        d["creators_active"].append(int(np.count_nonzero(self.creator & self.active)))
+        d["creators_active"].append(int(np.count_nonzero(self.creator & self.active & self.present)))
+        n_present = int(np.count_nonzero(self.present))
+        d["accounts"].append(n_present)
+        # departed accounts have no edges, so every edge joins two present accounts
+        d["mean_followers"].append(self.graph.n_edges / max(n_present, 1))
+        d["joins"].append(int(self.day_joins))
+        d["leaves"].append(int(self.day_leaves))
         d["posts_by_role"].append(np.bincount(role, weights=self.day_posts, minlength=n_roles).astype(np.int64))
         d["impressions_by_role"].append(
             np.bincount(role, weights=self.day_impressions, minlength=n_roles).astype(np.int64)
@@ -461,29 +523,154 @@ class Platform:
         )
         posted = self.day_posts > 0
         d["gini_impressions"].append(gini(self.day_impressions[posted]) if posted.any() else float("nan"))
-        if cfg.loop_enabled("creator_adaptation"):
-            resp = self.day_engagements / np.maximum(self.day_posts, 1)
-            alpha = 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days)
-            self.response = np.where(posted, (1 - alpha) * self.response + alpha * resp, self.response)
-            self.rate_multiplier = np.clip(
-                (self.response / cfg.adaptation_target) ** cfg.adaptation_elasticity,
-                cfg.min_rate_multiplier,
-                cfg.max_rate_multiplier,
-            )
-            low = posted & (resp < cfg.burnout_threshold * cfg.adaptation_target)
-            self.low_days = np.where(low, self.low_days + 1, np.where(posted, 0, self.low_days))
-            quit_now = self.active & self.creator & (self.low_days >= cfg.burnout_days)
+
+    def _adapt(self) -> None:
+        """Creator adaptation at midnight: response memories, posting rate, burnout, returns.
+
+        Only organic posts and the engagements they drew count (sponsored campaign
+        posts do not). See :class:`~feedsim.engine.config.SimulationConfig`.
+        """
+        cfg = self.cfg
+        posted = np.flatnonzero(self.day_organic_posts > 0)
+        resp = self.day_organic_engagements[posted] / self.day_organic_posts[posted]
+        self.post_days[posted] += 1
+        n = self.post_days[posted]
+        a_recent = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days))
+        self.recent[posted] += a_recent * (resp - self.recent[posted])
+        if cfg.adaptation_target is None:
+            a_ref = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_reference_days))
+            self.reference[posted] += a_ref * (resp - self.reference[posted])
+            reference = self.reference
+        else:
+            reference = np.full(self.n_users, cfg.adaptation_target)
+        s = cfg.adaptation_smoothing
+        num, den = self.recent + s, reference + s
+        ratio = np.divide(num, den, out=np.ones(self.n_users), where=den > 0)
+        self.rate_multiplier = np.clip(ratio ** cfg.adaptation_elasticity, cfg.min_rate_multiplier,
+                                       cfg.max_rate_multiplier)
+        low = ratio[posted] < cfg.burnout_threshold
+        self.low_days[posted] = np.where(low, self.low_days[posted] + 1, 0)
+        quit_now = np.flatnonzero(self.active & self.creator & self.present & (self.low_days >= cfg.burnout_days))
+        if len(quit_now):
             self.active[quit_now] = False
             self.quit_day[quit_now] = self.day
-        self.pairs.flush()
-        if not cfg.keep_posts and self.first_live >= max(self.FOLD_MIN, self.posts.n // 2):
-            self.fold_expired_posts()
-        self.day_posts[:] = 0
-        self.day_engagements[:] = 0
-        self.day_impressions[:] = 0
-        self.day_sessions = 0
-        self.day_new_follows = 0
-        self.day += 1
+            self.burnouts[quit_now] += 1
+            rest = self.streams["churn"].exponential(1.0, len(quit_now)) * cfg.burnout_rest_days
+            self.return_day[quit_now] = self.day + 1 + rest
+        back = np.flatnonzero(~self.active & (self.return_day <= self.day + 1))
+        if len(back):  # the rest is over: post again, with a fresh memory of response
+            self.active[back] = True
+            self.return_day[back] = np.inf
+            self.low_days[back] = 0
+            self.recent[back] = reference[back]
+            self.rate_multiplier[back] = 1.0
+
+    def _churn(self, midnight: float) -> None:
+        """Accounts leave and join at midnight (``leave_rate``, ``join_rate`` per day).
+
+        A newcomer's prototype is one of the day's leavers while there are any (it
+        takes over the departed account's niche: role and a copy of its follows and
+        followers), otherwise a random present account.
+        """
+        cfg = self.cfg
+        if not cfg.loop_enabled("churn") or (cfg.leave_rate == 0 and cfg.join_rate == 0):
+            return
+        rng = self.streams["churn"]
+        here = np.flatnonzero(self.present)
+        leavers = here[rng.random(len(here)) < cfg.leave_rate]
+        n_join = int(rng.binomial(len(here), cfg.join_rate))
+        proto = leavers[rng.permutation(len(leavers))[:n_join]]
+        if n_join > len(proto):
+            stay = np.setdiff1d(here, leavers, assume_unique=True)
+            if len(stay):
+                proto = np.concatenate([proto, stay[rng.integers(0, len(stay), n_join - len(proto))]])
+        copied = self._copy_edges(rng, proto) if len(proto) else None
+        if len(leavers):
+            self.present[leavers] = False
+            self.left_day[leavers] = self.day
+            gone = np.zeros(self.n_users, dtype=bool)
+            gone[leavers] = True
+            if cfg.exclude_seen:
+                self._remember_seen_before_unfollow(gone)
+            self.graph.remove_accounts(gone)
+            self.day_leaves += len(leavers)
+        if copied is not None:
+            self._join(rng, proto, *copied, midnight)
+
+    def _remember_seen_before_unfollow(self, gone: NDArray[np.bool_]) -> None:
+        """Move what the staying followers of departing accounts were shown into the hash set.
+
+        A followee's posts a follower was shown are recorded in the follow edge's
+        bit mask; when the edge goes, the departed account's live posts can still
+        reach the follower (reshares, out of network), so the record must stay.
+        """
+        g = self.graph
+        if g.n_edges == 0:
+            return
+        u = (g.keys >> np.int64(32)).astype(np.int64)
+        v = g.indices.astype(np.int64)
+        edges = np.flatnonzero(gone[v] & ~gone[u] & (g.seen_bits[:-1] != 0))
+        if len(edges) == 0:
+            return
+        which, bit = _set_bits(g.seen_bits[edges])
+        e = edges[which]
+        followee = v[e]
+        number = g.seen_base[e] + bit
+        ptr = self.originals.index_by_via(g.n)
+        offset = number - self.first_seq[followee]
+        live = (offset >= 0) & (offset < ptr[followee + 1] - ptr[followee])
+        post = self.originals.post[ptr[followee[live]] + offset[live]]
+        self.seen.add((u[e[live]] << 32) | post)
+
+    def _copy_edges(self, rng: np.random.Generator, proto: NDArray[np.int64]):
+        """The copying model's edges for newcomers with prototypes ``proto``.
+
+        Returns (owner, followee) of the newcomers' follows and (follower, owner) of
+        their followers, ``owner`` indexing ``proto``. Each of the prototype's edges
+        is kept with probability ``1 - join_random_share``, else replaced by a
+        preferential draw (follows) or a uniform draw (followers) among the accounts
+        that stay.
+        """
+        g = self.graph
+        n = len(proto)
+        beta = self.cfg.join_random_share
+        out_deg = g.indptr[proto + 1] - g.indptr[proto]
+        out_v = g.indices[ranges(g.indptr[proto], out_deg)].astype(np.int64)
+        out_owner = np.repeat(np.arange(n, dtype=np.int64), out_deg)
+        is_proto = np.zeros(g.n, dtype=bool)
+        is_proto[proto] = True
+        e = np.flatnonzero(is_proto[g.indices])
+        fol_u = (g.keys[e] >> np.int64(32)).astype(np.int64)
+        fol_v = g.indices[e].astype(np.int64)
+        order = np.argsort(fol_v, kind="stable")
+        fol_u, fol_v = fol_u[order], fol_v[order]
+        fptr = np.searchsorted(fol_v, proto)
+        in_deg = np.searchsorted(fol_v, proto, side="right") - fptr
+        in_u = fol_u[ranges(fptr, in_deg)]
+        in_owner = np.repeat(np.arange(n, dtype=np.int64), in_deg)
+        here = np.flatnonzero(self.present & ~is_proto)
+        if len(here) == 0:
+            return out_owner[:0], out_v[:0], in_u[:0], in_owner[:0]
+        cum = np.cumsum(g.in_degree[here] + 1.0)
+        swap = rng.random(len(out_v)) < beta
+        pick = np.searchsorted(cum, rng.random(int(swap.sum())) * cum[-1], side="right")
+        out_v[swap] = here[np.minimum(pick, len(here) - 1)]
+        swap = rng.random(len(in_u)) < beta
+        in_u[swap] = here[rng.integers(0, len(here), int(swap.sum()))]
+        return out_owner, out_v, in_u, in_owner
+
+    def _join(self, rng, proto, out_owner, out_v, in_u, in_owner, midnight: float) -> None:
+        """Add newcomers copying ``proto`` (see :meth:`_copy_edges`); edges to leavers are dropped."""
+        g = self.graph
+        new = self._grow(self.pop.role[proto], rng)
+        self.joined_day[new] = self.day + 1
+        u = np.concatenate([new[out_owner], in_u])
+        v = np.concatenate([out_v, new[in_owner]])
+        ok = self.present[u] & self.present[v]
+        g.add_edges(u[ok], v[ok], since=midnight)
+        self._init_new_edges(fresh_followers=True)
+        self.followers_start[new] = g.in_degree[new]
+        self.day_joins += len(new)
 
     def fold_expired_posts(self) -> None:
         """Fold the rows of expired posts into per-role totals and drop them.
@@ -517,30 +704,38 @@ class Platform:
         self.post_offset += m
 
     # ----------------------------------------------------------- interventions
+    def _grow(self, role_codes: NDArray[np.int8], rng: np.random.Generator, **attrs: float) -> NDArray[np.int64]:
+        """Append accounts of the given roles (attributes from role defaults); return their indices."""
+        n = len(role_codes)
+        old = self.n_users
+        self.pop.append(role_codes, rng, **attrs)
+        self.graph.grow(n)
+        for name in _USER_COUNTERS:
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(n, dtype=np.int64)]))
+        grown = {
+            "rate_multiplier": 1.0, "recent": 0.0, "reference": 0.0, "active": True, "present": True,
+            "quit_day": -1, "return_day": np.inf, "joined_day": self.day, "left_day": -1, "first_seq": 0,
+            "sponsored_rate": 0.0, "followers_start": 0,
+        }
+        for name, fill in grown.items():
+            cur = getattr(self, name)
+            setattr(self, name, np.concatenate([cur, np.full(n, fill, dtype=cur.dtype)]))
+        self.creator = np.concatenate([self.creator, self.pop.post_rate[old:] > 0])
+        return np.arange(old, old + n, dtype=np.int64)
+
     def add_accounts(self, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:
-        """Add ``n`` accounts that each follow ``follows`` accounts (preferentially popular).
+        """Add ``n`` accounts that each follow ``follows`` present accounts (preferentially popular).
 
         Returns the new accounts' indices.
         """
         rng = self.streams["interventions"]
-        old = self.n_users
-        self.pop.append(role_code, n, rng, **attrs)
-        self.graph.grow(n)
-        for name in _USER_COUNTERS:
-            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(n, dtype=np.int64)]))
-        self.rate_multiplier = np.concatenate([self.rate_multiplier, np.ones(n)])
-        self.response = np.concatenate([self.response, np.full(n, self.cfg.adaptation_target)])
-        self.active = np.concatenate([self.active, np.ones(n, dtype=bool)])
-        self.creator = np.concatenate([self.creator, self.pop.post_rate[old:] > 0])
-        self.quit_day = np.concatenate([self.quit_day, np.full(n, -1, dtype=np.int64)])
-        self.first_seq = np.concatenate([self.first_seq, np.zeros(n, dtype=np.int64)])
-        self.sponsored_rate = np.concatenate([self.sponsored_rate, np.zeros(n)])
-        self.followers_start = np.concatenate([self.followers_start, np.zeros(n, dtype=np.int64)])
-        new = np.arange(old, old + n, dtype=np.int64)
-        if follows > 0 and old > 0:
-            weight = self.graph.in_degree[:old] + 1.0
+        here = np.flatnonzero(self.present)
+        new = self._grow(np.full(n, role_code, dtype=np.int8), rng, **attrs)
+        if follows > 0 and len(here):
+            weight = self.graph.in_degree[here] + 1.0
             cum = np.cumsum(weight)
             targets = np.searchsorted(cum, rng.random(n * follows) * cum[-1], side="right")
-            self.graph.add_edges(np.repeat(new, follows), np.minimum(targets, old - 1))
+            self.graph.add_edges(np.repeat(new, follows), here[np.minimum(targets, len(here) - 1)],
+                                 since=self.time)
             self._init_new_edges(fresh_followers=True)
         return new

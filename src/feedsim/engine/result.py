@@ -112,17 +112,24 @@ class SimulationResult:
         One row per account: ``node_id``, ``role``, ``posts``, ``impressions``,
         ``reach`` (unique viewers of any of its posts), ``engagements``
         (received), ``engaged`` (given), ``sessions``, ``followers``,
-        ``followers_start``, ``following``, ``creator`` (positive posting rate at
-        the start), ``active`` (not burned out), ``quit_day`` (-1 if never).
+        ``followers_start`` (at the start, or when the account joined),
+        ``following``, ``creator`` (positive posting rate when it joined),
+        ``active`` (not in a burnout), ``present`` (has not left), ``quit_day``
+        (day of the latest burnout, -1 if never), ``burnouts`` (how many),
+        ``joined_day`` (0 for the starting accounts), ``left_day`` (-1 if never).
     daily : dict of str to ndarray
         Per-day series (``posts``, ``impressions``, ``engagements``,
-        ``sessions``, ``new_follows``, ``creators_posting``, ``creators_active``,
+        ``sessions``, ``new_follows``, ``creators_posting``, ``creators_active``
+        (present creators not in a burnout), ``accounts`` (present),
+        ``mean_followers`` (follow edges per present account), ``joins``,
+        ``leaves``,
         ``gini_impressions`` (over accounts that posted that day, of the
         impressions they received that day); ``*_by_role`` of shape (days, 5),
         columns in :data:`feedsim.ROLES` order). Only completed days are included.
     impressions : Table or None
         The per-impression log (``viewer``, ``post``, ``time`` (hours), ``slot``
-        (0 = top of the feed), ``in_network``) when ``record_impressions=True``.
+        (0 = top of the session's feed), ``session`` (which of the viewer's
+        sessions in the tick), ``in_network``) when ``record_impressions=True``.
     sessions : Table or None
         With ``record_impressions=True``, one row per viewer per tick with a
         session: ``viewer``, ``time`` (hours), ``sessions`` (sessions in the
@@ -178,13 +185,17 @@ class SimulationResult:
             "following": p.graph.out_degree().copy(),
             "creator": p.creator.copy(),
             "active": p.active.copy(),
+            "present": p.present.copy(),
             "quit_day": p.quit_day.copy(),
+            "burnouts": p.burnouts.copy(),
+            "joined_day": p.joined_day.copy(),
+            "left_day": p.left_day.copy(),
         }
         daily = {}
         for key, vals in p.daily.items():
             if key.endswith("_by_role"):
                 daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
-            elif key == "gini_impressions":
+            elif key in ("gini_impressions", "mean_followers"):
                 daily[key] = np.array(vals, dtype=np.float64)
             else:
                 daily[key] = np.array(vals, dtype=np.int64)
@@ -319,8 +330,8 @@ class SimulationResult:
             (mean share of followers reached per post), ``reach_per_post``,
             ``engagement_per_post`` and ``amplification``; overall
             ``visibility_all``, ``exposure_diversity``, ``creator_retention``
-            (share of accounts with a positive posting rate at the start that have
-            not burned out), counts, and the ``config`` and ``seed``.
+            (share of the creators still on the platform at the end that are not
+            in a burnout), counts, and the ``config`` and ``seed``.
         """
         A = self.authors
         posted = A.posts > 0
@@ -357,7 +368,7 @@ class SimulationResult:
             "reach_per_post": role_metric(rpp, present),
             "engagement_per_post": role_metric(eng_pp, present),
             "exposure_diversity": self.exposure_diversity(),
-            "creator_retention": float(np.mean(A.active[creator])) if creator.any() else float("nan"),
+            "creator_retention": _retention(A),
             "config": self.config.to_dict(),
             "seed": self.seed.to_dict(),
             "interventions": list(self.interventions),
@@ -372,3 +383,10 @@ class SimulationResult:
     def __repr__(self) -> str:
         return (f"SimulationResult(ranker={self.ranker!r}, days={self.days:g}, users={len(self.authors)}, "
                 f"posts={int(self.authors.posts.sum())}, impressions={int(self.authors.impressions.sum())})")
+
+
+def _retention(A) -> float:
+    """Share of present creators not in a burnout (NaN without creators)."""
+    present = A.present if "present" in A else np.ones(len(A), dtype=bool)
+    creator = A.creator & present
+    return float(np.mean(A.active[creator])) if creator.any() else float("nan")

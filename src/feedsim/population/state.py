@@ -166,9 +166,10 @@ class Population:
             sources=sources,
         )
 
-    def append(self, role_code: int, n: int, rng: np.random.Generator, **given: float) -> None:
-        """Add ``n`` accounts of one role, drawing unspecified attributes from defaults."""
-        codes = np.full(n, role_code, dtype=np.int8)
+    def append(self, role_codes, rng: np.random.Generator, **given: float) -> None:
+        """Add accounts of the given role codes, drawing unspecified attributes from defaults."""
+        codes = np.asarray(role_codes, dtype=np.int8).ravel()
+        n = len(codes)
         drawn = draw_role_attributes(codes, rng)
         for name, value in given.items():
             drawn[name][:] = value

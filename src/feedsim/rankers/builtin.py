@@ -216,22 +216,27 @@ class PlatformFavoringRanker:
 
 @dataclass(frozen=True)
 class FairExposureRanker:
-    """Mitigation: boost under-exposed authors and cap each author's slots per feed.
+    """Mitigation: boost under-exposed authors and cap each author's items per feed.
 
-    Starts from the engagement score, multiplies it by an exposure boost for authors
-    whose posts have so far drawn fewer impressions per post than the typical
-    candidate's author, then lets each author hold at most ``max_per_author`` of
-    a viewer's top slots (further posts of the author sink below every capped-in
-    candidate, keeping their order).
+    Starts from the engagement score and multiplies it by an exposure boost for
+    authors whose posts have so far drawn fewer impressions per post than the
+    platform's posts overall; then lets each author hold at most
+    ``max_per_author`` of the viewer's items in the tick: further posts by the
+    author get ``-inf`` and are never shown in that tick. A viewer with too few
+    distinct authors among its candidates therefore gets a shorter feed rather
+    than one filled by the same authors. The cap applies to all of a viewer's
+    sessions in one tick together, so no feed holds more than ``max_per_author``
+    items by one author.
 
     Parameters
     ----------
     boost_exponent : float, default 1.0
         Boost is ``((m + 1) / (x + 1)) ** boost_exponent`` where ``x`` is the
-        author's impressions per post so far and ``m`` the median of ``x`` over
-        the tick's candidates. 0 turns the boost off.
+        author's impressions per post so far and ``m`` the impressions per post
+        over every post so far (``typical_impressions_per_post``). Both come from
+        the run's history, not from who is online in the tick. 0 turns the boost off.
     max_per_author : int, default 2
-        Per-author cap within one feed.
+        Per-author cap within one tick's feeds.
     base : EngagementRanker
         The relevance score being adjusted.
 
@@ -251,12 +256,9 @@ class FairExposureRanker:
         score = self.base(c, rng)
         if len(c) == 0:
             return score
-        per_post = c.author_impressions / np.maximum(c.author_posts, 1)
-        typical = float(np.median(per_post))
-        score = score * ((typical + 1.0) / (per_post + 1.0)) ** self.boost_exponent
+        if self.boost_exponent:
+            per_post = c.author_impressions / np.maximum(c.author_posts, 1)
+            typical = np.asarray(c.typical_impressions_per_post, dtype=np.float64)
+            score = score * ((typical + 1.0) / (per_post + 1.0)) ** self.boost_exponent
         rank = c.rank_within(c.author, score)
-        over = rank >= self.max_per_author
-        if over.any():
-            span = float(score.max() - score.min()) + 1.0
-            score = np.where(over, score - span * (rank - self.max_per_author + 1), score)
-        return score
+        return np.where(rank >= self.max_per_author, -np.inf, score)

@@ -3,7 +3,7 @@
 Candidates of all viewers in a tick are parallel arrays in CSR layout: the
 candidates of viewer segment ``i`` are ``viewer_ptr[i]:viewer_ptr[i + 1]``. Every
 array is read-only; a ranker returns one float score per candidate (higher is
-shown first) and the engine does the per-viewer top-k.
+shown first; ``-inf`` means "never show") and the engine does the per-viewer top-k.
 
 Arrays other than the layout are computed on first access, so a ranker pays only
 for what it reads (the chronological ranker reads one array).
@@ -40,6 +40,7 @@ CANDIDATE_FIELDS = {
     "author_followers": "author's follower count",
     "author_posts": "author's posts so far",
     "author_impressions": "impressions the author's posts have received so far",
+    "typical_impressions_per_post": "impressions per post over every post so far (one value for all candidates)",
     "in_network": "True when the viewer follows `via` (False for out-of-network candidates)",
     "is_reshare": "True for a followee's reshare",
     "sponsored": "True for a sponsored post",

@@ -124,6 +124,7 @@ def _fields(rng: np.random.Generator, n: int) -> dict[str, NDArray]:
         "author_followers": followers[author],
         "author_posts": posts[author].astype(np.int64),
         "author_impressions": (posts[author] * rng.integers(1, 400, n_authors)[author]).astype(np.int64),
+        "typical_impressions_per_post": np.full(n, 120.0),
         "in_network": in_network & ~(is_reshare & ~in_network),
         "is_reshare": is_reshare & in_network,
         "sponsored": rng.random(n) < 0.05,
@@ -153,10 +154,11 @@ def _check_output(out, n: int, name: str, what: str) -> NDArray[np.float64]:
     if arr.dtype.kind not in "fiu":
         raise _fail("dtype", name, f"{what}: expected real numbers (float or int); got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
-    bad = ~np.isfinite(arr)
+    bad = np.isnan(arr) | (arr == np.inf)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise _fail("finite", name, f"{what}: score {arr[i]!r} at candidate {i} ({int(bad.sum())} of {n} not finite)")
+        raise _fail("finite", name, f"{what}: score {arr[i]!r} at candidate {i} "
+                    f"({int(bad.sum())} of {n} neither finite nor -inf)")
     return arr
 
 
@@ -270,7 +272,8 @@ def check_ranker(ranker: str | Callable, seed=0, *, rtol: float = 1e-9) -> Check
         got = _check_output(_call(fn, shuffled, np.random.default_rng(rng_a), name, "permutation equivariance"),
                             n, name, "shuffled tick")
         want = scores[idx]
-        ok = np.isclose(got, want, rtol=rtol, atol=rtol * (1.0 + float(np.max(np.abs(want), initial=0.0))))
+        finite = np.abs(want[np.isfinite(want)])
+        ok = np.isclose(got, want, rtol=rtol, atol=rtol * (1.0 + float(np.max(finite, initial=0.0))))
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
             raise _fail("permutation equivariance", name,

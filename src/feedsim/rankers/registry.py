@@ -74,7 +74,7 @@ def ranker_name(ranker: str | Ranker) -> str:
 
 
 def validate_scores(scores, n: int, name: str, now: float) -> NDArray[np.float64]:
-    """Check a ranker's output: shape ``(n,)``, real numbers, all finite.
+    """Check a ranker's output: shape ``(n,)``, real numbers, finite or ``-inf`` (never show).
 
     Raises
     ------
@@ -93,13 +93,13 @@ def validate_scores(scores, n: int, name: str, now: float) -> NDArray[np.float64
     if arr.dtype.kind not in "fiub":
         raise RankerOutputError(f"{where} must return real numbers; got dtype {arr.dtype}")
     arr = arr.astype(np.float64, copy=False)
-    if n == 0 or (np.isfinite(arr.min()) and np.isfinite(arr.max())):  # NaN propagates through min/max
+    if n == 0 or (arr.min() > -np.inf and np.isfinite(arr.max())):  # NaN propagates through min/max
         return arr
-    bad = ~np.isfinite(arr)
+    bad = np.isnan(arr) | (arr == np.inf)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise RankerOutputError(
-            f"{where} must return finite scores; got {arr[i]!r} at candidate {i} "
-            f"({int(bad.sum())} of {n} not finite)"
+            f"{where} must return finite scores or -inf (never show); got {arr[i]!r} at candidate {i} "
+            f"({int(bad.sum())} of {n} not allowed)"
         )
     return arr
