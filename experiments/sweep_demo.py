@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import feedsim  # noqa: E402
-from feedsim.experiments import aggregate, plot_results  # noqa: E402
+from feedsim.sweeps import aggregate, plot_results  # noqa: E402
 
 SPEC = feedsim.SweepSpec(
     seed=2026,

@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
     cmp.add_argument("--graph", help="use a graph file instead of the default community (.graphml, .csv or edge list)")
+    cmp.add_argument("--assign-roles", action="store_true",
+                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
     cmp.add_argument("--out-of-network-share", type=float, default=0.0, help="share of each feed for out-of-network posts")
     cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
     cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
@@ -88,7 +90,7 @@ def _add_sweep_parsers(sub) -> None:
 
 
 def _sweep(args) -> int:
-    from .experiments import SweepSpec, run_sweep
+    from .sweeps import SweepSpec, run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise FeedsimError(f"--workers must be an integer >= 1; got {args.workers}")
@@ -119,7 +121,7 @@ def _sweep(args) -> int:
 def _results(args) -> int:
     import csv
 
-    from .experiments import aggregate, load_results
+    from .sweeps import aggregate, load_results
 
     if not os.path.exists(args.db):
         raise FeedsimError(f"no such results store: {args.db}")
@@ -159,6 +161,24 @@ def _format_aggregate(table, aggregate) -> str:
     return "\n".join(lines)
 
 
+def _convert_with_warnings(G):
+    """Convert a loaded graph once, printing feedsim's graph warnings as ``feedsim: warning:`` lines."""
+    import warnings
+
+    from .network.graph import FollowGraph, GraphAttributeWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GraphAttributeWarning)
+        graph = FollowGraph.from_networkx(G)
+    for w in caught:
+        if issubclass(w.category, GraphAttributeWarning):
+            hint = " (or pass --assign-roles)" if "'role'" in str(w.message) else ""
+            print(f"feedsim: warning: {w.message}{hint}", file=sys.stderr)
+        else:  # pragma: no cover - nothing else warns here today
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return graph
+
+
 def _load_graph(args):
     from . import networks
 
@@ -168,10 +188,14 @@ def _load_graph(args):
             raise FeedsimError(f"--graph: no such file: {path}")
         low = path.lower()
         if low.endswith(".graphml"):
-            return networks.read_graphml(path)
-        if low.endswith(".csv"):
-            return networks.read_csv(path)
-        return networks.read_edgelist(path)
+            G = networks.read_graphml(path)
+        elif low.endswith(".csv"):
+            G = networks.read_csv(path)
+        else:
+            G = networks.read_edgelist(path)
+        if args.assign_roles:
+            networks.assign_roles(G)
+        return _convert_with_warnings(G)
     if args.users < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
     follows = min(40.0, (args.users - 1) / 2)  # the default (40) needs more than 40 accounts
