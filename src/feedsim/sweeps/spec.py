@@ -288,9 +288,10 @@ class SweepSpec:
 
         def graph_value(key, value, path):
             sub = key[len("graph."):]
+            path = path if sub in gkeys else path.partition("[")[0]
             if sub not in gkeys:
                 kind = "file" if file_kind else "generated"
-                _fail(f"{path} is not a key of a {kind} graph{did_you_mean(sub, gkeys)}; "
+                _fail(f"{path} is not a key of a {kind} graph{did_you_mean(key, ['graph.' + k for k in gkeys])}; "
                       f"allowed: {', '.join('graph.' + k for k in gkeys)}")
             trial = {**self.graph, sub: value}
             if file_kind and sub != "file":
