@@ -87,6 +87,10 @@ def _add_sweep_parsers(sub) -> None:
     )
     res.add_argument("db", metavar="DB", help="SQLite results store")
     res.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
+    res.add_argument("--contrast", metavar="COLUMN",
+                     help="print differences against a baseline value of this column (e.g. ranker), paired by seed")
+    res.add_argument("--baseline", help="the baseline value for --contrast (default chronological for ranker)")
+    res.add_argument("--unpaired", action="store_true", help="with --contrast: Welch intervals, ignoring the pairing")
 
 
 def _sweep(args) -> int:
@@ -135,8 +139,33 @@ def _results(args) -> int:
                 writer.writerow(["" if _missing(table[c][i]) else table[c][i] for c in names])
         print(f"{len(table['run_key'])} runs written to {args.csv}")
         return 0
+    if args.contrast:
+        print(_format_contrast(table, aggregate, args))
+        return 0
     print(_format_aggregate(table, aggregate))
     return 0
+
+
+def _format_contrast(table, aggregate, args) -> str:
+    baseline = args.baseline
+    if baseline is not None and args.contrast in table and table[args.contrast].dtype.kind in "fi":
+        try:
+            baseline = float(baseline)
+        except ValueError:
+            raise FeedsimError(f"--baseline must be a number for column {args.contrast}; got {baseline!r}") from None
+    agg = aggregate(table, contrast=args.contrast, baseline=baseline, paired=not args.unpaired, as_pandas=False)
+    how = "unpaired (Welch)" if args.unpaired else "paired by seed"
+    metrics = [c[: -len(".mean")] for c in agg if c.endswith(".mean")]
+    keys = [c for c in agg if "." not in c and c != "baseline"
+            and (c == args.contrast or len({str(v) for v in agg[c]}) > 1)]
+    lines = [f"{args.contrast} - {agg['baseline'][0] if len(agg['baseline']) else baseline}: mean difference "
+             f"[95% CI], {how}", ""]
+    for i in range(len(agg["baseline"])):
+        lines.append(", ".join(f"{k}={agg[k][i]}" for k in keys) + f"  (n={int(agg[metrics[0] + '.n'][i])})")
+        for m in metrics:
+            mean, lo, hi = (agg[f"{m}.{s}"][i] for s in ("mean", "ci_low", "ci_high"))
+            lines.append(f"   {m:<32}{mean:+10.4f}  [{lo:+.4f}, {hi:+.4f}]")
+    return "\n".join(lines)
 
 
 def _missing(v) -> bool:

@@ -332,3 +332,17 @@ def test_assign_roles_uses_activity_for_regular_quiet_and_lurker():
     assert all(G.nodes[v]["role"] == "quiet" for v in range(1, 10))
     with pytest.raises(feedsim.InvalidParameterError, match="activity must be a finite number >= 0"):
         assign_roles(G, activity={v: -1 for v in G})
+
+
+def test_cli_results_prints_paired_and_unpaired_contrasts(paired_db, capsys):
+    from feedsim.cli import main
+
+    _, db = paired_db
+    assert main(["results", str(db), "--contrast", "ranker"]) == 0
+    paired = capsys.readouterr().out
+    assert main(["results", str(db), "--contrast", "ranker", "--unpaired"]) == 0
+    unpaired = capsys.readouterr().out
+    assert "paired by seed" in paired and "unpaired (Welch)" in unpaired and "gini_impressions" in paired
+    table = load_results(db, as_pandas=False)
+    d = aggregate(table, "gini_impressions", contrast="ranker", as_pandas=False)
+    assert f"{d['gini_impressions.mean'][0]:+10.4f}" in paired

@@ -458,7 +458,8 @@ def _contrast(cols, metrics, by, contrast, baseline, paired, confidence, ok, as_
                             raise InvalidParameterError(
                                 f"paired=True needs arms that share seeds, but runs with {contrast}={level!r} and "
                                 f"{contrast}={baseline!r} of replicate {int(cols['replicate'][i])} have different "
-                                f"seeds (only arms that differ in their ranker share seeds); pass paired=False")
+                                f"seeds (only arms that differ in their ranker share seeds); pass paired=False "
+                                f"(feedsim results --unpaired)")
                 ia = [i for i, _ in pairs]
                 ib = [j for _, j in pairs]
             for b, v in zip(by, key):
