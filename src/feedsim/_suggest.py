@@ -13,7 +13,7 @@ def did_you_mean(value: object, choices: Iterable[str], *, n: int = 3, cutoff: f
 
     Examples
     --------
-    >>> did_you_mean("voice_ratio.quite", ["voice_ratio.quiet", "voice_ratio.regular"])
+    >>> did_you_mean("voice_ratio.quite", ["voice_ratio.quiet", "gini_impressions"])
     "; did you mean 'voice_ratio.quiet'?"
     >>> did_you_mean("zzz", ["post_rate"])
     ''
