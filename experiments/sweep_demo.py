@@ -1,10 +1,12 @@
-"""A small real sweep: does out-of-network content give quiet members a voice, per ranker?
+"""A small study on a loaded graph: is a quiet member heard less under engagement ranking?
 
-2 parameters (out-of-network share x candidate age limit) x 2 rankers x 5 replicates
-= 60 runs on a 300-account default community, 2 simulated days each (well under a
-minute on 2 cores). Results go to an SQLite store; rerunning resumes (finished runs are
-skipped). Writes ``experiments/out/sweep_demo/sweep_demo.png``: two metrics against the out-of-network share,
-one line per ranker and age limit, with 95% confidence bands over the replicates.
+The spec ``experiments/sweep_follows.toml``: a 400-account edge list shipped with the
+repository (``experiments/follows_400.txt``, no roles: they are assigned from follower
+quantiles), 2 rankers x 2 out-of-network shares x 8 replicates = 32 runs of 2 simulated days
+(about 10 s on 2 cores). Results go to an SQLite store; rerunning resumes (finished runs are
+skipped). Prints the paired engagement-minus-chronological difference next to the unpaired
+one, and writes ``experiments/out/sweep_demo/sweep_demo.png``: the quiet members' voice ratio
+per ranker with 95% bands, and the paired differences with their intervals.
 
 Usage::
 
@@ -14,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -24,27 +27,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import feedsim  # noqa: E402
-from feedsim.experiments import aggregate, plot_results  # noqa: E402
+from feedsim.plots import plot_sweep_results  # noqa: E402
+from feedsim.sweeps import aggregate  # noqa: E402
 
-SPEC = feedsim.SweepSpec(
-    seed=2026,
-    days=2,
-    replicates=5,
-    graph={"n_users": 300, "seed": 1},
-    grid={
-        "ranker": ["chronological", "engagement"],
-        "out_of_network_share": [0.0, 0.15, 0.3],
-        "max_age_hours": [24, 48],
-    },
-    metrics=["impression_share.quiet", "voice_ratio.quiet", "gini_impressions", "exposure_diversity"],
-    daily=["posts", "impressions"],
-)
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPEC = os.path.join(HERE, "sweep_follows.toml")
+METRICS = ["voice_ratio.quiet", "impression_share.quiet", "gini_impressions"]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "sweep_demo")
-    parser.add_argument("--out", default=default, help="output directory (default experiments/out/sweep_demo)")
+    parser.add_argument("--out", default=os.path.join(HERE, "out", "sweep_demo"),
+                        help="output directory (default experiments/out/sweep_demo)")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -53,23 +47,40 @@ def main(argv=None) -> int:
     report = feedsim.run_sweep(SPEC, db, workers=args.workers, progress=True)
     print(report)
     table = feedsim.load_results(db)
-    agg = aggregate(table, "voice_ratio.quiet", as_pandas=False)
-    print("voice ratio of quiet members (mean [95% CI] over 5 replicates):")
-    for i in range(len(agg["ranker"])):
-        print(f"  {agg['ranker'][i]:<14} out_of_network_share={agg['out_of_network_share'][i]:<5} "
-              f"max_age_hours={agg['max_age_hours'][i]:<5} {agg['voice_ratio.quiet.mean'][i]:.3f} "
-              f"[{agg['voice_ratio.quiet.ci_low'][i]:.3f}, {agg['voice_ratio.quiet.ci_high'][i]:.3f}]")
+    summary = {}
+    print("engagement - chronological, mean difference [95% CI] over 8 replicates sharing seeds:")
+    for paired in (True, False):
+        d = aggregate(table, METRICS, contrast="ranker", baseline="chronological", paired=paired, as_pandas=False)
+        label = "paired" if paired else "unpaired"
+        for i in range(len(d["ranker"])):
+            share = float(d["out_of_network_share"][i])
+            for m in METRICS:
+                mean, lo, hi = (float(d[f"{m}.{s}"][i]) for s in ("mean", "ci_low", "ci_high"))
+                summary.setdefault(m, {}).setdefault(f"out_of_network_share={share}", {})[label] = [mean, lo, hi]
+                print(f"  {label:<9} out_of_network_share={share:<4} {m:<24} {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-    plot_results(table, "voice_ratio.quiet", "out_of_network_share", ax=axes[0])
-    axes[0].axhline(1.0, color="grey", lw=0.8)
+    plot_sweep_results(table, "voice_ratio.quiet", "out_of_network_share", ax=axes[0])
     axes[0].set_title("Quiet members: impression share / post share")
-    plot_results(table, "exposure_diversity", "out_of_network_share", ax=axes[1])
-    axes[1].set_title("Exposure diversity (mean normalised entropy)")
-    fig.suptitle("feedsim sweep: 300 accounts, 2 days, 5 replicates per point, 95% CI bands")
+    ax = axes[1]
+    for k, (paired, colour) in enumerate(((True, "C2"), (False, "C7"))):
+        d = aggregate(table, "voice_ratio.quiet", contrast="ranker", paired=paired, as_pandas=False)
+        x = d["out_of_network_share"].astype(float) + (k - 0.5) * 0.02
+        mean = d["voice_ratio.quiet.mean"]
+        err = [mean - d["voice_ratio.quiet.ci_low"], d["voice_ratio.quiet.ci_high"] - mean]
+        ax.errorbar(x, mean, yerr=err, fmt="o", color=colour, capsize=4,
+                    label="paired (same seeds)" if paired else "unpaired (Welch)")
+    ax.axhline(0.0, color="grey", lw=0.8)
+    ax.set_xlabel("out_of_network_share")
+    ax.set_ylabel("voice_ratio.quiet: engagement - chronological")
+    ax.set_title("The same difference, paired vs unpaired 95% CI")
+    ax.legend(fontsize="small")
+    fig.suptitle("feedsim sweep on a loaded edge list (400 accounts, roles assigned), 2 days, 8 replicates")
     fig.tight_layout()
     png = os.path.join(args.out, "sweep_demo.png")
     fig.savefig(png, dpi=110)
     plt.close(fig)
+    with open(os.path.join(args.out, "summary.json"), "w") as fh:
+        json.dump(summary, fh, indent=2, sort_keys=True)
     print(f"plot written to {png} ({time.perf_counter() - start:.1f} s in all)")
     return min(report.n_failed, 125)
 

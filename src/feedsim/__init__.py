@@ -20,8 +20,18 @@ from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
 from .network import ROLES, FollowGraph  # noqa: E402
-from . import experiments  # noqa: E402
-from .experiments import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+from . import sweeps  # noqa: E402
+from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+
+
+def __getattr__(name: str):
+    # feedsim.experiments is the deprecated name of feedsim.sweeps: import it (and warn) on first use
+    if name == "experiments":
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module(".experiments", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Comparison",
@@ -41,11 +51,11 @@ __all__ = [
     "SweepSpec",
     "__version__",
     "compare",
-    "experiments",
     "load_results",
     "metrics",
     "networks",
     "rankers",
     "run_sweep",
+    "sweeps",
     "theory",
 ]

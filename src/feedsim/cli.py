@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
     cmp.add_argument("--graph", help="use a graph file instead of the default community (.graphml, .csv or edge list)")
+    cmp.add_argument("--assign-roles", action="store_true",
+                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
     cmp.add_argument("--out-of-network-share", type=float, default=0.0, help="share of each feed for out-of-network posts")
     cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
     cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
@@ -85,10 +87,14 @@ def _add_sweep_parsers(sub) -> None:
     )
     res.add_argument("db", metavar="DB", help="SQLite results store")
     res.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
+    res.add_argument("--contrast", metavar="COLUMN",
+                     help="print differences against a baseline value of this column (e.g. ranker), paired by seed")
+    res.add_argument("--baseline", help="the baseline value for --contrast (default chronological for ranker)")
+    res.add_argument("--unpaired", action="store_true", help="with --contrast: Welch intervals, ignoring the pairing")
 
 
 def _sweep(args) -> int:
-    from .experiments import SweepSpec, run_sweep
+    from .sweeps import SweepSpec, run_sweep
 
     if args.workers is not None and args.workers < 1:
         raise FeedsimError(f"--workers must be an integer >= 1; got {args.workers}")
@@ -119,7 +125,7 @@ def _sweep(args) -> int:
 def _results(args) -> int:
     import csv
 
-    from .experiments import aggregate, load_results
+    from .sweeps import aggregate, load_results
 
     if not os.path.exists(args.db):
         raise FeedsimError(f"no such results store: {args.db}")
@@ -133,8 +139,33 @@ def _results(args) -> int:
                 writer.writerow(["" if _missing(table[c][i]) else table[c][i] for c in names])
         print(f"{len(table['run_key'])} runs written to {args.csv}")
         return 0
+    if args.contrast:
+        print(_format_contrast(table, aggregate, args))
+        return 0
     print(_format_aggregate(table, aggregate))
     return 0
+
+
+def _format_contrast(table, aggregate, args) -> str:
+    baseline = args.baseline
+    if baseline is not None and args.contrast in table and table[args.contrast].dtype.kind in "fi":
+        try:
+            baseline = float(baseline)
+        except ValueError:
+            raise FeedsimError(f"--baseline must be a number for column {args.contrast}; got {baseline!r}") from None
+    agg = aggregate(table, contrast=args.contrast, baseline=baseline, paired=not args.unpaired, as_pandas=False)
+    how = "unpaired (Welch)" if args.unpaired else "paired by seed"
+    metrics = [c[: -len(".mean")] for c in agg if c.endswith(".mean")]
+    keys = [c for c in agg if "." not in c and c != "baseline"
+            and (c == args.contrast or len({str(v) for v in agg[c]}) > 1)]
+    lines = [f"{args.contrast} - {agg['baseline'][0] if len(agg['baseline']) else baseline}: mean difference "
+             f"[95% CI], {how}", ""]
+    for i in range(len(agg["baseline"])):
+        lines.append(", ".join(f"{k}={agg[k][i]}" for k in keys) + f"  (n={int(agg[metrics[0] + '.n'][i])})")
+        for m in metrics:
+            mean, lo, hi = (agg[f"{m}.{s}"][i] for s in ("mean", "ci_low", "ci_high"))
+            lines.append(f"   {m:<32}{mean:+10.4f}  [{lo:+.4f}, {hi:+.4f}]")
+    return "\n".join(lines)
 
 
 def _missing(v) -> bool:
@@ -159,6 +190,24 @@ def _format_aggregate(table, aggregate) -> str:
     return "\n".join(lines)
 
 
+def _convert_with_warnings(G):
+    """Convert a loaded graph once, printing feedsim's graph warnings as ``feedsim: warning:`` lines."""
+    import warnings
+
+    from .network.graph import FollowGraph, GraphAttributeWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GraphAttributeWarning)
+        graph = FollowGraph.from_networkx(G)
+    for w in caught:
+        if issubclass(w.category, GraphAttributeWarning):
+            hint = " (or pass --assign-roles)" if "'role'" in str(w.message) else ""
+            print(f"feedsim: warning: {w.message}{hint}", file=sys.stderr)
+        else:  # pragma: no cover - nothing else warns here today
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return graph
+
+
 def _load_graph(args):
     from . import networks
 
@@ -168,10 +217,14 @@ def _load_graph(args):
             raise FeedsimError(f"--graph: no such file: {path}")
         low = path.lower()
         if low.endswith(".graphml"):
-            return networks.read_graphml(path)
-        if low.endswith(".csv"):
-            return networks.read_csv(path)
-        return networks.read_edgelist(path)
+            G = networks.read_graphml(path)
+        elif low.endswith(".csv"):
+            G = networks.read_csv(path)
+        else:
+            G = networks.read_edgelist(path)
+        if args.assign_roles:
+            networks.assign_roles(G)
+        return _convert_with_warnings(G)
     if args.users < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
     follows = min(40.0, (args.users - 1) / 2)  # the default (40) needs more than 40 accounts

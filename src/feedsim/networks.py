@@ -10,6 +10,7 @@ also return the array form, a :class:`~feedsim.network.graph.FollowGraph`.
 - :func:`read_edgelist`: SNAP-style ``u v`` text files.
 - :func:`read_csv`: CSV edge tables with a header row.
 - :func:`read_graphml`: directed GraphML files.
+- :func:`assign_roles`: roles for a graph without them, from follower and activity quantiles.
 
 Examples
 --------
@@ -22,6 +23,8 @@ Examples
 from __future__ import annotations
 
 from .network.generators import default_community
+from .network.graph import GraphAttributeWarning
 from .network.loaders import read_csv, read_edgelist, read_graphml
+from .network.roles import assign_roles
 
-__all__ = ["default_community", "read_csv", "read_edgelist", "read_graphml"]
+__all__ = ["GraphAttributeWarning", "assign_roles", "default_community", "read_csv", "read_edgelist", "read_graphml"]

@@ -193,7 +193,8 @@ def test_graph_option_reads_an_edge_list(capsys, tmp_path):
     path.write_text("\n".join(lines) + "\n")
     code = main(["compare", "--graph", str(path), "--days", "1", "--json"])
     out, err = capsys.readouterr()
-    assert code == 0 and err == ""
+    # an edge list has no roles: one warning line saying how to assign them
+    assert code == 0 and err.count("feedsim: warning:") == 1 and "--assign-roles" in err
     payload = json.loads(out)
     assert payload["config"]["graph"] == str(path)
     assert payload["config"]["n_users"] == n

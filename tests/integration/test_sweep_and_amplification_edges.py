@@ -6,7 +6,7 @@ import pytest
 
 import feedsim
 from feedsim.amplification import ViewerSplit, paired_amplification, split_amplification
-from feedsim.experiments.spec import SweepSpecError
+from feedsim.sweeps.spec import SweepSpecError
 from feedsim.rankers.presets import X2026Ranker
 
 SPEC = dict(seed=5, days=1, replicates=2, graph={"n_users": 100, "seed": 0},
@@ -16,7 +16,7 @@ SPEC = dict(seed=5, days=1, replicates=2, graph={"n_users": 100, "seed": 0},
 
 def test_a_reader_holding_a_transaction_does_not_abort_a_sweep(tmp_path):
     db = str(tmp_path / "r.sqlite")
-    feedsim.experiments.ResultsStore(db).close()  # create (in WAL mode)
+    feedsim.sweeps.ResultsStore(db).close()  # create (in WAL mode)
     reader = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     reader.execute("BEGIN")
     reader.execute("SELECT * FROM runs").fetchall()  # an open read transaction, as a notebook may hold

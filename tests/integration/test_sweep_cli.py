@@ -14,7 +14,7 @@ import time
 import pytest
 
 from feedsim.cli import main
-from feedsim.experiments import SweepSpec, run_sweep
+from feedsim.sweeps import SweepSpec, run_sweep
 
 SMALL = textwrap.dedent("""
     seed = 11

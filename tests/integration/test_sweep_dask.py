@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from feedsim.cli import main
-from feedsim.experiments import SweepSpec, load_results, run_sweep
+from feedsim.sweeps import SweepSpec, load_results, run_sweep
 
 distributed = pytest.importorskip("distributed")
 

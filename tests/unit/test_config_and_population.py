@@ -230,8 +230,9 @@ def test_population_is_reproducible_for_a_seed():
 
 # ---------------------------------------------------------- bad-input table
 def graph_with(**attrs) -> nx.DiGraph:
-    """A three-node cycle where node 1 carries ``attrs``."""
+    """A three-node cycle where node 1 carries ``attrs`` (node 0 a role, so no missing-roles warning)."""
     G = nx.DiGraph([(0, 1), (1, 2), (2, 0)])
+    G.nodes[0]["role"] = "regular"
     G.nodes[1].update(attrs)
     return G
 

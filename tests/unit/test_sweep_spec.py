@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 
 import feedsim
-from feedsim.experiments import SweepSpec, SweepSpecError, aggregate, run_seed
-from feedsim.experiments.spec import DAILY_SERIES
+from feedsim.sweeps import SweepSpec, SweepSpecError, aggregate, run_seed
+from feedsim.sweeps.spec import DAILY_SERIES
 
 GOOD = {
     "seed": 3,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import feedsim
-from feedsim.experiments import (
+from feedsim.sweeps import (
     ResultsStore,
     SpecMismatchError,
     StoreError,
@@ -53,7 +53,7 @@ def test_sweep_writes_one_row_per_run_and_daily_series(db):
     ).run(days=1)
     i = list(table["run_key"]).index(run.run_key)
     assert table["gini_impressions"][i] == direct.summary()["gini_impressions"]
-    assert json.loads(table["spawn_key"][i]) == list(run.seed.spawn_key)
+    assert list(table["spawn_key"][i]) == list(run.seed.spawn_key)
     daily = load_daily(db, as_pandas=False)
     assert len(daily["run_key"]) == 8 * (1 + len(feedsim.ROLES))
     sel = (daily["run_key"] == run.run_key) & (daily["series"] == "posts")
@@ -125,7 +125,7 @@ def test_stale_marker_of_a_dead_process_is_taken_over(db):
 
 def test_database_locked_by_sqlite_gives_clear_error(db, monkeypatch):
     ResultsStore(db).close()
-    monkeypatch.setattr("feedsim.experiments.store.TIMEOUT", 0.05)
+    monkeypatch.setattr("feedsim.sweeps.store.TIMEOUT", 0.05)
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("BEGIN EXCLUSIVE")
     try:
@@ -161,7 +161,7 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on(db):
 
 def test_load_results_without_pandas_is_a_dict_of_arrays(db, monkeypatch):
     run_sweep(SweepSpec(**SPEC), db, workers=1)
-    monkeypatch.setattr("feedsim.experiments.results._have_pandas", lambda: False)
+    monkeypatch.setattr("feedsim.sweeps.results._have_pandas", lambda: False)
     table = load_results(db)
     assert isinstance(table, dict)
     assert table["out_of_network_share"].dtype == np.float64
@@ -173,7 +173,7 @@ def test_load_results_gives_a_dataframe_with_pandas(db):
     run_sweep(SweepSpec(**SPEC), db, workers=1)
     frame = load_results(db)
     assert isinstance(frame, pd.DataFrame) and len(frame) == 8
-    agg = feedsim.experiments.aggregate(frame, "gini_impressions")
+    agg = feedsim.sweeps.aggregate(frame, "gini_impressions")
     assert isinstance(agg, pd.DataFrame) and len(agg) == 4
     assert (agg["gini_impressions.n"] == 2).all()
 
@@ -186,7 +186,7 @@ def test_plot_results_draws_one_line_and_band_per_ranker(db):
 
     run_sweep(SweepSpec(**SPEC), db, workers=1)
     fig, ax = plt.subplots()
-    out = feedsim.experiments.plot_results(load_results(db), "impression_share.quiet", "out_of_network_share", ax=ax)
+    out = feedsim.sweeps.plot_results(load_results(db), "impression_share.quiet", "out_of_network_share", ax=ax)
     assert out is ax
     assert [line.get_label() for line in ax.lines] == ["chronological", "engagement"]
     assert len(ax.collections) == 2 and ax.get_xlabel() == "out_of_network_share"

@@ -1,45 +1,35 @@
-"""Parameter sweeps: specs, seed addressing, execution on any executor, the results store.
+"""Deprecated alias of :mod:`feedsim.sweeps` (kept for one release).
 
-Examples
---------
->>> import os, tempfile, feedsim
->>> spec = feedsim.SweepSpec(seed=1, days=1, replicates=2, graph={"n_users": 100, "seed": 0},
-...                          grid={"ranker": ["chronological", "engagement"]})
->>> db = os.path.join(tempfile.mkdtemp(), "r.sqlite")
->>> feedsim.run_sweep(spec, db, workers=1).n_failed
-0
->>> agg = feedsim.experiments.aggregate(feedsim.load_results(db, as_pandas=False), "gini_impressions")
->>> [int(n) for n in agg["gini_impressions.n"]]
-[2, 2]
+The sweep package was renamed so that it no longer shares a name with the
+repository's ``experiments/`` story scripts. ``import feedsim.experiments`` (or
+any of its submodules: ``spec``, ``seeds``, ``execute``, ``store``,
+``results``, ``plotting``) warns with a ``DeprecationWarning`` and gives the
+very same objects as :mod:`feedsim.sweeps` (``plotting`` is now
+:mod:`feedsim.plots.sweep_results`).
 """
 
-from .execute import SweepReport, execute_run, run_sweep
-from .plotting import plot_results
-from .results import aggregate, load_daily, load_results, param_columns
-from .seeds import RunSpec, point_words, run_seed
-from .spec import DAILY_SERIES, ROLE_METRICS, SCALAR_METRICS, SweepSpec, SweepSpecError, load_spec
-from .store import ResultsStore, SpecMismatchError, StoreError, StoreLockedError
+from __future__ import annotations
 
-__all__ = [
-    "DAILY_SERIES",
-    "ROLE_METRICS",
-    "ResultsStore",
-    "RunSpec",
-    "SCALAR_METRICS",
-    "SpecMismatchError",
-    "StoreError",
-    "StoreLockedError",
-    "SweepReport",
-    "SweepSpec",
-    "SweepSpecError",
-    "aggregate",
-    "execute_run",
-    "load_daily",
-    "load_results",
-    "load_spec",
-    "param_columns",
-    "plot_results",
-    "point_words",
-    "run_seed",
-    "run_sweep",
-]
+import sys
+import warnings
+
+from .. import sweeps as _sweeps
+from ..plots import sweep_results as _sweep_results
+from ..sweeps import *  # noqa: F403
+from ..sweeps import __all__  # noqa: F401
+
+warnings.warn(
+    "feedsim.experiments is deprecated and will be removed in the next release; "
+    "use feedsim.sweeps (and feedsim.plots.plot_sweep_results for plot_results)",
+    DeprecationWarning,
+    stacklevel=2,
+)
+
+# ``import feedsim.experiments.store`` finds these entries and returns the new modules
+for _name in ("spec", "seeds", "execute", "store", "results", "identity", "graphs", "intervals"):
+    _mod = sys.modules.get(f"{_sweeps.__name__}.{_name}")
+    if _mod is not None:
+        sys.modules[f"{__name__}.{_name}"] = _mod
+        globals()[_name] = _mod
+sys.modules[f"{__name__}.plotting"] = _sweep_results
+plotting = _sweep_results

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import warnings
+
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from .._suggest import did_you_mean
 from .._validate import check_choice
 from ..errors import InvalidParameterError
 
-__all__ = ["FollowGraph", "NODE_ATTRIBUTES", "ROLES"]
+__all__ = ["FollowGraph", "GraphAttributeWarning", "KNOWN_NODE_ATTRIBUTES", "NODE_ATTRIBUTES", "ROLES"]
 
 #: Roles an account can have, in code order (``role_code == ROLES.index(role)``).
 ROLES = ("influencer", "regular", "quiet", "brand", "lurker")
@@ -33,6 +36,37 @@ NODE_ATTRIBUTES = {
     "quality": "author's mean appeal multiplier (1 = typical)",
     "link_share": "probability that a post links off-platform",
 }
+
+#: Node attributes feedsim reads or writes (``community`` is written by the default community).
+KNOWN_NODE_ATTRIBUTES = ("role", *NODE_ATTRIBUTES, "community")
+
+
+class GraphAttributeWarning(UserWarning):
+    """A graph's node attributes will not do what they seem to: unknown names, or no roles at all."""
+
+
+def _warn_attributes(G: nx.DiGraph, has_roles: bool) -> None:
+    """Warn once per graph about unknown node attribute names and about missing roles."""
+    keys: dict[str, int] = {}
+    for _, data in G.nodes(data=True):
+        for key in data:
+            keys[key] = keys.get(key, 0) + 1
+    unknown = [k for k in keys if k not in KNOWN_NODE_ATTRIBUTES]
+    if unknown:
+        parts = [f"{k!r} ({keys[k]} nodes{did_you_mean(k, KNOWN_NODE_ATTRIBUTES).replace('; ', ', ')})"
+                 for k in sorted(unknown, key=str)]
+        warnings.warn(
+            f"node attribute {', '.join(parts)} is not a feedsim attribute and is ignored; "
+            f"known attributes: {', '.join(KNOWN_NODE_ATTRIBUTES)}",
+            GraphAttributeWarning, stacklevel=3,
+        )
+    if not has_roles:
+        warnings.warn(
+            "the graph has no 'role' node attribute, so every account is a 'regular' member and each "
+            "per-role table has one row; assign roles from follower counts with "
+            "feedsim.networks.assign_roles(G) (or set a 'role' attribute per node)",
+            GraphAttributeWarning, stacklevel=3,
+        )
 
 
 def _role_missing(role: np.ndarray) -> np.ndarray:
@@ -149,6 +183,12 @@ class FollowGraph:
         missing ones become ``None`` (filled later from role defaults); a given
         NaN is kept and rejected when the population is built.
 
+        Warns (:class:`GraphAttributeWarning`, once per graph) when a node
+        attribute is not one feedsim knows (``postrate``: naming it, the closest
+        known name and the known ones), and when no node has a ``role`` (every
+        account would be a regular member; see
+        :func:`feedsim.networks.assign_roles`).
+
         Raises
         ------
         InvalidParameterError
@@ -169,7 +209,8 @@ class FollowGraph:
         dst = np.fromiter((index[v] for _, v in G.edges), dtype=np.int64, count=m)
         attrs: dict[str, np.ndarray] = {}
         roles = [G.nodes[v].get("role") for v in nodes]
-        if any(r is not None for r in roles):
+        has_roles = any(r is not None for r in roles)
+        if has_roles:
             attrs["role"] = np.array(roles, dtype=object)
         for key in NODE_ATTRIBUTES:
             vals = [G.nodes[v].get(key) for v in nodes]
@@ -177,7 +218,9 @@ class FollowGraph:
                 arr = np.empty(n, dtype=object)
                 arr[:] = vals  # None = missing; a given NaN stays NaN and is rejected later
                 attrs[key] = arr
-        return cls.from_edges(src, dst, n, node_ids=nodes, attrs=attrs)
+        graph = cls.from_edges(src, dst, n, node_ids=nodes, attrs=attrs)
+        _warn_attributes(G, has_roles)  # after the structural checks: a broken graph raises, not warns
+        return graph
 
     @classmethod
     def from_scipy(

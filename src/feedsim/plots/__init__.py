@@ -5,6 +5,7 @@ from .network import plot_follow_graph
 from .palette import ROLE_COLORS
 from .shares import plot_role_share_scatter
 from .sweep import mean_confidence_band, plot_sweep
+from .sweep_results import plot_sweep_results
 from .timeseries import daily_series, plot_metric_over_time
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "plot_role_share_scatter",
     "plot_role_shares",
     "plot_sweep",
+    "plot_sweep_results",
 ]

@@ -1,6 +1,7 @@
 """Plot a results store: a metric against a parameter, one line per ranker with its confidence band.
 
-Aggregates the tidy table and draws with :func:`feedsim.plots.plot_sweep`.
+Aggregates the tidy table of :func:`feedsim.sweeps.load_results` and draws with
+:func:`~feedsim.plots.plot_sweep`. Formerly ``feedsim.experiments.plot_results``.
 """
 
 from __future__ import annotations
@@ -8,16 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidParameterError
-from .results import _as_dict, aggregate, param_columns
+from .sweep import plot_sweep
 
-__all__ = ["plot_results"]
+__all__ = ["plot_sweep_results"]
 
 
-def plot_results(table, metric: str, param: str, *, where: dict | None = None, confidence: float = 0.95, ax=None):
+def plot_sweep_results(table, metric: str, param: str, *, where: dict | None = None, confidence: float = 0.95, ax=None):
     """Draw ``metric`` (mean over replicates) against ``param``, one line per ranker.
 
     Each line has a shaded band: the t confidence interval of the mean (see
-    :func:`~feedsim.experiments.aggregate`). When other parameters vary too,
+    :func:`~feedsim.sweeps.aggregate`). When other parameters vary too,
     each combination gets its own line unless ``where`` fixes them.
 
     Parameters
@@ -45,10 +46,12 @@ def plot_results(table, metric: str, param: str, *, where: dict | None = None, c
     >>> t = {"ranker": np.array(["a", "a", "a", "a"], dtype=object),
     ...      "status": np.array(["ok"] * 4, dtype=object),
     ...      "out_of_network_share": np.array([0.0, 0.0, 0.5, 0.5]), "x": np.array([1.0, 2.0, 3.0, 5.0])}
-    >>> ax = plot_results(t, "x", "out_of_network_share")
+    >>> ax = plot_sweep_results(t, "x", "out_of_network_share")
     >>> len(ax.lines)
     1
     """
+    from ..sweeps.results import _as_dict, aggregate, param_columns  # noqa: PLC0415
+
     cols = _as_dict(table)
     for name, what in ((metric, "metric"), (param, "param")):
         if name not in cols:
@@ -63,7 +66,6 @@ def plot_results(table, metric: str, param: str, *, where: dict | None = None, c
     if "ranker" not in by:
         by.insert(0, "ranker")
     agg = aggregate(cols, metric, by=by + [param], confidence=confidence, as_pandas=False)
-    from ..plots import plot_sweep  # noqa: PLC0415
 
     others = [c for c in by if c != "ranker"]
     data: dict[str, dict] = {}

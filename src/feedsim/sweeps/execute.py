@@ -8,7 +8,6 @@ and the sweep goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import functools
 import os
 import socket
 import sys
@@ -22,24 +21,20 @@ import numpy as np
 from .. import __version__
 from ..network.graph import ROLES
 from ..progress import CountProgressBar
+from . import graphs
 from .seeds import RunSpec
-from .spec import SweepSpec, load_spec
+from .spec import PAIRED_METRICS, SweepSpec, load_spec
 from .store import ResultsStore, SpecMismatchError
 
 __all__ = ["SweepReport", "run_sweep", "execute_run"]
 
 #: Spec fields that must not change under an existing store, even with ``extend``.
-_FIXED = ("seed", "days", "graph", "metrics", "daily")
+#: (The graph may: it is part of every point's key, so another graph makes other points.)
+_FIXED = ("seed", "days", "metrics", "daily")
+#: Prefix of the per-group reach kept for amplification (computed when the table is loaded).
+REACH_PREFIX = "_reach_per_post."
 #: Most futures in flight at once (bounds memory for long sweeps).
 MAX_IN_FLIGHT = 256
-
-
-@functools.lru_cache(maxsize=4)
-def _community(n_users: int, seed: int, mean_follows: float | None):
-    from ..networks import default_community  # noqa: PLC0415
-
-    follows = min(40.0, (n_users - 1) / 2) if mean_follows is None else mean_follows
-    return default_community(n_users, mean_follows=follows, seed=seed, as_arrays=True)
 
 
 def _metric(summary: dict, name: str) -> float | None:
@@ -48,6 +43,17 @@ def _metric(summary: dict, name: str) -> float | None:
     if role:
         value = value.get(role) if isinstance(value, dict) else None
     return None if value is None else float(value)
+
+
+def _reach_metrics(result) -> dict[str, float | None]:
+    """Reach per post of each role and follower group (Huszar et al. 2022), for amplification."""
+    from ..amplification import group_reach  # noqa: PLC0415
+
+    out = {}
+    for kind, groups in group_reach(result).items():
+        for label, (imp, posts) in groups.items():
+            out[f"{REACH_PREFIX}{kind}.{label}"] = imp / posts if posts > 0 else None
+    return out
 
 
 def _daily_rows(daily: dict, keep: tuple) -> list[tuple[int, str, float]]:
@@ -74,18 +80,21 @@ def execute_run(run: RunSpec) -> dict:
     t0 = time.perf_counter()
     row = {
         "run_key": run.run_key, "point_key": run.point_key, "ranker": run.ranker, "replicate": run.replicate,
-        "started_at": started, "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "ranker_version": run.ranker_version, "started_at": started, "worker": f"{socket.gethostname()}:{os.getpid()}",
         "feedsim_version": __version__, "numpy_version": np.__version__,
     }
     daily: list = []
     try:
-        graph = _community(run.graph["n_users"], run.graph["seed"], run.graph.get("mean_follows"))
-        params = dict(run.params)
-        ranker = params.pop("ranker", "chronological")
-        sim = Simulation(graph, ranker=ranker, seed=run.seed.seed_sequence(), **params)
+        if "file" in run.graph and graphs.file_sha256(run.graph["file"]) != run.graph_identity["sha256"]:
+            raise RuntimeError(f"graph file {run.graph['file']} changed since the sweep started")
+        graph = graphs.load_graph(run.graph, run.graph_replicate, warn=False)
+        ranker = run.params.get("ranker", "chronological")
+        sim = Simulation(graph, ranker=ranker, seed=run.seed.seed_sequence(), **run.config_params())
         result = sim.run(days=run.days)
         summary = result.summary()
-        row["metrics"] = {m: _metric(summary, m) for m in run.metrics}
+        row["metrics"] = {m: _metric(summary, m) for m in run.metrics if m.partition(".")[0] not in PAIRED_METRICS}
+        if len(row["metrics"]) < len(run.metrics):
+            row["metrics"].update(_reach_metrics(result))
         row["status"] = "ok"
         daily = _daily_rows(result.daily, run.daily)
     # A sweep isolates faults per run: any error a simulation raises (a bad
@@ -141,6 +150,17 @@ def _plan_hash(runs: list[RunSpec]) -> str:
     return hashlib.sha256("\n".join(sorted(r.run_key for r in runs)).encode()).hexdigest()
 
 
+def _check_graphs(spec: SweepSpec, runs: list[RunSpec]) -> None:
+    """Read every distinct graph once before any run starts (bad files fail here; warnings show once)."""
+    seen = set()
+    for run in runs:
+        key = _json(run.graph)
+        if key in seen:
+            continue
+        seen.add(key)
+        graphs.load_graph(run.graph, run.graph_replicate)
+
+
 def _check_compatible(store: ResultsStore, spec: SweepSpec, runs: list[RunSpec], extend: bool) -> None:
     old = store.spec()
     new = spec.to_dict()
@@ -169,7 +189,7 @@ def _outcome_of_future(fut: cf.Future, run: RunSpec) -> dict:
     # record the run as failed and keep the sweep going.
     except Exception as exc:  # noqa: BLE001
         row = {"run_key": run.run_key, "point_key": run.point_key, "ranker": run.ranker,
-               "replicate": run.replicate, "status": "failed", "metrics": None,
+               "ranker_version": run.ranker_version, "replicate": run.replicate, "status": "failed", "metrics": None,
                "error": f"{type(exc).__name__}: {exc}"}
         return {"row": row, "daily": []}
 
@@ -209,6 +229,12 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
         If ``db`` is not a feedsim store, is in use by another sweep, or holds a
         different sweep and ``extend`` is False.
 
+    Warns
+    -----
+    GraphAttributeWarning
+        Once, when a graph file has no ``role`` attribute (and ``assign_roles``
+        is not set) or has node attributes feedsim does not know.
+
     Examples
     --------
     >>> import os, tempfile
@@ -233,7 +259,8 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
     try:
         store.acquire()
         _check_compatible(store, spec, runs, extend)
-        store.set_spec(spec.to_dict(), plan=_plan_hash(runs))
+        _check_graphs(spec, runs)
+        store.set_spec(spec.to_dict(), plan=_plan_hash(runs), order=[r.run_key for r in runs])
         finished = store.finished_keys()
         todo = [r for r in runs if r.run_key not in finished]
         report = SweepReport(planned=len(runs), skipped=len(runs) - len(todo), path=store.path)
@@ -243,6 +270,8 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
             row = dict(outcome["row"])
             run = by_key[row["run_key"]]
             row["params"] = _json(run.stored_params())
+            row["ranker_version"] = run.ranker_version
+            row["graph"] = _json(run.graph_identity)
             row["seed_entropy"] = str(run.seed.entropy)
             row["spawn_key"] = _json(list(run.seed.spawn_key))
             row["metrics"] = None if row.get("metrics") is None else _json(row["metrics"])

@@ -3,7 +3,8 @@
 Run ``r`` of parameter point ``p`` uses
 ``SeedSequence(root_seed, spawn_key=(*hash_words(p), r))`` where ``hash_words``
 is a SHA-256 of the point's canonical JSON (without the ranker, without values
-equal to the defaults), cut into four 32-bit words. So a run's seed does not
+equal to the defaults; swept ``graph.*`` values included), cut into four 32-bit
+words. So a run's seed does not
 depend on execution order, worker count or which other points are in the sweep,
 and arms that differ only in their ranker share their seeds (common random
 numbers, paired comparisons).
@@ -21,6 +22,8 @@ import numpy as np
 
 from ..random import SeedInfo
 from ..rankers.registry import ranker_name
+from . import graphs
+from .identity import ranker_version
 from .spec import canonical_params
 
 __all__ = ["RunSpec", "point_words", "run_seed", "make_run"]
@@ -64,7 +67,9 @@ class RunSpec:
     run_key : str
         ``<point_key>/<replicate>``; unique in a store.
     point_key : str
-        16 hex digits of the SHA-256 of the point's canonical form with its ranker.
+        16 hex digits of the SHA-256 of the point's canonical form with its
+        ranker, the ranker's version and the graph's identity (generator
+        parameters, or a file's content hash).
     params : dict
         The parameter point (ranker by name, or the callable in the Python API).
     replicate : int
@@ -72,11 +77,18 @@ class RunSpec:
     seed : SeedInfo
         Entropy and spawn key of the run's SeedSequence.
     graph : dict
-        The community (``n_users``, ``seed``, optional ``mean_follows``).
+        The resolved graph (generator parameters, or an absolute ``file`` and its options).
     days : float
         Simulated days.
     metrics, daily : tuple of str
         What to keep.
+    ranker_version : str
+        ``builtin``, or the custom ranker's qualified name and version (see
+        :func:`feedsim.sweeps.identity.ranker_version`).
+    graph_identity : dict
+        What identifies the graph in the store (``sha256`` of a file).
+    graph_replicate : int or None
+        The replicate whose graph is drawn, with ``graph_replicates``; else None.
     """
 
     run_key: str
@@ -88,6 +100,9 @@ class RunSpec:
     days: float
     metrics: tuple
     daily: tuple
+    ranker_version: str = "builtin"
+    graph_identity: dict | None = None
+    graph_replicate: int | None = None
 
     @property
     def ranker(self) -> str:
@@ -98,11 +113,22 @@ class RunSpec:
         """Parameters as stored: JSON-ready, ranker by name."""
         return {k: ranker_name(v) if k == "ranker" else v for k, v in sorted(self.params.items())}
 
+    def config_params(self) -> dict:
+        """The point's :class:`~feedsim.SimulationConfig` fields (no ranker, no ``graph.*``)."""
+        return {k: v for k, v in self.params.items() if k != "ranker" and not k.startswith("graph.")}
+
 
 def make_run(spec, point: Mapping[str, Any], replicate: int) -> RunSpec:
     """Build the :class:`RunSpec` of ``point`` and ``replicate`` in ``spec``."""
+    ranker = point.get("ranker", "chronological")
     named = dict(canonical_params(point))
-    named["ranker"] = ranker_name(point.get("ranker", "chronological"))
+    named["ranker"] = ranker_name(ranker)
+    named["ranker_version"] = ranker_version(ranker)
+    graph = spec.point_graph(point)
+    identity = graphs.graph_identity(graph)
+    if spec.graph_replicates:
+        identity["per_replicate"] = True
+    named["graph"] = identity
     point_key = hashlib.sha256(_canonical_json(named).encode()).hexdigest()[:16]
     ss = run_seed(spec.seed, point, replicate)
     return RunSpec(
@@ -111,8 +137,11 @@ def make_run(spec, point: Mapping[str, Any], replicate: int) -> RunSpec:
         params=dict(point),
         replicate=int(replicate),
         seed=SeedInfo(ss.entropy, tuple(ss.spawn_key)),
-        graph=dict(spec.graph),
+        graph=graph,
         days=spec.days,
         metrics=tuple(spec.metrics),
         daily=tuple(spec.daily),
+        ranker_version=named["ranker_version"],
+        graph_identity=identity,
+        graph_replicate=int(replicate) if spec.graph_replicates else None,
     )

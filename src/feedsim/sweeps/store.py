@@ -4,11 +4,15 @@ Tables
 ------
 ``meta``
     ``key``/``value`` pairs: ``format`` (``feedsim-sweep``), ``schema_version``
-    ``spec`` (the sweep spec as JSON) and ``plan`` (a hash of its run keys).
+    ``spec`` (the sweep spec as JSON), ``plan`` (a hash of its run keys) and
+    ``order`` (its run keys in grid order, JSON).
 ``runs``
-    One row per run: keys, ranker, replicate, parameters (JSON), seed (entropy and
-    spawn key), status (``ok`` or ``failed``), error, metrics (JSON), timing, the
-    worker, and the feedsim and numpy versions that produced it.
+    One row per run: keys, ranker and its version (``builtin``, or a custom
+    ranker's qualified name and code hash or given version), replicate,
+    parameters (JSON), the graph's identity (JSON: generator parameters, or a
+    file's SHA-256 and loader options), seed (entropy and spawn key), status
+    (``ok`` or ``failed``), error, metrics (JSON), timing, the worker, and the
+    feedsim and numpy versions that produced it.
 ``daily``
     Per-day series: ``run_key``, ``day``, ``series``, ``value``.
 ``sweep_lock``
@@ -33,7 +37,7 @@ from ..errors import FeedsimError
 __all__ = ["ResultsStore", "StoreError", "StoreLockedError", "SpecMismatchError"]
 
 FORMAT = "feedsim-sweep"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TIMEOUT = 30.0  # seconds sqlite waits for another connection's lock
 
 _SCHEMA = """
@@ -42,7 +46,9 @@ CREATE TABLE runs (
     run_key TEXT PRIMARY KEY,
     point_key TEXT NOT NULL,
     ranker TEXT NOT NULL,
+    ranker_version TEXT NOT NULL,
     replicate INTEGER NOT NULL,
+    graph TEXT NOT NULL,
     params TEXT NOT NULL,
     seed_entropy TEXT NOT NULL,
     spawn_key TEXT NOT NULL,
@@ -162,7 +168,8 @@ class ResultsStore:
             version = self.meta("schema_version")
             if version != SCHEMA_VERSION:
                 raise StoreError(f"{self.path} has store schema version {version}; "
-                                 f"this feedsim reads version {SCHEMA_VERSION}")
+                                 f"this feedsim reads version {SCHEMA_VERSION} (version 2 added ranker versions "
+                                 f"and graph identities); write the sweep to a new database")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc):
                 raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
@@ -244,11 +251,13 @@ class ResultsStore:
         text = self.meta("spec")
         return None if text is None else json.loads(text)
 
-    def set_spec(self, spec: dict, plan: str = "") -> None:
-        """Store ``spec`` (JSON-ready) and the hash of its planned run keys as this store's sweep."""
+    def set_spec(self, spec: dict, plan: str = "", order: list | None = None) -> None:
+        """Store ``spec`` (JSON-ready), the hash of its planned run keys and their grid order."""
         def work():
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('spec', ?)", (json.dumps(spec, sort_keys=True),))
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('plan', ?)", (plan,))
+            if order is not None:
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('order', ?)", (json.dumps(order),))
 
         self._transaction(work)
 
@@ -259,8 +268,9 @@ class ResultsStore:
 
     def write_run(self, row: dict, daily: Iterable[tuple[int, str, float]]) -> None:
         """Write one finished run and its daily series in one transaction (replacing a failed try)."""
-        cols = ("run_key", "point_key", "ranker", "replicate", "params", "seed_entropy", "spawn_key", "status",
-                "error", "metrics", "started_at", "wall_seconds", "worker", "feedsim_version", "numpy_version")
+        cols = ("run_key", "point_key", "ranker", "ranker_version", "replicate", "graph", "params", "seed_entropy",
+                "spawn_key", "status", "error", "metrics", "started_at", "wall_seconds", "worker", "feedsim_version",
+                "numpy_version")
         daily = list(daily)
 
         def work():
@@ -271,6 +281,11 @@ class ResultsStore:
                                   [(row["run_key"], d, s, v) for d, s, v in daily])
 
         self._transaction(work)
+
+    def order(self) -> list[str]:
+        """Run keys of the latest spec in grid order (empty for a new store)."""
+        text = self.meta("order")
+        return [] if text is None else json.loads(text)
 
     def rows(self, sql: str, args: tuple = ()) -> list[tuple]:
         """Run a read query."""

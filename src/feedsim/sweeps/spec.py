@@ -1,29 +1,37 @@
 """Sweep specifications: a Python object and the equivalent TOML file.
 
-A spec names the root seed, the days per run, the replicates, the community, a
-base configuration, a grid (or an explicit list of points) of parameter values
-including the ranker, and the metrics to keep. Every problem is reported before
-any run starts, naming the key path (``grid.out_of_network_share[2]``) and what
-is allowed.
+A spec names the root seed, the days per run, the replicates, the graph (the
+default community's generator parameters or a graph file, see
+:mod:`feedsim.sweeps.graphs`), a base configuration, a grid (or an explicit list
+of points) of parameter values including the ranker and ``graph.*`` keys, and
+the metrics to keep. Every problem is reported before any run starts, naming the
+key path (``grid.out_of_network_share[2]``), what is allowed, and the closest
+allowed name for a typo.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import numbers
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._validate import check_int, check_number
+from .._suggest import did_you_mean
+from .._validate import check_bool, check_int, check_number
+from ..amplification import FOLLOWER_GROUPS
 from ..engine.config import SimulationConfig
 from ..errors import InvalidParameterError
 from ..network.graph import ROLES
 from ..rankers.registry import RANKERS, get_ranker, ranker_name
+from . import graphs
 
-__all__ = ["SweepSpec", "SweepSpecError", "SCALAR_METRICS", "ROLE_METRICS", "DAILY_SERIES", "load_spec"]
+__all__ = ["SweepSpec", "SweepSpecError", "SCALAR_METRICS", "ROLE_METRICS", "GROUP_METRICS", "DAILY_SERIES",
+           "METRIC_BOUNDS", "metric_bounds", "load_spec"]
 
 #: Summary metrics with one value per run.
 SCALAR_METRICS = (
@@ -33,8 +41,39 @@ SCALAR_METRICS = (
 #: Summary metrics with one value per role, kept as ``name.role`` (``impression_share.quiet``).
 ROLE_METRICS = (
     "post_share", "impression_share", "voice_ratio", "visibility", "follower_reach",
-    "reach_per_post", "engagement_per_post",
+    "reach_per_post", "engagement_per_post", "amplification",
 )
+#: Metrics with one value per follower group (:data:`feedsim.amplification.FOLLOWER_GROUPS`),
+#: kept as ``name.group`` (``follower_amplification.0-19``).
+GROUP_METRICS = ("follower_amplification",)
+FOLLOWER_GROUP_LABELS = tuple(g[0] for g in FOLLOWER_GROUPS)
+#: Metrics computed from a run and its chronological partner (same seed), not by the run alone.
+PAIRED_METRICS = ("amplification", "follower_amplification")
+
+#: Feasible range of each metric family: ``(low, high)``; intervals never leave it
+#: (see :mod:`feedsim.sweeps.intervals`).
+METRIC_BOUNDS = {
+    **{m: (0.0, 1.0) for m in ("gini_impressions", "gini_engagements", "gini_followers", "top1_share",
+                               "visibility_all", "exposure_diversity", "creator_retention", "post_share",
+                               "impression_share", "visibility", "follower_reach")},
+    **{m: (0.0, math.inf) for m in ("n_posts", "n_impressions", "n_engagements", "n_sessions", "voice_ratio",
+                                    "reach_per_post", "engagement_per_post")},
+    "amplification": (-1.0, math.inf),
+    "follower_amplification": (-1.0, math.inf),
+}
+
+
+def metric_bounds(name: str) -> tuple[float, float]:
+    """Feasible ``(low, high)`` of a metric column (``voice_ratio.quiet`` -> ``(0, inf)``).
+
+    Unknown names are unbounded.
+
+    Examples
+    --------
+    >>> metric_bounds("impression_share.quiet"), metric_bounds("amplification.quiet")
+    ((0.0, 1.0), (-1.0, inf))
+    """
+    return METRIC_BOUNDS.get(name.partition(".")[0], (-math.inf, math.inf))
 #: Per-day series of :attr:`feedsim.SimulationResult.daily`; ``*_by_role`` are kept per role.
 DAILY_SERIES = (
     "posts", "impressions", "engagements", "sessions", "new_follows", "creators_posting",
@@ -43,10 +82,11 @@ DAILY_SERIES = (
 DEFAULT_METRICS = ("gini_impressions", "top1_share", "exposure_diversity", "visibility_all",
                    "impression_share", "voice_ratio")
 
-_TOP_KEYS = ("seed", "days", "replicates", "graph", "base", "grid", "points", "metrics", "daily")
-_GRAPH_KEYS = ("n_users", "seed", "mean_follows")
+_TOP_KEYS = ("seed", "days", "replicates", "graph", "graph_replicates", "base", "grid", "points", "metrics",
+             "daily")
 _CONFIG_FIELDS = {f.name: f for f in dataclasses.fields(SimulationConfig)}
 _PARAM_KEYS = ("ranker", *_CONFIG_FIELDS)
+_GRAPH_PARAM_KEYS = tuple(f"graph.{k}" for k in (*graphs.GENERATOR_KEYS, *graphs.FILE_KEYS))
 
 
 class SweepSpecError(InvalidParameterError):
@@ -110,13 +150,21 @@ def normalize_value(key: str, value: Any, path: str) -> Any:
     return value
 
 
-def _check_params(table: Any, path: str) -> dict:
+def _unknown_param(path: str, key: str) -> None:
+    _fail(f"{path}.{key} is not a simulation parameter{did_you_mean(key, (*_PARAM_KEYS, *_GRAPH_PARAM_KEYS))}; "
+          f"allowed: {_allowed(_PARAM_KEYS)}, or graph.<key> to vary the graph")
+
+
+def _check_params(table: Any, path: str, graph_values=None) -> dict:
     if not isinstance(table, Mapping):
         _fail(f"{path} must be a table of parameter = value; got {table!r}")
     out = {}
     for key, value in table.items():
+        if key.startswith("graph.") and graph_values is not None:
+            out[key] = graph_values(key, value, f"{path}.{key}")
+            continue
         if key not in _PARAM_KEYS:
-            _fail(f"{path}.{key} is not a simulation parameter; allowed: {_allowed(_PARAM_KEYS)}")
+            _unknown_param(path, key)
         out[key] = normalize_value(key, value, f"{path}.{key}")
     return out
 
@@ -127,32 +175,51 @@ def _point_label(point: dict) -> str:
 
 @dataclass(frozen=True, init=False)
 class SweepSpec:
-    """A parameter sweep: every point of a grid, each replicated, on one community.
+    """A parameter sweep: every point of a grid, each replicated, on a graph.
 
     Parameters
     ----------
     seed : int
         Root entropy (>= 0). Run seeds are spawned from it (see
-        :func:`feedsim.experiments.run_seed`).
+        :func:`feedsim.sweeps.run_seed`).
     days : float
         Simulated days per run (> 0, a whole number of ticks).
     replicates : int, default 1
         Runs per parameter point, each with its own seed.
     graph : dict, default ``{"n_users": 1000, "seed": 0}``
-        The default community: ``n_users`` (>= 2), ``seed`` (>= 0) and optional
-        ``mean_follows`` (default ``min(40, (n_users - 1) / 2)``).
+        Either the default community's generator parameters (``n_users`` >= 2,
+        ``seed`` >= 0, ``mean_follows`` (default ``min(40, (n_users - 1) / 2)``),
+        ``n_communities``, ``community_mixing``, ``reciprocity``,
+        ``attractiveness_exponent``), or ``file`` (relative to ``root``) with
+        loader options (``format``: ``edgelist``, ``csv`` or ``graphml``, by
+        default from the extension; ``comments``, ``delimiter``, ``source``,
+        ``target``) and ``assign_roles`` (bool, default False: roles from
+        :func:`feedsim.networks.assign_roles`). See :mod:`feedsim.sweeps.graphs`.
+    graph_replicates : bool, default False
+        Draw a new default community for every replicate (generator seed
+        ``SeedSequence(graph.seed, spawn_key=(replicate,))``), the same in every
+        arm of a replicate. Only for generated graphs.
     base : dict, optional
         Parameters shared by every run: any :class:`~feedsim.SimulationConfig`
         field and ``ranker`` (default ``"chronological"``).
     grid : dict of str to list, optional
-        Values per parameter; the sweep is their Cartesian product.
+        Values per parameter; the sweep is their Cartesian product. Keys are
+        parameters of ``base`` or ``graph.<key>`` (``graph.mean_follows``,
+        ``graph.file``).
     points : list of dict, optional
         An explicit list of parameter points instead of a grid.
     metrics : list of str, optional
         Summary metrics to keep: a name in :data:`SCALAR_METRICS`, a name in
-        :data:`ROLE_METRICS` (all roles) or ``name.role``.
+        :data:`ROLE_METRICS` (all roles) or ``name.role``, or
+        ``follower_amplification`` (per follower group, or ``.0-19`` etc.).
+        ``amplification`` metrics are computed against the chronological run of
+        the same seed; a point whose chronological partner is not in the sweep
+        gets it added to the plan.
     daily : list of str or bool, default True
         Per-day series to keep (:data:`DAILY_SERIES`); True keeps all, False none.
+    root : str, optional
+        Folder a relative ``graph.file`` is relative to (default: the working
+        directory; :meth:`from_toml` uses the spec file's folder).
 
     Raises
     ------
@@ -163,7 +230,7 @@ class SweepSpec:
     --------
     >>> spec = SweepSpec(seed=1, days=1, replicates=2, graph={"n_users": 200, "seed": 0},
     ...                  grid={"ranker": ["chronological", "engagement"],
-    ...                        "out_of_network_share": [0.0, 0.2]})
+    ...                        "graph.mean_follows": [10, 20]})
     >>> len(spec.points()), len(spec.runs())
     (4, 8)
     """
@@ -172,22 +239,25 @@ class SweepSpec:
     days: float
     replicates: int = 1
     graph: Mapping[str, Any] = field(default_factory=lambda: {"n_users": 1000, "seed": 0})
+    graph_replicates: bool = False
     base: Mapping[str, Any] = field(default_factory=dict)
     grid: Mapping[str, Any] | None = None
     points_list: list | None = None
     metrics: tuple = DEFAULT_METRICS
     daily: Any = True
+    root: str | None = field(default=None, compare=False)
 
     def __init__(self, seed, days, replicates=1, graph=None, base=None, grid=None, points=None,
-                 metrics=DEFAULT_METRICS, daily=True) -> None:
+                 metrics=DEFAULT_METRICS, daily=True, graph_replicates=False, root=None) -> None:
         try:
-            self._build(seed, days, replicates, graph, base, grid, points, metrics, daily)
+            self._build(seed, days, replicates, graph, base, grid, points, metrics, daily, graph_replicates, root)
         except SweepSpecError:
             raise
         except InvalidParameterError as exc:
             raise SweepSpecError(str(exc)) from None
 
-    def _build(self, seed, days, replicates, graph, base, grid, points, metrics, daily) -> None:
+    def _build(self, seed, days, replicates, graph, base, grid, points, metrics, daily, graph_replicates,
+               root) -> None:
         def put(name, value):
             object.__setattr__(self, name, value)
 
@@ -196,7 +266,38 @@ class SweepSpec:
         put("seed", int(seed))
         put("days", check_number("days", days, low=0, low_inclusive=False))
         put("replicates", check_int("replicates", replicates, low=1))
-        put("graph", self._check_graph({"n_users": 1000, "seed": 0} if graph is None else graph))
+        put("root", None if root is None else os.fspath(root))
+        swept = set()
+        for table in ([grid] if isinstance(grid, Mapping) else []) + (
+                list(points) if isinstance(points, (list, tuple)) else []):
+            if isinstance(table, Mapping):
+                swept |= {k[len("graph."):] for k in table if isinstance(k, str) and k.startswith("graph.")}
+        graph = {"n_users": 1000, "seed": 0} if graph is None else graph
+        file_kind = isinstance(graph, Mapping) and ("file" in graph or "file" in swept)
+        if file_kind and "file" not in graph:
+            # the file comes from the grid; check the rest of the table on its own
+            put("graph", {k: v for k, v in graphs.check_graph({**graph, "file": "?"}, "graph").items()
+                          if k in graph or k == "assign_roles"})
+        else:
+            put("graph", graphs.check_graph(graph, "graph", file_kind=file_kind))
+        put("graph_replicates", check_bool("graph_replicates", graph_replicates))
+        if self.graph_replicates and file_kind:
+            _fail("graph_replicates needs a generated graph (a [graph] table without file); "
+                  "a graph file is the same in every replicate")
+        gkeys = graphs.FILE_KEYS if file_kind else graphs.GENERATOR_KEYS
+
+        def graph_value(key, value, path):
+            sub = key[len("graph."):]
+            path = path if sub in gkeys else path.partition("[")[0]
+            if sub not in gkeys:
+                kind = "file" if file_kind else "generated"
+                _fail(f"{path} is not a key of a {kind} graph{did_you_mean(key, ['graph.' + k for k in gkeys])}; "
+                      f"allowed: {', '.join('graph.' + k for k in gkeys)}")
+            trial = {**self.graph, sub: value}
+            if file_kind and sub != "file":
+                trial.setdefault("file", "?")
+            return graphs.check_graph(trial, path.rpartition(".")[0] or path, file_kind=file_kind)[sub]
+
         base = _check_params({} if base is None else base, "base")
         put("base", base)
         if (grid is None) == (points is None):
@@ -207,15 +308,20 @@ class SweepSpec:
             checked = {}
             for key, values in grid.items():
                 path = f"grid.{key}"
-                if key not in _PARAM_KEYS:
-                    _fail(f"{path} is not a simulation parameter; allowed: {_allowed(_PARAM_KEYS)}")
+                if key not in _PARAM_KEYS and not key.startswith("graph."):
+                    _unknown_param("grid", key)
                 if key in base:
                     _fail(f"{path} is also set in base; set each parameter in one place")
+                if key.startswith("graph.") and key[len("graph."):] in graph:
+                    _fail(f"{path} is also set in [graph]; set each graph key in one place")
                 if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)) or not values:
                     _fail(f"{path} must be a non-empty list of values; got {values!r}")
                 norm = []
                 for i, v in enumerate(values):
-                    v = normalize_value(key, v, f"{path}[{i}]")
+                    if key.startswith("graph."):
+                        v = graph_value(key, v, f"{path}[{i}]")
+                    else:
+                        v = normalize_value(key, v, f"{path}[{i}]")
                     for j, w in enumerate(norm):
                         if _same(key, v, w):
                             _fail(f"{path}[{i}] repeats {path}[{j}]; values must be distinct")
@@ -228,44 +334,40 @@ class SweepSpec:
                 _fail(f"points must be a non-empty list of parameter tables; got {points!r}")
             pts = []
             for i, p in enumerate(points):
-                p = _check_params(p, f"points[{i}]")
+                p = _check_params(p, f"points[{i}]", graph_value)
                 for key in p:
                     if key in base:
                         _fail(f"points[{i}].{key} is also set in base; set each parameter in one place")
                 pts.append(p)
             put("grid", None)
             put("points_list", tuple(pts))
+        if file_kind and "file" not in self.graph:
+            for i, p in enumerate(self.points()):
+                if "graph.file" not in p:
+                    _fail(f"points[{i}] has no graph file: set graph.file in [graph] or in every point")
         put("metrics", self._check_metrics(metrics))
         put("daily", self._check_daily(daily))
         self._check_points()
 
     # ------------------------------------------------------------- validation
     @staticmethod
-    def _check_graph(graph) -> dict:
-        if not isinstance(graph, Mapping):
-            _fail(f"graph must be a table with n_users and seed; got {graph!r}")
-        for key in graph:
-            if key not in _GRAPH_KEYS:
-                _fail(f"graph.{key} is not allowed; allowed: {_allowed(_GRAPH_KEYS)}")
-        n = check_int("graph.n_users", graph.get("n_users", 1000), low=2)
-        seed = check_int("graph.seed", graph.get("seed", 0), low=0)
-        out = {"n_users": n, "seed": seed}
-        if "mean_follows" in graph:
-            out["mean_follows"] = check_number("graph.mean_follows", graph["mean_follows"], low=0,
-                                               low_inclusive=False, high=n, high_inclusive=False)
-        return out
-
-    @staticmethod
     def _check_metrics(metrics) -> tuple:
         if isinstance(metrics, str) or not isinstance(metrics, (list, tuple)) or not metrics:
             _fail(f"metrics must be a non-empty list of metric names; got {metrics!r}")
-        allowed = [*SCALAR_METRICS, *ROLE_METRICS, *(f"{m}.{r}" for m in ROLE_METRICS for r in ROLES)]
+        allowed = [*SCALAR_METRICS, *ROLE_METRICS, *GROUP_METRICS, *(f"{m}.{r}" for m in ROLE_METRICS for r in ROLES),
+                   *(f"{m}.{g}" for m in GROUP_METRICS for g in FOLLOWER_GROUP_LABELS)]
         out: list[str] = []
         for i, m in enumerate(metrics):
             if m not in allowed:
-                _fail(f"metrics[{i}] must be one of {_allowed(SCALAR_METRICS + ROLE_METRICS)} "
-                      f"or <role metric>.<role> (roles: {_allowed(ROLES)}); got {m!r}")
-            names = [f"{m}.{r}" for r in ROLES] if m in ROLE_METRICS else [m]
+                _fail(f"metrics[{i}] must be one of {_allowed(SCALAR_METRICS + ROLE_METRICS + GROUP_METRICS)} "
+                      f"or <role metric>.<role> (roles: {_allowed(ROLES)}) or follower_amplification.<group> "
+                      f"(groups: {_allowed(FOLLOWER_GROUP_LABELS)}){did_you_mean(m, allowed)}; got {m!r}")
+            if m in ROLE_METRICS:
+                names = [f"{m}.{r}" for r in ROLES]
+            elif m in GROUP_METRICS:
+                names = [f"{m}.{g}" for g in FOLLOWER_GROUP_LABELS]
+            else:
+                names = [m]
             out.extend(n for n in names if n not in out)
         return tuple(out)
 
@@ -279,13 +381,14 @@ class SweepSpec:
             _fail(f"daily must be true, false or a list of series names; got {daily!r}")
         for i, s in enumerate(daily):
             if s not in DAILY_SERIES:
-                _fail(f"daily[{i}] must be one of {_allowed(DAILY_SERIES)}; got {s!r}")
+                _fail(f"daily[{i}] must be one of {_allowed(DAILY_SERIES)}{did_you_mean(s, DAILY_SERIES)}; "
+                      f"got {s!r}")
         return tuple(dict.fromkeys(daily))
 
     def _check_points(self) -> None:
         seen = {}
         for i, p in enumerate(self.points()):
-            cfg = {k: v for k, v in p.items() if k != "ranker"}
+            cfg = {k: v for k, v in p.items() if k != "ranker" and not k.startswith("graph.")}
             try:
                 tick = SimulationConfig(**cfg).tick_hours
             except InvalidParameterError as exc:
@@ -309,11 +412,37 @@ class SweepSpec:
             combos = [dict(p) for p in self.points_list]
         return [{**self.base, **c} for c in combos]
 
+    def point_graph(self, point: Mapping[str, Any]) -> dict:
+        """The resolved graph of a point: ``[graph]`` with the point's ``graph.*`` values, file made absolute."""
+        g = {**self.graph, **{k[len("graph."):]: v for k, v in point.items() if k.startswith("graph.")}}
+        if "file" in g:
+            g = graphs.check_graph(g, "graph", file_kind=True)
+        return graphs.resolve(g, self.root)
+
+    def needs_partners(self) -> bool:
+        """Whether a metric needs each run's chronological partner (amplification)."""
+        return any(m.partition(".")[0] in PAIRED_METRICS for m in self.metrics)
+
     def runs(self) -> list:
-        """Every run (point x replicate) as :class:`~feedsim.experiments.seeds.RunSpec`."""
+        """Every run (point x replicate) as :class:`~feedsim.sweeps.seeds.RunSpec`, in grid order.
+
+        With amplification metrics, the chronological partner of a point that
+        has none in the sweep is added right after the point's runs.
+        """
         from .seeds import make_run  # noqa: PLC0415
 
-        return [make_run(self, p, r) for p in self.points() for r in range(self.replicates)]
+        points = self.points()
+        if self.needs_partners():
+            have = {_point_id(p) for p in points if ranker_name(p.get("ranker", "chronological")) == "chronological"}
+            extended = []
+            for p in points:
+                extended.append(p)
+                partner = {**p, "ranker": "chronological"}
+                if _point_id(partner) not in have:
+                    have.add(_point_id(partner))
+                    extended.append(partner)
+            points = extended
+        return [make_run(self, p, r) for p in points for r in range(self.replicates)]
 
     def to_dict(self) -> dict:
         """JSON-ready form (rankers by name); ``SweepSpec.from_dict(spec.to_dict())`` round-trips."""
@@ -322,6 +451,8 @@ class SweepSpec:
 
         out = {"seed": self.seed, "days": self.days, "replicates": self.replicates, "graph": dict(self.graph),
                "base": names(self.base), "metrics": list(self.metrics), "daily": list(self.daily)}
+        if self.graph_replicates:
+            out["graph_replicates"] = True
         if self.grid is not None:
             out["grid"] = {k: [ranker_name(v) if k == "ranker" else v for v in vals] for k, vals in self.grid.items()}
         else:
@@ -329,22 +460,25 @@ class SweepSpec:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SweepSpec:
+    def from_dict(cls, data: Mapping[str, Any], *, root=None) -> SweepSpec:
         """Build a spec from a dict shaped like the TOML file, rejecting unknown keys."""
         if not isinstance(data, Mapping):
             _fail(f"a sweep spec must be a table; got {data!r}")
         for key in data:
             if key not in _TOP_KEYS:
-                _fail(f"{key} is not a sweep spec key; allowed: {_allowed(_TOP_KEYS)}")
+                _fail(f"{key} is not a sweep spec key{did_you_mean(key, _TOP_KEYS)}; allowed: {_allowed(_TOP_KEYS)}")
         for key in ("seed", "days"):
             if key not in data:
                 _fail(f"{key} is required in a sweep spec")
         kwargs = dict(data)
-        return cls(**kwargs)
+        return cls(**kwargs, root=root)
 
     @classmethod
     def from_toml(cls, path) -> SweepSpec:
-        """Read a spec from a TOML file (see ``experiments/sweep_example.toml``)."""
+        """Read a spec from a TOML file (see ``experiments/sweep_example.toml``).
+
+        A relative ``graph.file`` is relative to the folder of ``path``.
+        """
         if sys.version_info >= (3, 11):
             import tomllib  # noqa: PLC0415
         else:  # pragma: no cover - exercised on 3.10 only
@@ -354,7 +488,11 @@ class SweepSpec:
                 data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise SweepSpecError(f"{path} is not valid TOML: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(data, root=os.path.dirname(os.path.abspath(os.fspath(path))))
+
+
+def _point_id(point: Mapping[str, Any]) -> tuple:
+    return ranker_name(point.get("ranker", "chronological")), tuple(sorted(canonical_params(point).items()))
 
 
 def _same(key, a, b) -> bool:
@@ -367,10 +505,12 @@ def canonical_params(point: Mapping[str, Any]) -> dict:
     """The point without its ranker and without values equal to the defaults.
 
     Two points that configure the same simulation have the same canonical form,
-    whatever order or explicit defaults they were written with.
+    whatever order or explicit defaults they were written with. Swept graph
+    values (``graph.mean_follows``) are always kept.
     """
     defaults = SimulationConfig()
-    return {k: v for k, v in sorted(point.items()) if k != "ranker" and getattr(defaults, k) != v}
+    return {k: v for k, v in sorted(point.items())
+            if k != "ranker" and (k.startswith("graph.") or getattr(defaults, k) != v)}
 
 
 def load_spec(spec) -> SweepSpec:
@@ -379,4 +519,6 @@ def load_spec(spec) -> SweepSpec:
         return spec
     if isinstance(spec, Mapping):
         return SweepSpec.from_dict(spec)
+    if not os.path.exists(os.fspath(spec)):
+        _fail(f"spec must be a SweepSpec, a dict or a path to a TOML file; got {spec!r} (no such file)")
     return SweepSpec.from_toml(spec)

@@ -1,0 +1,163 @@
+"""Confidence intervals over replicates that stay inside a metric's feasible range.
+
+A t-interval on the raw values of a share can leave [0, 1] when replicates
+are few and spread (43.7 % [-26.5, 114.0]). Each metric family has a feasible
+range (:data:`feedsim.sweeps.spec.METRIC_BOUNDS`) and gets an interval on a
+scale where the range is the whole line, transformed back:
+
+- a share in [0, 1] (or any finite range, rescaled to it): a Student-t interval
+  on the **logit** of the values. Values at 0 or 1 have no logit; they are first
+  squeezed to ``(x (n - 1) + 1/2) / n`` (Smithson & Verkuilen, *Psychological
+  Methods* 11, 2006, the usual fix for beta regression), and the ends are
+  un-squeezed and kept inside the range;
+- a positive quantity (counts, reach per post, voice ratio) or an
+  amplification (> -1): a t-interval on the **log** of ``x - low``, i.e. a
+  geometric interval; when some replicate is exactly at the lower bound (no log),
+  the ordinary t-interval with its lower end raised to the bound;
+- unbounded: the ordinary t-interval.
+
+Where every replicate has the same value the interval is that value; with one
+replicate it is NaN. Paired and unpaired differences use the ordinary
+t-interval (Welch's for unpaired), cut to the range a difference can take.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["bounded_interval", "paired_difference", "unpaired_difference"]
+
+
+def _t(confidence: float, df: float) -> float:
+    from scipy import stats  # noqa: PLC0415
+
+    return float(stats.t.ppf((1 + confidence) / 2, df))
+
+
+def bounded_interval(values: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.inf),
+                     confidence: float = 0.95) -> tuple[int, float, float, float, float, str]:
+    """Mean, sd and a confidence interval of the mean that respects ``bounds``.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per replicate (non-finite values are dropped).
+    bounds : (low, high)
+        The feasible range of the metric.
+    confidence : float
+
+    Returns
+    -------
+    n, mean, sd, ci_low, ci_high, method
+        ``method`` is ``"logit-t"``, ``"log-t"``, ``"t"`` or ``"t-truncated"``.
+
+    Examples
+    --------
+    >>> n, m, sd, lo, hi, how = bounded_interval([0.0, 0.9, 0.4], (0.0, 1.0))
+    >>> how, 0.0 <= lo < m < hi <= 1.0
+    ('logit-t', True)
+    """
+    x = np.asarray(values, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan, "t"
+    mean = float(x.mean())
+    if n == 1:
+        return 1, mean, math.nan, math.nan, math.nan, "t"
+    sd = float(x.std(ddof=1))
+    low, high = float(bounds[0]), float(bounds[1])
+    if sd == 0.0:
+        return n, mean, 0.0, mean, mean, "t"
+    q = _t(confidence, n - 1)
+    if math.isfinite(low) and math.isfinite(high) and np.all((x >= low) & (x <= high)):
+        u = (x - low) / (high - low)
+        squeeze = bool(np.any((u <= 0) | (u >= 1)))
+        if squeeze:
+            u = (u * (n - 1) + 0.5) / n
+        y = np.log(u / (1 - u))
+        half = q * float(y.std(ddof=1)) / math.sqrt(n)
+        ends = 1.0 / (1.0 + np.exp(-(float(y.mean()) + np.array([-half, half]))))
+        if squeeze:
+            ends = (ends * n - 0.5) / (n - 1)
+        ends = np.clip(ends, 0.0, 1.0) * (high - low) + low
+        return n, mean, sd, float(ends[0]), float(ends[1]), "logit-t"
+    if math.isfinite(low) and not math.isfinite(high) and np.all(x >= low):
+        if np.all(x > low):
+            y = np.log(x - low)
+            half = q * float(y.std(ddof=1)) / math.sqrt(n)
+            c = float(y.mean())
+            return n, mean, sd, low + math.exp(c - half), low + math.exp(c + half), "log-t"
+        half = q * sd / math.sqrt(n)
+        return n, mean, sd, max(low, mean - half), mean + half, "t-truncated"
+    half = q * sd / math.sqrt(n)
+    return n, mean, sd, max(low, mean - half), min(high, mean + half), "t"
+
+
+def _width(bounds) -> float:
+    low, high = bounds
+    return high - low if math.isfinite(low) and math.isfinite(high) else math.inf
+
+
+def paired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf, math.inf),
+                      confidence: float = 0.95) -> tuple[int, float, float, float, float]:
+    """Mean of paired differences ``treated - baseline`` and its t-interval.
+
+    Pairs where either value is missing are dropped.
+
+    Examples
+    --------
+    >>> n, d, sd, lo, hi = paired_difference([0.30, 0.32, 0.29], [0.35, 0.36, 0.35])
+    >>> n, round(d, 3), lo < d < hi < 0
+    (3, -0.05, True)
+    """
+    t = np.asarray(treated, dtype=np.float64)
+    b = np.asarray(baseline, dtype=np.float64)
+    ok = np.isfinite(t) & np.isfinite(b)
+    d = t[ok] - b[ok]
+    n = len(d)
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan
+    mean = float(d.mean())
+    if n == 1:
+        return 1, mean, math.nan, math.nan, math.nan
+    sd = float(d.std(ddof=1))
+    half = _t(confidence, n - 1) * sd / math.sqrt(n)
+    w = _width(bounds)
+    return n, mean, sd, max(-w, mean - half), min(w, mean + half)
+
+
+def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf, math.inf),
+                        confidence: float = 0.95) -> tuple[int, float, float, float, float]:
+    """Difference of means ``mean(treated) - mean(baseline)`` and its Welch t-interval.
+
+    Returns ``n`` as the smaller sample size and ``sd`` as the standard error of
+    the difference times ``sqrt(n)`` (comparable with the paired ``sd``).
+
+    Examples
+    --------
+    >>> n, d, sd, lo, hi = unpaired_difference([0.30, 0.32, 0.29], [0.35, 0.36, 0.35])
+    >>> round(d, 3), lo < d < hi
+    (-0.05, True)
+    """
+    t = np.asarray(treated, dtype=np.float64)
+    b = np.asarray(baseline, dtype=np.float64)
+    t, b = t[np.isfinite(t)], b[np.isfinite(b)]
+    n1, n2 = len(t), len(b)
+    if n1 == 0 or n2 == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan
+    mean = float(t.mean() - b.mean())
+    n = min(n1, n2)
+    if n1 < 2 or n2 < 2:
+        return n, mean, math.nan, math.nan, math.nan
+    v1, v2 = float(t.var(ddof=1)) / n1, float(b.var(ddof=1)) / n2
+    se = math.sqrt(v1 + v2)
+    if se == 0.0:
+        return n, mean, 0.0, mean, mean
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    half = _t(confidence, df) * se
+    w = _width(bounds)
+    return n, mean, se * math.sqrt(n), max(-w, mean - half), min(w, mean + half)
