@@ -127,7 +127,9 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
     Table
         One row per (ranker, world, account): ``ranker`` (name), ``world``,
         ``account`` (index), ``role``, ``creator`` (positive posting rate at the
-        start: the accounts that can succeed), ``posts``, ``value`` (the measure) and
+        start: the accounts that can succeed), ``posts``, every measure in
+        :data:`MEASURES` (``impressions``, ``engagements``, ``reach``), ``value``
+        (the chosen measure) and
         ``share`` (``value`` over the world's total; 0 in a world with no
         success at all).
 
@@ -159,7 +161,7 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
     root = as_seed_sequence(seed)
     community = freeze_community(graph, root) if freeze else FollowGraph.coerce(graph)
     cols: dict[str, list[NDArray]] = {k: [] for k in ("ranker", "world", "account", "role", "creator", "posts",
-                                                      "value", "share")}
+                                                      *MEASURES, "value", "share")}
     for ranker, name in zip(rankers, names):
         for w in range(n_worlds):
             ss = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (w,))
@@ -174,13 +176,19 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
             cols["role"].append(np.asarray(A.role).copy())
             cols["creator"].append(np.asarray(A.creator, dtype=bool).copy())
             cols["posts"].append(np.asarray(A.posts).copy())
+            for key in MEASURES:
+                cols[key].append(np.asarray(A[key], dtype=np.float64).copy())
             cols["value"].append(value)
             cols["share"].append(value / total if total > 0 else np.zeros(n))
     return Table({k: np.concatenate(v) for k, v in cols.items()})
 
 
-def share_matrix(table: Table, ranker: str, *, creators_only: bool = False) -> NDArray[np.float64]:
+def share_matrix(table: Table, ranker: str, *, measure: str | None = None,
+                 creators_only: bool = False) -> NDArray[np.float64]:
     """Shares of one ranker's worlds as an array of shape (n_worlds, n_accounts).
+
+    ``measure`` (one of :data:`MEASURES`) computes the shares from that column
+    instead of the table's ``share`` column (the measure the table was run with).
 
     With ``creators_only=True`` only the columns of accounts that are creators
     (``creator`` column) in the first world are kept, and each row is rescaled
@@ -202,7 +210,13 @@ def share_matrix(table: Table, ranker: str, *, creators_only: bool = False) -> N
     account = np.asarray(table["account"])[keep]
     worlds = np.unique(world)
     out = np.zeros((len(worlds), int(account.max()) + 1))
-    out[np.searchsorted(worlds, world), account] = np.asarray(table["share"], dtype=np.float64)[keep]
+    if measure is None:
+        out[np.searchsorted(worlds, world), account] = np.asarray(table["share"], dtype=np.float64)[keep]
+    else:
+        check_choice("measure", measure, MEASURES)
+        out[np.searchsorted(worlds, world), account] = np.asarray(table[measure], dtype=np.float64)[keep]
+        tot = out.sum(axis=1, keepdims=True)
+        out = np.divide(out, tot, out=np.zeros_like(out), where=tot > 0)
     if creators_only:
         first = world == worlds[0]
         creator = np.zeros(out.shape[1], dtype=bool)
