@@ -20,6 +20,8 @@ from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
 from .network import ROLES, FollowGraph  # noqa: E402
+from . import worlds  # noqa: E402
+from .worlds import run_worlds, unpredictability  # noqa: E402
 from . import sweeps  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 
@@ -56,6 +58,9 @@ __all__ = [
     "networks",
     "rankers",
     "run_sweep",
+    "run_worlds",
     "sweeps",
     "theory",
+    "unpredictability",
+    "worlds",
 ]

@@ -187,7 +187,14 @@ def test_split_amplification_reports_treated_and_control_reach(community):
         assert set(out[key]) == set(labels)
     infl = out["role"]["influencer"]
     assert infl["treated_reach"] > 0 and infl["control_reach"] > 0
-    assert infl["amplification"] == pytest.approx(infl["treated_reach"] / infl["control_reach"] - 1)
+    # default: Huszar et al.'s smoothed ratio, (R_t + 1) / (r R_c + 1) - 1 with r = n_t / n_c
+    r = out["n_treated"] / out["n_control"]
+    assert out["ratio"] == pytest.approx(r) and out["smoothing"] == 1.0 and out["n_unmeasured"] == 0
+    assert infl["amplification"] == pytest.approx(
+        (infl["treated_viewers"] + 1) / (r * infl["control_viewers"] + 1) - 1)
+    # smoothing=0: the ratio of reach per audience member (the behaviour before smoothing existed)
+    old = split_amplification(res, split, smoothing=0)["role"]["influencer"]
+    assert old["amplification"] == pytest.approx(infl["treated_reach"] / infl["control_reach"] - 1)
     assert out["role"]["lurker"]["treated_reach"] == 0.0 and out["role"]["lurker"]["amplification"] is None
     # reach per member never exceeds impressions per member
     for st in out["role"].values():

@@ -17,30 +17,25 @@ Sources:
   [1.0 %, 3.6 %]: below the highest reported average (ours counts fewer kinds of
   engagement) and not far below the lowest.
 
-Measured on ``default_community(10_000)`` with attributes drawn from the role
-defaults (rates are expectations; the non-brand accounts stand for Pew's adult
-users, who exclude institutional accounts). Bounds and why:
+Posting is compared as Pew measured it: realised counts over a 30-day run of the default
+community (``default_community(2_000)``, engagement ranking, every feedback loop on,
+three seeds), non-brand accounts (Pew's adult users exclude institutional accounts), as
+posts/month. Pew 2021 (The Behaviors and Attitudes of U.S. Adults on Twitter, Nov.
+2021): the top 25 % write 97 % of tweets.
 
-=========================================  =======  ==============  ====================================
-quantity                                   Pew      bound           reason
-=========================================  =======  ==============  ====================================
-top decile's share of posts                0.80     0.75 - 0.85     +-0.05: survey error (+-0.03) plus
-                                                                    seed-to-seed spread (sd about 0.01)
-top decile's median posts/month            138      110 - 166       +-20 %: sampling error of a median
-                                                                    of about 280 accounts with sigma 1.25
-rest's median posts/month                  2        1.4 - 2.6       Pew reports a rounded count
-rest's median followers                    19       14 - 25         +-30 %, as above
-top decile's median followers              387      > 2 x rest      **not reproduced**: a closed
-                                                                    community with 40 follows per account
-                                                                    cannot give 10 % of accounts 387
-                                                                    followers each (see roles docs)
-top decile's median likes given/month      70       35 - 140        factor 2: ours counts reshares and
-                                                                    replies too (engagement ranker)
-rest's median likes given/month            1        0 - 5           one engagement in the 7-day run is
-                                                                    4.3/month: the bound allows one
-engagements per impression, chronological  --       1.0 % - 3.6 %   reported range, see above
-engagements per impression, engagement     --       1.0 % - 3.6 %   reported range, see above
-=========================================  =======  ==============  ====================================
+Tolerances come from standard errors, not from today's figures: a feedsim figure agrees
+with the published one when ``|feedsim - Pew| <= 3 sqrt(se_pew^2 + se_sim^2)``, with
+``se_sim`` the standard error over seeds and ``se_pew`` the published figure's own:
+
+- shares: Pew's +-3 point margin of error (95 %), so se 0.03 / 1.96 (the 2021 margin is
+  taken to be the same);
+- medians: the sampling error of a median of Pew's sample size (2,791 users; 279 in the
+  top 10 %, 2,512 in the rest), estimated by bootstrap from feedsim's own distribution,
+  plus Pew's rounding to a whole number (uniform, se 0.5 / sqrt(3)).
+
+Where the default community misses, the agreement test is marked ``xfail(strict=True)``
+with the measured miss: it documents the miss and fails the day the miss is fixed, so
+the mark is removed rather than left stale. Figures: ``docs/validation.md``.
 """
 
 from __future__ import annotations
@@ -59,6 +54,105 @@ DAYS_PER_MONTH = 365.25 / 12
 BRAND = ROLES.index("brand")
 
 
+PEW_SE_SHARE = 0.03 / 1.96
+ROUNDING_SE = 0.5 / np.sqrt(3.0)
+PEW_N = {"median": 2791, "top10_median": 279, "rest_median": 2512}
+SEEDS = (0, 1, 2)
+DAYS = 30
+
+
+@functools.lru_cache(maxsize=None)
+def month(seed: int):
+    """Realised 30-day counts per non-brand account: (posts/month, engagements given/month, top 10 % mask)."""
+    graph_seed, run_seed = np.random.SeedSequence(seed).spawn(2)
+    fg = feedsim.networks.default_community(2_000, seed=graph_seed, as_arrays=True)
+    res = feedsim.Simulation(fg, ranker="engagement", seed=run_seed).run(days=DAYS)
+    A = res.authors
+    human = A.role != BRAND
+    posts = np.asarray(A.posts[human], dtype=np.float64)
+    order = np.argsort(-posts, kind="stable")
+    top = np.zeros(len(posts), dtype=bool)
+    top[order[: int(np.ceil(0.1 * len(posts)))]] = True
+    scale = DAYS_PER_MONTH / DAYS
+    return posts * scale, np.asarray(A.engaged[human], dtype=np.float64) * scale, top, order
+
+
+def figure(name: str, seed: int) -> float:
+    rate, given, top, order = month(seed)
+    if name == "top10_share":
+        return rate[top].sum() / rate.sum()
+    if name == "top25_share":
+        return rate[order[: int(np.ceil(0.25 * len(rate)))]].sum() / rate.sum()
+    if name == "median":
+        return float(np.median(rate))
+    if name == "top10_median":
+        return float(np.median(rate[top]))
+    if name == "rest_median":
+        return float(np.median(rate[~top]))
+    if name == "top10_median_engaged":
+        return float(np.median(given[top]))
+    if name == "rest_median_engaged":
+        return float(np.median(given[~top]))
+    raise KeyError(name)
+
+
+def median_sampling_se(name: str) -> float:
+    """Bootstrap standard error of a median over Pew's sample size, from feedsim's distribution (seed 0)."""
+    rate, given, top, _ = month(0)
+    base = {"median": rate, "top10_median": rate[top], "rest_median": rate[~top],
+            "top10_median_engaged": given[top], "rest_median_engaged": given[~top]}[name]
+    n = PEW_N.get(name.replace("_engaged", ""), 2791)
+    rng = np.random.default_rng(12345)
+    return float(np.std([np.median(rng.choice(base, n)) for _ in range(300)], ddof=1))
+
+
+def check_agreement(name: str, published: float) -> None:
+    values = np.array([figure(name, s) for s in SEEDS])
+    se_sim = values.std(ddof=1) / np.sqrt(len(values))
+    se_pub = PEW_SE_SHARE if name.endswith("share") else np.hypot(ROUNDING_SE, median_sampling_se(name))
+    tol = 3 * np.hypot(se_sim, se_pub)
+    assert abs(values.mean() - published) <= tol, (
+        f"{name}: feedsim {values.mean():.3f} (seeds {np.round(values, 3).tolist()}), published {published}, "
+        f"tolerance {tol:.3f}")
+
+
+def test_top_quarter_writes_97_percent_of_posts():
+    check_agreement("top25_share", 0.97)
+
+
+def test_median_account_posts_twice_a_month():
+    check_agreement("median", 2.0)
+
+
+@pytest.mark.xfail(strict=True, reason="miss: the top 10% write about 86-88% of realised 30-day posts (Pew 80%); "
+                   "Poisson noise on top of the rates and creator burnout concentrate posting further")
+def test_top_decile_writes_80_percent_of_posts():
+    check_agreement("top10_share", 0.80)
+
+
+def test_top_decile_median_posting_rate():
+    """Agrees within 3 SE, but the point estimate is low (about 100-115 vs 138) and the SE wide."""
+    check_agreement("top10_median", 138.0)
+
+
+@pytest.mark.xfail(strict=True, reason="miss: the other 90%'s median is 1 post/month (Pew 2): "
+                   "too many occasional posters post once")
+def test_rest_median_posting_rate():
+    check_agreement("rest_median", 2.0)
+
+
+@pytest.mark.xfail(strict=True, reason="miss: the top 10%'s median account gives about 250 engagements/month "
+                   "in a 30-day run under engagement ranking (Pew: 70 likes; ours count reshares and replies too, "
+                   "and affinity grows over the month)")
+def test_top_decile_engagements_given():
+    check_agreement("top10_median_engaged", 70.0)
+
+
+@pytest.mark.xfail(strict=True, reason="miss: the other 90%'s median account gives 3 engagements/month (Pew: 1 like)")
+def test_rest_engagements_given():
+    check_agreement("rest_median_engaged", 1.0)
+
+
 @functools.lru_cache(maxsize=None)
 def community(seed: int = 0):
     graph_seed, pop_seed = np.random.SeedSequence(seed).spawn(2)
@@ -71,20 +165,8 @@ def community(seed: int = 0):
     return rate, followers, top
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_top_decile_writes_about_80_percent_of_posts(seed):
-    rate, _, top = community(seed)
-    assert 0.75 <= rate[top].sum() / rate.sum() <= 0.85
-
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_median_posting_rates_match_pew(seed):
-    rate, _, top = community(seed)
-    assert 110 <= np.median(rate[top]) <= 166
-    assert 1.4 <= np.median(rate[~top]) <= 2.6
-
-
 def test_median_followers():
+    """Pew: the rest's median user has 19 followers, the top 10%'s 387 (not reproduced: a closed community)."""
     _, followers, top = community(0)
     rest = np.median(followers[~top])
     assert 14 <= rest <= 25
@@ -103,14 +185,3 @@ def test_engagements_per_impression_within_reported_range(ranker):
     P = run(ranker).posts
     rate = P.engagements.sum() / P.impressions.sum()
     assert 0.010 <= rate <= 0.036, f"{ranker}: {100 * rate:.2f}% of impressions engaged"
-
-
-def test_likes_given_per_month_follow_pew():
-    res = run("engagement")
-    A = res.authors
-    human = A.role != BRAND
-    posts = A.posts[human]
-    top = posts >= np.quantile(posts, 0.9)
-    given = A.engaged[human] / res.days * DAYS_PER_MONTH
-    assert 35 <= np.median(given[top]) <= 140
-    assert np.median(given[~top]) <= 5
