@@ -72,7 +72,15 @@ Reported, for quiet members and, for contrast, regulars
   share; log reach ratio): *total* (all on), *baseline* (all off), each mechanism's
   *alone* effect (only X minus all off) and *removed* drop (all on minus without X),
   and the two interactions (all on - all off - the sum of the alone parts; and of the
-  removed parts). The parts add up when those interactions are near 0.
+  removed parts). The parts add up when those interactions are near 0. Removed parts that
+  sum to more than the total mean synergy (part of the effect needs several mechanisms at
+  once, so each of their removals takes it away and it is counted once per mechanism);
+  less than the total means redundancy (part of the effect survives any single removal,
+  because several mechanisms can each produce it). For the alone parts it is the other
+  way round. The difference in share (percentage points) scales with the level of the
+  share, which the mechanisms change a lot (quiet members hold ~4% of impressions with
+  everything on and ~70% with everything off); the log reach ratio does not, so it is the
+  scale on which to compare configurations.
 
 Outputs in ``experiments/out/mechanisms/``: ``summary.json``, ``mechanisms_table.md``
 (both tables in markdown), ``effects_by_configuration.png`` (one row per
@@ -268,6 +276,8 @@ def decompose(reps: list[dict], mechanisms=tuple(MECHANISMS)) -> dict[str, dict]
             d = C.stats_tree(rows)
             d["largest_removed"] = _largest(d["removed"], d["mechanisms_total"]["mean"])
             d["largest_alone"] = _largest(d["alone"], d["mechanisms_total"]["mean"])
+            d["carriers"], d["opposers"] = _significant(d["removed"], d["mechanisms_total"]["mean"])
+            d["interplay"] = _interplay(d["interaction_removed"], d["mechanisms_total"]["mean"])
             out[effect][role] = d
     return out
 
@@ -279,6 +289,42 @@ def _largest(parts: dict[str, dict], direction: float | None) -> str | None:
     sign = 1.0 if direction >= 0 else -1.0
     valid = {m: s["mean"] for m, s in parts.items() if s["mean"] is not None}
     return max(valid, key=lambda m: sign * valid[m]) if valid else None
+
+
+def _significant(parts: dict[str, dict], direction: float | None) -> tuple[list[str], list[str]]:
+    """Mechanisms whose part's 95% interval excludes 0: with the total's sign (largest first), and against it."""
+    if direction is None:
+        return [], []
+    sign = 1.0 if direction >= 0 else -1.0
+    clear = {m: s["mean"] for m, s in parts.items() if s["lo"] is not None and (s["lo"] > 0 or s["hi"] < 0)}
+    carriers = sorted((m for m in clear if sign * clear[m] > 0), key=lambda m: -sign * clear[m])
+    opposers = sorted((m for m in clear if sign * clear[m] < 0), key=lambda m: sign * clear[m])
+    return carriers, opposers
+
+
+def _interplay(interaction: dict, direction: float | None) -> str:
+    """Whether the removed parts add up (``"additive"``), overlap (``"synergy"``) or fall short (``"redundancy"``).
+
+    ``interaction`` is total - sum of removed parts. Its interval containing 0 means
+    additive; a sign opposite to the total means the removed parts sum to more than the
+    total (synergy: part of the effect needs several mechanisms at once); the same sign
+    means less (redundancy: part of the effect survives any single removal).
+    """
+    if direction is None or interaction["lo"] is None:
+        return "undetermined"
+    if interaction["lo"] <= 0 <= interaction["hi"]:
+        return "additive"
+    return "synergy" if (interaction["mean"] > 0) != (direction > 0) else "redundancy"
+
+
+INTERPLAY_TEXT = {
+    "additive": "the removed parts add up to the whole",
+    "synergy": "the removed parts add up to more than the whole: part of the effect needs several mechanisms at "
+               "once (synergy)",
+    "redundancy": "the removed parts add up to less than the whole: part of the effect survives any single "
+                  "removal (redundancy)",
+    "undetermined": "too few seeds to tell whether the parts add up",
+}
 
 
 def decomposition(n_users: int, days: int, replicates: int, progress: bool = False) -> dict[str, Any]:
@@ -411,31 +457,28 @@ def finding(out: dict[str, Any]) -> str:
     cfg, dec = out["configurations"], out["decomposition"]
     q_on, q_off = cfg["all on"]["quiet"], cfg["all off"]["quiet"]
     ds, dr = dec["share_diff"]["quiet"], dec["log_reach_ratio"]["quiet"]
-    name = lambda m: MECHANISMS[m] if m else "none"  # noqa: E731
 
-    def adds_up(d):
-        i = d["interaction_removed"]
-        if i["lo"] is None:
-            return "cannot tell whether the removed parts add up (too few seeds)"
-        if i["lo"] <= 0 <= i["hi"]:
-            return f"the removed parts add up (interaction {fmt(i, 100, 2, True)})"
-        return f"the removed parts do not add up (interaction {fmt(i, 100, 2, True)})"
+    def parts(d, keys, kind):
+        return ", ".join(f"{MECHANISMS[m]} {fmt(d[kind][m], 100, 1, True)}" for m in keys) or "none"
 
-    lr, la = ds["largest_removed"], ds["largest_alone"]
+    la = dr["largest_alone"]
     return (
-        f"Quiet members' share of impressions, chronological -> engagement, all mechanisms on: "
-        f"{fmt(q_on['share_chrono'], 100, 1)}% -> {fmt(q_on['share_engagement'], 100, 1)}%, a paired change of "
-        f"{fmt(q_on['share_diff'], 100, 2, True)} percentage points; reach per post x{fmt(q_on['reach_ratio'])}. "
-        f"All off: {fmt(q_off['share_diff'], 100, 2, True)} pp, reach x{fmt(q_off['reach_ratio'])}. "
-        f"Removing one mechanism at a time, {name(lr)} takes away the most of the share change "
-        f"({fmt(ds['removed'][lr], 100, 2, True)} pp of {fmt(ds['mechanisms_total'], 100, 2, True)} pp); "
-        f"alone, {name(la)} produces the most ({fmt(ds['alone'][la], 100, 2, True)} pp); "
-        f"{adds_up(ds)}. For reach per post (log points), removed: {name(dr['largest_removed'])} "
-        f"({fmt(dr['removed'][dr['largest_removed']], 100, 1, True)} of "
-        f"{fmt(dr['mechanisms_total'], 100, 1, True)}); {adds_up(dr)}. "
-        f"Quiet members' voice ratio: {fmt(q_on['voice_chrono'])} -> {fmt(q_on['voice_engagement'])} (all on), "
-        f"{fmt(q_off['voice_chrono'])} -> {fmt(q_off['voice_engagement'])} (all off). "
-        f"(mean [95% CI] over seeds; pp = percentage points.)"
+        f"Quiet members, chronological -> engagement, all mechanisms on: share of impressions "
+        f"{fmt(q_on['share_chrono'], 100, 1)}% -> {fmt(q_on['share_engagement'], 100, 1)}% (paired change "
+        f"{fmt(q_on['share_diff'], 100, 2, True)} percentage points), reach per post x{fmt(q_on['reach_ratio'])}, "
+        f"voice ratio {fmt(q_on['voice_chrono'])} -> {fmt(q_on['voice_engagement'])}. All off: "
+        f"{fmt(q_off['share_diff'], 100, 2, True)} pp, reach x{fmt(q_off['reach_ratio'])}. "
+        f"Decomposition of the reach change (log points; mechanisms together "
+        f"{fmt(dr['mechanisms_total'], 100, 1, True)}): removing a mechanism takes away "
+        f"{parts(dr, dr['carriers'], 'removed')} (intervals excluding 0, largest first); against the effect: "
+        f"{parts(dr, dr['opposers'], 'removed')}; alone, the largest is "
+        f"{MECHANISMS[la] if la else 'none'} ({fmt(dr['alone'][la], 100, 1, True) if la else 'n/a'}); "
+        f"{INTERPLAY_TEXT[dr['interplay']]} (interaction {fmt(dr['interaction_removed'], 100, 1, True)}). "
+        f"Share change (pp; together {fmt(ds['mechanisms_total'], 100, 2, True)}): removing "
+        f"{MECHANISMS[ds['largest_removed']] if ds['largest_removed'] else 'none'} takes away the most "
+        f"({fmt(ds['removed'][ds['largest_removed']], 100, 2, True) if ds['largest_removed'] else 'n/a'}); "
+        f"differences in share scale with the share's level, which the switches change, so the reach scale "
+        f"is the one to compare. (mean [95% CI] over seeds.)"
     )
 
 

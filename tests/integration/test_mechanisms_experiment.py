@@ -168,6 +168,15 @@ def test_decomposition_is_made_of_the_configurations(summary):
             sign = 1 if d["mechanisms_total"]["mean"] >= 0 else -1
             assert d["largest_removed"] == max(MECHS, key=lambda m: sign * d["removed"][m]["mean"])
             assert d["largest_alone"] == max(MECHS, key=lambda m: sign * d["alone"][m]["mean"])
+            clear = [m for m in MECHS if d["removed"][m]["lo"] > 0 or d["removed"][m]["hi"] < 0]
+            assert sorted(d["carriers"] + d["opposers"]) == sorted(clear)
+            assert all(sign * d["removed"][m]["mean"] > 0 for m in d["carriers"])
+            assert all(sign * d["removed"][m]["mean"] < 0 for m in d["opposers"])
+            inter = d["interaction_removed"]
+            if inter["lo"] <= 0 <= inter["hi"]:
+                assert d["interplay"] == "additive"
+            else:
+                assert d["interplay"] == ("synergy" if sign * inter["mean"] < 0 else "redundancy")
 
 
 def test_finding_quotes_the_stored_numbers(summary):
@@ -178,3 +187,8 @@ def test_finding_quotes_the_stored_numbers(summary):
     assert mechanisms.fmt(on["reach_ratio"]) in s["finding"]
     assert mechanisms.MECHANISMS[q["largest_removed"]] in s["finding"]
     assert mechanisms.fmt(q["removed"][q["largest_removed"]], 100, 2, True) in s["finding"]
+    r = s["results"]["decomposition"]["log_reach_ratio"]["quiet"]
+    assert mechanisms.fmt(r["mechanisms_total"], 100, 1, True) in s["finding"]
+    for m in r["carriers"] + r["opposers"]:
+        assert f"{mechanisms.MECHANISMS[m]} {mechanisms.fmt(r['removed'][m], 100, 1, True)}" in s["finding"]
+    assert mechanisms.INTERPLAY_TEXT[r["interplay"]] in s["finding"]
