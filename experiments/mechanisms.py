@@ -78,9 +78,10 @@ Reported, for quiet members and, for contrast, regulars
   less than the total means redundancy (part of the effect survives any single removal,
   because several mechanisms can each produce it). For the alone parts it is the other
   way round. The difference in share (percentage points) scales with the level of the
-  share, which the mechanisms change a lot (quiet members hold ~4% of impressions with
-  everything on and ~70% with everything off); the log reach ratio does not, so it is the
-  scale on which to compare configurations.
+  share, which the mechanisms change a lot (quiet members hold a few percent of impressions
+  with everything on and most of them with everything off, when they post as often as
+  anybody and are as followed); the log reach ratio does not, so it is the scale on which
+  to compare configurations.
 
 Outputs in ``experiments/out/mechanisms/``: ``summary.json``, ``mechanisms_table.md``
 (both tables in markdown), ``effects_by_configuration.png`` (one row per
@@ -447,7 +448,7 @@ def plot_decomposition(out: dict[str, Any], role: str = "quiet", axes=None):
         ax.set_xlabel(f"{role} members' {EFFECTS[effect].split(',')[0]}\n({unit}, mean and 95% CI)")
     axes[0].set_yticks(np.arange(len(labels)), labels)
     axes[0].invert_yaxis()
-    axes[0].legend(fontsize="small", loc="lower left")
+    axes[0].legend(fontsize="small", loc="best")
     axes[0].set_title("Which mechanism carries the change", fontsize="medium", loc="left")
     return axes
 
