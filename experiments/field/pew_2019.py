@@ -67,10 +67,11 @@ def one_replicate(rep, n_users, rankers):
     out = {}
     for r in rankers:
         sim = feedsim.Simulation(G, ranker=r, seed=seed)
-        human = sim.population.role != BRAND
-        expected = sim.population.post_rate[human] * DAYS  # expected 30-day count
+        expected = sim.population.post_rate[sim.population.role != BRAND] * DAYS  # expected 30-day count
         res = sim.run(days=DAYS)
         A = res.authors
+        # accounts on the platform for the whole month (churn adds and removes some)
+        human = (A.role != BRAND) & (A.joined_day == 0) & A.present
         out[r] = concentration(np.asarray(A.posts[human], dtype=np.float64),
                                np.asarray(A.engaged[human], dtype=np.float64))
         out[r]["engagements_per_impression"] = float(res.posts.engagements.sum() / res.posts.impressions.sum())

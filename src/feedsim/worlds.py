@@ -121,6 +121,8 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
         world has the same accounts. False: each world draws its own.
     **config
         Passed to :class:`feedsim.Simulation` (``tick_hours``, ``dynamics``, ...).
+        Churn is off unless ``churn=True`` is given: every world keeps the same
+        accounts, as MusicLab's worlds had the same kind of participants.
 
     Returns
     -------
@@ -165,7 +167,7 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
     for ranker, name in zip(rankers, names):
         for w in range(n_worlds):
             ss = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (w,))
-            res = Simulation(community, ranker=ranker, seed=ss, **config).run(days=days)
+            res = Simulation(community, ranker=ranker, seed=ss, **{"churn": False, **config}).run(days=days)
             A = res.authors
             value = np.asarray(A[measure], dtype=np.float64)
             total = value.sum()

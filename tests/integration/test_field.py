@@ -15,11 +15,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import feedsim
 
 ROOT = Path(__file__).resolve().parents[2]
 FIELD = ROOT / "experiments" / "field"
-NAMES = ["huszar_2022", "pew_2019", "bandy_diakopoulos_2021", "salganik_2006"]
+NAMES = ["huszar_2022", "pew_2019", "bandy_diakopoulos_2021", "salganik_2006", "guess_2023"]
 REPLICATES = 3
 
 
@@ -114,3 +117,36 @@ def test_salganik(runs):
             check_stat(res[r]["unpredictability"], 0, 1)
     # inequality: popularity ranking raises the Gini of impressions (paired interval above 0)
     assert s["results"]["impressions"]["gini_difference"]["lo"] > 0
+
+
+def test_guess(runs):
+    s = load(runs, "guess_2023")
+    for label in ("loop_on", "loop_off"):
+        res = s["results"][label]
+        for k in ("sessions", "engagements", "impressions"):
+            check_stat(res[f"{k}_ratio"], 0)
+            np.testing.assert_allclose(res[f"{k}_ratio"]["values"],
+                                       np.divide(res[f"{k}_chronological"]["values"], res[f"{k}_ranked"]["values"]))
+    # without the loop, sessions do not answer to the feed: equal up to churn (well within 2%)
+    assert abs(s["results"]["loop_off"]["sessions_ratio"]["mean"] - 1) < 0.02
+    # the chronological feed draws fewer engagements per day than the ranked one (loop on or off)
+    assert s["results"]["loop_off"]["engagements_ratio"]["mean"] < 1
+
+
+def test_session_adaptation_lowers_sessions_when_feeds_engage_less():
+    """The loop itself: viewers whose feeds stop drawing engagement come back less often."""
+    G = feedsim.networks.default_community(400, seed=3)
+    sim = feedsim.Simulation(G, seed=3, session_adaptation=True, churn=False)
+    sim.run(days=5)
+    engaged_before = sim.platform.found_reference > 0
+    sim.set_param("like_rate", 0.0, at_day=5)
+    sim.set_param("reshare_rate", 0.0, at_day=5)
+    sim.set_param("reply_rate", 0.0, at_day=5)
+    sim.run(days=5)
+    m = sim.platform.session_multiplier
+    assert engaged_before.sum() > 50
+    assert np.all(m[engaged_before] <= 1) and m[engaged_before].mean() < 0.95
+    assert np.all(m[~engaged_before] == 1) and m.min() >= sim.config.min_rate_multiplier
+    off = feedsim.Simulation(G, seed=3, churn=False)
+    off.run(days=3)
+    assert np.all(off.platform.session_multiplier == 1.0)

@@ -13,6 +13,12 @@ import feedsim
 from feedsim.engine.graphstate import DynamicGraph
 
 
+def _follow_graph(edges):
+    G = nx.DiGraph(edges)
+    nx.set_node_attributes(G, "regular", "role")
+    return feedsim.FollowGraph.from_networkx(G)
+
+
 def _sim(G, **kw):
     kw.setdefault("seed", 1)
     return feedsim.Simulation(G, **kw)
@@ -85,7 +91,7 @@ def test_engagement_per_impression_and_role_shares_do_not_depend_on_tick_length(
 
 # ------------------------------------------------------------- mutual batch
 def test_reciprocal_follows_in_one_batch_get_mutual_affinity():
-    g = DynamicGraph(feedsim.FollowGraph.from_networkx(nx.DiGraph([(0, 1), (1, 2)])), mutual_affinity=0.5)
+    g = DynamicGraph(_follow_graph([(0, 1), (1, 2)]), mutual_affinity=0.5)
     g.add_edges(np.array([2, 0]), np.array([0, 2]))  # 2 -> 0 and 0 -> 2 in the same batch
     e = g.lookup(np.array([2, 0]), np.array([0, 2]))
     assert np.all(e >= 0)
@@ -98,7 +104,7 @@ def test_reciprocal_follows_in_one_batch_get_mutual_affinity():
     g.add_edges(np.array([1]), np.array([0]))
     e = g.lookup(np.array([1]), np.array([0]))
     assert np.allclose(g.affinity[e], 0.5)  # 0 -> 1 existed
-    g2 = DynamicGraph(feedsim.FollowGraph.from_networkx(nx.DiGraph([(0, 1), (1, 2)])), mutual_affinity=0.5)
+    g2 = DynamicGraph(_follow_graph([(0, 1), (1, 2)]), mutual_affinity=0.5)
     g2.add_edges(np.array([2]), np.array([0]))
     assert np.allclose(g2.affinity[g2.lookup(np.array([2]), np.array([0]))], 0.0)
 
@@ -132,7 +138,7 @@ def test_follower_reach_counts_only_followers_at_creation():
 
 # ---------------------------------------------------------------- affinity
 def test_affinity_decays_towards_its_baseline():
-    g = DynamicGraph(feedsim.FollowGraph.from_networkx(nx.DiGraph([(0, 1), (1, 0), (0, 2)])), mutual_affinity=0.5)
+    g = DynamicGraph(_follow_graph([(0, 1), (1, 0), (0, 2)]), mutual_affinity=0.5)
     e = g.lookup(np.array([0, 0]), np.array([1, 2]))
     g.affinity[e] = [3.5, 2.0]
     g.decay_affinity(0.5)

@@ -45,6 +45,20 @@ class SimulationConfig:
     churn : bool or None
         Accounts joining and leaving (``join_rate``, ``leave_rate``); ``None``
         means "same as ``dynamics``".
+    session_adaptation : bool, default False
+        A feedback loop from what a feed shows to how often a viewer returns (off
+        by default, and off with ``dynamics=False``): each viewer compares the
+        engagement it found per session recently (engagements it made per
+        session, half-life ``adaptation_half_life_days``) with what it is used to
+        (half-life ``adaptation_reference_days``) and scales its session rate by
+        ``((recent + s) / (reference + s)) ** session_elasticity`` with
+        ``s = session_smoothing``, clipped to ``[min_rate_multiplier,
+        max_rate_multiplier]``. An assumption modelled on Guess et al. (2023),
+        where users moved to a chronological feed spent less time on the platform.
+    session_smoothing : float, default 0.1
+        Pseudo-engagements per session added to both memories of session adaptation.
+    session_elasticity : float, default 0.5
+        Elasticity of the session-rate multiplier.
     rich_get_richer, reciprocity, creator_adaptation, follow_discovery : bool or None
         Each feedback loop; ``None`` means "same as ``dynamics``".
         *rich_get_richer*: engagement counts reach rankers and the trending pool,
@@ -164,6 +178,7 @@ class SimulationConfig:
     creator_adaptation: bool | None = None
     follow_discovery: bool | None = None
     churn: bool | None = None
+    session_adaptation: bool = False
     like_rate: float = 0.05
     reshare_rate: float = 0.01
     reply_rate: float = 0.006
@@ -189,6 +204,8 @@ class SimulationConfig:
     join_rate: float = 0.001
     leave_rate: float = 0.001
     join_random_share: float = 0.2
+    session_smoothing: float = 0.1
+    session_elasticity: float = 0.5
     record_impressions: bool = False
     keep_posts: bool = True
 
@@ -206,6 +223,9 @@ class SimulationConfig:
             val = getattr(self, loop)
             if val is not None:
                 check_bool(loop, val)
+        check_bool("session_adaptation", self.session_adaptation)
+        check_number("session_smoothing", self.session_smoothing, low=0)
+        check_number("session_elasticity", self.session_elasticity, low=0)
         for name in ("like_rate", "reshare_rate", "reply_rate", "follow_back_prob", "discovery_follow_prob"):
             check_number(name, getattr(self, name), low=0, high=1)
         for name in (

@@ -56,7 +56,9 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
     organic = ~P["sponsored"][feeds.post]  # campaign posts do not count as a creator's response
     p.day_organic_engagements += np.bincount(feeds.author[organic], weights=n_eng[organic],
                                              minlength=p.graph.n).astype(np.int64)
-    p.user_engaged += np.bincount(feeds.viewer, weights=n_eng, minlength=p.graph.n).astype(np.int64)
+    given = np.bincount(feeds.viewer, weights=n_eng, minlength=p.graph.n).astype(np.int64)
+    p.user_engaged += given
+    p.day_engaged += given
 
     if reshare.any():
         rs_post = feeds.post[reshare]

@@ -63,6 +63,9 @@ _USER_COUNTERS = (
     "post_days",
     "low_days",
     "burnouts",
+    "day_user_sessions",
+    "day_engaged",
+    "session_days",
 )
 
 #: Names of the per-day series in ``Platform.daily``.
@@ -226,6 +229,10 @@ class Platform:
         # creator adaptation: recent and reference response (engagements per organic post)
         self.recent = np.zeros(n)
         self.reference = np.zeros(n)
+        # session adaptation: engagement found per session, recent and reference
+        self.session_multiplier = np.ones(n)
+        self.found_recent = np.zeros(n)
+        self.found_reference = np.zeros(n)
         self.active = np.ones(n, dtype=bool)  # not in a burnout
         self.present = np.ones(n, dtype=bool)  # has not left the platform
         self.creator = population.post_rate > 0
@@ -298,9 +305,11 @@ class Platform:
         ph["posting"] += clock() - s
 
         s = clock()
-        counts = self.streams["sessions"].poisson(self.pop.session_rate * self.present * (dt / 24.0))
+        counts = self.streams["sessions"].poisson(self.pop.session_rate * self.session_multiplier * self.present
+                                                  * (dt / 24.0))
         viewers = np.flatnonzero(counts).astype(np.int64)
         self.user_sessions[viewers] += counts[viewers]
+        self.day_user_sessions[viewers] += counts[viewers]
         n_sessions = int(counts.sum())
         self.day_sessions += n_sessions
         self.stats["sessions"] += n_sessions
@@ -482,6 +491,8 @@ class Platform:
         self._record_day()
         if cfg.loop_enabled("creator_adaptation"):
             self._adapt()
+        if cfg.session_adaptation and cfg.dynamics:
+            self._adapt_sessions()
         self._churn(midnight)
         if math.isfinite(cfg.affinity_half_life_days):
             self.graph.decay_affinity(0.5 ** (1.0 / cfg.affinity_half_life_days))
@@ -489,7 +500,7 @@ class Platform:
         if not cfg.keep_posts and self.first_live >= max(self.FOLD_MIN, self.posts.n // 2):
             self.fold_expired_posts()
         for name in ("day_posts", "day_engagements", "day_impressions", "day_organic_posts",
-                     "day_organic_engagements"):
+                     "day_organic_engagements", "day_user_sessions", "day_engaged"):
             getattr(self, name)[:] = 0
         self.day_sessions = 0
         self.day_new_follows = 0
@@ -564,6 +575,26 @@ class Platform:
             self.low_days[back] = 0
             self.recent[back] = reference[back]
             self.rate_multiplier[back] = 1.0
+
+    def _adapt_sessions(self) -> None:
+        """Session adaptation at midnight: viewers return more often when feeds engage them.
+
+        See ``SimulationConfig.session_adaptation``.
+        """
+        cfg = self.cfg
+        had = np.flatnonzero(self.day_user_sessions > 0)
+        found = self.day_engaged[had] / self.day_user_sessions[had]
+        self.session_days[had] += 1
+        n = self.session_days[had]
+        a_recent = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days))
+        a_ref = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_reference_days))
+        self.found_recent[had] += a_recent * (found - self.found_recent[had])
+        self.found_reference[had] += a_ref * (found - self.found_reference[had])
+        s = cfg.session_smoothing
+        num, den = self.found_recent + s, self.found_reference + s
+        ratio = np.divide(num, den, out=np.ones(self.n_users), where=den > 0)
+        self.session_multiplier = np.clip(ratio ** cfg.session_elasticity, cfg.min_rate_multiplier,
+                                          cfg.max_rate_multiplier)
 
     def _churn(self, midnight: float) -> None:
         """Accounts leave and join at midnight (``leave_rate``, ``join_rate`` per day).
@@ -714,6 +745,7 @@ class Platform:
             setattr(self, name, np.concatenate([getattr(self, name), np.zeros(n, dtype=np.int64)]))
         grown = {
             "rate_multiplier": 1.0, "recent": 0.0, "reference": 0.0, "active": True, "present": True,
+            "session_multiplier": 1.0, "found_recent": 0.0, "found_reference": 0.0,
             "quit_day": -1, "return_day": np.inf, "joined_day": self.day, "left_day": -1, "first_seq": 0,
             "sponsored_rate": 0.0, "followers_start": 0,
         }
