@@ -80,7 +80,8 @@ def bounded_interval(values: ArrayLike, bounds: tuple[float, float] = (-math.inf
             u = (u * (n - 1) + 0.5) / n
         y = np.log(u / (1 - u))
         half = q * float(y.std(ddof=1)) / math.sqrt(n)
-        ends = 1.0 / (1.0 + np.exp(-(float(y.mean()) + np.array([-half, half]))))
+        with np.errstate(over="ignore"):  # exp overflow is an end at the bound
+            ends = 1.0 / (1.0 + np.exp(-(float(y.mean()) + np.array([-half, half]))))
         if squeeze:
             ends = (ends * n - 0.5) / (n - 1)
         ends = np.clip(ends, 0.0, 1.0) * (high - low) + low
@@ -90,7 +91,9 @@ def bounded_interval(values: ArrayLike, bounds: tuple[float, float] = (-math.inf
             y = np.log(x - low)
             half = q * float(y.std(ddof=1)) / math.sqrt(n)
             c = float(y.mean())
-            return n, mean, sd, low + math.exp(c - half), low + math.exp(c + half), "log-t"
+            with np.errstate(over="ignore"):  # a spread over hundreds of decades: an unbounded end
+                ends = np.exp(np.array([c - half, c + half]))
+            return n, mean, sd, low + float(ends[0]), low + float(ends[1]), "log-t"
         half = q * sd / math.sqrt(n)
         return n, mean, sd, max(low, mean - half), mean + half, "t-truncated"
     half = q * sd / math.sqrt(n)
