@@ -14,7 +14,7 @@ Mapping onto the model
 * Rates: per-role defaults: quiet members post ~0.15 posts/day, regulars ~1/day; appeal
   is the same for both (quiet is not worse). 10% of posts link off-platform (role default).
 * Rankers, same seed each (common random numbers): ``chronological``, ``engagement``,
-  ``platform_favoring`` (engagement ranking with off-platform links demoted x 0.3, "the
+  ``platform_favoring`` (engagement ranking with off-platform links demoted x 0.6, "the
   platform favouring its own content") and the mitigation ``fair_exposure``.
 * Replicates: 5 seeds, 1,000 accounts, 14 days (quick: 300 accounts, 7 days, 2 seeds).
 
