@@ -88,6 +88,26 @@ DAILY_SERIES = (
 )
 
 
+def _remember(recent, reference, idx, values, n, cfg: SimulationConfig) -> None:
+    """Update the recent (and, unless ``reference`` is None, the reference) memories at ``idx``.
+
+    Exponentially weighted means with half-lives ``cfg.adaptation_half_life_days`` and
+    ``cfg.adaptation_reference_days`` (in updates, i.e. days with data); the weight is at
+    least ``1 / n`` for the ``n``-th update, so both start as plain means of what was seen.
+    """
+    a = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days))
+    recent[idx] += a * (values - recent[idx])
+    if reference is not None:
+        a = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_reference_days))
+        reference[idx] += a * (values - reference[idx])
+
+
+def _response_ratio(recent, reference, smoothing: float) -> NDArray[np.float64]:
+    """``(recent + s) / (reference + s)``, 1 where both are 0 and ``s`` is 0."""
+    num, den = recent + smoothing, reference + smoothing
+    return np.divide(num, den, out=np.ones(len(num)), where=den > 0)
+
+
 class LiveItems:
     """Items that can still be shown: originals or reshares of live posts.
 
@@ -545,18 +565,10 @@ class Platform:
         posted = np.flatnonzero(self.day_organic_posts > 0)
         resp = self.day_organic_engagements[posted] / self.day_organic_posts[posted]
         self.post_days[posted] += 1
-        n = self.post_days[posted]
-        a_recent = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days))
-        self.recent[posted] += a_recent * (resp - self.recent[posted])
-        if cfg.adaptation_target is None:
-            a_ref = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_reference_days))
-            self.reference[posted] += a_ref * (resp - self.reference[posted])
-            reference = self.reference
-        else:
-            reference = np.full(self.n_users, cfg.adaptation_target)
-        s = cfg.adaptation_smoothing
-        num, den = self.recent + s, reference + s
-        ratio = np.divide(num, den, out=np.ones(self.n_users), where=den > 0)
+        learn = cfg.adaptation_target is None
+        _remember(self.recent, self.reference if learn else None, posted, resp, self.post_days[posted], cfg)
+        reference = self.reference if learn else np.full(self.n_users, cfg.adaptation_target)
+        ratio = _response_ratio(self.recent, reference, cfg.adaptation_smoothing)
         self.rate_multiplier = np.clip(ratio ** cfg.adaptation_elasticity, cfg.min_rate_multiplier,
                                        cfg.max_rate_multiplier)
         low = ratio[posted] < cfg.burnout_threshold
@@ -585,14 +597,8 @@ class Platform:
         had = np.flatnonzero(self.day_user_sessions > 0)
         found = self.day_engaged[had] / self.day_user_sessions[had]
         self.session_days[had] += 1
-        n = self.session_days[had]
-        a_recent = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_half_life_days))
-        a_ref = np.maximum(1.0 / n, 1.0 - 0.5 ** (1.0 / cfg.adaptation_reference_days))
-        self.found_recent[had] += a_recent * (found - self.found_recent[had])
-        self.found_reference[had] += a_ref * (found - self.found_reference[had])
-        s = cfg.session_smoothing
-        num, den = self.found_recent + s, self.found_reference + s
-        ratio = np.divide(num, den, out=np.ones(self.n_users), where=den > 0)
+        _remember(self.found_recent, self.found_reference, had, found, self.session_days[had], cfg)
+        ratio = _response_ratio(self.found_recent, self.found_reference, cfg.session_smoothing)
         self.session_multiplier = np.clip(ratio ** cfg.session_elasticity, cfg.min_rate_multiplier,
                                           cfg.max_rate_multiplier)
 
