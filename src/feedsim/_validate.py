@@ -86,7 +86,7 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidParameterError(f"{name} must be {rule}; got {_fmt(value)}{suffix}")
     v = float(value)
-    if allow_inf and v == math.inf and (low is None or low < math.inf):
+    if allow_inf and v == math.inf and high is None:
         return v
     ok = math.isfinite(v)
     if ok and low is not None:

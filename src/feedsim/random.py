@@ -28,7 +28,9 @@ STREAMS = (
     "dynamics",  # follow-backs, discovery follows
     "interventions",  # accounts added during a run
     "campaigns",  # sponsored posts of campaigns (kept apart so organic posting is unchanged)
-    "churn",  # accounts joining and leaving, returns from burnout
+    "churn",  # who leaves and how many join (depends on nothing else, so it is shared across rankers)
+    "joining",  # newcomers' copied edges and attributes
+    "burnout",  # lengths of burnouts
 )
 
 

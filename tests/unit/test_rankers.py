@@ -153,7 +153,7 @@ def test_platform_favoring_demotes_off_platform_relative_to_engagement():
     c = make_candidates([6], off_platform=off)
     eng = EngagementRanker()(c, None)
     pf = PlatformFavoringRanker()(c, None)
-    np.testing.assert_allclose(pf[off], 0.3 * eng[off], rtol=1e-12)
+    np.testing.assert_allclose(pf[off], PlatformFavoringRanker.link_penalty * eng[off], rtol=1e-12)
     np.testing.assert_array_equal(pf[~off], eng[~off])
 
 

@@ -130,13 +130,16 @@ class SimulationConfig:
     join_rate, leave_rate : float, default 0.001, 0.001
         Accounts joining and leaving per present account per day. A leaver stops
         posting and viewing and its follow edges (both ways) are removed. A
-        newcomer copies a prototype, an existing account of a random present
-        account's role drawn at random (the copying model of Kleinberg et al.
-        1999): its role, community and degrees; each of the prototype's follows is
-        copied with probability ``1 - join_random_share`` and is otherwise
-        replaced by a draw in proportion to follower count + 1 (preferential
-        attachment), and likewise each of the prototype's followers follows the
-        newcomer or is replaced by a random present account. The degree
+        newcomer copies a prototype (the copying model of Kleinberg et al. 1999):
+        one of the day's leavers while there are any (it takes over the departed
+        account's niche), else a random present account. It takes the
+        prototype's role; each of the prototype's follows is copied with
+        probability ``1 - join_random_share`` and is otherwise replaced by a draw
+        in proportion to follower count + 1 (preferential attachment), and
+        likewise each of the prototype's followers follows the newcomer or is
+        replaced by a random account that stays. Who leaves and joins is drawn
+        from its own stream and does not depend on the feed, so two rankers run
+        on one seed lose and gain the same accounts. The degree
         distribution, the role shares and the community structure therefore stay
         as they are. Equal rates keep the number of accounts flat; the default
         (about 30% of accounts replaced a year) is an assumption, not a

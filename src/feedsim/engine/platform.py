@@ -325,8 +325,10 @@ class Platform:
         ph["posting"] += clock() - s
 
         s = clock()
-        counts = self.streams["sessions"].poisson(self.pop.session_rate * self.session_multiplier * self.present
-                                                  * (dt / 24.0))
+        # drawn for every account, departed ones then zeroed, so that the draws of the
+        # accounts still here do not depend on who left
+        counts = self.streams["sessions"].poisson(self.pop.session_rate * self.session_multiplier * (dt / 24.0))
+        counts[~self.present] = 0
         viewers = np.flatnonzero(counts).astype(np.int64)
         self.user_sessions[viewers] += counts[viewers]
         self.day_user_sessions[viewers] += counts[viewers]
@@ -514,6 +516,8 @@ class Platform:
         if cfg.session_adaptation and cfg.dynamics:
             self._adapt_sessions()
         self._churn(midnight)
+        self.daily["joins"].append(int(self.day_joins))
+        self.daily["leaves"].append(int(self.day_leaves))
         if math.isfinite(cfg.affinity_half_life_days):
             self.graph.decay_affinity(0.5 ** (1.0 / cfg.affinity_half_life_days))
         self.pairs.flush()
@@ -537,14 +541,12 @@ class Platform:
         d["engagements"].append(int(self.day_engagements.sum()))
         d["sessions"].append(int(self.day_sessions))
         d["new_follows"].append(int(self.day_new_follows))
-        d["creators_posting"].append(int(np.count_nonzero(self.creator & (self.day_posts > 0))))
+        d["creators_posting"].append(int(np.count_nonzero(self.creator & (self.day_organic_posts > 0))))
         d["creators_active"].append(int(np.count_nonzero(self.creator & self.active & self.present)))
         n_present = int(np.count_nonzero(self.present))
         d["accounts"].append(n_present)
         # departed accounts have no edges, so every edge joins two present accounts
         d["mean_followers"].append(self.graph.n_edges / max(n_present, 1))
-        d["joins"].append(int(self.day_joins))
-        d["leaves"].append(int(self.day_leaves))
         d["posts_by_role"].append(np.bincount(role, weights=self.day_posts, minlength=n_roles).astype(np.int64))
         d["impressions_by_role"].append(
             np.bincount(role, weights=self.day_impressions, minlength=n_roles).astype(np.int64)
@@ -578,7 +580,7 @@ class Platform:
             self.active[quit_now] = False
             self.quit_day[quit_now] = self.day
             self.burnouts[quit_now] += 1
-            rest = self.streams["churn"].exponential(1.0, len(quit_now)) * cfg.burnout_rest_days
+            rest = self.streams["burnout"].exponential(1.0, len(quit_now)) * cfg.burnout_rest_days
             self.return_day[quit_now] = self.day + 1 + rest
         back = np.flatnonzero(~self.active & (self.return_day <= self.day + 1))
         if len(back):  # the rest is over: post again, with a fresh memory of response
@@ -612,16 +614,18 @@ class Platform:
         cfg = self.cfg
         if not cfg.loop_enabled("churn") or (cfg.leave_rate == 0 and cfg.join_rate == 0):
             return
+        # who leaves, how many join and whose niche they take come from the churn stream
+        # alone, drawn for every account, so they are the same under every ranker
         rng = self.streams["churn"]
         here = np.flatnonzero(self.present)
-        leavers = here[rng.random(len(here)) < cfg.leave_rate]
+        leavers = np.flatnonzero((rng.random(self.n_users) < cfg.leave_rate) & self.present)
         n_join = int(rng.binomial(len(here), cfg.join_rate))
         proto = leavers[rng.permutation(len(leavers))[:n_join]]
-        if n_join > len(proto):
-            stay = np.setdiff1d(here, leavers, assume_unique=True)
-            if len(stay):
-                proto = np.concatenate([proto, stay[rng.integers(0, len(stay), n_join - len(proto))]])
-        copied = self._copy_edges(rng, proto) if len(proto) else None
+        stay = np.setdiff1d(here, leavers, assume_unique=True)
+        if n_join > len(proto) and len(stay):
+            proto = np.concatenate([proto, stay[rng.integers(0, len(stay), n_join - len(proto))]])
+        rng = self.streams["joining"]
+        copied = self._copy_edges(rng, proto, stay) if len(proto) else None
         if len(leavers):
             self.present[leavers] = False
             self.left_day[leavers] = self.day
@@ -632,7 +636,7 @@ class Platform:
             self.graph.remove_accounts(gone)
             self.day_leaves += len(leavers)
         if copied is not None:
-            self._join(rng, proto, *copied, midnight)
+            self._join(self.streams["churn"], proto, *copied, midnight)  # attributes: churn stream
 
     def _remember_seen_before_unfollow(self, gone: NDArray[np.bool_]) -> None:
         """Move what the staying followers of departing accounts were shown into the hash set.
@@ -659,7 +663,7 @@ class Platform:
         post = self.originals.post[ptr[followee[live]] + offset[live]]
         self.seen.add((u[e[live]] << 32) | post)
 
-    def _copy_edges(self, rng: np.random.Generator, proto: NDArray[np.int64]):
+    def _copy_edges(self, rng: np.random.Generator, proto: NDArray[np.int64], stay: NDArray[np.int64]):
         """The copying model's edges for newcomers with prototypes ``proto``.
 
         Returns (owner, followee) of the newcomers' follows and (follower, owner) of
@@ -685,7 +689,9 @@ class Platform:
         in_deg = np.searchsorted(fol_v, proto, side="right") - fptr
         in_u = fol_u[ranges(fptr, in_deg)]
         in_owner = np.repeat(np.arange(n, dtype=np.int64), in_deg)
-        here = np.flatnonzero(self.present & ~is_proto)
+        keep = np.zeros(g.n, dtype=bool)
+        keep[stay] = True
+        here = np.flatnonzero(keep & ~is_proto)
         if len(here) == 0:
             return out_owner[:0], out_v[:0], in_u[:0], in_owner[:0]
         cum = np.cumsum(g.in_degree[here] + 1.0)

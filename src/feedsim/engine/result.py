@@ -244,7 +244,7 @@ class SimulationResult:
         frac = np.zeros(len(P))
         frac[has_fol] = np.minimum(1.0, P.follower_impressions[has_fol] / fol[has_fol])
         t = {
-            "accounts": np.bincount(self.authors.role, minlength=k),
+            "accounts": np.bincount(self.authors.role[_present(self.authors)], minlength=k),
             "posts": np.bincount(role, minlength=k),
             "impressions": np.bincount(role, weights=P.impressions, minlength=k),
             "engagements": np.bincount(role, weights=P.engagements, minlength=k),
@@ -270,7 +270,8 @@ class SimulationResult:
         """Per-account amplification against a baseline run of the same population.
 
         ``(reach per post here) / (reach per post in baseline) - 1``; NaN where the
-        account has no posts or no reach in the baseline.
+        account has no posts or no reach in the baseline, and for accounts that
+        joined during either run (churn makes them different accounts in the two).
         """
         here = np.divide(self.authors.impressions, self.authors.posts, out=np.full(len(self.authors), np.nan),
                          where=self.authors.posts > 0)
@@ -279,6 +280,10 @@ class SimulationResult:
                           out=np.full(m, np.nan), where=baseline.authors.posts[:m] > 0)
         out = np.full(len(here), np.nan)
         ok = np.isfinite(there) & (there > 0) & np.isfinite(here[:m])
+        # accounts that joined during a run are different accounts in the two runs
+        for A in (self.authors, baseline.authors):
+            if "joined_day" in A:
+                ok &= A.joined_day[:m] == 0
         out[:m][ok] = here[:m][ok] / there[ok] - 1.0
         return out
 
@@ -322,7 +327,8 @@ class SimulationResult:
         -------
         dict
             ``gini_impressions``, ``gini_engagements``, ``gini_followers`` (Gini
-            over accounts that posted; followers over all accounts),
+            over accounts that posted; followers over the accounts still on the
+            platform), ``n_users`` (every account that was ever on the platform),
             ``top1_share`` (share of impressions of the top 1% of posting
             accounts), per role (keyed by role name): ``post_share``,
             ``impression_share``, ``voice_ratio`` (impression share / post share),
@@ -357,7 +363,7 @@ class SimulationResult:
             "n_sessions": int(A.sessions.sum()),
             "gini_impressions": gini(A.impressions[posted]) if posted.any() else float("nan"),
             "gini_engagements": gini(A.engagements[posted]) if posted.any() else float("nan"),
-            "gini_followers": gini(A.followers),
+            "gini_followers": gini(A.followers[_present(A)]),
             "top1_share": top_share(A.impressions[posted], 0.01) if posted.any() else float("nan"),
             "post_share": role_metric(post_share, present),
             "impression_share": role_metric(imp_share, present),
@@ -385,8 +391,12 @@ class SimulationResult:
                 f"posts={int(self.authors.posts.sum())}, impressions={int(self.authors.impressions.sum())})")
 
 
+def _present(A) -> NDArray[np.bool_]:
+    """Accounts still on the platform at the end (all of them for results without churn data)."""
+    return A.present if "present" in A else np.ones(len(A), dtype=bool)
+
+
 def _retention(A) -> float:
     """Share of present creators not in a burnout (NaN without creators)."""
-    present = A.present if "present" in A else np.ones(len(A), dtype=bool)
-    creator = A.creator & present
+    creator = A.creator & _present(A)
     return float(np.mean(A.active[creator])) if creator.any() else float("nan")
