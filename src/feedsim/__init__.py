@@ -12,7 +12,7 @@ Examples
 ['chronological', 'engagement']
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from . import amplification, metrics, networks, rankers, theory  # noqa: E402
 from .amplification import ViewerSplit, split_amplification  # noqa: E402
