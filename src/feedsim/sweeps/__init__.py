@@ -24,8 +24,11 @@ from .seeds import RunSpec, point_words, run_seed
 from .spec import (DAILY_SERIES, GROUP_METRICS, METRIC_BOUNDS, ROLE_METRICS, SCALAR_METRICS, SweepSpec,
                    SweepSpecError, load_spec, metric_bounds)
 from .store import ResultsStore, SpecMismatchError, StoreError, StoreLockedError
+from ..worlds import run_worlds, unpredictability  # multiple-worlds designs (Salganik et al. 2006)
 
 __all__ = [
+    "run_worlds",
+    "unpredictability",
     "DAILY_SERIES",
     "GROUP_METRICS",
     "METRIC_BOUNDS",
