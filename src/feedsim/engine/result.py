@@ -352,7 +352,6 @@ class SimulationResult:
             visibility = np.where(t["posts"] > 0, t["seen_posts"] / np.maximum(t["posts"], 1), np.nan)
             eng_pp = np.where(t["posts"] > 0, t["engagements"] / np.maximum(t["posts"], 1), np.nan)
         rpp = self.reach_per_post()
-        creator = A.creator
         out = {
             "ranker": self.ranker,
             "days": self.days,

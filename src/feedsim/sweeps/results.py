@@ -19,10 +19,9 @@ import numpy as np
 from .._suggest import did_you_mean
 from ..engine.config import SimulationConfig
 from ..errors import InvalidParameterError
-from ..network.graph import ROLES
 from .execute import REACH_PREFIX
 from .intervals import bounded_interval, paired_difference, unpaired_difference
-from .spec import FOLLOWER_GROUP_LABELS, PAIRED_METRICS, metric_bounds
+from .spec import PAIRED_METRICS, metric_bounds
 from .store import ResultsStore
 
 __all__ = ["load_results", "load_daily", "aggregate", "param_columns"]
