@@ -9,12 +9,12 @@ that every figure it lists is a PNG on disk.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from _script_runs import check_stat as _check_stat
+from _script_runs import run_quick
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENTS = ROOT / "experiments"
@@ -28,19 +28,8 @@ sys.path.remove(str(EXPERIMENTS))
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Run every experiment with --quick at once; return {name: (returncode, stdout, stderr, out dir)}."""
-    base = tmp_path_factory.mktemp("experiments")
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "error"}
-    procs = {}
-    for name in NAMES:
-        out = base / name
-        procs[name] = (subprocess.Popen([sys.executable, str(EXPERIMENTS / f"{name}.py"), "--quick", "--out", str(out)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                        cwd=str(base)), out)
-    done = {}
-    for name, (proc, out) in procs.items():
-        stdout, stderr = proc.communicate(timeout=300)
-        done[name] = (proc.returncode, stdout, stderr, out)
-    return done
+    return run_quick({name: EXPERIMENTS / f"{name}.py" for name in NAMES},
+                     tmp_path_factory.mktemp("experiments"), timeout=300)
 
 
 def load(runs, name):
@@ -58,13 +47,7 @@ def load(runs, name):
 
 
 def check_stat(s, low=None, high=None, n=2):
-    assert set(s) == {"mean", "lo", "hi", "values"}
-    assert len(s["values"]) == n
-    assert s["lo"] <= s["mean"] <= s["hi"]
-    if low is not None:
-        assert min(s["values"]) >= low
-    if high is not None:
-        assert max(s["values"]) <= high
+    _check_stat(s, low, high, n=n)
 
 
 def test_frontrunners(runs):

@@ -10,13 +10,12 @@ identities that hold exactly). The published-figure comparisons are in
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _script_runs import check_stat as _check_stat
+from _script_runs import run_quick
 
 import feedsim
 
@@ -28,16 +27,7 @@ REPLICATES = 3
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("field")
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "error"}
-    procs = {name: (subprocess.Popen([sys.executable, str(FIELD / f"{name}.py"), "--quick", "--out", str(base / name)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                     cwd=str(base)), base / name) for name in NAMES}
-    done = {}
-    for name, (proc, out) in procs.items():
-        stdout, stderr = proc.communicate(timeout=600)
-        done[name] = (proc.returncode, stdout, stderr, out)
-    return done
+    return run_quick({name: FIELD / f"{name}.py" for name in NAMES}, tmp_path_factory.mktemp("field"))
 
 
 def load(runs, name):
@@ -54,12 +44,7 @@ def load(runs, name):
 
 
 def check_stat(st, low=None, high=None):
-    assert set(st) == {"mean", "lo", "hi", "values"} and len(st["values"]) == REPLICATES
-    assert st["lo"] <= st["mean"] <= st["hi"]
-    if low is not None:
-        assert min(st["values"]) >= low
-    if high is not None:
-        assert max(st["values"]) <= high
+    _check_stat(st, low, high, n=REPLICATES)
 
 
 def test_huszar(runs):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _script_runs import check_stat as _check_stat
 
 import feedsim
 from feedsim.population.roles import ROLE_DEFAULTS
@@ -97,13 +98,7 @@ def summary(tmp_path_factory):
 
 
 def check_stat(s, n, low=None, high=None):
-    assert set(s) == {"mean", "lo", "hi", "values"}
-    assert len(s["values"]) == n
-    assert s["lo"] <= s["mean"] <= s["hi"]
-    if low is not None:
-        assert min(s["values"]) >= low
-    if high is not None:
-        assert max(s["values"]) <= high
+    _check_stat(s, low, high, n=n)
 
 
 def test_quick_run_writes_its_outputs(summary):

@@ -1,0 +1,42 @@
+"""Running the repository's experiment scripts in --quick mode, and checking their interval records.
+
+Shared by the story-experiment, mechanisms and field-result tests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_quick(scripts: dict[str, Path], base: Path, timeout: float = 600) -> dict[str, tuple]:
+    """Run each script with ``--quick --out base/NAME`` at once.
+
+    Returns ``{name: (returncode, stdout, stderr, out dir)}``. Matplotlib draws off
+    screen and warnings are errors in the scripts too.
+    """
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "error"}
+    procs = {}
+    for name, path in scripts.items():
+        out = base / name
+        procs[name] = (subprocess.Popen([sys.executable, str(path), "--quick", "--out", str(out)],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                        cwd=str(base)), out)
+    done = {}
+    for name, (proc, out) in procs.items():
+        stdout, stderr = proc.communicate(timeout=timeout)
+        done[name] = (proc.returncode, stdout, stderr, out)
+    return done
+
+
+def check_stat(s: dict, low=None, high=None, *, n: int) -> None:
+    """A ``{"mean", "lo", "hi", "values"}`` record over ``n`` replicates, its values within bounds."""
+    assert set(s) == {"mean", "lo", "hi", "values"}
+    assert len(s["values"]) == n
+    assert s["lo"] <= s["mean"] <= s["hi"]
+    if low is not None:
+        assert min(s["values"]) >= low
+    if high is not None:
+        assert max(s["values"]) <= high
