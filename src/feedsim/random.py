@@ -31,6 +31,7 @@ STREAMS = (
     "churn",  # who leaves and how many join (depends on nothing else, so it is shared across rankers)
     "joining",  # newcomers' copied edges and attributes
     "burnout",  # lengths of burnouts
+    "keyed",  # the key of counter-based draws (tie-breaks, posting and sessions per account and tick)
 )
 
 

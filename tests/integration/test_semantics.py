@@ -224,21 +224,27 @@ def test_a_post_reached_through_several_reshares_is_ranked_by_the_newest():
     order = np.lexsort((t, post))
     dup = np.flatnonzero((post[order][1:] == post[order][:-1]) & (t[order][1:] > t[order][:-1]))
     assert len(dup)
-    from feedsim.engine.feed import _reshares
+    from feedsim.engine.feed import build_rows
 
     viewers = np.flatnonzero(p.present).astype(np.int64)
-    seg_e, edge = p.graph.expand(viewers)
-    followee = p.graph.indices[edge].astype(np.int64)
-    seg, rpost, _, rvia, rtime = _reshares(p, viewers, seg_e, followee)
+    rows = build_rows(p, viewers)
+    is_rs = rows.kind == RESHARE
+    seg = rows.segment[is_rs]
+    assert is_rs.any()
     # for every (viewer, post) kept, no followee of the viewer reshared it later
     via_ptr = items.index_by_via(p.n_users)
+    g = p.graph
     newest = {}
-    for s_, f in zip(seg_e.tolist(), followee.tolist()):
-        for i in range(via_ptr[f], via_ptr[f + 1]):
-            k = (s_, int(items.post[i]))
-            newest[k] = max(newest.get(k, -1.0), float(items.time[i]))
-    for s_, q, tm in zip(seg.tolist(), rpost.tolist(), rtime.tolist()):
+    for s_, v in enumerate(viewers.tolist()):
+        for f in g.indices[g.indptr[v]:g.indptr[v + 1]].tolist():
+            for i in range(via_ptr[f], via_ptr[f + 1]):
+                k = (s_, int(items.post[i]))
+                newest[k] = max(newest.get(k, -1.0), float(items.time[i]))
+    for s_, q, tm in zip(seg.tolist(), rows.post[is_rs].tolist(), rows.time[is_rs].tolist()):
         assert tm == newest[(s_, q)]
+    # one row per (viewer, post)
+    keys = (rows.segment << 32) | rows.post
+    assert len(np.unique(keys)) == len(keys)
     assert RESHARE == 1
 
 

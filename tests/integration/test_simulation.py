@@ -384,8 +384,13 @@ def test_ranker_cannot_replace_candidate_arrays(community):
         c.item_age_hours = np.zeros(len(c))
         return np.zeros(len(c))
 
-    with pytest.raises(AttributeError, match="read-only"):
+    with pytest.raises(RankerOutputError, match="vandal.*read-only") as info:
         Simulation(community, ranker=vandal, seed=0).run(days=1)
+    chain, e = [], info.value
+    while e is not None:  # SimPy may chain its own copy in between
+        chain.append(type(e))
+        e = e.__cause__
+    assert AttributeError in chain
 
 
 # --------------------------------------------------------- feedback loops

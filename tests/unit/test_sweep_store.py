@@ -150,7 +150,9 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on(db):
     status = dict(zip(table["ranker"], table["status"]))
     assert status == {"chronological": "ok", "failing": "failed"}
     err = [e for e, r in zip(table["error"], table["ranker"]) if r == "failing"]
-    assert all(e.startswith("RuntimeError: boom in ranker") for e in err)
+    # the engine names the ranker and the time, and keeps the original error
+    assert all(e.startswith("RankerOutputError: ranker 'failing' raised RuntimeError") and "boom in ranker" in e
+               for e in err)
     assert np.isnan(table["gini_impressions"][table["ranker"] == "failing"]).all()
     # failed runs are tried again on restart; finished ones are not
     again = run_sweep(spec, db, workers=1)

@@ -19,10 +19,10 @@ from numpy.typing import NDArray
 from ..metrics import gini
 from ..network.graph import ROLES, FollowGraph
 from ..population.state import Population
-from .arrays import BufferedCounter, GrowableTable, HashSet, ranges
+from .arrays import BufferedCounter, GrowableTable, HashSet, ranges, set_bits
 from .config import SimulationConfig
 from .engagement import engage
-from .feed import ORIGINAL, _set_bits, build_candidates, rank_and_select
+from .feed import ORIGINAL, build_rows, score_rows, select_feeds
 
 __all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES", "DAILY_SERIES"]
 
@@ -274,6 +274,12 @@ class Platform:
         self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "session", "in_network")}
         self.session_log: dict[str, list] = {k: [] for k in ("viewer", "time", "sessions", "feed_size", "candidates")}
         self.stats = {"ticks": 0, "sessions": 0, "candidates": 0, "impressions": 0}
+        #: key of the counter-based draws (tie-breaks; see ``kernels.hashing``)
+        self.key = np.uint64(streams["keyed"].integers(0, np.iinfo(np.uint64).max, dtype=np.uint64, endpoint=True))
+        #: index of the current tick (0, 1, ...), a coordinate of the keyed draws
+        self.tick = 0
+        #: run built-in rankers in their compiled form (False: their array form)
+        self.fused = True
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)
 
     # ------------------------------------------------------------------ flags
@@ -286,6 +292,10 @@ class Platform:
     def n_users(self) -> int:
         """Current number of accounts."""
         return self.graph.n
+
+    def typical_impressions_per_post(self) -> float:
+        """Impressions per post over every post so far (0 before the first post)."""
+        return self.stats["impressions"] / max(self.posts.n + self.post_offset, 1)
 
     # ------------------------------------------------------------------- tick
     def step(self, t0: float) -> None:
@@ -335,14 +345,15 @@ class Platform:
         n_sessions = int(counts.sum())
         self.day_sessions += n_sessions
         self.stats["sessions"] += n_sessions
+        self.tick = self.stats["ticks"]
         self.stats["ticks"] += 1
         ph["sessions"] += clock() - s
         if len(viewers) == 0:
             return
 
         s = clock()
-        cands, kind, author_edge, seq = build_candidates(self, viewers, t1)
-        self.stats["candidates"] += len(cands)
+        rows = build_rows(self, viewers)
+        self.stats["candidates"] += len(rows)
         ph["candidates"] += clock() - s
         attention = self.pop.attention[viewers].astype(np.int64)
         feed_size = attention * counts[viewers]
@@ -352,11 +363,12 @@ class Platform:
             sl["time"].append(np.full(len(viewers), t1))
             sl["sessions"].append(counts[viewers])
             sl["feed_size"].append(feed_size)
-            sl["candidates"].append(np.diff(cands.viewer_ptr))
-        if len(cands) == 0:
+            sl["candidates"].append(np.diff(rows.ptr))
+        if len(rows) == 0:
             return
         s = clock()
-        feeds = rank_and_select(self, cands, kind, author_edge, seq, attention, counts[viewers])
+        scores = score_rows(self, rows, t1)
+        feeds = select_feeds(self, rows, scores, attention, counts[viewers])
         ph["ranking"] += clock() - s
 
         s = clock()
@@ -450,14 +462,22 @@ class Platform:
     def mark_seen(self, feeds) -> None:
         """Remember what was shown, so that no viewer is shown a post twice.
 
-        A followee's own post with a tracked number sets bit ``seq - seen_base`` of
+        A followee's own post with a tracked number sets bit ``number - seen_base`` of
         its follow edge's mask (the bits are distinct and were clear, so adding
         them is or-ing them); anything else goes into the hash set.
         """
         g = self.graph
-        tracked = feeds.seq >= 0
+        tracked = feeds.number >= 0
         e = feeds.author_edge[tracked]
-        bit = np.left_shift(np.uint64(1), (feeds.seq[tracked] - g.seen_base[e]).astype(np.uint64))
+        # bring the masks of these edges up to date first: shift out posts that expired
+        base = self.first_seq[feeds.author[tracked]]
+        shift = base - g.seen_base[e]
+        stale = np.flatnonzero(shift)
+        if len(stale):
+            es, sh = e[stale], shift[stale]  # an edge may repeat: every copy writes the same value
+            g.seen_bits[es] = np.where(sh < 64, g.seen_bits[es] >> np.minimum(sh, 63).astype(np.uint64), np.uint64(0))
+            g.seen_base[es] = base[stale]
+        bit = np.left_shift(np.uint64(1), (feeds.number[tracked] - base).astype(np.uint64))
         np.add.at(g.seen_bits, e, bit)
         rest = np.flatnonzero(~tracked)
         if len(rest):
@@ -653,7 +673,7 @@ class Platform:
         edges = np.flatnonzero(gone[v] & ~gone[u] & (g.seen_bits[:-1] != 0))
         if len(edges) == 0:
             return
-        which, bit = _set_bits(g.seen_bits[edges])
+        which, bit = set_bits(g.seen_bits[edges])
         e = edges[which]
         followee = v[e]
         number = g.seen_base[e] + bit

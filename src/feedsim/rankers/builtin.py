@@ -56,6 +56,14 @@ def log1p_counts(x: NDArray) -> NDArray[np.float64]:
     return np.log1p(x, dtype=np.float64)
 
 
+def log1p_table() -> NDArray[np.float64]:
+    """The table :func:`log1p_counts` reads (``log1p(i)`` for small counts ``i``)."""
+    global _LOG1P
+    if len(_LOG1P) == 0:
+        _LOG1P = np.log1p(np.arange(1024, dtype=np.float64))
+    return _LOG1P
+
+
 def chronological(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:
     """Newest first: the score is minus the hours since the item entered the network.
 
@@ -74,8 +82,14 @@ def random_ranker(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64
     """Uniformly random order: every candidate is equally likely to be shown.
 
     With ``N`` candidates and room for ``k``, each is shown with probability ``k/N``.
+    In a run the draws are the candidates' keyed ``noise`` (one uniform number per
+    tick, viewer and post, the same under every ranker); candidates without it
+    draw from ``rng``.
     """
-    return rng.random(len(c))
+    try:
+        return np.array(c.noise, dtype=np.float64)
+    except AttributeError:
+        return rng.random(len(c))
 
 
 def popularity(c: Candidates, rng: np.random.Generator) -> NDArray[np.float64]:

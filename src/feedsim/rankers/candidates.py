@@ -45,6 +45,7 @@ CANDIDATE_FIELDS = {
     "is_reshare": "True for a followee's reshare",
     "sponsored": "True for a sponsored post",
     "off_platform": "True for a post linking off-platform",
+    "noise": "a uniform number in [0, 1) fixed by the run's seed, the tick, the viewer and the post",
 }
 
 

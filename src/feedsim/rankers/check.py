@@ -129,6 +129,7 @@ def _fields(rng: np.random.Generator, n: int) -> dict[str, NDArray]:
         "is_reshare": is_reshare & in_network,
         "sponsored": rng.random(n) < 0.05,
         "off_platform": rng.random(n) < 0.1,
+        "noise": rng.random(n),
     }
 
 

@@ -1,0 +1,201 @@
+"""Candidate building: every viewer's unseen live items, one viewer per parallel iteration.
+
+Reads the follow graph, the live items, the seen masks and the seen hash set;
+writes nothing but its outputs (state changes happen in ``mark_seen``). Output rows
+of viewer ``i`` are grouped: originals (by follow edge, oldest first), then
+followees' reshares (one per post: the newest, ties by a keyed draw; sorted by post),
+then out-of-network trending posts (pool order).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .hashing import STREAMS, keyed_hash
+
+__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "upper_bounds", "build", "compact"]
+
+ORIGINAL, RESHARE, OUT_OF_NETWORK = 0, 1, 2
+_RESHARE_TIE = STREAMS["reshare_tie"]
+_GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))
+
+
+@njit(cache=True, inline="always")
+def find_in_row(indices, lo, hi, target):
+    """Position of ``target`` in the sorted slice ``indices[lo:hi]``, or -1."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        v = indices[mid]
+        if v < target:
+            lo = mid + 1
+        elif v > target:
+            hi = mid
+        else:
+            return mid
+    return -1
+
+
+@njit(cache=True, inline="always")
+def hash_contains(table, bits, key):
+    """Whether ``key`` is in the open-addressing table of :class:`~feedsim.engine.arrays.HashSet`."""
+    mask = (np.int64(1) << bits) - 1
+    pos = ((key * _GOLDEN) >> np.int64(64 - bits)) & mask
+    while True:
+        v = table[pos]
+        if v == key:
+            return True
+        if v == -1:
+            return False
+        pos = (pos + 1) & mask
+
+
+@njit(cache=True, parallel=True)
+def upper_bounds(viewers, indptr, indices, optr, rptr, pool_size):
+    """Per viewer: live originals plus live reshares of its followees, plus the pool size."""
+    n = len(viewers)
+    out = np.empty(n, dtype=np.int64)
+    for i in prange(n):
+        v = viewers[i]
+        total = pool_size
+        for e in range(indptr[v], indptr[v + 1]):
+            f = indices[e]
+            total += optr[f + 1] - optr[f] + rptr[f + 1] - rptr[f]
+        out[i] = total
+    return out
+
+
+@njit(cache=True, parallel=True)
+def build(viewers, ub_ptr, indptr, indices, seen_bits, seen_base, first_seq,
+          optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+          pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
+          key, tick, post_offset,
+          c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq):
+    """Fill each viewer's rows from ``ub_ptr[i]``; return the number written per viewer.
+
+    Post ids are relative to the post table; keys of the seen hash set and the
+    tie-break draws use ``(viewer << 32) | post`` with relative and global ids
+    respectively.
+    """
+    n = len(viewers)
+    count = np.empty(n, dtype=np.int64)
+    for i in prange(n):
+        v = viewers[i]
+        w = ub_ptr[i]
+        row_lo, row_hi = indptr[v], indptr[v + 1]
+        vkey = np.int64(v) << np.int64(32)
+        # -- followees' own posts
+        for e in range(row_lo, row_hi):
+            f = indices[e]
+            lo, hi = optr[f], optr[f + 1]
+            if lo == hi:
+                continue
+            mask = np.uint64(0)
+            if exclude_seen:
+                shift = first_seq[f] - seen_base[e]
+                if shift < 64:
+                    mask = seen_bits[e] >> np.uint64(shift)
+            for k in range(hi - lo):
+                item = lo + k
+                s = oseq[item]
+                p = opost[item]
+                if exclude_seen:
+                    if s >= 0:
+                        if (mask >> np.uint64(k)) & np.uint64(1):
+                            continue
+                    elif use_table and hash_contains(table, bits, vkey | p):
+                        continue
+                c_post[w] = p
+                c_author[w] = f
+                c_via[w] = f
+                c_edge[w] = e
+                c_time[w] = otime[item]
+                c_kind[w] = ORIGINAL
+                c_seq[w] = s
+                w += 1
+        # -- followees' reshares: one per post, the newest (ties by a keyed draw)
+        r0 = w
+        for e in range(row_lo, row_hi):
+            f = indices[e]
+            for item in range(rptr[f], rptr[f + 1]):
+                a = rauthor[item]
+                if a == v:
+                    continue
+                p = rpost[item]
+                if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
+                    continue
+                if find_in_row(indices, row_lo, row_hi, a) >= 0:
+                    continue  # the viewer follows the author: the original is the candidate
+                c_post[w] = p
+                c_author[w] = a
+                c_via[w] = f
+                c_time[w] = rtime[item]
+                w += 1
+        m = w - r0
+        if m > 1:
+            order = np.argsort(c_post[r0:w], kind="mergesort")
+            tp = c_post[r0:w][order]
+            ta = c_author[r0:w][order]
+            tv = c_via[r0:w][order]
+            tt = c_time[r0:w][order]
+            out = r0
+            j = 0
+            while j < m:
+                best = j
+                bh = keyed_hash(key, _RESHARE_TIE, tick, v, tv[j])
+                j2 = j + 1
+                while j2 < m and tp[j2] == tp[j]:
+                    h = keyed_hash(key, _RESHARE_TIE, tick, v, tv[j2])
+                    if tt[j2] > tt[best] or (tt[j2] == tt[best] and h > bh):
+                        best = j2
+                        bh = h
+                    j2 += 1
+                c_post[out] = tp[best]
+                c_author[out] = ta[best]
+                c_via[out] = tv[best]
+                c_time[out] = tt[best]
+                out += 1
+                j = j2
+            w = out
+        for j in range(r0, w):
+            c_edge[j] = -1
+            c_kind[j] = RESHARE
+            c_seq[j] = -1
+        r1 = w
+        # -- out of network: the trending pool
+        for j in range(len(pool_post)):
+            p = pool_post[j]
+            a = pool_author[j]
+            if a == v:
+                continue
+            if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
+                continue
+            if find_in_row(indices, row_lo, row_hi, a) >= 0:
+                continue
+            if r1 > r0 and find_in_row(c_post, r0, r1, p) >= 0:
+                continue  # already a candidate through a followee's reshare
+            c_post[w] = p
+            c_author[w] = a
+            c_via[w] = a
+            c_edge[w] = -1
+            c_time[w] = pool_time[j]
+            c_kind[w] = OUT_OF_NETWORK
+            c_seq[w] = -1
+            w += 1
+        count[i] = w - ub_ptr[i]
+    return count
+
+
+@njit(cache=True, parallel=True)
+def compact(src_ptr, count, dst_ptr, a, b, c, d, e, f, g, oa, ob, oc, od, oe, of, og):
+    """Copy each viewer's ``count[i]`` rows from ``src_ptr[i]`` to ``dst_ptr[i]`` (7 columns)."""
+    for i in prange(len(count)):
+        s, t = src_ptr[i], dst_ptr[i]
+        for k in range(count[i]):
+            oa[t + k] = a[s + k]
+            ob[t + k] = b[s + k]
+            oc[t + k] = c[s + k]
+            od[t + k] = d[s + k]
+            oe[t + k] = e[s + k]
+            of[t + k] = f[s + k]
+            og[t + k] = g[s + k]
