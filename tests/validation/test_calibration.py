@@ -136,9 +136,9 @@ def test_top_decile_median_posting_rate():
     check_agreement("top10_median", 138.0)
 
 
-@pytest.mark.xfail(strict=True, reason="miss: the other 90%'s median is 1 post/month (Pew 2): "
-                   "too many occasional posters post once")
 def test_rest_median_posting_rate():
+    # a miss (1 post/month vs Pew's 2) before engine v2; with keyed tie-breaks it agrees,
+    # near the edge of the 3-SE tolerance (the median of small counts moves in whole posts)
     check_agreement("rest_median", 2.0)
 
 
