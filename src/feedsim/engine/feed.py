@@ -1,6 +1,9 @@
 """Feed assembly for one tick: compiled candidate building, scoring, per-viewer top-k.
 
-The pipeline, each step a function with explicit inputs and outputs:
+For a built-in ranker with ``Platform.fused`` on, :func:`fused_feeds` does the
+three steps below in one compiled pass per viewer and writes only the shown items
+(:mod:`.kernels.fused`); otherwise the pipeline, each step a function with
+explicit inputs and outputs:
 
 1. :func:`build_rows` (reads state only): every viewer's unseen live items
    (:mod:`.kernels.build`).
@@ -17,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -25,6 +29,7 @@ from ..rankers.candidates import Candidates
 from ..rankers.registry import validate_scores
 from .kernels import LAUNCH_LOCK
 from .kernels import build as kb
+from .kernels import fused as kf
 from .kernels import scores as ks
 from .kernels import select as kselect
 from .kernels.compiled_rankers import compiled_form
@@ -34,7 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .platform import Platform
 
 __all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "Feeds", "CandidateRows", "build_rows",
-           "candidates_view", "score_rows", "select_feeds", "build_candidates", "trending_pool"]
+           "candidates_view", "score_rows", "select_feeds", "fused_form", "fused_feeds",
+           "build_candidates", "trending_pool"]
 
 #: Item kinds: an original post from a followee, a followee's reshare, an out-of-network post.
 ORIGINAL, RESHARE, OUT_OF_NETWORK = kb.ORIGINAL, kb.RESHARE, kb.OUT_OF_NETWORK
@@ -103,6 +109,24 @@ def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
     return lo + top[np.argsort(key[top])]  # ascending: fewest engagements first
 
 
+def _sources(p: Platform, n_viewers: int):
+    """What candidate building reads: the follow graph, live items, seen state and the pool."""
+    g = p.graph
+    cfg = p.cfg
+    o, r = p.originals, p.reshares
+    optr = o.index_by_via(g.n)
+    rptr = r.index_by_via(g.n)
+    if cfg.out_of_network_share > 0 and p.posts.n > p.first_live and n_viewers:
+        pool = trending_pool(p, cfg.trending_pool_size)
+    else:
+        pool = np.zeros(0, dtype=np.int64)
+    seen = p.seen
+    return (g.indptr, g.indices, g.seen_bits, g.seen_base, p.first_seq,
+            optr, o.post, o.time, o.seq, rptr, r.post, r.author, r.time,
+            pool, p.posts["author"][pool], p.posts["created"][pool],
+            seen.table, np.int64(seen.bits), len(seen) > 0, bool(cfg.exclude_seen))
+
+
 def build_rows(p: Platform, viewers: NDArray[np.int64]) -> CandidateRows:
     """Candidates of every viewer: followees' live items plus the trending pool.
 
@@ -111,29 +135,16 @@ def build_rows(p: Platform, viewers: NDArray[np.int64]) -> CandidateRows:
     the viewer follows the author, else the newest reshare by a followee (ties by
     a keyed draw), else the out-of-network copy. Reads state only.
     """
-    g = p.graph
-    cfg = p.cfg
-    o, r = p.originals, p.reshares
-    optr = o.index_by_via(g.n)
-    rptr = r.index_by_via(g.n)
-    if cfg.out_of_network_share > 0 and p.posts.n > p.first_live and len(viewers):
-        pool = trending_pool(p, cfg.trending_pool_size)
-    else:
-        pool = np.zeros(0, dtype=np.int64)
-    pool_author = p.posts["author"][pool]
-    pool_time = p.posts["created"][pool]
+    src = _sources(p, len(viewers))
+    indptr, indices, optr, rptr, pool = src[0], src[1], src[5], src[9], src[13]
     with LAUNCH_LOCK:
-        ub = kb.upper_bounds(viewers, g.indptr, g.indices, optr, rptr, len(pool))
+        ub = kb.upper_bounds(viewers, indptr, indices, optr, rptr, len(pool))
     ub_ptr = np.zeros(len(viewers) + 1, dtype=np.int64)
     np.cumsum(ub, out=ub_ptr[1:])
     m = int(ub_ptr[-1])
     cols = _empty_columns(m)
-    seen = p.seen
     with LAUNCH_LOCK:
-        count = kb.build(viewers, ub_ptr, g.indptr, g.indices, g.seen_bits, g.seen_base, p.first_seq,
-                         optr, o.post, o.time, o.seq, rptr, r.post, r.author, r.time,
-                         pool, pool_author, pool_time, seen.table, np.int64(seen.bits), len(seen) > 0,
-                         bool(cfg.exclude_seen), p.key, p.tick, p.post_offset, *cols)
+        count = kb.build(viewers, ub_ptr, *src, p.key, p.tick, p.post_offset, *cols)
     ptr = np.zeros(len(viewers) + 1, dtype=np.int64)
     np.cumsum(count, out=ptr[1:])
     if ptr[-1] < m:
@@ -221,13 +232,12 @@ def score_rows(p: Platform, rows: CandidateRows, now: float, *, fused: bool | No
     return validate_scores(raw, len(rows), p.ranker_label, now)
 
 
-def _score_fused(p: Platform, rows: CandidateRows, now: float, code: int, params: NDArray, cap: int) -> NDArray:
+def _score_inputs(p: Platform, code: int, params: NDArray):
+    """The arrays and parameters a compiled form reads (``params`` completed for this tick)."""
     from ..rankers.builtin import log1p_counts, log1p_table
 
     P = p.posts
     g = p.graph
-    n = len(rows)
-    out = np.empty(n, dtype=np.float64)
     eng = P["engagements"] if p.rich_get_richer else np.zeros(P.n, dtype=np.int64)
     if code == ks.ENGAGEMENT:
         params = params.copy()
@@ -235,14 +245,61 @@ def _score_fused(p: Platform, rows: CandidateRows, now: float, code: int, params
         # the log table must cover the counts the candidates read (as log1p_counts does)
         top = max(int(eng.max()) if len(eng) else 0, int(g.in_degree.max()) if g.n else 0)
         log1p_counts(np.array([min(top, (1 << 22) - 1)], dtype=np.int64))
+    return params, (g._aff, eng, g.in_degree, P["off_platform"], p.user_posts, p.user_impressions, log1p_table())
+
+
+def _score_fused(p: Platform, rows: CandidateRows, now: float, code: int, params: NDArray, cap: int) -> NDArray:
+    out = np.empty(len(rows), dtype=np.float64)
+    params, arrays = _score_inputs(p, code, params)
     seg = rows.segment
     with LAUNCH_LOCK:
         ks.score(code, params, now, p.key, p.tick, p.post_offset, rows.viewers[seg], rows.post, rows.author,
-                 rows.edge, rows.time, g._aff, eng, g.in_degree, P["off_platform"], p.user_posts,
-                 p.user_impressions, log1p_table(), out)
+                 rows.edge, rows.time, *arrays, out)
         if cap >= 0:
             ks.cap_per_author(rows.ptr, rows.author, out, cap)
     return out
+
+
+def fused_form(p: Platform) -> tuple[int, NDArray, int] | None:
+    """The compiled form :func:`fused_feeds` runs for the active ranker, or None."""
+    return compiled_form(p.ranker) if p.fused else None
+
+
+def fused_feeds(p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.int64],
+                sessions: NDArray[np.int64], now: float,
+                form: tuple[int, NDArray, int]) -> tuple[Feeds, NDArray[np.int64]]:
+    """Feeds of ``viewers`` under a compiled ranker ``form``, in one pass per viewer.
+
+    The same feeds as :func:`build_rows`, :func:`score_rows` and
+    :func:`select_feeds` in turn, without materialising the candidates. Returns
+    the feeds and the number of candidates each viewer had.
+    """
+    code, params, cap = form
+    params, arrays = _score_inputs(p, code, params)
+    feed_size = attention * sessions
+    n = len(viewers)
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(feed_size, out=out_ptr[1:])
+    total = int(out_ptr[-1])
+    o_post, o_author, o_edge, o_number, o_rank = (np.empty(total, dtype=np.int64) for _ in range(5))
+    o_kind = np.empty(total, dtype=np.int8)
+    n_shown = np.empty(n, dtype=np.int64)
+    n_cand = np.empty(n, dtype=np.int64)
+    n_blocks = max(1, min(n, 16 * numba.get_num_threads()))
+    with LAUNCH_LOCK:
+        kf.fused_feeds(viewers, feed_size, out_ptr, n_blocks, *_sources(p, n), code, params, cap, now,
+                       float(p.cfg.out_of_network_share), p.key, p.tick, p.post_offset, *arrays,
+                       o_post, o_author, o_edge, o_kind, o_number, o_rank, n_shown, n_cand)
+    if int(n_shown.sum()) < total:
+        keep = np.repeat(out_ptr[:-1] - np.cumsum(np.r_[0, n_shown[:-1]]), n_shown)
+        keep += np.arange(len(keep))
+        o_post, o_author, o_edge, o_kind, o_number, o_rank = (
+            x[keep] for x in (o_post, o_author, o_edge, o_kind, o_number, o_rank))
+    seg = np.repeat(np.arange(n, dtype=np.int64), n_shown)
+    per_session = attention[seg]
+    feeds = Feeds(viewer=viewers[seg], post=o_post, author=o_author, slot=o_rank % per_session,
+                  session=o_rank // per_session, kind=o_kind, author_edge=o_edge, number=o_number)
+    return feeds, n_cand
 
 
 def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],

@@ -22,7 +22,7 @@ from ..population.state import Population
 from .arrays import BufferedCounter, GrowableTable, HashSet, ranges, set_bits
 from .config import SimulationConfig
 from .engagement import engage
-from .feed import ORIGINAL, build_rows, score_rows, select_feeds
+from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 
 __all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES", "DAILY_SERIES"]
 
@@ -46,7 +46,9 @@ POST_COLUMNS = {
 FOLDED_COLUMNS = ("posts", "impressions", "engagements", "seen_posts", "follower_reach_sum", "follower_reach_n")
 
 #: Phases timed by the profiler, in tick order.
-PHASES = ("posting", "sessions", "candidates", "ranking", "impressions", "engagement", "daily")
+#: Phases of the tick timed in ``stats["phase_seconds"]``; with a built-in ranker,
+#: "feeds" is candidates, ranking and top-k in one compiled pass.
+PHASES = ("posting", "sessions", "candidates", "ranking", "feeds", "impressions", "engagement", "daily")
 
 #: Per-account integer counters (all start at 0; new accounts get 0).
 _USER_COUNTERS = (
@@ -351,25 +353,33 @@ class Platform:
         if len(viewers) == 0:
             return
 
-        s = clock()
-        rows = build_rows(self, viewers)
-        self.stats["candidates"] += len(rows)
-        ph["candidates"] += clock() - s
         attention = self.pop.attention[viewers].astype(np.int64)
-        feed_size = attention * counts[viewers]
+        sessions = counts[viewers]
+        form = fused_form(self)
+        s = clock()
+        if form is not None:  # a built-in ranker: candidates, scores and top-k in one pass
+            feeds, n_cand = fused_feeds(self, viewers, attention, sessions, t1, form)
+            ph["feeds"] += clock() - s
+        else:
+            rows = build_rows(self, viewers)
+            n_cand = np.diff(rows.ptr)
+            ph["candidates"] += clock() - s
+            feeds = None
+            if len(rows):  # a ranker is never called without candidates
+                s = clock()
+                scores = score_rows(self, rows, t1)
+                feeds = select_feeds(self, rows, scores, attention, sessions)
+                ph["ranking"] += clock() - s
+        self.stats["candidates"] += int(n_cand.sum())
         if cfg.record_impressions:
             sl = self.session_log
             sl["viewer"].append(viewers)
             sl["time"].append(np.full(len(viewers), t1))
-            sl["sessions"].append(counts[viewers])
-            sl["feed_size"].append(feed_size)
-            sl["candidates"].append(np.diff(rows.ptr))
-        if len(rows) == 0:
+            sl["sessions"].append(sessions)
+            sl["feed_size"].append(attention * sessions)
+            sl["candidates"].append(n_cand)
+        if feeds is None or len(feeds.post) == 0:
             return
-        s = clock()
-        scores = score_rows(self, rows, t1)
-        feeds = select_feeds(self, rows, scores, attention, counts[viewers])
-        ph["ranking"] += clock() - s
 
         s = clock()
         self._record_impressions(feeds, t1)

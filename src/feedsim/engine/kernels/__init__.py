@@ -9,7 +9,8 @@ kernel as plain Python.
 
 Modules: :mod:`.hashing` (keyed uniforms), :mod:`.build` (candidate building),
 :mod:`.scores` (compiled forms of the built-in rankers), :mod:`.select`
-(per-viewer top-k with the out-of-network quota).
+(per-viewer top-k with the out-of-network quota), :mod:`.fused` (the three in one
+pass per viewer for built-in rankers, writing only the shown items).
 """
 
 import os as _os

@@ -14,7 +14,7 @@ from numba import njit, prange
 
 from .hashing import STREAMS, keyed_hash
 
-__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "upper_bounds", "build", "compact"]
+__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "viewer_bound", "viewer_rows", "upper_bounds", "build", "compact"]
 
 ORIGINAL, RESHARE, OUT_OF_NETWORK = 0, 1, 2
 _RESHARE_TIE = STREAMS["reshare_tie"]
@@ -56,13 +56,147 @@ def upper_bounds(viewers, indptr, indices, optr, rptr, pool_size):
     n = len(viewers)
     out = np.empty(n, dtype=np.int64)
     for i in prange(n):
-        v = viewers[i]
-        total = pool_size
-        for e in range(indptr[v], indptr[v + 1]):
-            f = indices[e]
-            total += optr[f + 1] - optr[f] + rptr[f + 1] - rptr[f]
-        out[i] = total
+        out[i] = viewer_bound(viewers[i], indptr, indices, optr, rptr, pool_size)
     return out
+
+
+@njit(cache=True)
+def _sort_by_post(lo, hi, post, author, via, time):
+    """Stable sort of rows ``lo:hi`` by post, in place (insertion sort for short runs)."""
+    m = hi - lo
+    if m <= 32:
+        for j in range(lo + 1, hi):
+            p, a, v, t = post[j], author[j], via[j], time[j]
+            k = j - 1
+            while k >= lo and post[k] > p:
+                post[k + 1], author[k + 1], via[k + 1], time[k + 1] = post[k], author[k], via[k], time[k]
+                k -= 1
+            post[k + 1], author[k + 1], via[k + 1], time[k + 1] = p, a, v, t
+        return
+    order = np.argsort(post[lo:hi], kind="mergesort")
+    tp, ta, tv, tt = post[lo:hi][order], author[lo:hi][order], via[lo:hi][order], time[lo:hi][order]
+    post[lo:hi], author[lo:hi], via[lo:hi], time[lo:hi] = tp, ta, tv, tt
+
+
+@njit(cache=True, inline="always")
+def viewer_bound(v, indptr, indices, optr, rptr, pool_size):
+    """Most rows viewer ``v`` can have: its followees' live originals and reshares, plus the pool."""
+    total = pool_size
+    for e in range(indptr[v], indptr[v + 1]):
+        f = indices[e]
+        total += optr[f + 1] - optr[f] + rptr[f + 1] - rptr[f]
+    return total
+
+
+@njit(cache=True)
+def viewer_rows(v, w, indptr, indices, seen_bits, seen_base, first_seq,
+                optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+                pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
+                key, tick, c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq):
+    """Write viewer ``v``'s rows into the ``c_*`` arrays from row ``w``; return the end row.
+
+    Post ids are relative to the post table; keys of the seen hash set and the
+    tie-break draws use ``(viewer << 32) | post`` with relative and global ids
+    respectively. Needs room for :func:`viewer_bound` rows.
+    """
+    row_lo, row_hi = indptr[v], indptr[v + 1]
+    vkey = np.int64(v) << np.int64(32)
+    # -- followees' own posts
+    for e in range(row_lo, row_hi):
+        f = indices[e]
+        lo, hi = optr[f], optr[f + 1]
+        if lo == hi:
+            continue
+        mask = np.uint64(0)
+        if exclude_seen:
+            shift = first_seq[f] - seen_base[e]
+            if shift < 64:
+                mask = seen_bits[e] >> np.uint64(shift)
+        for k in range(hi - lo):
+            item = lo + k
+            s = oseq[item]
+            p = opost[item]
+            if exclude_seen:
+                if s >= 0:
+                    if (mask >> np.uint64(k)) & np.uint64(1):
+                        continue
+                elif use_table and hash_contains(table, bits, vkey | p):
+                    continue
+            c_post[w] = p
+            c_author[w] = f
+            c_via[w] = f
+            c_edge[w] = e
+            c_time[w] = otime[item]
+            c_kind[w] = ORIGINAL
+            c_seq[w] = s
+            w += 1
+    # -- followees' reshares: one per post, the newest (ties by a keyed draw)
+    r0 = w
+    for e in range(row_lo, row_hi):
+        f = indices[e]
+        for item in range(rptr[f], rptr[f + 1]):
+            a = rauthor[item]
+            if a == v:
+                continue
+            p = rpost[item]
+            if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
+                continue
+            if find_in_row(indices, row_lo, row_hi, a) >= 0:
+                continue  # the viewer follows the author: the original is the candidate
+            c_post[w] = p
+            c_author[w] = a
+            c_via[w] = f
+            c_time[w] = rtime[item]
+            w += 1
+    m = w - r0
+    if m > 1:
+        _sort_by_post(r0, w, c_post, c_author, c_via, c_time)
+        out = r0
+        j = r0
+        while j < w:
+            best = j
+            bh = keyed_hash(key, _RESHARE_TIE, tick, v, c_via[j])
+            j2 = j + 1
+            while j2 < w and c_post[j2] == c_post[j]:
+                h = keyed_hash(key, _RESHARE_TIE, tick, v, c_via[j2])
+                if c_time[j2] > c_time[best] or (c_time[j2] == c_time[best] and h > bh):
+                    best = j2
+                    bh = h
+                j2 += 1
+            # out <= j <= best: rows not yet read are never overwritten
+            c_post[out] = c_post[best]
+            c_author[out] = c_author[best]
+            c_via[out] = c_via[best]
+            c_time[out] = c_time[best]
+            out += 1
+            j = j2
+        w = out
+    for j in range(r0, w):
+        c_edge[j] = -1
+        c_kind[j] = RESHARE
+        c_seq[j] = -1
+    r1 = w
+    # -- out of network: the trending pool
+    for j in range(len(pool_post)):
+        p = pool_post[j]
+        a = pool_author[j]
+        if a == v:
+            continue
+        if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
+            continue
+        if find_in_row(indices, row_lo, row_hi, a) >= 0:
+            continue
+        if r1 > r0 and find_in_row(c_post, r0, r1, p) >= 0:
+            continue  # already a candidate through a followee's reshare
+        c_post[w] = p
+        c_author[w] = a
+        c_via[w] = a
+        c_edge[w] = -1
+        c_time[w] = pool_time[j]
+        c_kind[w] = OUT_OF_NETWORK
+        c_seq[w] = -1
+        w += 1
+    return w
 
 
 @njit(cache=True, parallel=True)
@@ -71,118 +205,15 @@ def build(viewers, ub_ptr, indptr, indices, seen_bits, seen_base, first_seq,
           pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
           key, tick, post_offset,
           c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq):
-    """Fill each viewer's rows from ``ub_ptr[i]``; return the number written per viewer.
-
-    Post ids are relative to the post table; keys of the seen hash set and the
-    tie-break draws use ``(viewer << 32) | post`` with relative and global ids
-    respectively.
-    """
+    """Fill each viewer's rows from ``ub_ptr[i]`` (:func:`viewer_rows`); return the number written per viewer."""
     n = len(viewers)
     count = np.empty(n, dtype=np.int64)
     for i in prange(n):
-        v = viewers[i]
-        w = ub_ptr[i]
-        row_lo, row_hi = indptr[v], indptr[v + 1]
-        vkey = np.int64(v) << np.int64(32)
-        # -- followees' own posts
-        for e in range(row_lo, row_hi):
-            f = indices[e]
-            lo, hi = optr[f], optr[f + 1]
-            if lo == hi:
-                continue
-            mask = np.uint64(0)
-            if exclude_seen:
-                shift = first_seq[f] - seen_base[e]
-                if shift < 64:
-                    mask = seen_bits[e] >> np.uint64(shift)
-            for k in range(hi - lo):
-                item = lo + k
-                s = oseq[item]
-                p = opost[item]
-                if exclude_seen:
-                    if s >= 0:
-                        if (mask >> np.uint64(k)) & np.uint64(1):
-                            continue
-                    elif use_table and hash_contains(table, bits, vkey | p):
-                        continue
-                c_post[w] = p
-                c_author[w] = f
-                c_via[w] = f
-                c_edge[w] = e
-                c_time[w] = otime[item]
-                c_kind[w] = ORIGINAL
-                c_seq[w] = s
-                w += 1
-        # -- followees' reshares: one per post, the newest (ties by a keyed draw)
-        r0 = w
-        for e in range(row_lo, row_hi):
-            f = indices[e]
-            for item in range(rptr[f], rptr[f + 1]):
-                a = rauthor[item]
-                if a == v:
-                    continue
-                p = rpost[item]
-                if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
-                    continue
-                if find_in_row(indices, row_lo, row_hi, a) >= 0:
-                    continue  # the viewer follows the author: the original is the candidate
-                c_post[w] = p
-                c_author[w] = a
-                c_via[w] = f
-                c_time[w] = rtime[item]
-                w += 1
-        m = w - r0
-        if m > 1:
-            order = np.argsort(c_post[r0:w], kind="mergesort")
-            tp = c_post[r0:w][order]
-            ta = c_author[r0:w][order]
-            tv = c_via[r0:w][order]
-            tt = c_time[r0:w][order]
-            out = r0
-            j = 0
-            while j < m:
-                best = j
-                bh = keyed_hash(key, _RESHARE_TIE, tick, v, tv[j])
-                j2 = j + 1
-                while j2 < m and tp[j2] == tp[j]:
-                    h = keyed_hash(key, _RESHARE_TIE, tick, v, tv[j2])
-                    if tt[j2] > tt[best] or (tt[j2] == tt[best] and h > bh):
-                        best = j2
-                        bh = h
-                    j2 += 1
-                c_post[out] = tp[best]
-                c_author[out] = ta[best]
-                c_via[out] = tv[best]
-                c_time[out] = tt[best]
-                out += 1
-                j = j2
-            w = out
-        for j in range(r0, w):
-            c_edge[j] = -1
-            c_kind[j] = RESHARE
-            c_seq[j] = -1
-        r1 = w
-        # -- out of network: the trending pool
-        for j in range(len(pool_post)):
-            p = pool_post[j]
-            a = pool_author[j]
-            if a == v:
-                continue
-            if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
-                continue
-            if find_in_row(indices, row_lo, row_hi, a) >= 0:
-                continue
-            if r1 > r0 and find_in_row(c_post, r0, r1, p) >= 0:
-                continue  # already a candidate through a followee's reshare
-            c_post[w] = p
-            c_author[w] = a
-            c_via[w] = a
-            c_edge[w] = -1
-            c_time[w] = pool_time[j]
-            c_kind[w] = OUT_OF_NETWORK
-            c_seq[w] = -1
-            w += 1
-        count[i] = w - ub_ptr[i]
+        end = viewer_rows(viewers[i], ub_ptr[i], indptr, indices, seen_bits, seen_base, first_seq,
+                          optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+                          pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
+                          key, tick, c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq)
+        count[i] = end - ub_ptr[i]
     return count
 
 

@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from .hashing import STREAMS, keyed_hash
 
-__all__ = ["jittered", "take_counts", "select"]
+__all__ = ["jittered", "take_one", "take_counts", "select_rows", "select"]
 
 _JITTER = STREAMS["jitter"]
 _EPS = 2.0**-52
@@ -33,6 +33,23 @@ def jittered(score, key, tick, viewer, post_global):
     return score * (1.0 + level * _EPS)
 
 
+@njit(cache=True, inline="always")
+def take_one(lo, hi, score, kind, feed_size, share):
+    """``(in-network, out-of-network)`` counts shown from rows ``lo:hi`` (one viewer)."""
+    n_in = 0
+    n_oon = 0
+    for j in range(lo, hi):
+        if score[j] != -np.inf:
+            if kind[j] == _OON:
+                n_oon += 1
+            else:
+                n_in += 1
+    k = min(feed_size, n_in + n_oon)
+    target = np.int64(np.rint(share * k))
+    t_in = min(n_in, k - min(n_oon, target))
+    return t_in, min(n_oon, k - t_in)
+
+
 @njit(cache=True, parallel=True)
 def take_counts(cptr, score, kind, feed_size, share):
     """How many in-network and out-of-network candidates each viewer is shown."""
@@ -40,19 +57,7 @@ def take_counts(cptr, score, kind, feed_size, share):
     take_in = np.empty(n, dtype=np.int64)
     take_oon = np.empty(n, dtype=np.int64)
     for i in prange(n):
-        n_in = 0
-        n_oon = 0
-        for j in range(cptr[i], cptr[i + 1]):
-            if score[j] != -np.inf:
-                if kind[j] == _OON:
-                    n_oon += 1
-                else:
-                    n_in += 1
-        k = min(feed_size[i], n_in + n_oon)
-        target = np.int64(np.rint(share * k))
-        t_in = min(n_in, k - min(n_oon, target))
-        take_in[i] = t_in
-        take_oon[i] = min(n_oon, k - t_in)
+        take_in[i], take_oon[i] = take_one(cptr[i], cptr[i + 1], score, kind, feed_size[i], share)
     return take_in, take_oon
 
 
@@ -83,13 +88,26 @@ def _sift_down(hk, hp, hi, size, pos):
 
 
 @njit(cache=True)
-def _top(lo, hi_, jkey, post, kind, want_oon, k, out_idx, out_key, out_post):
-    """The ``k`` best of rows ``lo:hi_`` of one side, best first, into the out arrays."""
+def _sift_up(hk, hp, hi, pos):
+    while pos > 0:
+        parent = (pos - 1) >> 1
+        if _worse(hk[pos], hp[pos], hk[parent], hp[parent]):
+            hk[pos], hk[parent] = hk[parent], hk[pos]
+            hp[pos], hp[parent] = hp[parent], hp[pos]
+            hi[pos], hi[parent] = hi[parent], hi[pos]
+            pos = parent
+        else:
+            return
+
+
+@njit(cache=True)
+def _top(lo, hi_, jkey, post, kind, want_oon, k, hk, hp, hix, out_idx, out_key, out_post):
+    """The ``k`` best of rows ``lo:hi_`` of one side, best first, into the out arrays.
+
+    ``hk``, ``hp``, ``hix``: heap buffers of at least ``k`` entries.
+    """
     if k <= 0:
         return
-    hk = np.empty(k, dtype=np.float64)
-    hp = np.empty(k, dtype=np.int64)
-    hix = np.empty(k, dtype=np.int64)
     size = 0
     for j in range(lo, hi_):
         kj = jkey[j]
@@ -97,19 +115,9 @@ def _top(lo, hi_, jkey, post, kind, want_oon, k, out_idx, out_key, out_post):
             continue
         pj = post[j]
         if size < k:
-            # sift up
-            pos = size
-            hk[pos], hp[pos], hix[pos] = kj, pj, j
+            hk[size], hp[size], hix[size] = kj, pj, j
+            _sift_up(hk, hp, hix, size)
             size += 1
-            while pos > 0:
-                parent = (pos - 1) >> 1
-                if _worse(hk[pos], hp[pos], hk[parent], hp[parent]):
-                    hk[pos], hk[parent] = hk[parent], hk[pos]
-                    hp[pos], hp[parent] = hp[parent], hp[pos]
-                    hix[pos], hix[parent] = hix[parent], hix[pos]
-                    pos = parent
-                else:
-                    break
         elif _worse(hk[0], hp[0], kj, pj):
             hk[0], hp[0], hix[0] = kj, pj, j
             _sift_down(hk, hp, hix, size, 0)
@@ -123,41 +131,52 @@ def _top(lo, hi_, jkey, post, kind, want_oon, k, out_idx, out_key, out_post):
         _sift_down(hk, hp, hix, size, 0)
 
 
+@njit(cache=True)
+def select_rows(lo, hi_, score, kind, post, v, a, b, key, tick, post_offset, jkey, buf_f, buf_i, shown, rank, w):
+    """Viewer ``v``'s ``a`` in-network and ``b`` out-of-network best rows of ``lo:hi_``, best first.
+
+    Writes row indices to ``shown[w:w + a + b]`` and ranks 0, 1, ... to ``rank``;
+    ``jkey`` receives the jittered keys of the rows; ``buf_f`` (float64) and
+    ``buf_i`` (int64) are scratch of at least ``3 * max(a, b)`` and
+    ``6 * max(a, b)`` entries.
+    """
+    for j in range(lo, hi_):
+        jkey[j] = jittered(score[j], key, tick, v, post[j] + post_offset)
+    if a + b == 0:
+        return
+    c = max(a, b)
+    hk, ka, kb = buf_f[:c], buf_f[c:2 * c], buf_f[2 * c:3 * c]
+    hp, hix = buf_i[:c], buf_i[c:2 * c]
+    ia, pa = buf_i[2 * c:3 * c], buf_i[3 * c:4 * c]
+    ib, pb = buf_i[4 * c:5 * c], buf_i[5 * c:6 * c]
+    _top(lo, hi_, jkey, post, kind, False, a, hk, hp, hix, ia, ka, pa)
+    _top(lo, hi_, jkey, post, kind, True, b, hk, hp, hix, ib, kb, pb)
+    # merge the two sides by key
+    x = 0
+    y = 0
+    r = 0
+    while x < a or y < b:
+        if y >= b or (x < a and not _worse(ka[x], pa[x], kb[y], pb[y])):
+            shown[w] = ia[x]
+            x += 1
+        else:
+            shown[w] = ib[y]
+            y += 1
+        rank[w] = r
+        r += 1
+        w += 1
+
+
 @njit(cache=True, parallel=True)
 def select(cptr, score, kind, post, viewers, take_in, take_oon, out_ptr, key, tick, post_offset, jkey, shown, rank):
     """Write each viewer's shown candidates (row indices) and their rank, best first.
 
     ``jkey`` (length of ``score``) receives the jittered keys.
     """
-    n = len(viewers)
-    for i in prange(n):
-        v = viewers[i]
-        lo, hi_ = cptr[i], cptr[i + 1]
-        for j in range(lo, hi_):
-            jkey[j] = jittered(score[j], key, tick, v, post[j] + post_offset)
+    for i in prange(len(viewers)):
         a, b = take_in[i], take_oon[i]
-        if a + b == 0:
-            continue
-        ia = np.empty(a, dtype=np.int64)
-        ka = np.empty(a, dtype=np.float64)
-        pa = np.empty(a, dtype=np.int64)
-        ib = np.empty(b, dtype=np.int64)
-        kb = np.empty(b, dtype=np.float64)
-        pb = np.empty(b, dtype=np.int64)
-        _top(lo, hi_, jkey, post, kind, False, a, ia, ka, pa)
-        _top(lo, hi_, jkey, post, kind, True, b, ib, kb, pb)
-        # merge the two sides by key
-        x = 0
-        y = 0
-        w = out_ptr[i]
-        r = 0
-        while x < a or y < b:
-            if y >= b or (x < a and not _worse(ka[x], pa[x], kb[y], pb[y])):
-                shown[w] = ia[x]
-                x += 1
-            else:
-                shown[w] = ib[y]
-                y += 1
-            rank[w] = r
-            r += 1
-            w += 1
+        c = max(a, b)
+        buf_f = np.empty(3 * c, dtype=np.float64)
+        buf_i = np.empty(6 * c, dtype=np.int64)
+        select_rows(cptr[i], cptr[i + 1], score, kind, post, viewers[i], a, b, key, tick, post_offset,
+                    jkey, buf_f, buf_i, shown, rank, out_ptr[i])
