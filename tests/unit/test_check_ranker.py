@@ -53,6 +53,10 @@ def position_dependent(c, rng):
     return np.arange(len(c), dtype=float)
 
 
+def like_rate(c, rng):
+    return c.likes / c.impressions  # 0/0 = NaN in a run's first hour
+
+
 def fails_when_empty(c, rng):
     return -c.item_age_hours / c.item_age_hours.max()  # max of an empty array raises
 
@@ -75,6 +79,7 @@ BAD = [
     (unlocks_and_writes_input, "read-only inputs"),
     (global_randomness, "determinism"),
     (position_dependent, "permutation equivariance"),
+    (like_rate, "cold start"),
     (fails_when_empty, "empty input"),
     (empty_shape, "shape"),
     (raises_type_error, "callable"),
@@ -122,7 +127,7 @@ def test_plain_function_passes_and_the_report_reads_well():
 
     report = check_ranker(fresh_friends)
     assert report.passed == PROPERTIES and report.deterministic
-    assert str(report).startswith("ranker 'fresh_friends': 8 checks passed on 72 candidates")
+    assert str(report).startswith("ranker 'fresh_friends': 9 checks passed on 72 candidates")
 
 
 def test_integer_scores_are_accepted():
@@ -136,3 +141,18 @@ def test_synthetic_candidates_carry_every_field_read_only():
         arr = getattr(c, name)
         assert len(arr) == len(c) and not arr.flags.writeable
     assert (np.diff(c.viewer_ptr) == (0, 1, 3, 7, 20, 41)).all()
+
+
+def test_cold_start_tick_has_every_count_at_zero_and_the_rest_as_usual():
+    from feedsim.rankers.check import COLD_START_ZERO, cold_start_candidates
+
+    cold, warm = cold_start_candidates(3), synthetic_candidates(3)
+    for key in COLD_START_ZERO + ("engagements",):
+        assert not np.asarray(getattr(cold, key)).any(), key
+        assert np.asarray(getattr(warm, key)).any(), key
+    assert np.array_equal(cold.author, warm.author) and np.array_equal(cold.appeal, warm.appeal)
+
+
+def test_a_smoothed_like_rate_passes_cold_start():
+    report = check_ranker(lambda c, rng: (c.likes + 1) / (c.impressions + 10))
+    assert "cold start" in report.passed

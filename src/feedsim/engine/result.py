@@ -41,10 +41,18 @@ class Table(Mapping):
         return self._columns[key]
 
     def __getattr__(self, key: str) -> np.ndarray:
+        # only reached when normal lookup fails; during unpickling or copying
+        # ``_columns`` is not set yet, so read the instance dict directly
         try:
-            return self._columns[key]
+            return self.__dict__["_columns"][key]
         except KeyError:
             raise AttributeError(key) from None
+
+    def __getstate__(self) -> dict[str, np.ndarray]:
+        return self._columns
+
+    def __setstate__(self, columns: dict[str, np.ndarray]) -> None:
+        object.__setattr__(self, "_columns", dict(columns))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)

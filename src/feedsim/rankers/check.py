@@ -18,7 +18,7 @@ from ..random import as_seed_sequence
 from .candidates import CANDIDATE_FIELDS, Candidates
 from .registry import get_ranker, ranker_name
 
-__all__ = ["CheckReport", "PROPERTIES", "check_ranker", "synthetic_candidates"]
+__all__ = ["CheckReport", "PROPERTIES", "check_ranker", "synthetic_candidates", "cold_start_candidates"]
 
 #: Properties checked, in order.
 PROPERTIES = (
@@ -29,6 +29,7 @@ PROPERTIES = (
     "read-only inputs",
     "determinism",
     "permutation equivariance",
+    "cold start",
     "empty input",
 )
 
@@ -92,6 +93,27 @@ def synthetic_candidates(seed=0, sizes: tuple = _SEGMENT_SIZES, now: float = 72.
     return Candidates(now, *_layout(sizes), **_fields(rng, int(sum(sizes))))
 
 
+#: The count fields a run starts with at zero.
+COLD_START_ZERO = ("likes", "reshares", "replies", "impressions", "author_posts", "author_impressions",
+                   "typical_impressions_per_post")
+
+
+def cold_start_candidates(seed=0, sizes: tuple = _SEGMENT_SIZES, now: float = 0.5) -> Candidates:
+    """Synthetic candidates of a run's first hour: every count zero.
+
+    Examples
+    --------
+    >>> c = cold_start_candidates(0, sizes=(2, 3))
+    >>> int(c.likes.sum() + c.impressions.sum() + c.engagements.sum())
+    0
+    """
+    rng = np.random.default_rng(as_seed_sequence(seed))
+    fields = _fields(rng, int(sum(sizes)))
+    for key in COLD_START_ZERO:
+        fields[key] = np.zeros_like(fields[key])
+    return Candidates(now, *_layout(sizes), **fields)
+
+
 def _layout(sizes) -> tuple[NDArray, NDArray]:
     ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=ptr[1:])
@@ -148,17 +170,17 @@ def _call(fn, c: Candidates, rng, name: str, prop: str):
         raise _fail(prop, name, f"calling it raised {type(err).__name__}: {err}") from err
 
 
-def _check_output(out, n: int, name: str, what: str) -> NDArray[np.float64]:
+def _check_output(out, n: int, name: str, what: str, as_prop: str | None = None) -> NDArray[np.float64]:
     arr = np.asarray(out)
     if arr.shape != (n,):
-        raise _fail("shape", name, f"{what}: expected one score per candidate, shape ({n},); got shape {arr.shape}")
+        raise _fail(as_prop or "shape", name, f"{what}: expected one score per candidate, shape ({n},); got shape {arr.shape}")
     if arr.dtype.kind not in "fiu":
-        raise _fail("dtype", name, f"{what}: expected real numbers (float or int); got dtype {arr.dtype}")
+        raise _fail(as_prop or "dtype", name, f"{what}: expected real numbers (float or int); got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
     bad = np.isnan(arr) | (arr == np.inf)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise _fail("finite", name, f"{what}: score {arr[i]!r} at candidate {i} "
+        raise _fail(as_prop or "finite", name, f"{what}: score {arr[i]!r} at candidate {i} "
                     f"({int(bad.sum())} of {n} neither finite nor -inf)")
     return arr
 
@@ -193,6 +215,10 @@ def check_ranker(ranker: str | Callable, seed=0, *, rtol: float = 1e-9) -> Check
       candidates shuffles the scores the same way (within ``rtol``). Checked
       only for rankers whose scores do not depend on the Generator's state
       (two different seeds give the same scores); otherwise skipped;
+    - **cold start**: a tick where every count is zero (likes, reshares, replies,
+      engagements, impressions, the author's posts and impressions, the typical
+      impressions per post), as in a run's first hour, gives finite scores (or
+      ``-inf``): a ranker dividing ``likes / impressions`` fails here;
     - **empty input**: a tick with viewers but no candidates gives shape ``(0,)``.
 
     Parameters
@@ -283,6 +309,13 @@ def check_ranker(ranker: str | Callable, seed=0, *, rtol: float = 1e-9) -> Check
         passed.append("permutation equivariance")
     else:
         skipped["permutation equivariance"] = "scores depend on the Generator (a stochastic ranker)"
+
+    cold = cold_start_candidates(data_ss, sizes)
+    with np.errstate(all="ignore"):  # 0/0 is reported below as a failed check, not a warning
+        out = _call(fn, cold, np.random.default_rng(rng_a), name, "cold start")
+        _check_output(out, n, name, "cold-start tick (every count zero, as in a run's first hour)",
+                      as_prop="cold start")
+    passed.append("cold start")
 
     empty = Candidates(72.0, *_layout((0, 0)), **{k: v[:0] for k, v in before.items()
                                                   if k not in ("viewer", "segment")})
