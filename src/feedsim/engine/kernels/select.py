@@ -67,6 +67,13 @@ def _worse(ka, pa, kb, pb):
     return ka < kb or (ka == kb and pa > pb)
 
 
+@njit(cache=True, inline="always")
+def _swap(hk, hp, hi, a, b):
+    hk[a], hk[b] = hk[b], hk[a]
+    hp[a], hp[b] = hp[b], hp[a]
+    hi[a], hi[b] = hi[b], hi[a]
+
+
 @njit(cache=True)
 def _sift_down(hk, hp, hi, size, pos):
     # min-heap on "worse": the root is the worst kept candidate
@@ -79,9 +86,7 @@ def _sift_down(hk, hp, hi, size, pos):
         if right < size and _worse(hk[right], hp[right], hk[left], hp[left]):
             child = right
         if _worse(hk[child], hp[child], hk[pos], hp[pos]):
-            hk[pos], hk[child] = hk[child], hk[pos]
-            hp[pos], hp[child] = hp[child], hp[pos]
-            hi[pos], hi[child] = hi[child], hi[pos]
+            _swap(hk, hp, hi, pos, child)
             pos = child
         else:
             return
@@ -92,9 +97,7 @@ def _sift_up(hk, hp, hi, pos):
     while pos > 0:
         parent = (pos - 1) >> 1
         if _worse(hk[pos], hp[pos], hk[parent], hp[parent]):
-            hk[pos], hk[parent] = hk[parent], hk[pos]
-            hp[pos], hp[parent] = hp[parent], hp[pos]
-            hi[pos], hi[parent] = hi[parent], hi[pos]
+            _swap(hk, hp, hi, pos, parent)
             pos = parent
         else:
             return
