@@ -31,7 +31,7 @@ import numpy as np
 
 import _common as C
 import feedsim
-from feedsim.network import ROLES
+from feedsim.networks import ROLES
 
 NAME = "community_vs_broadcast"
 RANKERS = ["chronological", "engagement", "platform_favoring"]

@@ -30,7 +30,7 @@ import numpy as np
 
 import _common as C
 import feedsim
-from feedsim.network import ROLES
+from feedsim.networks import ROLES
 from feedsim.plots import plot_metric_over_time
 
 NAME = "frontrunners"

@@ -98,7 +98,7 @@ import numpy as np
 import _common as C
 import feedsim
 from feedsim.amplification import paired_amplification
-from feedsim.network import ROLES, FollowGraph
+from feedsim.networks import ROLES, FollowGraph
 from feedsim.population.roles import ROLE_DEFAULTS
 
 NAME = "mechanisms"

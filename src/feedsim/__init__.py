@@ -19,7 +19,7 @@ from .amplification import ViewerSplit, split_amplification  # noqa: E402
 from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
-from .network import ROLES, FollowGraph  # noqa: E402
+from .network.graph import ROLES, FollowGraph  # noqa: E402
 from . import worlds  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
 from . import sweeps  # noqa: E402

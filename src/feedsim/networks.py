@@ -11,6 +11,10 @@ also return the array form, a :class:`~feedsim.network.graph.FollowGraph`.
 - :func:`read_csv`: CSV edge tables with a header row.
 - :func:`read_graphml`: directed GraphML files.
 - :func:`assign_roles`: roles for a graph without them, from follower and activity quantiles.
+- :class:`FollowGraph`: the array (CSR) form; :data:`ROLES`: the role names in code order.
+
+This is the one public name; ``feedsim.network`` is its implementation package
+(reading these names from it is deprecated).
 
 Examples
 --------
@@ -23,8 +27,19 @@ Examples
 from __future__ import annotations
 
 from .network.generators import default_community
-from .network.graph import GraphAttributeWarning
+from .network.graph import KNOWN_NODE_ATTRIBUTES, NODE_ATTRIBUTES, ROLES, FollowGraph, GraphAttributeWarning
 from .network.loaders import read_csv, read_edgelist, read_graphml
 from .network.roles import assign_roles
 
-__all__ = ["GraphAttributeWarning", "assign_roles", "default_community", "read_csv", "read_edgelist", "read_graphml"]
+__all__ = [
+    "FollowGraph",
+    "GraphAttributeWarning",
+    "KNOWN_NODE_ATTRIBUTES",
+    "NODE_ATTRIBUTES",
+    "ROLES",
+    "assign_roles",
+    "default_community",
+    "read_csv",
+    "read_edgelist",
+    "read_graphml",
+]

@@ -2,8 +2,11 @@
 
 Every run derives all its randomness from one :class:`numpy.random.SeedSequence`.
 Child streams are spawned in a fixed, append-only order (:data:`STREAMS`), so extra
-draws in one subsystem never shift another: posting and sessions draw the same
-numbers whichever ranker runs (common random numbers).
+draws in one subsystem never shift another. Posting and sessions are keyed draws per
+(stream, account, tick) from the ``keyed`` stream's key
+(:mod:`feedsim.engine.kernels.draws`), so an account whose rates have not changed
+posts and opens sessions the same way whichever ranker runs (common random numbers
+account by account).
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ __all__ = ["STREAMS", "SeedInfo", "as_seed_sequence", "make_rng", "spawn_streams
 STREAMS = (
     "network",  # generating a community (used by the CLI and compare helpers)
     "population",  # filling missing node attributes
-    "posting",  # post counts, creation offsets, appeal, flags
-    "sessions",  # session counts
+    "posting",  # unused since posting draws are keyed (kept: the order is append only)
+    "sessions",  # unused since session draws are keyed (kept: the order is append only)
     "ranking",  # ranker randomness and tie-breaking
     "engagement",  # like / reshare / reply draws
     "dynamics",  # follow-backs, discovery follows
     "interventions",  # accounts added during a run
-    "campaigns",  # sponsored posts of campaigns (kept apart so organic posting is unchanged)
+    "campaigns",  # unused since campaign posts are keyed draws of their own (kept: append only)
     "churn",  # who leaves and how many join (depends on nothing else, so it is shared across rankers)
     "joining",  # newcomers' copied edges and attributes
     "burnout",  # lengths of burnouts

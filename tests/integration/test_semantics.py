@@ -51,7 +51,7 @@ def test_engagement_per_impression_and_role_shares_do_not_depend_on_tick_length(
     """Dynamics off, chronological: 0.5 h and 3 h ticks agree with 1 h within sampling error.
 
     Engagement per impression is a ratio of counts; its standard error comes from
-    the per-seed spread (6 seeds per tick length). Its main tick-dependent part is
+    the per-seed spread (12 seeds per tick length). Its main tick-dependent part is
     the position factor ``(1 + slot) ** -position_decay`` averaged over
     impressions, which has a far smaller spread: it must agree too, and numbering
     slots through all ``attention x s`` items of a tick (the engine before the fix,
@@ -63,7 +63,7 @@ def test_engagement_per_impression_and_role_shares_do_not_depend_on_tick_length(
 
     def stats(t):
         epi, shares, pos, pos_old = [], [], [], []
-        for seed in range(6):
+        for seed in range(12):
             sim = feedsim.Simulation(G, tick_hours=t, dynamics=False, seed=seed, leave_rate=0, join_rate=0,
                                      record_impressions=True)
             r = sim.run(days=4)

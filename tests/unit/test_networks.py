@@ -41,10 +41,15 @@ def top_share(in_degree: np.ndarray, fraction: float = 0.01) -> float:
 
 # ------------------------------------------------------------------ exports
 def test_public_module_reexports():
-    for name in ("default_community", "read_edgelist", "read_csv", "read_graphml"):
+    """feedsim.networks is the one public name; feedsim.network.X warns and gives the same object."""
+    for name in ("default_community", "read_edgelist", "read_csv", "read_graphml", "FollowGraph", "ROLES",
+                 "NODE_ATTRIBUTES", "assign_roles"):
         assert name in networks.__all__
-        assert getattr(networks, name) is getattr(network_pkg, name)
-    assert {"FollowGraph", "NODE_ATTRIBUTES", "ROLES"} <= set(network_pkg.__all__)
+        with pytest.warns(DeprecationWarning, match=f"use feedsim.networks.{name}"):
+            assert getattr(network_pkg, name) is getattr(networks, name)
+    assert network_pkg.__all__ == []
+    with pytest.raises(AttributeError):
+        network_pkg.no_such_name
 
 
 def test_default_role_shares_sum_to_one():

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from scipy import stats  # noqa: E402
 
 import feedsim  # noqa: E402
-from feedsim.network import ROLES  # noqa: E402
+from feedsim.networks import ROLES  # noqa: E402
 from feedsim.plots import (  # noqa: E402
     ROLE_COLORS,
     daily_series,

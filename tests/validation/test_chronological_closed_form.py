@@ -34,7 +34,7 @@ from scipy import integrate, special, stats
 
 import feedsim
 from feedsim.errors import InvalidParameterError
-from feedsim.network import FollowGraph
+from feedsim.networks import FollowGraph
 from feedsim.theory import chronological_first_session_visibility as visibility
 
 #: (followees m, posts/day per followee r, sessions/day s, attention k, followers, days)

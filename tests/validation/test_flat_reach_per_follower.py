@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 import feedsim
-from feedsim.network import FollowGraph
+from feedsim.networks import FollowGraph
 
 VIEWERS, AUTHORS, FOLLOWS = 3000, 200, 10
 

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 
 import feedsim
-from feedsim.network import FollowGraph
+from feedsim.networks import FollowGraph
 
 F, M, POST_RATE, SESSION_RATE, ATTENTION, DAYS = 2500, 3, 3.0, 1.0, 3, 3
 

@@ -44,7 +44,7 @@ import numpy as np
 from scipy import optimize, special
 
 import feedsim
-from feedsim.network import FollowGraph
+from feedsim.networks import FollowGraph
 
 ISLANDS, AUTHORS, VIEWERS = 4, 5, 5000
 POSTS_PER_HOUR, SESSIONS_PER_HOUR, HOURS = 3.0, 7.0, 800

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .feed import RESHARE, Feeds
+from .kernels.engage import engage_counts
 
 if TYPE_CHECKING:  # pragma: no cover
     from .platform import Platform
@@ -25,48 +26,36 @@ def engage(p: Platform, feeds: Feeds, now: float) -> None:
     between people who know each other; ``slot`` is the position within the
     session's feed (it restarts at 0 for each session). The three actions are
     drawn independently, so one impression can become a like, a reshare and a
-    reply at once.
+    reply at once, from keyed draws per (tick, viewer, post): the same impression
+    under another ranker on the same seed is engaged with the same way.
     """
     cfg = p.cfg
     n_shown = len(feeds.post)
     if n_shown == 0:
         return
     P = p.posts
-    attention = ((1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay)[feeds.slot]
-    edge = feeds.author_edge
-    aff = p.graph.edge_affinity(edge)
-    aff += 1.0
-    base = p.pop.propensity[feeds.viewer] * P["appeal"][feeds.post] * aff * attention
-    u = p.streams["engagement"].random((3, n_shown))
-    like = u[0] < np.minimum(1.0, cfg.like_rate * base)
-    reshare = u[1] < np.minimum(1.0, cfg.reshare_rate * base)
-    reply = u[2] < np.minimum(1.0, cfg.reply_rate * base * aff)
+    position = (1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay
+    aff1 = p.graph.edge_affinity(feeds.author_edge)
+    aff1 += 1.0
+    like = np.empty(n_shown, dtype=np.bool_)
+    reshare = np.empty(n_shown, dtype=np.bool_)
+    reply = np.empty(n_shown, dtype=np.bool_)
+    n_engaged = engage_counts(
+        p.key, np.int64(p.tick), np.int64(p.post_offset), feeds.viewer, feeds.post, feeds.author, feeds.slot,
+        aff1, position, p.pop.propensity, P["appeal"], P["sponsored"],
+        float(cfg.like_rate), float(cfg.reshare_rate), float(cfg.reply_rate),
+        P["likes"], P["reshares"], P["replies"], P["engagements"],
+        p.user_engagements, p.day_engagements, p.day_organic_engagements, p.user_engaged, p.day_engaged,
+        like, reshare, reply)
     n_eng = like.astype(np.int64) + reshare + reply
-
-    lo = p.first_live
-    span = P.n - lo
-    local = feeds.post - lo
-    P["likes"][lo:] += np.bincount(local, weights=like, minlength=span).astype(np.int64)
-    P["reshares"][lo:] += np.bincount(local, weights=reshare, minlength=span).astype(np.int64)
-    P["replies"][lo:] += np.bincount(local, weights=reply, minlength=span).astype(np.int64)
-    P["engagements"][lo:] += np.bincount(local, weights=n_eng, minlength=span).astype(np.int64)
-    received = np.bincount(feeds.author, weights=n_eng, minlength=p.graph.n).astype(np.int64)
-    p.user_engagements += received
-    p.day_engagements += received
-    organic = ~P["sponsored"][feeds.post]  # campaign posts do not count as a creator's response
-    p.day_organic_engagements += np.bincount(feeds.author[organic], weights=n_eng[organic],
-                                             minlength=p.graph.n).astype(np.int64)
-    given = np.bincount(feeds.viewer, weights=n_eng, minlength=p.graph.n).astype(np.int64)
-    p.user_engaged += given
-    p.day_engaged += given
 
     if reshare.any():
         rs_post = feeds.post[reshare]
         p.reshares.append(rs_post, feeds.author[reshare], feeds.viewer[reshare], np.full(len(rs_post), now), RESHARE)
 
-    engaged = n_eng > 0
-    if not engaged.any():
+    if n_engaged == 0:
         return
+    engaged = n_eng > 0
     viewer = feeds.viewer[engaged]
     author = feeds.author[engaged]
     counts = n_eng[engaged]

@@ -324,10 +324,9 @@ def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
     total = int(out_ptr[-1])
     shown = np.empty(total, dtype=np.int64)
     rank = np.empty(total, dtype=np.int64)
-    jkey = np.empty(len(rows), dtype=np.float64)
     with LAUNCH_LOCK:
         kselect.select(rows.ptr, scores, rows.kind, rows.post, rows.viewers, take_in, take_oon, out_ptr,
-                       p.key, p.tick, p.post_offset, jkey, shown, rank)
+                       p.key, p.tick, p.post_offset, shown, rank)
     seg = np.repeat(np.arange(len(feed_size), dtype=np.int64), take_in + take_oon)
     per_session = attention[seg]
     return Feeds(

@@ -22,6 +22,8 @@ from ..population.state import Population
 from .arrays import BufferedCounter, GrowableTable, HashSet, ranges, set_bits
 from .config import SimulationConfig
 from .engagement import engage
+from .kernels.draws import keyed_poisson, post_normals, post_uniforms
+from .kernels.hashing import STREAMS
 from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 
 __all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES", "DAILY_SERIES"]
@@ -339,7 +341,8 @@ class Platform:
         s = clock()
         # drawn for every account, departed ones then zeroed, so that the draws of the
         # accounts still here do not depend on who left
-        counts = self.streams["sessions"].poisson(self.pop.session_rate * self.session_multiplier * (dt / 24.0))
+        counts = keyed_poisson(self.key, STREAMS["sessions"], self._tick_number(t0),
+                               self.pop.session_rate * self.session_multiplier * (dt / 24.0))
         counts[~self.present] = 0
         viewers = np.flatnonzero(counts).astype(np.int64)
         self.user_sessions[viewers] += counts[viewers]
@@ -388,26 +391,39 @@ class Platform:
         engage(self, feeds, t1)
         ph["engagement"] += clock() - s
 
-    def _draw_posts(self, rng: np.random.Generator, rate: NDArray[np.float64], dt: float):
-        """Authors, in-tick offsets, appeal and link flags of one tick's posts at ``rate``/day."""
+    def _tick_number(self, t0: float) -> int:
+        """The number of the tick starting at ``t0`` hours (the keyed draws' tick coordinate)."""
+        return int(round(t0 / self.cfg.tick_hours))
+
+    def _draw_posts(self, streams: tuple[int, int], rate: NDArray[np.float64], t0: float, dt: float):
+        """Authors, in-tick offsets, appeal and link flags of one tick's posts at ``rate``/day.
+
+        Keyed draws (``streams``: the count stream and the post-attribute stream), so
+        each account's posts depend on its own rate only.
+        """
         pop = self.pop
-        counts = rng.poisson(rate * (dt / 24.0))
+        tick = self._tick_number(t0)
+        counts = keyed_poisson(self.key, streams[0], tick, rate * (dt / 24.0))
         authors = np.repeat(np.arange(self.n_users, dtype=np.int64), counts)
         m = len(authors)
-        offsets = rng.random(m)
+        index = np.arange(m, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        offsets = post_uniforms(self.key, streams[1], tick, authors, index, 0)
         sigma = self.cfg.appeal_sigma
-        appeal = pop.quality[authors] * np.exp(sigma * rng.standard_normal(m) - 0.5 * sigma * sigma)
-        off_platform = rng.random(m) < pop.link_share[authors]
+        normal = post_normals(self.key, streams[1], tick, authors, index)
+        appeal = pop.quality[authors] * np.exp(sigma * normal - 0.5 * sigma * sigma)
+        off_platform = post_uniforms(self.key, streams[1], tick, authors, index, 3) < pop.link_share[authors]
         return authors, offsets, appeal, off_platform
 
     def _post(self, t0: float, dt: float) -> None:
         rate = self.pop.post_rate * self.rate_multiplier * (self.active & self.present)
-        authors, offsets, appeal, off_platform = self._draw_posts(self.streams["posting"], rate, dt)
+        authors, offsets, appeal, off_platform = self._draw_posts(
+            (STREAMS["posting"], STREAMS["post_attrs"]), rate, t0, dt)
         self.day_organic_posts += np.bincount(authors, minlength=self.n_users)
         sponsored = np.zeros(len(authors), dtype=bool)
         if self.sponsored_rate.any():
             # campaign posts come from their own stream: organic posting is unchanged
-            extra = self._draw_posts(self.streams["campaigns"], self.sponsored_rate * self.present, dt)
+            extra = self._draw_posts((STREAMS["campaigns"], STREAMS["campaign_attrs"]),
+                                     self.sponsored_rate * self.present, t0, dt)
             authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
                                                       zip((authors, offsets, appeal, off_platform), extra))
             sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])

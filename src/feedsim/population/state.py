@@ -45,7 +45,7 @@ def draw_role_attributes(codes: NDArray[np.int8], rng: np.random.Generator) -> d
     Parameters
     ----------
     codes : ndarray of int8, shape (n,)
-        Role codes (index into :data:`feedsim.network.ROLES`).
+        Role codes (index into :data:`feedsim.networks.ROLES`).
     rng : Generator
         The population stream.
 
@@ -85,7 +85,7 @@ class Population:
     node_ids : list
         Original node identifiers, index order.
     role : ndarray of int8, shape (n_users,)
-        Role codes into :data:`feedsim.network.ROLES`.
+        Role codes into :data:`feedsim.networks.ROLES`.
     post_rate : ndarray of float64, shape (n_users,)
         Base posting rate, posts/day.
     session_rate : ndarray of float64, shape (n_users,)

@@ -28,10 +28,10 @@ __all__ = ["fused_feeds"]
 
 @njit(cache=True)
 def _row_scratch(room):
-    """Per-block scratch for ``room`` candidate rows: the columns of :func:`.build.viewer_rows`, score, key."""
+    """Per-block scratch for ``room`` candidate rows: the columns of :func:`.build.viewer_rows` and the score."""
     return (np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64),
             np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64), np.empty(room, dtype=np.int8),
-            np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64), np.empty(room, dtype=np.float64))
+            np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64))
 
 
 @njit(cache=True)
@@ -91,7 +91,7 @@ def fused_feeds(viewers, feed_size, out_ptr, n_blocks,
         first = blk * step
         last = min(n, first + step)
         room = 64
-        s_post, s_author, s_via, s_edge, s_time, s_kind, s_seq, s_score, s_jkey = _row_scratch(room)
+        s_post, s_author, s_via, s_edge, s_time, s_kind, s_seq, s_score = _row_scratch(room)
         k_room = 16
         buf_f, buf_i, shown, rank = _heap_scratch(k_room)
         for i in range(first, last):
@@ -99,7 +99,7 @@ def fused_feeds(viewers, feed_size, out_ptr, n_blocks,
             need = viewer_bound(v, indptr, indices, optr, rptr, pool_size)
             if need > room:
                 room = max(need, 2 * room)
-                s_post, s_author, s_via, s_edge, s_time, s_kind, s_seq, s_score, s_jkey = _row_scratch(room)
+                s_post, s_author, s_via, s_edge, s_time, s_kind, s_seq, s_score = _row_scratch(room)
             m = viewer_rows(v, 0, indptr, indices, seen_bits, seen_base, first_seq,
                             optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
                             pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
@@ -117,7 +117,7 @@ def fused_feeds(viewers, feed_size, out_ptr, n_blocks,
                 k_room = max(c, 2 * k_room)
                 buf_f, buf_i, shown, rank = _heap_scratch(k_room)
             select_rows(0, m, s_score, s_kind, s_post, v, a, b, key, tick, post_offset,
-                        s_jkey, buf_f, buf_i, shown, rank, 0)
+                        buf_f, buf_i, shown, rank, 0)
             w = out_ptr[i]
             for t in range(k):
                 j = shown[t]

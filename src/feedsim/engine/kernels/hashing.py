@@ -23,7 +23,8 @@ from numpy.typing import NDArray
 __all__ = ["STREAMS", "run_key", "mix", "keyed_hash", "keyed_uniform", "keyed_hash_np", "keyed_uniform_np"]
 
 #: Stream numbers of the keyed draws (append only: a new stream never shifts another).
-STREAMS = {"jitter": 1, "noise": 2, "reshare_tie": 3, "posting": 4, "sessions": 5}
+STREAMS = {"jitter": 1, "noise": 2, "reshare_tie": 3, "posting": 4, "sessions": 5, "post_attrs": 6,
+           "campaigns": 7, "campaign_attrs": 8, "like": 9, "reshare": 10, "reply": 11}
 
 _C0 = np.uint64(0x9E3779B97F4A7C15)
 _C1 = np.uint64(0xBF58476D1CE4E5B9)

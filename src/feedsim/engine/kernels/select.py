@@ -34,6 +34,16 @@ def jittered(score, key, tick, viewer, post_global):
 
 
 @njit(cache=True, inline="always")
+def _key_bound(score):
+    """Largest value :func:`jittered` can give for ``score`` (rounding is monotone)."""
+    if score > 0.0:
+        return score * (1.0 + 65535.0 * _EPS)
+    if score == 0.0:
+        return 65535.0 * _TINY
+    return score
+
+
+@njit(cache=True, inline="always")
 def take_one(lo, hi, score, kind, feed_size, share):
     """``(in-network, out-of-network)`` counts shown from rows ``lo:hi`` (one viewer)."""
     n_in = 0
@@ -104,18 +114,23 @@ def _sift_up(hk, hp, hi, pos):
 
 
 @njit(cache=True)
-def _top(lo, hi_, jkey, post, kind, want_oon, k, hk, hp, hix, out_idx, out_key, out_post):
+def _top(lo, hi_, score, post, kind, want_oon, k, key, tick, v, post_offset, hk, hp, hix, out_idx, out_key, out_post):
     """The ``k`` best of rows ``lo:hi_`` of one side, best first, into the out arrays.
 
-    ``hk``, ``hp``, ``hix``: heap buffers of at least ``k`` entries.
+    ``hk``, ``hp``, ``hix``: heap buffers of at least ``k`` entries. A row's jittered
+    key (a hash) is computed only when its score could still beat the worst kept
+    row (:func:`_key_bound`), which gives the same picks as keying every row.
     """
     if k <= 0:
         return
     size = 0
     for j in range(lo, hi_):
-        kj = jkey[j]
-        if kj == -np.inf or (kind[j] == _OON) != want_oon:
+        sj = score[j]
+        if sj == -np.inf or (kind[j] == _OON) != want_oon:
             continue
+        if size == k and _key_bound(sj) < hk[0]:
+            continue  # cannot displace the worst kept row
+        kj = jittered(sj, key, tick, v, post[j] + post_offset)
         pj = post[j]
         if size < k:
             hk[size], hp[size], hix[size] = kj, pj, j
@@ -135,16 +150,14 @@ def _top(lo, hi_, jkey, post, kind, want_oon, k, hk, hp, hix, out_idx, out_key, 
 
 
 @njit(cache=True)
-def select_rows(lo, hi_, score, kind, post, v, a, b, key, tick, post_offset, jkey, buf_f, buf_i, shown, rank, w):
+def select_rows(lo, hi_, score, kind, post, v, a, b, key, tick, post_offset, buf_f, buf_i, shown, rank, w):
     """Viewer ``v``'s ``a`` in-network and ``b`` out-of-network best rows of ``lo:hi_``, best first.
 
     Writes row indices to ``shown[w:w + a + b]`` and ranks 0, 1, ... to ``rank``;
-    ``jkey`` receives the jittered keys of the rows; ``buf_f`` (float64) and
+    ``buf_f`` (float64) and
     ``buf_i`` (int64) are scratch of at least ``3 * max(a, b)`` and
     ``6 * max(a, b)`` entries.
     """
-    for j in range(lo, hi_):
-        jkey[j] = jittered(score[j], key, tick, v, post[j] + post_offset)
     if a + b == 0:
         return
     c = max(a, b)
@@ -152,8 +165,8 @@ def select_rows(lo, hi_, score, kind, post, v, a, b, key, tick, post_offset, jke
     hp, hix = buf_i[:c], buf_i[c:2 * c]
     ia, pa = buf_i[2 * c:3 * c], buf_i[3 * c:4 * c]
     ib, pb = buf_i[4 * c:5 * c], buf_i[5 * c:6 * c]
-    _top(lo, hi_, jkey, post, kind, False, a, hk, hp, hix, ia, ka, pa)
-    _top(lo, hi_, jkey, post, kind, True, b, hk, hp, hix, ib, kb, pb)
+    _top(lo, hi_, score, post, kind, False, a, key, tick, v, post_offset, hk, hp, hix, ia, ka, pa)
+    _top(lo, hi_, score, post, kind, True, b, key, tick, v, post_offset, hk, hp, hix, ib, kb, pb)
     # merge the two sides by key
     x = 0
     y = 0
@@ -171,15 +184,12 @@ def select_rows(lo, hi_, score, kind, post, v, a, b, key, tick, post_offset, jke
 
 
 @njit(cache=True, parallel=True)
-def select(cptr, score, kind, post, viewers, take_in, take_oon, out_ptr, key, tick, post_offset, jkey, shown, rank):
-    """Write each viewer's shown candidates (row indices) and their rank, best first.
-
-    ``jkey`` (length of ``score``) receives the jittered keys.
-    """
+def select(cptr, score, kind, post, viewers, take_in, take_oon, out_ptr, key, tick, post_offset, shown, rank):
+    """Write each viewer's shown candidates (row indices) and their rank, best first."""
     for i in prange(len(viewers)):
         a, b = take_in[i], take_oon[i]
         c = max(a, b)
         buf_f = np.empty(3 * c, dtype=np.float64)
         buf_i = np.empty(6 * c, dtype=np.int64)
         select_rows(cptr[i], cptr[i + 1], score, kind, post, viewers[i], a, b, key, tick, post_offset,
-                    jkey, buf_f, buf_i, shown, rank, out_ptr[i])
+                    buf_f, buf_i, shown, rank, out_ptr[i])
