@@ -6,7 +6,7 @@ Every exception subclasses :class:`FeedsimError` and the matching built-in, so
 
 from __future__ import annotations
 
-__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError"]
+__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError", "CheckpointError", "RunFailedError"]
 
 
 class FeedsimError(Exception):
@@ -23,3 +23,28 @@ class InvalidParameterError(FeedsimError, ValueError):
 
 class RankerOutputError(FeedsimError, ValueError):
     """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""
+
+
+class CheckpointError(FeedsimError, ValueError):
+    """A checkpoint was refused: damaged, from another run, or the run cannot be saved.
+
+    The message names what differs, e.g. ``checkpoint run.ckpt is from another run:
+    seed differs (checkpoint 1, this run 2)``.
+    """
+
+
+class RunFailedError(FeedsimError, RuntimeError):
+    """A checkpointed run failed midway; the message says which checkpoint it can resume from.
+
+    The original exception is chained (``__cause__``). ``checkpoint`` is the path
+    of the last complete checkpoint (None if none was written yet) and ``day`` the
+    number of days it holds.
+    """
+
+    def __init__(self, message: str, checkpoint: str | None = None, day: int | None = None) -> None:
+        super().__init__(message)
+        self.checkpoint = checkpoint
+        self.day = day
+
+    def __reduce__(self):
+        return type(self), (str(self), self.checkpoint, self.day)
