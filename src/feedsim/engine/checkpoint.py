@@ -114,7 +114,14 @@ class CheckpointInfo:
 
 
 # --------------------------------------------------------------------- file format
-def _atomic_write(path: Path, chunks: list[bytes]) -> None:
+def _sha256(*chunks: bytes | memoryview) -> bytes:
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(chunk)
+    return h.digest()
+
+
+def _atomic_write(path: Path, chunks: list[bytes | memoryview]) -> None:
     """Write ``chunks`` to ``path`` via a temporary file in the same folder, fsync and rename."""
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -151,7 +158,7 @@ def _read(path: Path, payload: bool = True) -> tuple[dict, bytes | None]:
             rest = f.read() if payload else None
     except OSError as exc:
         raise CheckpointError(f"checkpoint {path} cannot be read: {exc}") from exc
-    if rest is not None and hashlib.sha256(size + header_bytes + rest).digest() != digest:
+    if rest is not None and _sha256(size, header_bytes, rest) != digest:
         raise CheckpointError(f"checkpoint {path} is damaged (SHA-256 checksum mismatch); delete it to start over")
     try:
         header = json.loads(header_bytes)
@@ -335,7 +342,7 @@ class _Unpickler(pickle.Unpickler):
                                   f"(was the engine changed?)") from None
 
 
-def _dump_state(sim: Simulation) -> bytes:
+def _dump_state(sim: Simulation) -> memoryview:
     refs = _references(sim)
     names = {id(obj): name for obj, name in refs}
     p = sim.platform
@@ -350,7 +357,7 @@ def _dump_state(sim: Simulation) -> bytes:
         _Pickler(buf, names).dump(state)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         raise CheckpointError(f"the state of this run cannot be saved: {exc}") from exc
-    return buf.getvalue()
+    return buf.getbuffer()  # no copy of a payload that can be large
 
 
 def _restore(sim: Simulation, payload: bytes, path: Path) -> None:
@@ -458,7 +465,7 @@ class Checkpointer:
         }
         head = json.dumps(header, sort_keys=True).encode()
         size = len(head).to_bytes(8, "little")
-        digest = hashlib.sha256(size + head + payload).digest()
+        digest = _sha256(size, head, payload)
         _atomic_write(self.path, [MAGIC, digest, size, head, payload])
         self.last = _info(self.path, header)
         if self.on_checkpoint is not None:
