@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -105,13 +106,17 @@ def friends_and_fresh(c, rng):
 @pytest.mark.parametrize("case", ["builtin", "custom_ranker", "folded_posts"])
 def test_resumed_run_equals_uninterrupted_run_in_results_and_state(graph, tmp_path, monkeypatch, case):
     # fails if a piece of state is not captured: the state after the resume and two
-    # more days (dynamics, churn, campaign, parameter change, ranker switches, new
-    # accounts) must equal the uninterrupted run's, attribute by attribute
+    # more days (dynamics, churn, burnouts, session adaptation, campaign, parameter
+    # change, ranker switches, new accounts) must equal the uninterrupted run's,
+    # attribute by attribute
     ranker = friends_and_fresh if case == "custom_ranker" else "engagement"
-    params = {}
+    params = {"session_adaptation": True, "burnout_days": 1, "burnout_threshold": 0.5,
+              "burnout_rest_days": 1.0, "adaptation_target": 3.0}
+    if case == "custom_ranker":
+        params["record_impressions"] = True
     if case == "folded_posts":
         monkeypatch.setattr(Platform, "FOLD_MIN", 64)
-        params = {"keep_posts": False}
+        params["keep_posts"] = False
     path = tmp_path / "run.ckpt"
     ref_sim = make_sim(graph, ranker, **params)
     ref = ref_sim.run(days=DAYS)
@@ -126,8 +131,38 @@ def test_resumed_run_equals_uninterrupted_run_in_results_and_state(graph, tmp_pa
     assert [w.day for w in written] == [4, 5]  # resumed after day 3, not from the start
     assert_same_result(ref, res)
     assert_same_state(ref_sim.platform, sim.platform)
+    assert res.authors.burnouts.sum() > 0 and res.daily["joins"].sum() > 0
     if case == "folded_posts":
         assert res.post_id_offset > 0
+    if case == "custom_ranker":
+        for col in ref.impressions:
+            assert np.array_equal(ref.impressions[col], res.impressions[col]), col
+
+
+def test_code_and_locks_in_the_engine_state_are_taken_from_the_new_run(graph, tmp_path):
+    # engine changes may hang closures or locks on the platform: they are not state
+    def sim_with_extras():
+        sim = make_sim(graph)
+        sim.platform.lock = threading.Lock()
+        sim.platform.table = {"hook": [lambda: sim.platform.day]}
+        return sim
+
+    path = tmp_path / "c"
+    with pytest.raises(RunFailedError):
+        sim_with_extras().run(days=DAYS, checkpoint=path, on_checkpoint=crash_after(2))
+    sim = sim_with_extras()
+    lock, hook = sim.platform.lock, sim.platform.table["hook"][0]
+    res = sim.run(days=DAYS, checkpoint=path)
+    assert sim.platform.lock is lock and sim.platform.table["hook"][0] is hook and hook() == DAYS
+    assert_same_result(make_sim(graph).run(days=DAYS), res)
+
+
+def test_state_that_cannot_be_saved_is_refused_in_one_line(graph, tmp_path):
+    sim = make_sim(graph)
+    with open(tmp_path / "log.txt", "w") as handle:
+        sim.platform.handle = handle
+        with pytest.raises(CheckpointError, match="^the state of this run cannot be saved: .*TextIOWrapper"):
+            sim.run(days=1, checkpoint=tmp_path / "c")
 
 
 def test_sigkill_after_second_checkpoint_then_resume_is_bit_identical(graph, tmp_path):

@@ -15,8 +15,8 @@ What is saved, and how
   References that are code, not state, are written as names and resolved
   against the new :class:`~feedsim.engine.simulation.Simulation` on resume: the
   active ranker (the one the run started with or one given to
-  ``switch_ranker``), functions defined inside the engine (found by their place
-  in the object tree) and the platform itself.
+  ``switch_ranker``), functions defined inside functions and locks (found by
+  their place in the object tree) and the platform itself.
 * The clock: the simulated time, the next tick and the interventions already
   applied. The built-in interventions (``switch_ranker``, ``set_param``,
   ``campaign``, ``add_accounts``) are registered again by the same calls in the
@@ -43,6 +43,7 @@ import json
 import os
 import pickle
 import tempfile
+import threading
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -272,12 +273,23 @@ _LEAVES = (np.ndarray, np.random.Generator, np.random.BitGenerator, np.generic, 
            complex, bool, type(None), types.ModuleType, type)
 
 
-def _is_local_function(obj: Any) -> bool:
-    return isinstance(obj, types.FunctionType) and ("<locals>" in obj.__qualname__ or "<lambda>" in obj.__qualname__)
+#: Objects that are not state and cannot be pickled: taken from the new run by their path.
+_LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 
-def _local_functions(root: Any, skip: set[int]) -> dict[tuple, Any]:
-    """Functions defined inside other functions, reachable from ``root``, by their path.
+def _by_path(obj: Any) -> bool:
+    """Whether ``obj`` is code or a resource (a local function, a lock) rather than state."""
+    if isinstance(obj, types.FunctionType):
+        return "<locals>" in obj.__qualname__ or "<lambda>" in obj.__qualname__
+    return isinstance(obj, _LOCKS)
+
+
+def _kind(obj: Any) -> str:
+    return getattr(obj, "__qualname__", None) or type(obj).__qualname__
+
+
+def _code_references(root: Any, skip: set[int]) -> dict[tuple, Any]:
+    """Local functions and locks reachable from ``root``, by their path.
 
     The walk follows attributes of feedsim objects, dict values and list/tuple
     items; it does not enter arrays, generators or objects in ``skip``.
@@ -290,7 +302,7 @@ def _local_functions(root: Any, skip: set[int]) -> dict[tuple, Any]:
         if id(obj) in visited or isinstance(obj, _LEAVES):
             continue
         visited.add(id(obj))
-        if _is_local_function(obj):
+        if _by_path(obj):
             found[path] = obj
             continue
         if isinstance(obj, dict):
@@ -313,8 +325,8 @@ def _references(sim: Simulation) -> list[tuple[Any, tuple]]:
     refs += [(r, ("ranker", i)) for i, r in enumerate(rankers)]
     skip = {id(r) for r in rankers}
     skip.discard(id(p))
-    for path, fn in _local_functions(p, skip).items():
-        refs.append((fn, ("local", path, fn.__qualname__)))
+    for path, obj in _code_references(p, skip).items():
+        refs.append((obj, ("path", path, _kind(obj))))
     return refs
 
 
@@ -337,12 +349,20 @@ class _Unpickler(pickle.Unpickler):
         try:
             return self._objects[pid]
         except KeyError:
-            where = "platform." + ".".join(str(step[1]) for step in pid[1]) if pid[0] == "local" else pid[0]
+            where = "platform." + ".".join(str(step[1]) for step in pid[1]) if pid[0] == "path" else pid[0]
             raise CheckpointError(f"checkpoint {self._path} refers to {where}, which this run does not have "
                                   f"(was the engine changed?)") from None
 
 
-def _dump_state(sim: Simulation) -> memoryview:
+class _Sink:
+    """A file that forgets what is written (to check that the state pickles)."""
+
+    def write(self, data) -> int:
+        return memoryview(data).nbytes
+
+
+def _dump_state(sim: Simulation, file=None) -> memoryview | None:
+    """Pickle the run's state into ``file`` (default: a new buffer, returned)."""
     refs = _references(sim)
     names = {id(obj): name for obj, name in refs}
     p = sim.platform
@@ -352,12 +372,12 @@ def _dump_state(sim: Simulation) -> memoryview:
         "env_hours": float(sim.env.now),
         "next_tick": round(p.time / p.cfg.tick_hours),
     }
-    buf = io.BytesIO()
+    buf = io.BytesIO() if file is None else file
     try:
         _Pickler(buf, names).dump(state)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         raise CheckpointError(f"the state of this run cannot be saved: {exc}") from exc
-    return buf.getbuffer()  # no copy of a payload that can be large
+    return buf.getbuffer() if file is None else None  # no copy of a payload that can be large
 
 
 def _restore(sim: Simulation, payload: bytes, path: Path) -> None:
@@ -414,6 +434,7 @@ class Checkpointer:
             raise InvalidParameterError(f"checkpoint must be a file in an existing folder; got {os.fspath(path)!r}")
         self.on_checkpoint = on_checkpoint
         _refuse_unsavable(sim)
+        _dump_state(sim, _Sink())  # anything that cannot be saved is refused before the run
         self.fingerprint = fingerprint(sim)
         #: the last complete checkpoint of this run (found or written)
         self.last: CheckpointInfo | None = None
@@ -435,6 +456,7 @@ class Checkpointer:
                 f"checkpoint {self.path} holds {info.day} days, past the end of this run "
                 f"({until_hours / 24:g} days); run for at least {info.hours / 24:g} days or choose another path"
             )
+        assert payload is not None
         _restore(sim, payload, self.path)
         return info
 
@@ -454,6 +476,7 @@ class Checkpointer:
         sim = self.sim
         p = sim.platform
         payload = _dump_state(sim)
+        assert payload is not None
         header = {
             "format": FORMAT,
             "feedsim": __version__,

@@ -9,6 +9,7 @@ take effect before the tick that starts at ``t``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Generator
 from typing import Any
@@ -142,7 +143,7 @@ class Simulation:
                 self._checkpointer.day_closed()
             yield self.env.timeout(max(0.0, tick * dt - self.env.now))
 
-    def run(self, days: float, *, progress: bool = False, checkpoint: Any = None,
+    def run(self, days: float, *, progress: bool = False, checkpoint: str | os.PathLike | None = None,
             checkpoint_every_days: int | None = None,
             on_checkpoint: Callable[[CheckpointInfo], Any] | None = None) -> SimulationResult:
         """Advance the simulation by ``days`` days and return the result so far.
@@ -257,7 +258,7 @@ class Simulation:
         >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
         >>> sim.schedule(lambda s: s.platform.pop.post_rate.__imul__(2), at_day=1, label="double posting")
         """
-        self._schedule(action, at_day, at_hours, label or getattr(action, "__name__", "action"))
+        self._schedule(action, at_day, at_hours, str(label or getattr(action, "__name__", "action")))
 
     def _schedule(self, action: Callable[[Simulation], Any], at_day: float | None, at_hours: float | None,
                   label: str, spec: tuple | None = None, ranker: Callable | None = None) -> None:
