@@ -6,7 +6,7 @@ Every exception subclasses :class:`FeedsimError` and the matching built-in, so
 
 from __future__ import annotations
 
-__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError", "CheckpointError", "RunFailedError"]
+__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError"]
 
 
 class FeedsimError(Exception):
@@ -19,10 +19,6 @@ class InvalidParameterError(FeedsimError, ValueError):
     The message names the field, the rule and the value, e.g.
     ``post_rate must be a finite number >= 0; got -1.0 (node 17)``.
     """
-
-
-class RankerOutputError(FeedsimError, ValueError):
-    """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""
 
 
 class CheckpointError(FeedsimError, ValueError):
@@ -48,3 +44,10 @@ class RunFailedError(FeedsimError, RuntimeError):
 
     def __reduce__(self):
         return type(self), (str(self), self.checkpoint, self.day)
+
+
+__all__ += ["CheckpointError", "RunFailedError"]
+
+
+class RankerOutputError(FeedsimError, ValueError):
+    """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""

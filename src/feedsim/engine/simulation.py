@@ -24,8 +24,8 @@ from ..population.state import Population
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
-from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
 from .config import SimulationConfig
+from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction  # noqa: I001
 from .platform import Platform
 from .result import SimulationResult
 
