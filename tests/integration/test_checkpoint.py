@@ -103,7 +103,7 @@ def friends_and_fresh(c, rng):
     return 2.0 * c.affinity + np.exp2(-c.item_age_hours / 6.0)
 
 
-@pytest.mark.parametrize("case", ["builtin", "custom_ranker", "folded_posts"])
+@pytest.mark.parametrize("case", ["builtin", "custom_ranker", "folded_posts", "split_coarse_ticks"])
 def test_resumed_run_equals_uninterrupted_run_in_results_and_state(graph, tmp_path, monkeypatch, case):
     # fails if a piece of state is not captured: the state after the resume and two
     # more days (dynamics, churn, burnouts, session adaptation, campaign, parameter
@@ -117,6 +117,9 @@ def test_resumed_run_equals_uninterrupted_run_in_results_and_state(graph, tmp_pa
     if case == "folded_posts":
         monkeypatch.setattr(Platform, "FOLD_MIN", 64)
         params["keep_posts"] = False
+    if case == "split_coarse_ticks":  # a ranker object with its own key; ticks of 3 h
+        ranker = feedsim.ViewerSplit("engagement", share=0.5, seed=1)
+        params["tick_hours"] = 3.0
     path = tmp_path / "run.ckpt"
     ref_sim = make_sim(graph, ranker, **params)
     ref = ref_sim.run(days=DAYS)

@@ -185,11 +185,12 @@ def checkpoint_info(path: str | os.PathLike) -> CheckpointInfo | None:
     Examples
     --------
     >>> import feedsim, tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> tmp = tempfile.TemporaryDirectory(); path = os.path.join(tmp.name, "run.ckpt")
     >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
     >>> _ = sim.run(days=2, checkpoint=path)
     >>> checkpoint_info(path).day
     2
+    >>> tmp.cleanup()
     """
     p = Path(os.fspath(path))
     if not p.exists():
@@ -525,7 +526,7 @@ def run_checkpointed(sim: Simulation, days: float, checkpoint: str | os.PathLike
     Examples
     --------
     >>> import feedsim, tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+    >>> tmp = tempfile.TemporaryDirectory(); path = os.path.join(tmp.name, "run.ckpt")
     >>> G = feedsim.networks.default_community(200, seed=0)
     >>> _, resumed = run_checkpointed(feedsim.Simulation(G, seed=0), 2, path)
     >>> resumed is None
@@ -533,6 +534,7 @@ def run_checkpointed(sim: Simulation, days: float, checkpoint: str | os.PathLike
     >>> result, resumed = run_checkpointed(feedsim.Simulation(G, seed=0), 3, path)
     >>> resumed.day, result.days
     (2, 3.0)
+    >>> tmp.cleanup()
     """
     before = checkpoint_info(checkpoint)
     resumed = before if before is not None and before.hours > sim.platform.time else None

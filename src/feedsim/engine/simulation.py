@@ -186,12 +186,13 @@ class Simulation:
         Examples
         --------
         >>> import feedsim, tempfile, os
-        >>> path = os.path.join(tempfile.mkdtemp(), "run.ckpt")
+        >>> tmp = tempfile.TemporaryDirectory(); path = os.path.join(tmp.name, "run.ckpt")
         >>> G = feedsim.networks.default_community(200, seed=0)
         >>> a = feedsim.Simulation(G, seed=0).run(days=3, checkpoint=path)
         >>> b = feedsim.Simulation(G, seed=0).run(days=3, checkpoint=path)  # resumed: no work left
         >>> a.summary() == b.summary()
         True
+        >>> tmp.cleanup()
         """
         check_number("days", days, low=0, low_inclusive=False)
         if self._broken:
