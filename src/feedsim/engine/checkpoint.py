@@ -246,8 +246,9 @@ def _short(x: Any) -> str:
 def _compare(saved: dict, here: dict, path: Path, interventions: bool) -> None:
     """Raise a one-line CheckpointError naming the first thing that differs."""
     def refuse(what: str, a: Any, b: Any) -> None:
+        hint = " (seed=None draws a new seed every time: pass the same int to resume)" if what == "seed" else ""
         raise CheckpointError(f"checkpoint {path} is from another run: {what} differs (checkpoint {_short(a)}, "
-                              f"this run {_short(b)}); delete it or choose another path")
+                              f"this run {_short(b)}){hint}; delete it or choose another path")
 
     same = lambda a, b: json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # noqa: E731
     for key in ("format", "feedsim", "seed", "ranker"):
