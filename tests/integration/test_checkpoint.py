@@ -347,6 +347,7 @@ def test_a_failed_write_keeps_the_previous_checkpoint(graph, tmp_path, monkeypat
             raise OSError("disk full")
         real(src, dst)
 
+    (tmp_path / ".c.k1ll3d.tmp").write_bytes(b"half a checkpoint")  # a run killed while writing
     monkeypatch.setattr(ck.os, "replace", flaky_replace)
     with pytest.raises(RunFailedError, match=f"OSError: disk full.*checkpoint {path} \\(after 2 days"):
         make_sim(graph).run(days=DAYS, checkpoint=path)

@@ -436,6 +436,9 @@ class Checkpointer:
             raise InvalidParameterError(f"checkpoint must be a file in an existing folder; got {os.fspath(path)!r}")
         self.on_checkpoint = on_checkpoint
         _refuse_unsavable(sim)
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # left by a run killed mid-write
+            with contextlib.suppress(OSError):
+                stale.unlink()
         _dump_state(sim, _Sink())  # anything that cannot be saved is refused before the run
         self.fingerprint = fingerprint(sim)
         #: the last complete checkpoint of this run (found or written)
