@@ -25,7 +25,7 @@ from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
 from .config import SimulationConfig
-from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction  # noqa: I001
+from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
 from .platform import Platform
 from .result import SimulationResult
 
@@ -116,7 +116,7 @@ class Simulation:
         self._scheduled: list[ScheduledAction] = []  # every action put on the clock, in order
         self._user_code: list[str] = []  # user processes (cannot be checkpointed)
         self._checkpointer: Checkpointer | None = None
-        self._broken = False  # a run failed midway: only a checkpoint can bring it back
+        self._broken = False  # a run failed midway: the state is incomplete, run() refuses
         self.env.process(self._platform_loop())
 
     # ---------------------------------------------------------------- the clock
