@@ -19,6 +19,7 @@ from .amplification import ViewerSplit, split_amplification  # noqa: E402
 from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
+from .errors import CheckpointError, RunFailedError  # noqa: E402
 from .network.graph import ROLES, FollowGraph  # noqa: E402
 from . import worlds  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
@@ -36,6 +37,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "CheckpointError",
     "Comparison",
     "ViewerSplit",
     "amplification",
@@ -46,6 +48,7 @@ __all__ = [
     "InvalidParameterError",
     "ROLES",
     "RankerOutputError",
+    "RunFailedError",
     "Simulation",
     "SimulationConfig",
     "SimulationResult",

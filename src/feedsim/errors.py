@@ -21,5 +21,33 @@ class InvalidParameterError(FeedsimError, ValueError):
     """
 
 
+class CheckpointError(FeedsimError, ValueError):
+    """A checkpoint was refused: damaged, from another run, or the run cannot be saved.
+
+    The message names what differs, e.g. ``checkpoint run.ckpt is from another run:
+    seed differs (checkpoint 1, this run 2)``.
+    """
+
+
+class RunFailedError(FeedsimError, RuntimeError):
+    """A checkpointed run failed midway; the message says which checkpoint it can resume from.
+
+    The original exception is chained (``__cause__``). ``checkpoint`` is the path
+    of the last complete checkpoint (None if none was written yet) and ``day`` the
+    number of days it holds.
+    """
+
+    def __init__(self, message: str, checkpoint: str | None = None, day: int | None = None) -> None:
+        super().__init__(message)
+        self.checkpoint = checkpoint
+        self.day = day
+
+    def __reduce__(self):
+        return type(self), (str(self), self.checkpoint, self.day)
+
+
+__all__ += ["CheckpointError", "RunFailedError"]
+
+
 class RankerOutputError(FeedsimError, ValueError):
     """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""

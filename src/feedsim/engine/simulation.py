@@ -9,6 +9,7 @@ take effect before the tick that starts at ``t``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Generator
 from typing import Any
@@ -17,13 +18,14 @@ import numpy as np
 import simpy
 
 from .._validate import check_choice, check_int, check_number
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, RunFailedError
 from ..network.graph import ROLES, FollowGraph
 from ..population.state import Population
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
 from .config import SimulationConfig
+from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
 from .platform import Platform
 from .result import SimulationResult
 
@@ -111,6 +113,10 @@ class Simulation:
         self.interventions: list[dict] = []
         self._progress: ProgressBar | None = None
         self._wall = 0.0
+        self._scheduled: list[ScheduledAction] = []  # every action put on the clock, in order
+        self._user_code: list[str] = []  # user processes (cannot be checkpointed)
+        self._checkpointer: Checkpointer | None = None
+        self._broken = False  # a run failed midway: the state is incomplete, run() refuses
         self.env.process(self._platform_loop())
 
     # ---------------------------------------------------------------- the clock
@@ -119,20 +125,27 @@ class Simulation:
         """Simulated time, hours since the start."""
         return float(self.env.now)
 
-    def _platform_loop(self) -> Generator:
+    def _platform_loop(self, tick: int = 0) -> Generator:
         # Tick i starts at exactly i * tick_hours (an integer counter, so the clock
-        # never drifts for tick lengths that are not exact in binary).
-        tick = 0
+        # never drifts for tick lengths that are not exact in binary). A loop resumed
+        # from a checkpoint starts where the saved one waited for tick ``tick``.
+        if tick:
+            yield self.env.timeout(max(0.0, tick * self.platform.cfg.tick_hours - self.env.now))
         while True:
             yield self.env.timeout(0)  # interventions due now act first
             dt = self.platform.cfg.tick_hours
+            day = self.platform.day
             self.platform.step(tick * dt)
             tick += 1
             if self._progress is not None:
                 self._progress.update(tick * dt - self._progress_start)
+            if self._checkpointer is not None and self.platform.day != day:
+                self._checkpointer.day_closed()
             yield self.env.timeout(max(0.0, tick * dt - self.env.now))
 
-    def run(self, days: float, *, progress: bool = False) -> SimulationResult:
+    def run(self, days: float, *, progress: bool = False, checkpoint: str | os.PathLike | None = None,
+            checkpoint_every_days: int | None = None,
+            on_checkpoint: Callable[[CheckpointInfo], Any] | None = None) -> SimulationResult:
         """Advance the simulation by ``days`` days and return the result so far.
 
         Calling ``run`` again continues from where the last call stopped.
@@ -143,12 +156,48 @@ class Simulation:
             Simulated days to add; must cover a whole number of ticks.
         progress : bool, default False
             Show a progress bar on stderr if the run takes more than 2 seconds.
+        checkpoint : str or PathLike, optional
+            A file for checkpoints (:mod:`feedsim.engine.checkpoint`): the whole
+            state is written there after every ``checkpoint_every_days`` completed
+            days and at the end (when the run ends on a day boundary). If the file
+            holds a checkpoint of this run ahead of the simulation, the run
+            resumes from it; the result is the same, bit for bit, as without the
+            interruption.
+        checkpoint_every_days : int, optional
+            Days between checkpoints (default 1; needs ``checkpoint``).
+        on_checkpoint : callable, optional
+            Called with a :class:`~feedsim.engine.checkpoint.CheckpointInfo`
+            after each checkpoint is written.
 
         Returns
         -------
         SimulationResult
+
+        Raises
+        ------
+        CheckpointError
+            If the checkpoint file is damaged or from another run (config, seed,
+            graph, interventions or feedsim version differ), or the run has user
+            processes or custom actions, which cannot be saved.
+        RunFailedError
+            If a checkpointed run fails midway; the message names the checkpoint
+            to resume from and the original exception is chained.
+
+        Examples
+        --------
+        >>> import feedsim, tempfile, os
+        >>> tmp = tempfile.TemporaryDirectory(); path = os.path.join(tmp.name, "run.ckpt")
+        >>> G = feedsim.networks.default_community(200, seed=0)
+        >>> a = feedsim.Simulation(G, seed=0).run(days=3, checkpoint=path)
+        >>> b = feedsim.Simulation(G, seed=0).run(days=3, checkpoint=path)  # resumed: no work left
+        >>> a.summary() == b.summary()
+        True
+        >>> tmp.cleanup()
         """
         check_number("days", days, low=0, low_inclusive=False)
+        if self._broken:
+            raise RunFailedError("this Simulation failed midway and its state is incomplete; build a new one with "
+                                 "the same arguments (with checkpoint=PATH it resumes from the last checkpoint)")
         ticks = days * 24.0 / self.config.tick_hours
         if abs(ticks - round(ticks)) > 1e-9:
             raise InvalidParameterError(
@@ -156,16 +205,33 @@ class Simulation:
             )
         ticks_done = round(self.now / self.config.tick_hours)
         until = (ticks_done + round(ticks)) * self.config.tick_hours
+        ckpt = None
+        if checkpoint is not None:
+            ckpt = Checkpointer(self, checkpoint, 1 if checkpoint_every_days is None else checkpoint_every_days,
+                                on_checkpoint)
+            ckpt.resume(until)
+        elif checkpoint_every_days is not None or on_checkpoint is not None:
+            raise InvalidParameterError(
+                "checkpoint_every_days and on_checkpoint need checkpoint=PATH; got checkpoint=None")
         self._progress_start = self.now
-        self._progress = ProgressBar(days * 24.0, f"feedsim {self.ranker_name}") if progress else None
+        self._progress = ProgressBar(until - self.now, f"feedsim {self.ranker_name}") if progress else None
+        self._checkpointer = ckpt
         start = time.perf_counter()
         try:
             self.env.run(until=until)
+        except Exception as exc:  # re-raised at once, naming the checkpoint to resume from
+            self._broken = True
+            if ckpt is None:
+                raise
+            raise ckpt.failed(exc) from exc
         finally:
+            self._checkpointer = None
             self._wall += time.perf_counter() - start
             if self._progress is not None:
                 self._progress.close()
             self._progress = None
+        if ckpt is not None:
+            ckpt.finish()
         return self.result()
 
     def result(self) -> SimulationResult:
@@ -193,13 +259,20 @@ class Simulation:
         >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
         >>> sim.schedule(lambda s: s.platform.pop.post_rate.__imul__(2), at_day=1, label="double posting")
         """
-        when = self._when(at_day, at_hours)
-        label = label or getattr(action, "__name__", "action")
+        self._schedule(action, at_day, at_hours, str(label or getattr(action, "__name__", "action")))
 
+    def _schedule(self, action: Callable[[Simulation], Any], at_day: float | None, at_hours: float | None,
+                  label: str, spec: tuple | None = None, ranker: Callable | None = None) -> None:
+        # spec: a built-in intervention as data (None: custom code, which checkpoints refuse)
+        item = ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker)
+        self._scheduled.append(item)
+        self._start(item)
+
+    def _start(self, item: ScheduledAction) -> None:
         def proc():
-            yield self.env.timeout(when - self.now)
-            action(self)
-            self.interventions.append({"hours": float(self.env.now), "action": label})
+            yield self.env.timeout(item.hours - self.now)
+            item.action(self)
+            self.interventions.append({"hours": float(self.env.now), "action": item.label})
 
         self.env.process(proc())
 
@@ -220,7 +293,8 @@ class Simulation:
             sim.platform.ranker = fn
             sim.platform.ranker_label = name
 
-        self.schedule(action, at_day=at_day, at_hours=at_hours, label=f"switch ranker to {name}")
+        label = f"switch ranker to {name}"
+        self._schedule(action, at_day, at_hours, label, spec=(label,), ranker=fn)
 
     def set_param(self, name: str, value: Any, *, at_day: float | None = None,
                   at_hours: float | None = None) -> None:
@@ -235,7 +309,8 @@ class Simulation:
         def action(sim: Simulation) -> None:
             sim.platform.cfg = sim.platform.cfg.replace(**{name: value})
 
-        self.schedule(action, at_day=at_day, at_hours=at_hours, label=f"set {name} = {value!r}")
+        label = f"set {name} = {value!r}"
+        self._schedule(action, at_day, at_hours, label, spec=(label,))
 
     def campaign(self, accounts, *, posts_per_day: float, start_day: float, days: float) -> None:
         """Run a sponsored campaign: extra posts flagged ``sponsored`` for a while.
@@ -269,8 +344,9 @@ class Simulation:
             np.add.at(sim.platform.sponsored_rate, idx, -rate)
             np.maximum(sim.platform.sponsored_rate, 0, out=sim.platform.sponsored_rate)
 
-        self.schedule(start, at_day=start_day, label=f"campaign start ({len(idx)} accounts)")
-        self.schedule(stop, at_day=start_day + days, label=f"campaign end ({len(idx)} accounts)")
+        for fn, day, what in ((start, start_day, "start"), (stop, start_day + days, "end")):
+            label = f"campaign {what} ({len(idx)} accounts)"
+            self._schedule(fn, day, None, label, spec=(label, idx, rate))
 
     def add_accounts(self, n: int, *, role: str = "regular", at_day: float | None = None,
                      at_hours: float | None = None, follows: int = 20, **attrs: float) -> None:
@@ -297,7 +373,8 @@ class Simulation:
         def action(sim: Simulation) -> None:
             sim.platform.add_accounts(code, n, follows, **attrs)
 
-        self.schedule(action, at_day=at_day, at_hours=at_hours, label=f"add {n} {role} accounts")
+        label = f"add {n} {role} accounts"
+        self._schedule(action, at_day, at_hours, label, spec=(label, follows, sorted(attrs.items())))
 
     def process(self, fn: Callable[[Simulation], Generator]) -> simpy.Process:
         """Start a user process ``fn(sim)``: a generator that yields SimPy events.
@@ -315,4 +392,5 @@ class Simulation:
         gen = fn(self)
         if not hasattr(gen, "send"):
             raise InvalidParameterError("process must be a generator function fn(sim) that yields SimPy events")
+        self._user_code.append(f"sim.process({getattr(fn, '__name__', 'fn')})")
         return self.env.process(gen)
