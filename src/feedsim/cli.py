@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
     cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    cmp.add_argument("--progress", action="store_true", help="show a progress bar (default: when stderr is a terminal)")
+    cmp.add_argument("--progress", action="store_true",
+                     help="show a progress bar (default: when stderr is a terminal and a run takes over 2 s)")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_sweep_parsers(sub)
     return parser
 
@@ -126,10 +128,11 @@ def _results(args) -> int:
     import csv
 
     from .sweeps import aggregate, load_results
+    from .sweeps.results import _as_dict
 
     if not os.path.exists(args.db):
         raise FeedsimError(f"no such results store: {args.db}")
-    table = load_results(args.db, as_pandas=False)
+    table = _as_dict(load_results(args.db))
     if args.csv:
         names = list(table)
         with open(args.csv, "w", newline="") as fh:
@@ -233,6 +236,13 @@ def _load_graph(args):
     )
 
 
+def _show_progress(args) -> bool:
+    """A bar on stderr: asked for with --progress, else on a terminal; never with --quiet or --json."""
+    if args.quiet or args.json:
+        return False
+    return bool(args.progress or sys.stderr.isatty())
+
+
 def _compare(args) -> int:
     from .compare import compare
 
@@ -244,7 +254,7 @@ def _compare(args) -> int:
         raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
     rankers = [r.strip() for r in args.rankers.split(",") if r.strip()]
     graph = _load_graph(args)
-    progress = args.progress or (sys.stderr.isatty() and not args.json)
+    progress = _show_progress(args)
     result = compare(
         graph,
         rankers,
