@@ -481,6 +481,48 @@ class SimulationResult:
             out["sessions"] = self.sessions.to_pandas()
         return out
 
+    # ---------------------------------------------------------------- saving
+    def save(self, path, *, overwrite: bool = False) -> str:
+        """Save the result to the directory ``path``: Parquet tables and a JSON record.
+
+        The directory holds ``posts``, ``authors``, ``daily`` and ``pairs`` (and
+        with ``record_impressions=True`` ``impressions`` and ``sessions``) as
+        Parquet files, and ``result.json`` with the config, seed (entropy and
+        spawn key), ranker, interventions, run statistics and the versions of
+        feedsim, NumPy, SciPy, pandas, pyarrow and Python. Load it with
+        :func:`feedsim.load_result`; see :mod:`feedsim.results_io`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The directory to create (written next to it, then renamed into place).
+        overwrite : bool, default False
+            Replace a result saved there before.
+
+        Returns
+        -------
+        str
+            ``path``.
+
+        Raises
+        ------
+        MissingDependencyError
+            Without pyarrow: ``pip install "feedsim[io]"``.
+        ResultFileError
+            If ``path`` exists (without ``overwrite``) or cannot be written.
+
+        Examples
+        --------
+        >>> import os, tempfile, feedsim
+        >>> res = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0).run(days=1)
+        >>> path = res.save(os.path.join(tempfile.mkdtemp(), "run"))
+        >>> sorted(os.listdir(path))
+        ['authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
+        """
+        from ..results_io import save_result  # noqa: PLC0415
+
+        return save_result(self, path, overwrite=overwrite)
+
 
 def _present(A) -> NDArray[np.bool_]:
     """Accounts still on the platform at the end (all of them for results without churn data)."""
