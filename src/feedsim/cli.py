@@ -89,6 +89,9 @@ def _add_sweep_parsers(sub) -> None:
     )
     res.add_argument("db", metavar="DB", help="SQLite results store")
     res.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
+    res.add_argument("--parquet", metavar="OUT",
+                     help="write one row per run (load_results' table) to this Parquet file instead "
+                          "(needs pyarrow: pip install \"feedsim[io]\")")
     res.add_argument("--contrast", metavar="COLUMN",
                      help="print differences against a baseline value of this column (e.g. ranker), paired by seed")
     res.add_argument("--baseline", help="the baseline value for --contrast (default chronological for ranker)")
@@ -132,7 +135,14 @@ def _results(args) -> int:
 
     if not os.path.exists(args.db):
         raise FeedsimError(f"no such results store: {args.db}")
-    table = _as_dict(load_results(args.db))
+    frame = load_results(args.db)
+    if args.parquet:
+        from .results_io import write_parquet
+
+        write_parquet(frame, args.parquet)
+        print(f"{len(frame)} runs written to {args.parquet}")
+        return 0
+    table = _as_dict(frame)
     if args.csv:
         names = list(table)
         with open(args.csv, "w", newline="") as fh:

@@ -42,7 +42,7 @@ from .errors import MissingDependencyError, ResultFileError
 if TYPE_CHECKING:  # pragma: no cover
     from .engine.result import SimulationResult
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "load_result", "save_result"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "load_result", "save_result", "write_parquet"]
 
 FORMAT = "feedsim-result"
 FORMAT_VERSION = 1
@@ -386,3 +386,51 @@ def load_result(path) -> SimulationResult:
         raise ResultFileError(f"{meta} is corrupt (missing or malformed entry {exc})") from None
     res.version = record.get("result_version", res.version)
     return res
+
+
+# ------------------------------------------------------------------ sweep tables
+def write_parquet(frame, path) -> str:
+    """Write a DataFrame (e.g. :func:`feedsim.load_results`) to one Parquet file.
+
+    ``spawn_key`` tuples become lists of integers; ``started_at`` stays a UTC
+    timestamp.
+
+    Raises
+    ------
+    MissingDependencyError
+        Without pyarrow (``pip install "feedsim[io]"``).
+    ResultFileError
+        If the file cannot be written.
+
+    Examples
+    --------
+    >>> import os, tempfile, pandas as pd
+    >>> out = os.path.join(tempfile.mkdtemp(), "runs.parquet")
+    >>> _ = write_parquet(pd.DataFrame({"ranker": ["chronological"], "spawn_key": [(0, 1)]}), out)
+    >>> pd.read_parquet(out)["spawn_key"][0].tolist()
+    [0, 1]
+    """
+    pa, pq = _pyarrow()
+    path = os.fspath(path)
+    frame = frame.copy()
+    for name in frame.columns:
+        if frame[name].dtype == object and any(isinstance(v, tuple) for v in frame[name]):
+            frame[name] = [list(v) if isinstance(v, tuple) else v for v in frame[name]]
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise ResultFileError(f"cannot write {path}: a column does not fit Parquet ({exc})") from None
+    parent = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent) \
+        if os.path.isdir(parent) else (None, None)
+    if tmp is None:
+        raise ResultFileError(f"cannot write {path}: no such directory {parent}")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise ResultFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
