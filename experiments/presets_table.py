@@ -25,7 +25,6 @@ import json
 import sys
 import time
 
-
 import feedsim
 from feedsim.metrics import t_interval
 from feedsim.random import stream_seed
