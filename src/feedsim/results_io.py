@@ -26,6 +26,7 @@ changed or truncated afterwards fail to load with a one-line error.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -286,8 +287,6 @@ def save_result(result: SimulationResult, path, *, overwrite: bool = False) -> s
 
 
 def _config_fields(config) -> dict:
-    import dataclasses  # noqa: PLC0415
-
     return dataclasses.asdict(config)
 
 
@@ -345,6 +344,12 @@ def load_result(path) -> SimulationResult:
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ResultFileError(f"{path} has result format version {version!r}; this feedsim "
                               f"({__version__}) reads versions up to {FORMAT_VERSION}")
+    known = {f.name for f in dataclasses.fields(SimulationConfig)}
+    unknown = sorted(set(record.get("config") or {}) - known)
+    if unknown:
+        written = (record.get("versions") or {}).get("feedsim", "?")
+        raise ResultFileError(f"{path} was saved by feedsim {written} with config fields this feedsim "
+                              f"({__version__}) does not know: {', '.join(unknown)}")
     try:
         tables = {}
         for name, info in record["tables"].items():

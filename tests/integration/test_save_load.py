@@ -151,6 +151,11 @@ def test_missing_and_corrupt_files_give_one_line_errors(community_run, tmp_path)
         feedsim.load_result(path)
     _one_line(e)
     record = json.loads(good)
+    record["config"]["attention_span"] = 3  # a field from another feedsim version
+    meta.write_text(json.dumps(record))
+    with pytest.raises(ResultFileError, match="config fields this feedsim .* does not know: attention_span"):
+        feedsim.load_result(path)
+    record = json.loads(good)
     record["format_version"] = 99
     meta.write_text(json.dumps(record))
     with pytest.raises(ResultFileError, match="format version 99; this feedsim .* reads versions up to 1"):
