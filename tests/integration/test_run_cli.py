@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -98,3 +100,23 @@ def test_users_and_graph_are_exclusive(capsys):
         main(["run", "--users", "10", "--graph", "x.txt"])
     assert e.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("args, shown", [([], True), (["--quiet"], False), (["--json"], False)])
+def test_progress_on_a_terminal_unless_quiet_or_json(monkeypatch, args, shown):
+    import feedsim.progress
+
+    monkeypatch.setattr(feedsim.progress, "DEFAULT_DELAY", 0.0)  # the 1-day run is shorter than 2 s
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    term = _Terminal()
+    with contextlib.redirect_stderr(term), contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["run", "--users", "60", "--days", "1", "--ranker", "chronological", *args]) == 0
+    assert ("feedsim chronological" in term.getvalue()) is shown
+    assert "%|" not in out.getvalue()  # never on stdout
+    if "--json" in args:
+        json.loads(out.getvalue())
