@@ -22,26 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 
-import numpy as np
-from scipy import stats
-
 import feedsim
+from feedsim.metrics import t_interval
 from feedsim.random import stream_seed
 
 RANKERS = ["chronological", "engagement", "twitter_2023", "x_2026", "reddit_hot", "simsom", "facebook_msi"]
 
 
 def mean_ci(x) -> tuple[float, float, float]:
-    x = np.asarray(x, dtype=float)
-    m = float(x.mean())
-    if len(x) < 2:
-        return m, math.nan, math.nan
-    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return m, m - h, m + h
+    ci = t_interval(x, 0.95)  # NaN ends below 2 values
+    return ci.mean, ci.low, ci.high
 
 
 def table(users: int, days: float, replicates: int, seed: int) -> dict:

@@ -25,6 +25,8 @@ from . import worlds  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
 from . import sweeps  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+from .errors import MissingDependencyError, ResultFileError  # noqa: E402
+from .results_io import load_result  # noqa: E402
 
 
 def __getattr__(name: str):
@@ -57,6 +59,9 @@ __all__ = [
     "__version__",
     "compare",
     "load_results",
+    "load_result",
+    "MissingDependencyError",
+    "ResultFileError",
     "metrics",
     "networks",
     "rankers",

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from ._validate import check_number
 from .errors import InvalidParameterError
+from .metrics.intervals import t_interval
 from .network.graph import ROLES
 from .random import as_seed_sequence
 from .rankers.candidates import Candidates
@@ -162,15 +162,12 @@ def paired_amplification(treated: Sequence[float], control: Sequence[float],
     if n_zero:
         out["estimate"] = float(t[ok].mean() / c[ok].mean() - 1.0)
         return out
-    d = np.log(t[ok] / c[ok])
-    mean = float(d.mean())
-    out["estimate"] = math.expm1(mean)
+    ci = t_interval(np.log(t[ok] / c[ok]), confidence)
+    out["estimate"] = math.expm1(ci.mean)
     if n >= 2:
-        se = float(d.std(ddof=1)) / math.sqrt(n)
-        q = float(stats.t.ppf(0.5 + confidence / 2.0, n - 1))
-        out["se_log"] = se
-        out["ci_low"] = math.expm1(mean - q * se)
-        out["ci_high"] = math.expm1(mean + q * se)
+        out["se_log"] = ci.sd / math.sqrt(n)
+        out["ci_low"] = math.expm1(ci.low)
+        out["ci_high"] = math.expm1(ci.high)
     return out
 
 

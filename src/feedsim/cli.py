@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``, ``feedsim sweep``, ``feedsim results``.
+"""Command-line interface: ``feedsim compare``, ``feedsim run``, ``feedsim sweep``, ``feedsim results``.
 
 The only module that prints or exits. Errors print one line to stderr and exit 2.
 """
@@ -58,9 +58,92 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
     cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    cmp.add_argument("--progress", action="store_true", help="show a progress bar (default: when stderr is a terminal)")
+    cmp.add_argument("--progress", action="store_true",
+                     help="show a progress bar (default: when stderr is a terminal and a run takes over 2 s)")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_sweep_parsers(sub)
+    _add_run_parser(sub)
     return parser
+
+
+def _add_run_parser(sub) -> None:
+    run = sub.add_parser(
+        "run",
+        help="one run: the default community (or a graph file) under one ranker; print or save the result",
+        description=(
+            "Run the default community (or a graph file) under one ranker and print its summary table "
+            "(or one JSON object); --save writes the whole result (Parquet tables and a JSON record, "
+            "see feedsim.load_result)."
+        ),
+    )
+    graph = run.add_mutually_exclusive_group()
+    graph.add_argument("--users", type=int, default=10_000, help="accounts in the default community (default 10000)")
+    graph.add_argument("--graph", help="a graph file instead of the default community (.graphml, .csv or edge list)")
+    run.add_argument("--assign-roles", action="store_true",
+                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
+    run.add_argument("--ranker", default="engagement",
+                     help="the ranker (default engagement): chronological, engagement, popularity, random, "
+                          "platform_favoring, fair_exposure, or a preset (twitter_2023, x_2026, reddit_hot, simsom, "
+                          "facebook_msi)")
+    run.add_argument("--days", type=float, default=14, help="simulated days (default 14)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--out-of-network-share", type=float, default=0.0, help="share of each feed for out-of-network posts")
+    run.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
+    run.add_argument("--save", metavar="PATH",
+                     help="save the result to this directory (needs pyarrow: pip install \"feedsim[io]\")")
+    run.add_argument("--overwrite", action="store_true", help="with --save: replace a result saved there before")
+    # Checkpoints (issue 13, part 3) go here: --checkpoint PATH and --checkpoint-every-days K,
+    # passed on to Simulation.run in _run below (the line marked "checkpoints").
+    run.add_argument("--json", action="store_true", help="print one JSON object (the summary) instead of the table")
+    run.add_argument("--progress", action="store_true",
+                     help="show a progress bar (default: when stderr is a terminal and the run takes over 2 s)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _run(args) -> int:
+    from ._suggest import did_you_mean
+    from .compare import format_table
+    from .engine.simulation import Simulation
+    from .rankers.registry import RANKERS
+
+    if args.seed < 0:
+        raise FeedsimError(f"--seed must be an integer >= 0; got {args.seed}")
+    if not args.days > 0:
+        raise FeedsimError(f"--days must be a number > 0; got {args.days}")
+    if args.ranker not in RANKERS:  # before the graph is built
+        raise FeedsimError(f"--ranker must be one of {', '.join(RANKERS)}{did_you_mean(args.ranker, RANKERS)}; "
+                           f"got {args.ranker!r}")
+    if args.save:
+        _check_save_target(args.save, args.overwrite)
+    graph = _load_graph(args)
+    sim = Simulation(graph, ranker=args.ranker, seed=args.seed, out_of_network_share=args.out_of_network_share,
+                     dynamics=not args.no_dynamics)
+    result = sim.run(days=args.days, progress=_show_progress(args))  # checkpoints: add checkpoint=... here
+    summary = result.summary()
+    summary["config"]["graph"] = args.graph or f"default_community(n_users={args.users})"
+    if args.save:
+        result.save(args.save, overwrite=args.overwrite)
+    if args.json:
+        if args.save:
+            summary["saved"] = args.save
+        print(json.dumps(summary, sort_keys=True))
+    else:
+        print(format_table({result.ranker: summary}))
+        if args.save:
+            print(f"\nresult saved to {args.save} (feedsim.load_result)")
+    return 0
+
+
+def _check_save_target(path: str, overwrite: bool) -> None:
+    """Refuse an unusable --save before the run, not after it."""
+    from .results_io import _pyarrow
+
+    _pyarrow()  # MissingDependencyError naming feedsim[io]
+    if os.path.lexists(path) and not overwrite:
+        raise FeedsimError(f"--save: {path} already exists; pass --overwrite to replace it")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise FeedsimError(f"--save: no such directory {parent}")
 
 
 def _add_sweep_parsers(sub) -> None:
@@ -87,6 +170,9 @@ def _add_sweep_parsers(sub) -> None:
     )
     res.add_argument("db", metavar="DB", help="SQLite results store")
     res.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
+    res.add_argument("--parquet", metavar="OUT",
+                     help="write one row per run (load_results' table) to this Parquet file instead "
+                          "(needs pyarrow: pip install \"feedsim[io]\")")
     res.add_argument("--contrast", metavar="COLUMN",
                      help="print differences against a baseline value of this column (e.g. ranker), paired by seed")
     res.add_argument("--baseline", help="the baseline value for --contrast (default chronological for ranker)")
@@ -126,10 +212,18 @@ def _results(args) -> int:
     import csv
 
     from .sweeps import aggregate, load_results
+    from .sweeps.results import _as_dict
 
     if not os.path.exists(args.db):
         raise FeedsimError(f"no such results store: {args.db}")
-    table = load_results(args.db, as_pandas=False)
+    frame = load_results(args.db)
+    if args.parquet:
+        from .results_io import write_parquet
+
+        write_parquet(frame, args.parquet)
+        print(f"{len(frame)} runs written to {args.parquet}")
+        return 0
+    table = _as_dict(frame)
     if args.csv:
         names = list(table)
         with open(args.csv, "w", newline="") as fh:
@@ -233,6 +327,13 @@ def _load_graph(args):
     )
 
 
+def _show_progress(args) -> bool:
+    """A bar on stderr: asked for with --progress, else on a terminal; never with --quiet or --json."""
+    if args.quiet or args.json:
+        return False
+    return bool(args.progress or sys.stderr.isatty())
+
+
 def _compare(args) -> int:
     from .compare import compare
 
@@ -244,7 +345,7 @@ def _compare(args) -> int:
         raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
     rankers = [r.strip() for r in args.rankers.split(",") if r.strip()]
     graph = _load_graph(args)
-    progress = args.progress or (sys.stderr.isatty() and not args.json)
+    progress = _show_progress(args)
     result = compare(
         graph,
         rankers,
@@ -304,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handlers = {"compare": _compare, "sweep": _sweep, "results": _results}
+    handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

@@ -6,7 +6,7 @@ Every exception subclasses :class:`FeedsimError` and the matching built-in, so
 
 from __future__ import annotations
 
-__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError"]
+__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError", "MissingDependencyError", "ResultFileError"]
 
 
 class FeedsimError(Exception):
@@ -51,3 +51,11 @@ __all__ += ["CheckpointError", "RunFailedError"]
 
 class RankerOutputError(FeedsimError, ValueError):
     """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""
+
+
+class MissingDependencyError(FeedsimError, ImportError):
+    """An optional dependency is not installed; the message names the pip extra to install."""
+
+
+class ResultFileError(FeedsimError, OSError):
+    """A saved result is missing, incomplete, corrupt or cannot be written (the message names the file)."""

@@ -1,19 +1,67 @@
-"""A dependency-free progress bar for long runs (terminal and notebook).
+"""Progress bars for long runs and sweeps, drawn by ``tqdm.auto``.
 
-It writes to ``sys.stderr`` with carriage returns, which terminals and Jupyter
-both render in place, and stays silent for runs shorter than ``delay`` seconds.
+A terminal gets tqdm's text bar, a Jupyter notebook with ``ipywidgets`` its
+widget. Three rules on top of tqdm:
+
+- the bar writes to the ``sys.stderr`` of the moment the bar is made (not the
+  one found at import), so ``contextlib.redirect_stderr`` captures it;
+- ``TQDM_DISABLE=1`` (any value but ``""``, ``0``, ``false``, ``no``, ``off``)
+  silences every bar, the notebook widget included;
+- in a notebook kernel without ``ipywidgets`` the bar does not redraw (each
+  redraw would stay in an executed notebook as a line of its own): it writes one
+  final line when it closes, if the work took longer than ``delay``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import warnings
+from typing import Any
 
-__all__ = ["CountProgressBar", "ProgressBar"]
+__all__ = ["CountProgressBar", "DEFAULT_DELAY", "ProgressBar", "progress_disabled"]
+
+_OFF = {"", "0", "false", "no", "off"}
+
+#: seconds before a :class:`ProgressBar` first appears when no ``delay`` is given
+DEFAULT_DELAY = 2.0
+
+
+def progress_disabled() -> bool:
+    """True when the ``TQDM_DISABLE`` environment variable asks for no bars.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.get("TQDM_DISABLE", "") in ("", "0") or progress_disabled()
+    True
+    """
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() not in _OFF
+
+
+def _in_kernel() -> bool:
+    """Running in a Jupyter kernel (where a redraw is a new output message)."""
+    return "ipykernel.zmqshell" in sys.modules
+
+
+def _tqdm_class() -> tuple[type, bool]:
+    """``tqdm.auto.tqdm`` chosen now (not at import), and whether it is the notebook widget."""
+    from tqdm import TqdmWarning  # noqa: PLC0415
+    from tqdm.std import tqdm as std_tqdm  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        # tqdm warns "IProgress not found" in a kernel without ipywidgets; we handle that case
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm as auto_tqdm  # noqa: PLC0415
+    widget = False
+    if auto_tqdm is not std_tqdm and "tqdm.notebook" in sys.modules:
+        widget = issubclass(auto_tqdm, sys.modules["tqdm.notebook"].tqdm_notebook)
+    return auto_tqdm, widget
 
 
 class ProgressBar:
-    """Show ``label [#####     ] 50% 12.3 s`` once a run has taken ``delay`` seconds.
+    """A tqdm bar over an amount of work, reported as the amount done so far.
 
     Parameters
     ----------
@@ -21,60 +69,79 @@ class ProgressBar:
         Amount of work (e.g. simulated hours).
     label : str
         Text before the bar.
-    delay : float, default 2.0
-        Seconds before the bar first appears.
+    delay : float, optional
+        Seconds before the bar first appears, so shorter runs show nothing
+        (default :data:`DEFAULT_DELAY`, 2 s).
     stream : file-like, optional
-        Where to write (default ``sys.stderr``).
+        Where to write; default ``sys.stderr`` as it is when the bar is made.
+    unit : str, default "h"
+        Unit of ``total`` shown by the bar.
 
     Examples
     --------
-    >>> bar = ProgressBar(10, "run", delay=0.0, stream=None)
-    >>> bar.update(10); bar.close()
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = ProgressBar(10, "run", delay=0.0, stream=out)
+    >>> bar.update(4); bar.update(10); bar.close()
+    >>> "10/10" in out.getvalue()
+    True
     """
 
-    def __init__(self, total: float, label: str = "", delay: float = 2.0, stream=sys.stderr, width: int = 30):
-        self.total = max(float(total), 1e-12)
-        self.label = label
-        self.delay = delay
-        self.stream = stream
-        self.width = width
+    def __init__(self, total: float, label: str = "", delay: float | None = None, stream=None,
+                 unit: str = "h") -> None:
+        self.total = max(float(total), 0.0)
+        self.delay = float(DEFAULT_DELAY if delay is None else delay)
         self.start = time.perf_counter()
-        self._last = 0.0
-        self.shown = False
+        self.stream = sys.stderr if stream is None else stream
+        self._quiet_kernel = False
+        cls, widget = _tqdm_class()
+        kwargs: dict[str, Any] = dict(total=self.total, desc=label, unit=unit, delay=self.delay,
+                                      disable=progress_disabled(), leave=True, bar_format=self._format())
+        if not widget:
+            kwargs["file"] = self.stream
+            if _in_kernel():  # no widget: no redraws, one line at the end (see close)
+                self._quiet_kernel = True
+                kwargs.update(mininterval=float("inf"), delay=float("inf"))
+        self._bar = cls(**kwargs)
+
+    def _format(self) -> str:
+        return "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]"
 
     def update(self, done: float) -> None:
-        """Report ``done`` units of work."""
-        self._draw(done, lambda frac, elapsed: f"{frac:4.0%} {elapsed:6.1f} s")
+        """Report that ``done`` units of work (cumulative) are finished."""
+        step = min(float(done), self.total) - self._bar.n
+        if step > 0:
+            self._bar.update(step)
 
-    def _draw(self, done: float, middle) -> None:
-        """Throttled redraw: ``label [bar] <middle(frac, elapsed)>, ETA ...``."""
-        if self.stream is None:
-            return
-        now = time.perf_counter()
-        elapsed = now - self.start
-        if elapsed < self.delay or (now - self._last < 0.2 and done < self.total):
-            return
-        self._last = now
-        frac = min(1.0, done / self.total)
-        filled = int(round(frac * self.width))
-        eta = elapsed / frac - elapsed if frac > 0 else float("nan")
-        bar = "#" * filled + " " * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {middle(frac, elapsed)}, ETA {eta:5.1f} s")
-        self.stream.flush()
-        self.shown = True
+    def set_postfix(self, text: str) -> None:
+        """Text after the bar (e.g. ``1 failed``), shown at the next redraw."""
+        self._bar.set_postfix_str(text, refresh=False)
+
+    @property
+    def shown(self) -> bool:
+        """Whether anything was written (or a widget shown)."""
+        bar = self._bar
+        return not bar.disable and getattr(bar, "last_print_t", 0) >= bar.start_t + bar.delay
 
     def close(self) -> None:
-        """End the line if anything was shown."""
-        if self.shown and self.stream is not None:
-            self.stream.write("\n")
+        """Finish the bar (a kernel without widgets gets its single line here)."""
+        bar = self._bar
+        if self._quiet_kernel and not bar.disable and time.perf_counter() - self.start >= self.delay:
+            self.stream.write(str(bar) + "\n")
             self.stream.flush()
+        bar.close()
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 class CountProgressBar(ProgressBar):
-    """Count finished tasks: ``sweep [#####     ] 12/40 runs, 1 failed, 3.2 s, ETA 9.1 s``.
+    """Count finished tasks: ``sweep  30%|###       | 12/40 runs, 1 failed [00:03<00:07]``.
 
-    Shown from the first update (``delay`` 0 by default); the ETA assumes the
-    remaining runs take as long as the finished ones did on average.
+    Shown from the first update (``delay`` 0 by default).
 
     Examples
     --------
@@ -86,12 +153,17 @@ class CountProgressBar(ProgressBar):
     True
     """
 
-    def __init__(self, total: int, label: str = "", delay: float = 0.0, stream=sys.stderr, width: int = 30):
-        super().__init__(total, label, delay=delay, stream=stream, width=width)
-        self.count = int(total)
+    def __init__(self, total: int, label: str = "", delay: float = 0.0, stream=None) -> None:
+        super().__init__(int(total), label, delay=delay, stream=stream, unit="runs")
+        self.set_postfix("0 failed")
+
+    def _format(self) -> str:
+        return "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} runs{postfix} [{elapsed}<{remaining}]"
 
     def update(self, done: float, failed: int = 0) -> None:  # type: ignore[override]
         """Report ``done`` finished tasks of which ``failed`` failed."""
-        if not self.count:
-            done = self.total
-        self._draw(done, lambda frac, elapsed: f"{int(done)}/{self.count} runs, {failed} failed, {elapsed:6.1f} s")
+        self.set_postfix(f"{int(failed)} failed")
+        before = self._bar.n
+        super().update(done)
+        if self._bar.n == before and not self._quiet_kernel:
+            self._bar.refresh()  # a failure without progress, or an empty sweep

@@ -52,7 +52,7 @@ def test_local_cluster_equals_serial(tmp_path):
     with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         report = run_sweep(SPEC, dask_db, executor=client.get_executor())
-        workers = set(load_results(dask_db, as_pandas=False)["worker"])
+        workers = set(load_results(dask_db)["worker"])
         # the CLI's --scheduler connects its own client to the same cluster
         spec_file = tmp_path / "spec.toml"
         spec_file.write_text(TOML)

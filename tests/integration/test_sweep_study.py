@@ -36,7 +36,7 @@ def test_a_toml_spec_reads_its_graph_file_relative_to_its_folder(graph_file, tmp
     spec = SweepSpec.from_toml(spec_path)
     db = tmp_path / "r.sqlite"
     assert run_sweep(spec, db, workers=1).n_failed == 0
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     assert len(set(table["graph_sha256"])) == 1
     # roles were assigned: more than one role has a share of impressions
     assert np.sum(table["impression_share.quiet"] > 0) + np.sum(table["impression_share.regular"] > 0) >= 2
@@ -56,7 +56,7 @@ def test_community_parameters_can_be_swept(tmp_path):
     spec = SweepSpec(seed=1, days=1, graph={"n_users": 120, "seed": 0},
                      grid={"graph.mean_follows": [4, 12], "ranker": ["chronological"]}, metrics=["n_impressions"])
     run_sweep(spec, tmp_path / "r.sqlite", workers=1)
-    table = load_results(tmp_path / "r.sqlite", as_pandas=False)
+    table = load_results(tmp_path / "r.sqlite")
     assert table["graph.mean_follows"].tolist() == [4.0, 12.0]
     assert len(set(table["point_key"])) == 2 and len(set(table["spawn_key"])) == 2
     # more follows, more candidates, more impressions (the graphs really differ)
@@ -94,7 +94,7 @@ def test_a_changed_graph_file_is_a_different_point(tmp_path):
     write_edgelist(path, G)
     report = run_sweep(spec, db, workers=1)
     assert report.done == 1 and report.skipped == 0
-    assert len(set(load_results(db, as_pandas=False)["graph_sha256"])) == 2
+    assert len(set(load_results(db)["graph_sha256"])) == 2
 
 
 # ------------------------------------------------- 2. paired contrasts
@@ -110,7 +110,7 @@ def paired_db(tmp_path_factory):
 
 def test_paired_contrast_is_the_mean_of_per_seed_differences_and_tighter(paired_db):
     _, db = paired_db
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     chrono = table["ranker"] == "chronological"
     by_rep = {int(r): v for r, v in zip(table["replicate"][chrono], table["gini_impressions"][chrono])}
     diffs = [v - by_rep[int(r)] for r, v in zip(table["replicate"][~chrono], table["gini_impressions"][~chrono])]
@@ -129,7 +129,7 @@ def test_paired_contrast_refuses_arms_that_do_not_share_seeds(tmp_path):
     spec = SweepSpec(seed=1, days=1, replicates=2, graph={"n_users": 100, "seed": 0},
                      grid={"out_of_network_share": [0.0, 0.2]}, metrics=["gini_impressions"])
     run_sweep(spec, tmp_path / "r.sqlite", workers=1)
-    table = load_results(tmp_path / "r.sqlite", as_pandas=False)
+    table = load_results(tmp_path / "r.sqlite")
     with pytest.raises(feedsim.InvalidParameterError, match="share seeds"):
         aggregate(table, "gini_impressions", contrast="out_of_network_share", baseline=0.0)
     out = aggregate(table, "gini_impressions", contrast="out_of_network_share", baseline=0.0, paired=False,
@@ -141,7 +141,7 @@ def test_paired_contrast_refuses_arms_that_do_not_share_seeds(tmp_path):
 
 def test_amplification_is_reach_per_post_over_the_chronological_run_of_the_same_seed(paired_db):
     spec, db = paired_db
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     # the chronological partner was added to the plan
     assert sorted(set(table["ranker"])) == ["chronological", "engagement"]
     run = next(r for r in spec.runs() if r.ranker == "engagement" and r.replicate == 0)
@@ -195,7 +195,7 @@ def test_an_edited_ranker_makes_new_runs_and_the_store_says_which_version(tmp_pa
     edited.__name__ = edited.__qualname__ = "_fresh_v1"  # the same name, another body: "edited in place"
     report = run_sweep(spec_with(edited), db, workers=1)
     assert report.done == 1 and report.skipped == 0
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     versions = table["ranker_version"].tolist()
     assert len(set(versions)) == 2 and all(v.split("@")[0].endswith("._fresh_v1") for v in versions)
     assert len(set(table["ranker"])) == 2 and all(r.startswith("_fresh_v1@sha256:") for r in table["ranker"])
@@ -343,6 +343,6 @@ def test_cli_results_prints_paired_and_unpaired_contrasts(paired_db, capsys):
     assert main(["results", str(db), "--contrast", "ranker", "--unpaired"]) == 0
     unpaired = capsys.readouterr().out
     assert "paired by seed" in paired and "unpaired (Welch)" in unpaired and "gini_impressions" in paired
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     d = aggregate(table, "gini_impressions", contrast="ranker", as_pandas=False)
     assert f"{d['gini_impressions.mean'][0]:+10.4f}" in paired

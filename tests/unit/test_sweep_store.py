@@ -36,7 +36,7 @@ def test_sweep_writes_one_row_per_run_and_daily_series(db):
     spec = SweepSpec(**SPEC)
     report = run_sweep(spec, db, workers=1)
     assert (report.planned, report.skipped, report.done, report.n_failed) == (8, 0, 8, 0)
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     assert sorted(table["run_key"]) == sorted(r.run_key for r in spec.runs())
     assert set(table["status"]) == {"ok"}
     assert np.isfinite(table["gini_impressions"]).all()
@@ -53,7 +53,7 @@ def test_sweep_writes_one_row_per_run_and_daily_series(db):
     i = list(table["run_key"]).index(run.run_key)
     assert table["gini_impressions"][i] == direct.summary()["gini_impressions"]
     assert list(table["spawn_key"][i]) == list(run.seed.spawn_key)
-    daily = load_daily(db, as_pandas=False)
+    daily = load_daily(db)
     assert len(daily["run_key"]) == 8 * (1 + len(feedsim.ROLES))
     sel = (daily["run_key"] == run.run_key) & (daily["series"] == "posts")
     assert daily["value"][sel].tolist() == direct.daily["posts"].tolist()
@@ -61,10 +61,10 @@ def test_sweep_writes_one_row_per_run_and_daily_series(db):
 
 def test_restart_skips_finished_runs(db):
     run_sweep(SweepSpec(**SPEC), db, workers=1)
-    before = load_results(db, as_pandas=False)
+    before = load_results(db)
     report = run_sweep(SweepSpec(**SPEC), db, workers=1)
     assert (report.skipped, report.done) == (8, 0)
-    after = load_results(db, as_pandas=False)
+    after = load_results(db)
     assert list(after["started_at"]) == list(before["started_at"])
 
 
@@ -75,7 +75,7 @@ def test_changed_spec_is_refused_unless_extended(db):
         run_sweep(SweepSpec(**bigger), db, workers=1)
     report = run_sweep(SweepSpec(**bigger), db, workers=1, extend=True)
     assert (report.skipped, report.done) == (8, 4)
-    assert len(load_results(db, as_pandas=False)["run_key"]) == 12
+    assert len(load_results(db)["run_key"]) == 12
     with pytest.raises(SpecMismatchError, match="cannot be extended with a different days"):
         run_sweep(SweepSpec(**dict(bigger, days=2)), db, workers=1, extend=True)
 
@@ -146,7 +146,7 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on(db):
     spec = SweepSpec(**dict(SPEC, grid={"ranker": ["chronological", failing_ranker]}))
     report = run_sweep(spec, db, workers=1)
     assert (report.done, report.n_failed) == (4, 2)
-    table = load_results(db, as_pandas=False)
+    table = load_results(db)
     status = dict(zip(table["ranker"], table["status"]))
     assert status == {"chronological": "ok", "failing": "failed"}
     err = [e for e, r in zip(table["error"], table["ranker"]) if r == "failing"]
@@ -157,26 +157,30 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on(db):
     # failed runs are tried again on restart; finished ones are not
     again = run_sweep(spec, db, workers=1)
     assert (again.skipped, again.done, again.n_failed) == (2, 2, 2)
-    assert len(load_results(db, as_pandas=False)["run_key"]) == 4
+    assert len(load_results(db)["run_key"]) == 4
 
 
-def test_load_results_without_pandas_is_a_dict_of_arrays(db, monkeypatch):
-    run_sweep(SweepSpec(**SPEC), db, workers=1)
-    monkeypatch.setattr("feedsim.sweeps.results._have_pandas", lambda: False)
-    table = load_results(db)
-    assert isinstance(table, dict)
-    assert table["out_of_network_share"].dtype == np.float64
-    assert len({len(v) for v in table.values()}) == 1
+def test_load_results_is_always_a_typed_dataframe(db):
+    import pandas as pd
 
-
-def test_load_results_gives_a_dataframe_with_pandas(db):
-    pd = pytest.importorskip("pandas")
     run_sweep(SweepSpec(**SPEC), db, workers=1)
     frame = load_results(db)
     assert isinstance(frame, pd.DataFrame) and len(frame) == 8
+    head = ["run_key", "point_key", "ranker", "ranker_version", "out_of_network_share", "replicate", "status", "error"]
+    assert list(frame.columns[: len(head)]) == head
+    assert list(frame.columns[-7:]) == ["seed_entropy", "spawn_key", "started_at", "wall_seconds", "worker",
+                                        "feedsim_version", "numpy_version"]
+    assert frame["out_of_network_share"].dtype == np.float64 and frame["replicate"].dtype == np.int64
+    assert frame["gini_impressions"].dtype == np.float64 and frame["ranker"].dtype == object
+    assert str(frame["started_at"].dt.tz) == "UTC"
+    assert frame["error"].isna().all()
     agg = feedsim.sweeps.aggregate(frame, "gini_impressions")
     assert isinstance(agg, pd.DataFrame) and len(agg) == 4
     assert (agg["gini_impressions.n"] == 2).all()
+    means = frame.groupby(["ranker", "out_of_network_share"])["gini_impressions"].mean()
+    np.testing.assert_allclose(means.to_numpy(), agg["gini_impressions.mean"].to_numpy())
+    assert isinstance(load_daily(db), pd.DataFrame)
+    assert isinstance(load_results(db, form="long"), pd.DataFrame)
 
 
 def test_plot_results_draws_one_line_and_band_per_ranker(db):
@@ -220,6 +224,6 @@ def test_any_executor_works_and_matches_serial(tmp_path):
     with ThreadPoolExecutor(2) as ex:
         assert run_sweep(SweepSpec(**SPEC), b, executor=ex).done == 8
     cols = ["run_key", "ranker", "gini_impressions", "impression_share.quiet", "spawn_key"]
-    ta, tb = load_results(a, as_pandas=False), load_results(b, as_pandas=False)
+    ta, tb = load_results(a), load_results(b)
     for c in cols:
         assert ta[c].tolist() == tb[c].tolist()

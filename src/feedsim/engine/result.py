@@ -10,9 +10,11 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from .. import __version__
+from .._frames import object_frame
 from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
 from ..network.graph import ROLES
 from ..random import SeedInfo
@@ -64,10 +66,8 @@ class Table(Mapping):
         return f"Table(rows={len(self)}, columns={list(self._columns)})"
 
     def to_pandas(self):
-        """Return a ``pandas.DataFrame`` (pandas is optional and imported here)."""
-        import pandas as pd  # noqa: PLC0415
-
-        return pd.DataFrame(self._columns)
+        """Return the columns as a ``pandas.DataFrame`` (``object`` columns stay ``object``)."""
+        return object_frame(self._columns)
 
 
 def _clean(x: Any) -> Any:
@@ -396,6 +396,132 @@ class SimulationResult:
     def __repr__(self) -> str:
         return (f"SimulationResult(ranker={self.ranker!r}, days={self.days:g}, users={len(self.authors)}, "
                 f"posts={int(self.authors.posts.sum())}, impressions={int(self.authors.impressions.sum())})")
+
+    # ---------------------------------------------------------------- tables (pandas)
+    def daily_frame(self) -> pd.DataFrame:
+        """The daily series as one tidy long table: a row per day x role x metric.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``day`` (int64, 0 = the first simulated day), ``role``
+            (``object``: a name of :data:`feedsim.ROLES`, or ``"all"`` for a
+            series without roles), ``metric`` (the series name; ``impressions_by_role`` becomes
+            metric ``impressions`` with one row per role, next to the total
+            ``impressions`` with role ``"all"``) and ``value`` (float64). Rows
+            are ordered by metric (in :attr:`daily` order), then role, then day.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> G = feedsim.networks.default_community(200, seed=0)
+        >>> res = feedsim.Simulation(G, seed=0).run(days=2)
+        >>> df = res.daily_frame()
+        >>> list(df.columns)
+        ['day', 'role', 'metric', 'value']
+        >>> per_role = df[(df.metric == "posts") & (df.role != "all")].groupby("day")["value"].sum()
+        >>> per_role.tolist() == df[(df.metric == "posts") & (df.role == "all")]["value"].tolist()
+        True
+        """
+        days, roles, metrics, values = [np.zeros(0, np.int64)], [], [], [np.zeros(0, np.float64)]
+        for key, vals in self.daily.items():
+            arr = np.asarray(vals, dtype=np.float64)
+            n_days = arr.shape[0]
+            if key.endswith("_by_role") and arr.ndim == 2:
+                roles.append(np.repeat(np.array(ROLES, dtype=object), n_days))
+                days.append(np.tile(np.arange(n_days, dtype=np.int64), len(ROLES)))
+                values.append(arr.T.reshape(-1))
+                key = key[: -len("_by_role")]
+            else:
+                roles.append(np.full(n_days, "all", dtype=object))
+                days.append(np.arange(n_days, dtype=np.int64))
+                values.append(arr.reshape(-1))
+            metrics.append(np.full(len(days[-1]), key, dtype=object))
+        return object_frame({"day": np.concatenate(days), "role": np.concatenate([np.zeros(0, object), *roles]),
+                             "metric": np.concatenate([np.zeros(0, object), *metrics]),
+                             "value": np.concatenate(values)})
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The result's tables as pandas DataFrames.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``posts`` (one row per post in :attr:`posts`, index ``post`` = the
+            global post id, ``post_id_offset + row``), ``authors`` (one row per
+            account, index ``account`` = the account's row), ``daily``
+            (:meth:`daily_frame`), and with ``record_impressions=True`` also
+            ``impressions`` and ``sessions``. Columns are the arrays of the
+            tables, unchanged, except ``role``, which holds role names
+            (``"quiet"``) instead of codes.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> G = feedsim.networks.default_community(200, seed=0)
+        >>> res = feedsim.Simulation(G, seed=0).run(days=1)
+        >>> frames = res.to_frames()
+        >>> sorted(frames)
+        ['authors', 'daily', 'posts']
+        >>> int(frames["posts"].groupby("role")["impressions"].sum().sum()) == int(res.posts.impressions.sum())
+        True
+        """
+        names = np.array(ROLES, dtype=object)
+
+        def frame(table: Table, index_name: str, offset: int = 0) -> pd.DataFrame:
+            cols = {k: (names[v] if k == "role" else v) for k, v in table.items()}
+            return object_frame(cols, pd.RangeIndex(offset, offset + len(table), name=index_name))
+
+        out = {"posts": frame(self.posts, "post", self.post_id_offset),
+               "authors": frame(self.authors, "account"),
+               "daily": self.daily_frame()}
+        if self.impressions is not None:
+            out["impressions"] = self.impressions.to_pandas()
+        if self.sessions is not None:
+            out["sessions"] = self.sessions.to_pandas()
+        return out
+
+    # ---------------------------------------------------------------- saving
+    def save(self, path, *, overwrite: bool = False) -> str:
+        """Save the result to the directory ``path``: Parquet tables and a JSON record.
+
+        The directory holds ``posts``, ``authors``, ``daily`` and ``pairs`` (and
+        with ``record_impressions=True`` ``impressions`` and ``sessions``) as
+        Parquet files, and ``result.json`` with the config, seed (entropy and
+        spawn key), ranker, interventions, run statistics and the versions of
+        feedsim, NumPy, SciPy, pandas, pyarrow and Python. Load it with
+        :func:`feedsim.load_result`; see :mod:`feedsim.results_io`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The directory to create (written next to it, then renamed into place).
+        overwrite : bool, default False
+            Replace a result saved there before.
+
+        Returns
+        -------
+        str
+            ``path``.
+
+        Raises
+        ------
+        MissingDependencyError
+            Without pyarrow: ``pip install "feedsim[io]"``.
+        ResultFileError
+            If ``path`` exists (without ``overwrite``) or cannot be written.
+
+        Examples
+        --------
+        >>> import os, tempfile, feedsim
+        >>> res = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0).run(days=1)
+        >>> path = res.save(os.path.join(tempfile.mkdtemp(), "run"))
+        >>> sorted(os.listdir(path))
+        ['authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
+        """
+        from ..results_io import save_result  # noqa: PLC0415
+
+        return save_result(self, path, overwrite=overwrite)
 
 
 def _present(A) -> NDArray[np.bool_]:

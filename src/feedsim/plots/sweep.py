@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidParameterError
+from ..metrics.intervals import t_interval
 from .figures import _axes
 
 __all__ = ["mean_confidence_band", "plot_sweep"]
@@ -34,19 +35,18 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95) -> tuple[NDArr
     >>> float(m[0]), round(float(hi[0] - m[0]), 3)
     (2.0, 2.484)
     """
-    from scipy import stats
-
     x = np.asarray(samples, dtype=np.float64)
     if not 0 < level < 1:
         raise InvalidParameterError(f"level must be a number in (0, 1); got {level!r}")
-    count = np.sum(np.isfinite(x), axis=-1)
-    if np.any(count == 0):
+    ci = t_interval(np.atleast_1d(x), level)
+    if np.any(np.asarray(ci.n) == 0):
         raise InvalidParameterError("samples must have at least one finite replicate per point")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(x, axis=-1)
-        sd = np.sqrt(np.nansum((x - np.expand_dims(mean, -1)) ** 2, axis=-1) / np.maximum(count - 1, 1))
-        half = np.where(count > 1, stats.t.ppf((1 + level) / 2, np.maximum(count - 1, 1)) * sd / np.sqrt(count), 0.0)
-    return mean, mean - half, mean + half
+    one = np.asarray(ci.n) < 2  # a single replicate: the band collapses to the mean
+    mean = np.asarray(ci.mean)
+    lo, hi = np.where(one, mean, ci.low), np.where(one, mean, ci.high)
+    if x.ndim <= 1:
+        return np.float64(mean), np.float64(lo), np.float64(hi)
+    return mean, lo, hi
 
 
 def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: str = "parameter",

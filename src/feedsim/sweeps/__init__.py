@@ -10,7 +10,7 @@ Examples
 >>> db = os.path.join(tempfile.mkdtemp(), "r.sqlite")
 >>> feedsim.run_sweep(spec, db, workers=1).n_failed
 0
->>> agg = feedsim.sweeps.aggregate(feedsim.load_results(db, as_pandas=False), "gini_impressions")
+>>> agg = feedsim.sweeps.aggregate(feedsim.load_results(db), "gini_impressions")
 >>> [int(n) for n in agg["gini_impressions.n"]]
 [2, 2]
 """

@@ -19,6 +19,7 @@ scale where the range is the whole line, transformed back:
 Where every replicate has the same value the interval is that value; with one
 replicate it is NaN. Paired and unpaired differences use the ordinary
 t-interval (Welch's for unpaired), cut to the range a difference can take.
+Every t-interval is :func:`feedsim.metrics.t_interval` (``scipy.stats.t``).
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..metrics.intervals import t_critical, t_interval
+
 __all__ = ["bounded_interval", "paired_difference", "unpaired_difference"]
 
 
-def _t(confidence: float, df: float) -> float:
-    from scipy import stats  # noqa: PLC0415
-
-    return float(stats.t.ppf((1 + confidence) / 2, df))
+def _ends(y: np.ndarray, confidence: float) -> tuple[float, float, float]:
+    """Mean of ``y`` and the ends of its t-interval (:func:`feedsim.metrics.t_interval`)."""
+    ci = t_interval(y, confidence)
+    return ci.mean, ci.low, ci.high
 
 
 def bounded_interval(values: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.inf),
@@ -72,32 +75,28 @@ def bounded_interval(values: ArrayLike, bounds: tuple[float, float] = (-math.inf
     low, high = float(bounds[0]), float(bounds[1])
     if sd == 0.0:
         return n, mean, 0.0, mean, mean, "t"
-    q = _t(confidence, n - 1)
     if math.isfinite(low) and math.isfinite(high) and np.all((x >= low) & (x <= high)):
         u = (x - low) / (high - low)
         squeeze = bool(np.any((u <= 0) | (u >= 1)))
         if squeeze:
             u = (u * (n - 1) + 0.5) / n
-        y = np.log(u / (1 - u))
-        half = q * float(y.std(ddof=1)) / math.sqrt(n)
+        _, y_low, y_high = _ends(np.log(u / (1 - u)), confidence)
         with np.errstate(over="ignore"):  # exp overflow is an end at the bound
-            ends = 1.0 / (1.0 + np.exp(-(float(y.mean()) + np.array([-half, half]))))
+            ends = 1.0 / (1.0 + np.exp(-np.array([y_low, y_high])))
         if squeeze:
             ends = (ends * n - 0.5) / (n - 1)
         ends = np.clip(ends, 0.0, 1.0) * (high - low) + low
         return n, mean, sd, float(ends[0]), float(ends[1]), "logit-t"
     if math.isfinite(low) and not math.isfinite(high) and np.all(x >= low):
         if np.all(x > low):
-            y = np.log(x - low)
-            half = q * float(y.std(ddof=1)) / math.sqrt(n)
-            c = float(y.mean())
+            _, y_low, y_high = _ends(np.log(x - low), confidence)
             with np.errstate(over="ignore"):  # a spread over hundreds of decades: an unbounded end
-                ends = np.exp(np.array([c - half, c + half]))
+                ends = np.exp(np.array([y_low, y_high]))
             return n, mean, sd, low + float(ends[0]), low + float(ends[1]), "log-t"
-        half = q * sd / math.sqrt(n)
-        return n, mean, sd, max(low, mean - half), mean + half, "t-truncated"
-    half = q * sd / math.sqrt(n)
-    return n, mean, sd, max(low, mean - half), min(high, mean + half), "t"
+        _, lo, hi = _ends(x, confidence)
+        return n, mean, sd, max(low, lo), hi, "t-truncated"
+    _, lo, hi = _ends(x, confidence)
+    return n, mean, sd, max(low, lo), min(high, hi), "t"
 
 
 def _width(bounds) -> float:
@@ -127,10 +126,9 @@ def paired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf
     mean = float(d.mean())
     if n == 1:
         return 1, mean, math.nan, math.nan, math.nan
-    sd = float(d.std(ddof=1))
-    half = _t(confidence, n - 1) * sd / math.sqrt(n)
+    ci = t_interval(d, confidence)
     w = _width(bounds)
-    return n, mean, sd, max(-w, mean - half), min(w, mean + half)
+    return n, ci.mean, ci.sd, max(-w, ci.low), min(w, ci.high)
 
 
 def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf, math.inf),
@@ -161,6 +159,6 @@ def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.i
     if se == 0.0:
         return n, mean, 0.0, mean, mean
     df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-    half = _t(confidence, df) * se
+    half = t_critical(confidence, df) * se
     w = _width(bounds)
     return n, mean, se * math.sqrt(n), max(-w, mean - half), min(w, mean + half)

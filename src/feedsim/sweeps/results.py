@@ -1,7 +1,8 @@
 """Read a results store as tidy tables and aggregate replicates, alone or as paired contrasts.
 
-A table is a ``pandas.DataFrame`` when pandas is installed, otherwise a dict of
-equal-length NumPy arrays. Columns are typed: integers as ``int64``, metrics as
+:func:`load_results` and :func:`load_daily` return a ``pandas.DataFrame``;
+:func:`aggregate` takes a DataFrame or a dict of equal-length NumPy arrays and
+returns the same kind. Columns are typed (the same under pandas 2 and 3): integers as ``int64``, metrics as
 ``float64`` with NaN where undefined, text as objects with ``None`` where
 missing (``error`` of a finished run), ``started_at`` as a UTC timestamp.
 """
@@ -15,7 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from .._frames import object_frame
 from .._suggest import did_you_mean
 from ..engine.config import SimulationConfig
 from ..errors import InvalidParameterError
@@ -30,14 +33,6 @@ _TRAILING = ("seed_entropy", "spawn_key", "started_at", "wall_seconds", "worker"
 _NOT_METRICS = {"run_key", "point_key", "ranker", "ranker_version", "graph_sha256", "replicate", "status", "error",
                 *_TRAILING}
 _CONFIG_FIELDS = {f.name for f in dataclasses.fields(SimulationConfig)}
-
-
-def _have_pandas() -> bool:
-    try:
-        import pandas  # noqa: F401, PLC0415
-    except ImportError:
-        return False
-    return True
 
 
 def _column(values: list) -> np.ndarray:
@@ -55,14 +50,10 @@ def _column(values: list) -> np.ndarray:
     return out
 
 
-def _finish(columns: dict[str, Any], as_pandas: bool | None):
+def _finish(columns: dict[str, Any], as_pandas: bool = True):
     arrays = {k: v if isinstance(v, np.ndarray) else _column(v) for k, v in columns.items()}
-    if as_pandas is None:
-        as_pandas = _have_pandas()
     if as_pandas:
-        import pandas as pd  # noqa: PLC0415
-
-        frame = pd.DataFrame(arrays)
+        frame = object_frame(arrays)
         for k, v in arrays.items():
             if v.dtype.kind == "M":
                 frame[k] = pd.to_datetime(v, utc=True)
@@ -125,7 +116,7 @@ def _started(values: list) -> np.ndarray:
                      for v in values], dtype="datetime64[us]")
 
 
-def load_results(path, *, form: str = "wide", as_pandas: bool | None = None):
+def load_results(path, *, form: str = "wide") -> pd.DataFrame:
     """Load every run of a results store as a tidy table, in grid order.
 
     Wide form (default), one row per run: ``run_key``, ``point_key``,
@@ -157,13 +148,13 @@ def load_results(path, *, form: str = "wide", as_pandas: bool | None = None):
     path : str or path-like
         A store written by :func:`feedsim.run_sweep` or ``feedsim sweep``.
     form : {"wide", "long"}
-    as_pandas : bool, optional
-        Force a DataFrame (True) or a dict of arrays (False); default: a
-        DataFrame when pandas is importable.
 
     Returns
     -------
-    pandas.DataFrame or dict of str to ndarray
+    pandas.DataFrame
+        Integer columns ``int64``, metrics ``float64`` (NaN where undefined),
+        text ``object`` (None where missing), ``started_at``
+        ``datetime64[us, UTC]``.
 
     Raises
     ------
@@ -178,10 +169,12 @@ def load_results(path, *, form: str = "wide", as_pandas: bool | None = None):
     ...                          grid={"ranker": ["chronological", "engagement"]},
     ...                          metrics=["gini_impressions", "voice_ratio.quiet"])
     >>> _ = feedsim.run_sweep(spec, db, workers=1)
-    >>> table = feedsim.load_results(db, as_pandas=False)
+    >>> table = feedsim.load_results(db)
     >>> table["ranker"].tolist(), table["error"].tolist()
     (['chronological', 'engagement'], [None, None])
-    >>> long = feedsim.load_results(db, form="long", as_pandas=False)
+    >>> table.groupby("ranker")["gini_impressions"].mean().index.tolist()
+    ['chronological', 'engagement']
+    >>> long = feedsim.load_results(db, form="long")
     >>> long["metric"].tolist(), long["role"].tolist()
     (['gini_impressions', 'voice_ratio', 'gini_impressions', 'voice_ratio'], [None, 'quiet', None, 'quiet'])
     """
@@ -216,7 +209,7 @@ def load_results(path, *, form: str = "wide", as_pandas: bool | None = None):
     for i, name in enumerate(_TRAILING[3:]):
         cols[name] = [r[13 + i] for r in rows]
     if form == "wide":
-        return _finish(cols, as_pandas)
+        return _finish(cols)
     keep = ["run_key", "point_key", "ranker", "ranker_version", *(["graph_sha256"] if "graph_sha256" in cols else []),
             *pnames, "replicate", "status"]
     long: dict[str, list] = {k: [] for k in (*keep, "metric", "role", "value")}
@@ -230,16 +223,17 @@ def load_results(path, *, form: str = "wide", as_pandas: bool | None = None):
             v = cols[name][i]
             long["value"].append(v)
     long["value"] = _floats(long["value"])
-    return _finish(long, as_pandas)
+    return _finish(long)
 
 
-def load_daily(path, *, as_pandas: bool | None = None):
+def load_daily(path) -> pd.DataFrame:
     """Load the per-day series of a store with each run's point joined, in grid order.
 
     Columns: ``run_key``, ``point_key``, ``ranker``, ``ranker_version``, the
     parameter columns (as in :func:`load_results`), ``replicate``, ``day``
     (int, 0 = the first day), ``series`` (``impressions_by_role``), ``role``
-    (``quiet`` for a per-role series, else None) and ``value``.
+    (``quiet`` for a per-role series, else None) and ``value``, as a
+    ``pandas.DataFrame``.
 
     Examples
     --------
@@ -248,7 +242,7 @@ def load_daily(path, *, as_pandas: bool | None = None):
     >>> spec = feedsim.SweepSpec(seed=1, days=2, graph={"n_users": 100, "seed": 0},
     ...                          grid={"out_of_network_share": [0.0, 0.2]}, daily=["impressions"])
     >>> _ = feedsim.run_sweep(spec, db, workers=1)
-    >>> d = load_daily(db, as_pandas=False)
+    >>> d = load_daily(db)
     >>> d["out_of_network_share"].tolist(), d["day"].tolist()
     ([0.0, 0.0, 0.2, 0.2], [0, 1, 0, 1])
     """
@@ -281,7 +275,7 @@ def load_daily(path, *, as_pandas: bool | None = None):
         cols["value"].append(value)
     cols["day"] = np.array(cols["day"], dtype=np.int64)
     cols["value"] = _floats(cols["value"])
-    return _finish(cols, as_pandas)
+    return _finish(cols)
 
 
 def _as_dict(table) -> dict[str, np.ndarray]:

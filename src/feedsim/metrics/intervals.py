@@ -1,0 +1,111 @@
+"""Student-t confidence intervals of a mean over replicates (``scipy.stats.t``).
+
+The one place feedsim computes a t-interval: sweeps (on raw, logit or log
+values), amplification over replicates (on log ratios) and the confidence
+bands of the sweep figures all call :func:`t_interval` (or :func:`t_critical`
+for Welch's interval, whose degrees of freedom are not ``n - 1``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from ..errors import InvalidParameterError
+
+__all__ = ["TInterval", "t_critical", "t_interval"]
+
+
+class TInterval(NamedTuple):
+    """A mean with its Student-t interval (scalars, or arrays for array input)."""
+
+    #: finite values used
+    n: NDArray | int
+    #: their mean (NaN without values)
+    mean: NDArray | float
+    #: their sample standard deviation (``ddof=1``; NaN below 2 values)
+    sd: NDArray | float
+    #: ends of the interval ``mean -+ t sd / sqrt(n)`` (NaN below 2 values)
+    low: NDArray | float
+    high: NDArray | float
+
+
+def _check_confidence(confidence: float) -> float:
+    c = float(confidence)
+    if not 0 < c < 1:
+        raise InvalidParameterError(f"confidence must be a number > 0 and < 1; got {confidence!r}")
+    return c
+
+
+def t_critical(confidence: float, df: ArrayLike) -> NDArray | float:
+    """The two-sided critical value ``t_{(1 + confidence)/2, df}``.
+
+    Parameters
+    ----------
+    confidence : float
+        Confidence level in (0, 1).
+    df : float or array_like
+        Degrees of freedom (need not be whole, as in Welch's interval).
+
+    Examples
+    --------
+    >>> round(float(t_critical(0.95, 2)), 4)
+    4.3027
+    """
+    q = stats.t.ppf((1 + _check_confidence(confidence)) / 2, df)
+    return float(q) if np.ndim(q) == 0 else q
+
+
+def t_interval(values: ArrayLike, confidence: float = 0.95, *, axis: int = -1) -> TInterval:
+    """Mean of the finite values and its Student-t confidence interval.
+
+    ``mean -+ t_{(1+confidence)/2, n-1} * sd / sqrt(n)`` with ``sd`` the sample
+    standard deviation (``ddof=1``) of the ``n`` finite values; NaN and inf are
+    left out. With fewer than 2 values the interval is NaN.
+
+    Parameters
+    ----------
+    values : array_like
+        Replicate values; for 2-d input, one row per point and replicates
+        along ``axis``.
+    confidence : float, default 0.95
+    axis : int, default -1
+        The replicate axis.
+
+    Returns
+    -------
+    TInterval
+        ``n``, ``mean``, ``sd``, ``low``, ``high``: Python scalars for 1-d
+        input, arrays over the other axes otherwise.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``confidence`` is not in (0, 1).
+
+    Examples
+    --------
+    >>> ci = t_interval([1.0, 2.0, 3.0])
+    >>> ci.mean, round(ci.high - ci.mean, 3)
+    (2.0, 2.484)
+    >>> t_interval([[1.0, 3.0, np.nan], [2.0, 2.0, 2.0]]).n.tolist()
+    [2, 3]
+    """
+    c = _check_confidence(confidence)
+    x = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(x)
+    n = finite.sum(axis=axis)
+    xz = np.where(finite, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = xz.sum(axis=axis) / n
+        dev = np.where(finite, x - np.expand_dims(mean, axis), 0.0)
+        sd = np.sqrt((dev**2).sum(axis=axis) / (n - 1))
+        sd = np.where(n > 1, sd, np.nan)
+        q = stats.t.ppf((1 + c) / 2, np.maximum(n - 1, 1))
+        half = np.where(n > 1, q * sd / np.sqrt(n), np.nan)
+    if x.ndim <= 1:
+        return TInterval(int(n), float(mean), float(sd), float(mean - half), float(mean + half))
+    return TInterval(n, mean, sd, mean - half, mean + half)
