@@ -27,7 +27,7 @@ SNAP = (
     "-4\t\t2\t1700000000\n"  # two tabs, a timestamp
 )
 SNAP_EDGES = {(10, 3), (3, 10), (2, 10), (-4, 2)}
-SNAP_NODES = [10, 3, 7, 2, -4]  # order of first appearance, follower first
+SNAP_NODES = [-4, 2, 3, 7, 10]  # increasing ids, whatever the line order
 
 
 def write(tmp_path, name, text, compress=False):
@@ -94,6 +94,24 @@ def test_edgelist_as_arrays_round_trip_of_a_community(tmp_path):
     assert fg.n_edges == G.number_of_edges()
 
 
+@pytest.mark.parametrize("ids", ["dense", "sparse", "text"])
+def test_shuffled_lines_give_the_same_graph(tmp_path, ids):
+    rng = np.random.default_rng(5)
+    src, dst = rng.integers(0, 50, 300), rng.integers(0, 50, 300)
+    scale = {"dense": 1, "sparse": 10**12, "text": 1}[ids]
+    fmt = (lambda x: f"id{x}") if ids == "text" else (lambda x: str(x * scale))
+    lines = [f"{fmt(u)} {fmt(v)}" for u, v in zip(src.tolist(), dst.tolist())]
+    a = read_edgelist(write(tmp_path, "a.txt", "\n".join(lines)), as_arrays=True)
+    rng.shuffle(lines)
+    b = read_edgelist(write(tmp_path, "b.txt", "\n".join(lines)), as_arrays=True)
+    assert a.node_ids == b.node_ids == sorted(a.node_ids)
+    np.testing.assert_array_equal(a.indptr, b.indptr)
+    np.testing.assert_array_equal(a.indices, b.indices)
+    expected = {(fmt(u), fmt(v)) for u, v in zip(src.tolist(), dst.tolist()) if u != v}
+    got = {(str(x), str(y)) for x, y in as_pairs(a)}
+    assert got == expected
+
+
 def test_csv_as_arrays_keeps_string_labels(tmp_path):
     path = write(tmp_path, "f.csv", "target,source\nbo,ana\nana,cy\nbo,ana\n")
     fg = read_csv(path, as_arrays=True)
@@ -114,10 +132,10 @@ def test_as_arrays_must_be_bool(tmp_path, bad):
     [
         ("1 2\n2 3\n", [1, 2, 3]),
         ("+1 2\n", ["+1", "2"]),  # "+1" is not canonical: every id stays text
-        ("1 2\n-0 3\n", ["1", "2", "-0", "3"]),
+        ("1 2\n-0 3\n", ["-0", "1", "2", "3"]),
         ("1.0 2\n", ["1.0", "2"]),
         ("NA null\n", ["NA", "null"]),  # never read as missing values
-        ("99999999999999999999 1\n", [99999999999999999999, 1]),  # beyond int64: still an int
+        ("99999999999999999999 1\n", [1, 99999999999999999999]),  # beyond int64: still an int
         ("1 2  # 07 in a comment\n", [1, 2]),  # a comment does not change the ids
     ],
 )
@@ -194,3 +212,34 @@ def test_csv_int_ids_with_spaces(tmp_path):
 def test_networkx_form_is_a_plain_digraph(tmp_path):
     G = read_edgelist(write(tmp_path, "f.txt", SNAP))
     assert type(G) is nx.DiGraph
+
+
+@pytest.mark.parametrize(
+    ("text", "maybe"),
+    [
+        (b"1 2\n10 0\n100 20\n", False),
+        (b"07 1\n", True),
+        (b"1 07\n", True),
+        (b"1\t2\n3\t007\n", True),
+        (b"1 +2\n", True),
+        (b"-0 1\n", True),
+        (b"0 1\n", False),
+        (b"0", False),
+        (b"00", True),
+        (b"", False),
+    ],
+)
+def test_quick_non_canonical_scan(text, maybe):
+    from feedsim.network.loaders import _maybe_non_canonical
+
+    assert _maybe_non_canonical(text) is maybe
+    assert _maybe_non_canonical(text, chunk=1) is maybe  # chunk borders do not hide a match
+
+
+def test_leading_zero_across_chunk_border_keeps_ids_apart(tmp_path, monkeypatch):
+    from feedsim.network import loaders
+
+    real = loaders._maybe_non_canonical
+    monkeypatch.setattr(loaders, "_maybe_non_canonical", lambda data: real(data, chunk=3))
+    path = write(tmp_path, "z.txt", "1 2\n7 1\n07 2\n")
+    assert list(read_edgelist(path).nodes) == ["07", "1", "2", "7"]

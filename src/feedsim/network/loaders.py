@@ -14,8 +14,9 @@ text loaders share these rules:
 - a self-loop (``u u``, an account following itself) is dropped; the account stays;
 - node ids are ``int`` when every id in the file is a canonical integer (``7``,
   ``-3``; not ``07`` or ``+7``, so two distinct ids never merge), else ``str``;
-- nodes come in order of first appearance (follower before followed on each line),
-  the order NetworkX uses, so both forms give the same simulation;
+- nodes come in increasing order of their ids (numeric for integer ids, else text
+  order), whatever the order of the lines: both forms, and a file with its lines
+  shuffled, give the same simulation;
 - a malformed line or a file without edges raises
   :class:`~feedsim.errors.InvalidParameterError` naming the file and the line.
 """
@@ -44,9 +45,6 @@ __all__ = ["read_csv", "read_edgelist", "read_graphml"]
 
 _INT = re.compile(r"[+-]?\d+")
 _CANONICAL_INT = r"(?:0|-?[1-9][0-9]*)"
-# anything that could be an integer pandas reads but that is not canonical ("+7", "07", "-0"):
-# when present, ids are re-read as text and checked one by one (slower, same result)
-_MAYBE_NON_CANONICAL = re.compile(rb"\+|-0|(?<![0-9])0[0-9]")
 _GZIP_MAGIC = b"\x1f\x8b"
 
 PathLike = str | os.PathLike
@@ -83,7 +81,7 @@ def read_edgelist(
         One edge per distinct line, duplicates kept once, self-loops dropped (their
         account is kept). Node ids are ``int`` when every id in the file is a
         canonical integer (``-?[0-9]+`` without leading zeros or ``+``), else
-        ``str``; nodes in order of first appearance. Fields after the first two
+        ``str``; nodes in increasing id order. Fields after the first two
         (weights, timestamps) are ignored.
 
     Raises
@@ -163,8 +161,8 @@ def read_csv(
     networkx.DiGraph or FollowGraph
         One edge per row, duplicates kept once, self-loops dropped (their account
         is kept). Node ids are ``int`` when every id is a canonical integer, else
-        ``str`` (surrounding whitespace stripped); nodes in order of first
-        appearance. Blank rows and rows whose two id cells are both empty are skipped.
+        ``str`` (surrounding whitespace stripped); nodes in increasing id
+        order. Blank rows and rows whose two id cells are both empty are skipped.
 
     Raises
     ------
@@ -334,6 +332,8 @@ def _unify_comments(data: bytes, chars: tuple[str, ...]) -> bytes:
     if len(chars) <= 1:
         return data
     others = "".join(chars[1:]).encode("ascii")
+    if not any(bytes([c]) in data for c in others):  # a fast scan; most files use one marker
+        return data
     return data.translate(bytes.maketrans(others, chars[0].encode("ascii") * len(others)))
 
 
@@ -396,7 +396,7 @@ def _columns(read: Any, i_src: int, i_dst: int, data: bytes, *, strip: bool,
     if df is None or len(df) == 0:
         return None
     src, dst = df[i_src], df[i_dst]
-    if src.dtype.kind == "i" and dst.dtype.kind == "i" and _MAYBE_NON_CANONICAL.search(data) is None:
+    if src.dtype.kind == "i" and dst.dtype.kind == "i" and not _maybe_non_canonical(data):
         return _Pairs(src.to_numpy(np.int64), dst.to_numpy(np.int64), True)
     df = read(str)
     src, dst = df[i_src], df[i_dst]
@@ -408,24 +408,39 @@ def _columns(read: Any, i_src: int, i_dst: int, data: bytes, *, strip: bool,
     return _Pairs(src.reset_index(drop=True), dst.reset_index(drop=True), False)
 
 
+def _maybe_non_canonical(data: bytes, chunk: int = 1 << 24) -> bool:
+    """Whether ``data`` may hold an integer pandas accepts that is not canonical: ``+7``, ``-0``, ``07``.
+
+    A quick over-approximation (a ``+`` or ``-0`` anywhere, or a ``0`` that starts a
+    run of digits): when true, ids are re-read as text and checked one by one, which
+    is slower but gives the same result. Scanned in chunks, so memory stays small.
+    """
+    if b"+" in data or b"-0" in data:
+        return True
+    a = np.frombuffer(data, dtype=np.uint8)
+    n = len(a)
+    if n >= 2 and data[0] == 48 and 48 <= data[1] <= 57:
+        return True
+    for lo in range(1, n - 1, chunk):  # chunks of the file's bytes (bounded memory), not lines
+        hi = min(lo + chunk, n - 1)
+        cur, prev, after = a[lo:hi], a[lo - 1:hi - 1], a[lo + 1:hi + 1]
+        # uint8 arithmetic wraps, so (x - 48) < 10 holds exactly for the digits '0'..'9'
+        if np.any((cur == 48) & (after - 48 < 10) & (prev - 48 >= 10)):
+            return True
+    return False
+
+
 def _finish(pairs: _Pairs | None, where: str, as_arrays: bool, error: Any) -> nx.DiGraph | FollowGraph:
-    """Number the nodes in order of first appearance, drop self-loops, build the graph."""
+    """Number the nodes in increasing id order, drop self-loops, build the graph."""
     if pairs is None or len(pairs.src) == 0:
         raise InvalidParameterError(f"follow graph file must contain edges; got no edges ({where})")
-    m = len(pairs.src)
     if pairs.is_int:
-        labels_in, inter = None, np.empty(2 * m, dtype=np.int64)
-        inter[0::2], inter[1::2] = pairs.src, pairs.dst
+        labels, src, dst = _number_ints(pairs.src, pairs.dst)
     else:
         if ((pairs.src == "") | (pairs.dst == "")).any():
             error()
             raise InvalidParameterError(f"node ids must not be empty; got an empty id ({where})")
-        codes, labels_in = pd.factorize(pd.concat([pairs.src, pairs.dst], ignore_index=True))
-        inter = np.empty(2 * m, dtype=np.int64)
-        inter[0::2], inter[1::2] = codes[:m], codes[m:]
-    codes, uniques = pd.factorize(inter)  # numbered in order of first appearance
-    labels = _labels(np.asarray(uniques) if labels_in is None else np.asarray(labels_in, dtype=object)[uniques])
-    src, dst = codes[0::2], codes[1::2]
+        labels, src, dst = _number_text(pairs.src, pairs.dst)
     loops = src == dst
     if loops.all():
         raise InvalidParameterError(
@@ -443,10 +458,34 @@ def _finish(pairs: _Pairs | None, where: str, as_arrays: bool, error: Any) -> nx
     return G
 
 
+def _number_ints(src: NDArray[np.int64], dst: NDArray[np.int64]) -> tuple[list[int], NDArray[Any], NDArray[Any]]:
+    """Sorted distinct ids and each endpoint's index among them."""
+    lo, hi = int(min(src.min(), dst.min())), int(max(src.max(), dst.max()))
+    span = hi - lo + 1
+    if span > 2 * (len(src) + len(dst)) + 1024:  # sparse ids: sort
+        ids, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
+        return ids.tolist(), inverse[: len(src)], inverse[len(src):]
+    # dense ids, as in SNAP files: direct addressing, linear time
+    present = np.zeros(span, dtype=bool)
+    present[src - lo] = True
+    present[dst - lo] = True
+    index = np.cumsum(present, dtype=np.int32 if span < 2**31 else np.int64) - 1
+    return (np.flatnonzero(present) + lo).tolist(), index[src - lo], index[dst - lo]
+
+
+def _number_text(src: pd.Series, dst: pd.Series) -> tuple[list[Any], NDArray[Any], NDArray[Any]]:
+    """Labels (ints when all are canonical integers) in increasing order and endpoint indices."""
+    codes, uniques = pd.factorize(pd.concat([src, dst], ignore_index=True))
+    labels = np.asarray(_labels(np.asarray(uniques, dtype=object)), dtype=object)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[codes]
+    return labels[order].tolist(), codes[: len(src)], codes[len(src):]
+
+
 def _labels(uniques: NDArray[Any]) -> list[Any]:
-    """Node labels as Python objects: ints stay ints, text ids become ints when all are canonical."""
-    if uniques.dtype.kind == "i":
-        return uniques.tolist()
+    """Node labels as Python objects: text ids become ints when all are canonical integers."""
     text = pd.Series(uniques, dtype=object)
     if not text.str.fullmatch(_CANONICAL_INT).all():
         return [str(x) for x in uniques]
