@@ -104,6 +104,7 @@ class FollowGraph:
     --------
     >>> import networkx as nx
     >>> G = nx.DiGraph([(0, 1), (2, 1)])
+    >>> nx.set_node_attributes(G, "regular", "role")
     >>> fg = FollowGraph.from_networkx(G)
     >>> fg.n_users, fg.n_edges, fg.in_degree().tolist()
     (3, 2, [0, 2, 0])
