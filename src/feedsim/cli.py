@@ -309,16 +309,20 @@ def _load_graph(args):
         path = args.graph
         if not os.path.exists(path):
             raise FeedsimError(f"--graph: no such file: {path}")
-        low = path.lower()
+        low = path.lower().removesuffix(".gz")  # the loaders detect gzip from the bytes
         if low.endswith(".graphml"):
             G = networks.read_graphml(path)
-        elif low.endswith(".csv"):
-            G = networks.read_csv(path)
-        else:
-            G = networks.read_edgelist(path)
+            if args.assign_roles:
+                networks.assign_roles(G)
+            return _convert_with_warnings(G)
+        read = networks.read_csv if low.endswith(".csv") else networks.read_edgelist
+        graph = read(path, as_arrays=True)  # straight to arrays: no NetworkX graph for a big file
         if args.assign_roles:
-            networks.assign_roles(G)
-        return _convert_with_warnings(G)
+            return networks.assign_roles(graph)
+        from .network.graph import NO_ROLES_MESSAGE
+
+        print(f"feedsim: warning: {NO_ROLES_MESSAGE} (or pass --assign-roles)", file=sys.stderr)
+        return graph
     if args.users < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
     follows = min(40.0, (args.users - 1) / 2)  # the default (40) needs more than 40 accounts

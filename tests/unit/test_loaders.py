@@ -56,10 +56,18 @@ def test_edgelist_malformed_line_names_file_and_line(tmp_path):
     assert "'7'" in str(err.value)
 
 
-def test_edgelist_self_loop_names_node_and_line(tmp_path):
+def test_edgelist_self_loop_is_dropped_and_its_account_kept(tmp_path):
     path = tmp_path / "loop.txt"
-    path.write_text("0 1\n5 5\n")
-    with pytest.raises(InvalidParameterError, match=r"self-loop.*'5'.*line 2"):
+    path.write_text("0 1\n5 5\n1 0\n")
+    G = read_edgelist(path)
+    assert sorted(G.edges) == [(0, 1), (1, 0)]
+    assert list(G.nodes) == [0, 1, 5]
+
+
+def test_edgelist_of_self_loops_only_has_no_edges(tmp_path):
+    path = tmp_path / "loops.txt"
+    path.write_text("5 5\n6 6\n")
+    with pytest.raises(InvalidParameterError, match=r"no edges other than 2 self-loop.*loops\.txt"):
         read_edgelist(path)
 
 
@@ -137,11 +145,12 @@ def test_csv_malformed_row_names_line(tmp_path, row):
         read_csv(path)
 
 
-def test_csv_self_loop(tmp_path):
+def test_csv_self_loop_is_dropped(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_text("source,target\nana,bo\nbo,bo\n")
-    with pytest.raises(InvalidParameterError, match=r"self-loop.*'bo'.*line 3"):
-        read_csv(path)
+    path.write_text("source,target\nana,bo\nbo,bo\ncy,cy\n")
+    G = read_csv(path)
+    assert sorted(G.edges) == [("ana", "bo")]
+    assert list(G.nodes) == ["ana", "bo", "cy"]
 
 
 @pytest.mark.parametrize("text", ["", "source,target\n", "source,target\n\n,\n"])

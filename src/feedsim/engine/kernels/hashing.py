@@ -11,7 +11,7 @@ Examples
 >>> import numpy as np
 >>> h = keyed_uniform_np(np.uint64(7), 1, 3, np.array([0, 1]), np.array([5, 5]))
 >>> bool(((h >= 0) & (h < 1)).all()), bool(h[0] != h[1])
-True True
+(True, True)
 """
 
 from __future__ import annotations
