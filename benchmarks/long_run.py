@@ -40,6 +40,7 @@ def one_run(users: int, days: float, seed: int) -> dict:
                                                as_arrays=True)
     before = _rss_mib()
     sim = feedsim.Simulation(graph, ranker="engagement", seed=seed, keep_posts=False)
+    estimate = sim.estimate_memory(days=days).total / 2**20
     t0 = time.perf_counter()
     res = sim.run(days=days)
     wall = time.perf_counter() - t0
@@ -52,6 +53,7 @@ def one_run(users: int, days: float, seed: int) -> dict:
         "seconds_per_day": round(wall / days, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_before_simulation_mib": round(before, 1),
+        "estimated_peak_mib": round(estimate, 1),
         "posts_total": summary["n_posts"],
         "post_rows_held": p.posts.n,
         "live_originals": len(p.originals),

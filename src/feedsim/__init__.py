@@ -24,6 +24,8 @@ from . import worlds  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
 from . import sweeps  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+from .errors import InsufficientMemoryError  # noqa: E402
+from .engine.memory import estimate_memory  # noqa: E402
 
 
 def __getattr__(name: str):
@@ -44,6 +46,8 @@ __all__ = [
     "FeedsimError",
     "FollowGraph",
     "InvalidParameterError",
+    "InsufficientMemoryError",
+    "estimate_memory",
     "ROLES",
     "RankerOutputError",
     "Simulation",

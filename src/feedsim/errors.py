@@ -6,7 +6,7 @@ Every exception subclasses :class:`FeedsimError` and the matching built-in, so
 
 from __future__ import annotations
 
-__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError"]
+__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError", "InsufficientMemoryError"]
 
 
 class FeedsimError(Exception):
@@ -23,3 +23,11 @@ class InvalidParameterError(FeedsimError, ValueError):
 
 class RankerOutputError(FeedsimError, ValueError):
     """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""
+
+
+class InsufficientMemoryError(FeedsimError, MemoryError):
+    """A run's estimated peak memory exceeds what is available (or ``memory_limit``).
+
+    Raised before any work, naming the parameter that drives the estimate; pass
+    ``memory_limit=None`` to run anyway.
+    """
