@@ -44,7 +44,7 @@ def one_run(users: int, days: float, keep_posts: bool, seed: int) -> dict:
         "live_originals": len(p.originals),
         "live_reshares": len(p.reshares),
         "seen_hash_keys": len(p.seen),
-        "viewer_author_pairs": len(p.pairs.keys),
+        "viewer_author_pairs": len(p.pairs),
         "edges": p.graph.n_edges,
     }
 

@@ -27,6 +27,8 @@ from . import sweeps  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 from .errors import MissingDependencyError, ResultFileError  # noqa: E402
 from .results_io import load_result  # noqa: E402
+from .errors import InsufficientMemoryError  # noqa: E402
+from .engine.memory import estimate_memory  # noqa: E402
 
 
 def __getattr__(name: str):
@@ -48,6 +50,8 @@ __all__ = [
     "FeedsimError",
     "FollowGraph",
     "InvalidParameterError",
+    "InsufficientMemoryError",
+    "estimate_memory",
     "ROLES",
     "RankerOutputError",
     "RunFailedError",

@@ -6,7 +6,8 @@ Every exception subclasses :class:`FeedsimError` and the matching built-in, so
 
 from __future__ import annotations
 
-__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError", "MissingDependencyError", "ResultFileError"]
+__all__ = ["FeedsimError", "InvalidParameterError", "RankerOutputError", "MissingDependencyError", "ResultFileError",
+           "InsufficientMemoryError"]
 
 
 class FeedsimError(Exception):
@@ -59,3 +60,11 @@ class MissingDependencyError(FeedsimError, ImportError):
 
 class ResultFileError(FeedsimError, OSError):
     """A saved result is missing, incomplete, corrupt or cannot be written (the message names the file)."""
+
+
+class InsufficientMemoryError(FeedsimError, MemoryError):
+    """A run's estimated peak memory exceeds what is available (or ``memory_limit``).
+
+    Raised before any work, naming the parameter that drives the estimate; pass
+    ``memory_limit=None`` to run anyway.
+    """

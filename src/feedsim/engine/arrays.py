@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 __all__ = ["ranges", "set_bits", "GrowableTable", "HashSet", "BufferedCounter"]
@@ -295,27 +296,130 @@ class HashSet:
         return keys[order], (vals[order] if vals is not None else None)
 
 
-class BufferedCounter:
-    """Counts per int64 key: occurrences are buffered and merged in batches.
+_INT32_MAX = np.iinfo(np.int32).max
 
-    Adding is an append; :meth:`flush` sorts the buffer once and merges it into
-    the sorted ``(keys, counts)`` arrays, so the cost per occurrence is a share
-    of one sort, with no random access into a large table.
+
+@njit(cache=True)
+def _add_existing(ptr, author, count, viewer, new_author, new_count, found):  # pragma: no cover - compiled
+    """Add ``new_count`` to the pairs already present; mark them in ``found``; return the largest count.
+
+    ``(viewer, new_author)`` are sorted and distinct; row ``v`` of the CSR table
+    ``(ptr, author)`` is sorted, so each lookup is a binary search within the row.
+    """
+    n_rows = len(ptr) - 1
+    top = 0
+    for i in range(len(viewer)):
+        v = viewer[i]
+        if v >= n_rows:
+            continue
+        lo = ptr[v]
+        hi = ptr[v + 1]
+        a = new_author[i]
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if author[mid] < a:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < ptr[v + 1] and author[lo] == a:
+            c = count[lo] + new_count[i]
+            count[lo] = c
+            found[i] = True
+            if c > top:
+                top = c
+    return top
+
+
+@njit(cache=True)
+def _merge_back(old_ptr, new_ptr, author, count, viewer, new_author, new_count):  # pragma: no cover - compiled
+    """Merge new pairs (sorted, absent from the table) into the CSR table in place.
+
+    Rows are rewritten from the last one backwards, each from its end, so every
+    write lands at or after the position it overwrites is read from: no buffer
+    beyond the table's own capacity (``author`` and ``count`` must hold
+    ``new_ptr[-1]`` entries). Rows before the first one with a new pair do not move.
+    """
+    j = len(viewer) - 1
+    for v in range(len(old_ptr) - 2, -1, -1):
+        if j < 0:
+            break
+        lo = old_ptr[v]
+        i = old_ptr[v + 1] - 1
+        w = new_ptr[v + 1] - 1
+        while j >= 0 and viewer[j] == v:
+            a = new_author[j]
+            if i >= lo and author[i] > a:
+                author[w] = author[i]
+                count[w] = count[i]
+                i -= 1
+            else:
+                author[w] = a
+                count[w] = new_count[j]
+                j -= 1
+            w -= 1
+        if w != i:
+            while i >= lo:
+                author[w] = author[i]
+                count[w] = count[i]
+                i -= 1
+                w -= 1
+
+
+def _grown(arr: np.ndarray, n: int, cap: int) -> np.ndarray:
+    """A zero-filled array of length ``cap`` starting with ``arr[:n]``."""
+    out = np.zeros(cap, dtype=arr.dtype)
+    out[:n] = arr[:n]
+    return out
+
+
+class BufferedCounter:
+    """Counts per ``(viewer << 32) | author`` key: occurrences are buffered and merged in batches.
+
+    Adding is an append; :meth:`flush` sorts the buffer once and merges it into a
+    table in CSR form: row ``v`` holds the authors ``v`` has been shown (sorted,
+    ``int32``) and their counts (``int32``, widened to ``int64`` only if a count
+    would overflow), 8 bytes per distinct pair plus 8 per viewer. The merge runs
+    in place, from the back, inside arrays that grow by a quarter at a time
+    (``ndarray.resize``, which large arrays do without a copy), so a merge never
+    holds two copies of the table: memory follows the number of distinct pairs,
+    and a long run does not double it once a day. The table is sorted by key,
+    and :meth:`snapshot` lends its arrays (copy-on-write) instead of copying them.
+
+    Keys must have both halves below 2**31 (viewer and author indices).
 
     Examples
     --------
     >>> c = BufferedCounter()
-    >>> c.add(np.array([3, 1])); c.add(np.array([3]))
+    >>> c.add(np.array([3, 1])); c.add(np.array([3, (2 << 32) | 1]))
     >>> [a.tolist() for a in c.items()]
-    [[1, 3], [1, 2]]
+    [[1, 3, 8589934593], [1, 2, 1]]
+    >>> ptr, author, count = c.snapshot(4)
+    >>> ptr.tolist(), author.tolist(), count.tolist()
+    ([0, 2, 2, 3, 3], [1, 3, 1], [1, 2, 1])
     """
 
+    #: Growth factor of the pair arrays when a merge needs more room.
+    GROWTH = 1.25
+
     def __init__(self, flush_size: int = 1 << 23) -> None:
-        self.keys = np.zeros(0, dtype=np.int64)
-        self.counts = np.zeros(0, dtype=np.int64)
+        self.ptr = np.zeros(1, dtype=np.int64)
+        self._author = np.zeros(1024, dtype=np.int32)
+        self._count = np.zeros(1024, dtype=np.int32)
+        self._max = 0  # largest count in the table
+        self._shared = False  # the arrays are lent to a snapshot: copy before writing
         self._pending: list[np.ndarray] = []
         self._n_pending = 0
         self.flush_size = flush_size
+
+    def __len__(self) -> int:
+        """Number of distinct keys merged so far (pending occurrences not included)."""
+        return int(self.ptr[-1])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the table (capacity included) and the pending buffer."""
+        return int(self.ptr.nbytes + self._author.nbytes + self._count.nbytes
+                   + sum(a.nbytes for a in self._pending))
 
     def add(self, keys: NDArray[np.int64]) -> None:
         """Count one occurrence of every element of ``keys``."""
@@ -324,11 +428,37 @@ class BufferedCounter:
         if self._n_pending >= self.flush_size:
             self.flush()
 
+    def _own(self, n_rows: int, need: int) -> None:
+        """Make the arrays writable by this counter, with ``n_rows`` rows and room for ``need`` pairs."""
+        n = len(self)
+        if self._shared:  # a snapshot holds the current arrays: continue on copies
+            cap = max(need, 1024)
+            author = np.zeros(cap, dtype=np.int32)
+            author[:n] = self._author[:n]
+            count = np.zeros(cap, dtype=self._count.dtype)
+            count[:n] = self._count[:n]
+            self._author, self._count, self.ptr = author, count, self.ptr.copy()
+            self._shared = False
+        if len(self.ptr) < n_rows + 1:
+            self.ptr = np.concatenate([self.ptr, np.full(n_rows + 1 - len(self.ptr), n, dtype=np.int64)])
+        if need > len(self._author):
+            cap = max(need, int(len(self._author) * self.GROWTH))
+            # realloc (mremap for large arrays): they grow without a copy; the
+            # refcheck refuses when a view exists, and a plain copy is made then
+            try:
+                self._author.resize(cap, refcheck=True)
+            except ValueError:
+                self._author = _grown(self._author, n, cap)
+            try:
+                self._count.resize(cap, refcheck=True)
+            except ValueError:
+                self._count = _grown(self._count, n, cap)
+
     def flush(self) -> None:
-        """Merge the buffered occurrences into the sorted arrays."""
+        """Merge the buffered occurrences into the table."""
         if not self._pending:
             return
-        k = np.concatenate(self._pending)
+        k = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
         self._pending, self._n_pending = [], 0
         if len(k) == 0:
             return
@@ -336,17 +466,54 @@ class BufferedCounter:
         start = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
         uniq = k[start]
         cnt = np.diff(np.append(start, len(k)))
-        if len(self.keys):
-            pos = np.searchsorted(self.keys, uniq)
-            found = self.keys[np.minimum(pos, len(self.keys) - 1)] == uniq
-            self.counts[pos[found]] += cnt[found]
-            new = ~found
-            self.keys = np.insert(self.keys, pos[new], uniq[new])
-            self.counts = np.insert(self.counts, pos[new], cnt[new])
+        del k, start
+        viewer = uniq >> 32
+        author = (uniq & 0xFFFFFFFF).astype(np.int32)
+        del uniq
+        if self._max + int(cnt.max()) > _INT32_MAX and self._count.dtype != np.int64:
+            self._count = self._count.astype(np.int64)
+            self._shared = False  # a fresh array: the snapshot keeps the old one
+        cnt = cnt.astype(self._count.dtype)
+        n_rows = max(len(self.ptr) - 1, int(viewer[-1]) + 1)
+        self._own(n_rows, len(self))
+        found = np.zeros(len(viewer), dtype=np.bool_)
+        top = _add_existing(self.ptr, self._author, self._count, viewer, author, cnt, found)
+        self._max = max(self._max, int(top))
+        new = np.flatnonzero(~found)
+        if len(new) == 0:
+            return
+        viewer, author, cnt = viewer[new], author[new], cnt[new]
+        self._max = max(self._max, int(cnt.max()))
+        extra = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(viewer, minlength=n_rows), out=extra[1:])
+        new_ptr = self.ptr + extra
+        self._own(n_rows, int(new_ptr[-1]))
+        _merge_back(self.ptr, new_ptr, self._author, self._count, viewer, author, cnt)
+        self.ptr = new_ptr
+
+    def snapshot(self, n_rows: int | None = None) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray]:
+        """The table as CSR arrays ``(ptr, author, count)``, ``ptr`` of length ``n_rows + 1``.
+
+        ``author`` and ``count`` are read-only views lent to the caller: the next
+        merge writes to copies instead (copy-on-write), so a snapshot never changes.
+        """
+        self.flush()
+        n = len(self)
+        ptr = self.ptr
+        if n_rows is not None and n_rows + 1 > len(ptr):
+            ptr = np.concatenate([ptr, np.full(n_rows + 1 - len(ptr), n, dtype=np.int64)])
         else:
-            self.keys, self.counts = uniq, cnt
+            ptr = ptr.copy()
+        author, count = self._author[:n], self._count[:n]
+        author.flags.writeable = False
+        count.flags.writeable = False
+        self._shared = True
+        return ptr, author, count
 
     def items(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Sorted distinct keys and their counts."""
+        """Sorted distinct keys and their counts (new arrays)."""
         self.flush()
-        return self.keys, self.counts
+        n = len(self)
+        viewer = np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
+        keys = (viewer << 32) | self._author[:n].astype(np.int64)
+        return keys, self._count[:n].astype(np.int64)

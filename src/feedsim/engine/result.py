@@ -148,7 +148,8 @@ class SimulationResult:
     """
 
     def __init__(self, *, config, seed, ranker, interventions, posts, authors, daily,
-                 impressions, sessions=None, pairs, stats, days, folded=None, post_id_offset=0) -> None:
+                 impressions, sessions=None, pairs=None, stats, days, folded=None, post_id_offset=0,
+                 pair_table=None) -> None:
         self.config: SimulationConfig = config
         self.seed: SeedInfo = seed
         self.ranker: str = ranker
@@ -158,7 +159,13 @@ class SimulationResult:
         self.daily = daily
         self.impressions = Table(impressions) if impressions is not None else None
         self.sessions = Table(sessions) if sessions is not None else None
-        self._pairs = pairs
+        # viewer-author impression counts as CSR (ptr, author, count): row v lists the
+        # authors viewer v was shown, sorted; given directly (pair_table) or as the
+        # (viewer, author, counts) rows of ``pairs``
+        if pair_table is None:
+            pair_table = _pair_table(*(pairs if pairs is not None else (np.zeros(0, np.int64),) * 3),
+                                     n_rows=len(self.authors))
+        self._pair_table = pair_table
         self.stats = stats
         self.days = days
         #: per-role totals of post rows folded away during the run (``keep_posts=False``)
@@ -176,15 +183,13 @@ class SimulationResult:
             posts["reach"] = posts["impressions"].copy()
         posts["role"] = p.pop.role[posts["author"]]
         n = p.n_users
-        pair_keys, pair_counts = p.pairs.items()
-        viewer = pair_keys >> 32
-        author = pair_keys & 0xFFFFFFFF
+        pair_table = p.pairs.snapshot(n)  # lent, copy-on-write: no copy of the largest table
         authors = {
             "node_id": np.array(p.pop.node_ids, dtype=object),
             "role": p.pop.role.copy(),
             "posts": p.user_posts.copy(),
             "impressions": p.user_impressions.copy(),
-            "reach": np.bincount(author, minlength=n).astype(np.int64),
+            "reach": _distinct_viewers(pair_table[1], n),
             "engagements": p.user_engagements.copy(),
             "engaged": p.user_engaged.copy(),
             "sessions": p.user_sessions.copy(),
@@ -224,12 +229,19 @@ class SimulationResult:
             daily=daily,
             impressions=log,
             sessions=sessions,
-            pairs=(viewer, author, pair_counts.copy()),
+            pair_table=pair_table,
             stats=stats,
             days=sim.now / 24.0,
             folded={k: v.copy() for k, v in p.folded.items()} if p.post_offset else None,
             post_id_offset=p.post_offset,
         )
+
+    @property
+    def _pairs(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Viewer-author impression counts as rows ``(viewer, author, counts)``, sorted (new arrays)."""
+        ptr, author, count = self._pair_table
+        viewer = np.repeat(np.arange(len(ptr) - 1, dtype=np.int64), np.diff(ptr))
+        return viewer, author.astype(np.int64), count.astype(np.int64)
 
     # ---------------------------------------------------------------- metrics
     def roles_present(self) -> list[int]:
@@ -305,14 +317,27 @@ class SimulationResult:
         ``K_v <= 1`` are left out (Pielou 1966 evenness, with the capacity as the
         number of available categories).
         """
-        viewer, author, counts = self._pairs
+        ptr, author, counts = self._pair_table
         n = len(self.authors)
-        if len(viewer) == 0:
+        if len(author) == 0:
             return float("nan")
-        seen_imp = np.bincount(viewer, weights=counts, minlength=n).astype(np.int64)
-        distinct = np.bincount(viewer, minlength=n)
+        ptr = _pad_ptr(ptr, n)
+        distinct = np.diff(ptr)
+        sums = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        seen_imp = sums[ptr[1:]] - sums[ptr[:-1]]
+        del sums
         cap = np.minimum(seen_imp, np.maximum(self.authors.following, distinct))
-        ent = normalized_entropy(viewer, author, counts, n_groups=n, capacity=cap)
+        # viewers in blocks of about _PAIR_BLOCK pairs: a viewer's entropy depends on its
+        # own rows only, in the same order, so the values are those of one call over all
+        # rows, and the temporaries stay small however long the run
+        ent = np.full(n, np.nan)
+        edges = np.unique(np.searchsorted(ptr, np.arange(0, int(ptr[-1]), _PAIR_BLOCK), side="right") - 1)
+        bounds = np.append(edges, n)
+        for v0, v1 in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            lo, hi = int(ptr[v0]), int(ptr[v1])
+            group = np.repeat(np.arange(v1 - v0, dtype=np.int64), distinct[v0:v1])
+            ent[v0:v1] = normalized_entropy(group, author[lo:hi], counts[lo:hi], n_groups=v1 - v0,
+                                            capacity=cap[v0:v1])
         return float(np.nanmean(ent)) if np.isfinite(ent).any() else float("nan")
 
     def lorenz(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -533,3 +558,36 @@ def _retention(A) -> float:
     """Share of present creators not in a burnout (NaN without creators)."""
     creator = A.creator & _present(A)
     return float(np.mean(A.active[creator])) if creator.any() else float("nan")
+
+
+#: Pairs per block when a metric walks the viewer-author table (bounds temporaries).
+_PAIR_BLOCK = 1 << 20
+
+
+def _pad_ptr(ptr: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """CSR pointers extended (or cut) to ``n`` rows; rows past the end are empty."""
+    if len(ptr) >= n + 1:
+        return ptr[: n + 1]
+    return np.concatenate([ptr, np.full(n + 1 - len(ptr), ptr[-1], dtype=np.int64)])
+
+
+def _distinct_viewers(author: NDArray, n: int) -> NDArray[np.int64]:
+    """Distinct viewers per author (each row of the pair table is one distinct pair), in blocks."""
+    out = np.zeros(n, dtype=np.int64)
+    for lo in range(0, len(author), _PAIR_BLOCK):
+        out += np.bincount(author[lo: lo + _PAIR_BLOCK], minlength=n)[:n]
+    return out
+
+
+def _pair_table(viewer, author, counts, n_rows: int):
+    """CSR ``(ptr, author int32, count)`` from ``(viewer, author, counts)`` rows (summed if repeated)."""
+    viewer = np.asarray(viewer, dtype=np.int64)
+    author = np.asarray(author, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    keys = (viewer << 32) | author
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=counts, minlength=len(uniq)).astype(np.int64)
+    rows = max(n_rows, int(viewer.max()) + 1 if len(viewer) else 0)
+    ptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(uniq >> 32, minlength=rows), out=ptr[1:])
+    return ptr, (uniq & 0xFFFFFFFF).astype(np.int32), total

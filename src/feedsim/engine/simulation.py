@@ -20,12 +20,18 @@ import simpy
 from .._validate import check_choice, check_int, check_number
 from ..errors import InvalidParameterError, RunFailedError
 from ..network.graph import ROLES, FollowGraph
-from ..population.state import Population
+from ..population.state import (
+    MAX_ATTENTION,
+    MAX_POST_RATE,
+    MAX_SESSION_RATE,
+    Population,
+)
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
 from .config import SimulationConfig
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
+from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
 from .result import SimulationResult
 
@@ -56,6 +62,15 @@ class Simulation:
         Share of each feed given to out-of-network (trending) posts.
     dynamics : bool, default True
         ``False`` turns every feedback loop off.
+    memory_limit : "available", None, float or str, default "available"
+        Before any work (here, and in :meth:`run` once the number of days is
+        known), the run's peak memory is estimated from the graph and the rates
+        (:func:`feedsim.estimate_memory`) and the run is refused if the estimate
+        exceeds this limit: ``"available"`` is the memory available now
+        (``MemAvailable`` on Linux; no check where it cannot be read), a number
+        is bytes, a string such as ``"16 GB"`` or ``"8 GiB"`` works too, and
+        ``None`` switches the check off (for those who know better). Not a
+        model parameter: it is not part of ``config``.
     **params
         Any other :class:`~feedsim.engine.config.SimulationConfig` field, e.g.
         ``reciprocity=False`` or ``like_rate=0.02``.
@@ -64,6 +79,11 @@ class Simulation:
     ------
     InvalidParameterError
         For bad parameters, node attributes or graphs, before anything runs.
+    InsufficientMemoryError
+        When the estimated peak memory exceeds ``memory_limit``: one line naming
+        the parameter that drives it, e.g. ``post_rate=1e+09 (node 0) with
+        max_age_hours=48 gives an estimated 1.3e+03 TB peak; 22.1 GB available;
+        pass memory_limit=None to override``.
 
     Examples
     --------
@@ -86,6 +106,7 @@ class Simulation:
         max_age_hours: float = 48.0,
         out_of_network_share: float = 0.0,
         dynamics: bool = True,
+        memory_limit: Any = "available",
         **params: Any,
     ) -> None:
         known = set(SimulationConfig.__dataclass_fields__)
@@ -108,6 +129,8 @@ class Simulation:
         self.graph = FollowGraph.coerce(graph)
         streams = spawn_streams(ss)
         self.population = Population.from_graph(self.graph, streams["population"])
+        self.memory_limit = parse_memory_limit(memory_limit)
+        self._check_memory(days=1.0)  # the state, before anything is allocated for it
         self.platform = Platform(self.graph, self.population, self.config, streams, self._ranker, self.ranker_name)
         self.env = simpy.Environment()
         self.interventions: list[dict] = []
@@ -118,6 +141,33 @@ class Simulation:
         self._checkpointer: Checkpointer | None = None
         self._broken = False  # a run failed midway: the state is incomplete, run() refuses
         self.env.process(self._platform_loop())
+
+    def estimate_memory(self, days: float = 1.0) -> MemoryEstimate:
+        """Estimated peak memory of running ``days`` more days (see :func:`feedsim.estimate_memory`).
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(300, seed=0), seed=0)
+        >>> sim.estimate_memory(days=7).total < 1e9
+        True
+        """
+        from .kernels.compiled_rankers import compiled_form
+
+        done = getattr(self, "env", None)
+        total_days = days + (self.now / 24.0 if done is not None else 0.0)
+        try:
+            import numba
+
+            threads = numba.get_num_threads()
+        except (ImportError, ValueError):  # pragma: no cover
+            threads = 1
+        return estimate_memory(self.graph, self.population, self.config, days=total_days,
+                               array_ranker=compiled_form(self._ranker) is None, threads=threads)
+
+    def _check_memory(self, days: float) -> None:
+        if self.memory_limit is not None:
+            check_memory(self.estimate_memory(days), self.memory_limit)
 
     # ---------------------------------------------------------------- the clock
     @property
@@ -203,6 +253,7 @@ class Simulation:
             raise InvalidParameterError(
                 f"days must cover a whole number of ticks of {self.config.tick_hours} h; got {days!r}"
             )
+        self._check_memory(days)
         ticks_done = round(self.now / self.config.tick_hours)
         until = (ticks_done + round(ticks)) * self.config.tick_hours
         ckpt = None
@@ -334,7 +385,7 @@ class Simulation:
             raise InvalidParameterError(
                 f"accounts must be indices in [0, {self.platform.n_users}); got {accounts!r}"
             )
-        rate = check_number("posts_per_day", posts_per_day, low=0, low_inclusive=False)
+        rate = check_number("posts_per_day", posts_per_day, low=0, low_inclusive=False, high=MAX_POST_RATE)
         check_number("days", days, low=0, low_inclusive=False)
 
         def start(sim: Simulation) -> None:
@@ -363,11 +414,13 @@ class Simulation:
         for key, val in attrs.items():
             check_choice("attribute", key, sorted(allowed))
             if key == "attention":
-                check_number(key, val, low=1)
+                check_number(key, val, low=1, high=MAX_ATTENTION)
                 if float(val) != round(float(val)):
-                    raise InvalidParameterError(f"attention must be a finite whole number >= 1; got {val!r}")
+                    raise InvalidParameterError(
+                        f"attention must be a finite whole number >= 1 and <= {MAX_ATTENTION}; got {val!r}")
             else:
-                check_number(key, val, low=0, high=1 if key == "link_share" else None)
+                high = {"link_share": 1.0, "post_rate": MAX_POST_RATE, "session_rate": MAX_SESSION_RATE}.get(key)
+                check_number(key, val, low=0, high=high)
         code = ROLES.index(role)
 
         def action(sim: Simulation) -> None:

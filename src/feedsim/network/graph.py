@@ -185,6 +185,10 @@ class FollowGraph:
     def from_networkx(cls, G: nx.DiGraph) -> FollowGraph:
         """Convert a ``networkx.DiGraph`` once, in ``G.nodes`` order.
 
+        A ``networkx.MultiDiGraph`` is accepted too: parallel edges ``(u, v)``
+        (whatever their keys) collapse into one follow edge, as in a DiGraph,
+        and node attributes are kept. Edge attributes are ignored in both cases.
+
         Node attributes ``role`` and those in :data:`NODE_ATTRIBUTES` are read;
         missing ones become ``None`` (filled later from role defaults); a given
         NaN is kept and rejected when the population is built.
@@ -199,10 +203,18 @@ class FollowGraph:
         ------
         InvalidParameterError
             If ``G`` is not directed, is empty, or has a self-loop.
+
+        Examples
+        --------
+        >>> M = nx.MultiDiGraph([(0, 1), (0, 1), (2, 1)])
+        >>> M.nodes[1]["role"] = "influencer"
+        >>> fg = FollowGraph.from_networkx(M)
+        >>> fg.n_edges, fg.roles().tolist()
+        (2, [None, 'influencer', None])
         """
         if not isinstance(G, nx.DiGraph):
             raise InvalidParameterError(
-                f"graph must be a networkx.DiGraph (edge (u, v): u follows v), a "
+                f"graph must be a networkx.DiGraph or MultiDiGraph (edge (u, v): u follows v), a "
                 f"FollowGraph or a scipy.sparse matrix; got {type(G).__name__}"
             )
         if G.number_of_nodes() == 0:
@@ -211,8 +223,10 @@ class FollowGraph:
         index = {node: i for i, node in enumerate(nodes)}
         n = len(nodes)
         m = G.number_of_edges()
-        src = np.fromiter((index[u] for u, _ in G.edges), dtype=np.int64, count=m)
-        dst = np.fromiter((index[v] for _, v in G.edges), dtype=np.int64, count=m)
+        # G.edges() yields one (u, v) per edge, parallel edges of a MultiDiGraph
+        # included (iterating G.edges there gives (u, v, key)); from_edges merges them
+        src = np.fromiter((index[u] for u, _ in G.edges()), dtype=np.int64, count=m)
+        dst = np.fromiter((index[v] for _, v in G.edges()), dtype=np.int64, count=m)
         attrs: dict[str, np.ndarray] = {}
         roles = [G.nodes[v].get("role") for v in nodes]
         has_roles = any(r is not None for r in roles)

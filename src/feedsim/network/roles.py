@@ -118,8 +118,9 @@ def assign_roles(G: nx.DiGraph | FollowGraph, *, shares: Mapping[str, float] | N
         followers = fg.in_degree().astype(np.float64)
         following = fg.out_degree().astype(np.float64)
     else:
-        followers = np.array([d for _, d in G.in_degree(nodes)], dtype=np.float64)
-        following = np.array([d for _, d in G.out_degree(nodes)], dtype=np.float64)
+        # distinct neighbours, so parallel edges of a MultiDiGraph count once (as in FollowGraph)
+        followers = np.array([len(G.pred[v]) for v in nodes], dtype=np.float64)
+        following = np.array([len(G.succ[v]) for v in nodes], dtype=np.float64)
     act = _activity_array(G, activity, nodes)
     order_idx = np.arange(n)
     second = following if act is None else act

@@ -11,13 +11,21 @@ from .._validate import check_array
 from ..network.graph import ROLES, FollowGraph
 from .roles import DEFAULT_ROLE, ROLE_DEFAULTS
 
-__all__ = ["Population", "draw_role_attributes", "role_codes"]
+__all__ = ["MAX_ATTENTION", "MAX_POST_RATE", "MAX_SESSION_RATE", "Population", "draw_role_attributes",
+           "role_codes"]
+
+#: Upper bound of ``post_rate``, posts/day per account (about 12 a second).
+MAX_POST_RATE = 1e6
+#: Upper bound of ``session_rate``, sessions/day per account (one a second).
+MAX_SESSION_RATE = 86_400.0
+#: Upper bound of ``attention``, items/session (held as int32 by the engine; larger is refused, never wrapped).
+MAX_ATTENTION = 1_000_000
 
 # (attribute, lower bound, lower inclusive, upper bound, integer)
 _RULES = {
-    "post_rate": (0.0, True, None, False),
-    "session_rate": (0.0, True, None, False),
-    "attention": (1.0, True, None, True),
+    "post_rate": (0.0, True, MAX_POST_RATE, False),
+    "session_rate": (0.0, True, MAX_SESSION_RATE, False),
+    "attention": (1.0, True, MAX_ATTENTION, True),
     "propensity": (0.0, True, None, False),
     "quality": (0.0, False, None, False),
     "link_share": (0.0, True, 1.0, False),
@@ -63,7 +71,7 @@ def draw_role_attributes(codes: NDArray[np.int8], rng: np.random.Generator) -> d
     """
     n = len(codes)
     table = [ROLE_DEFAULTS[r] for r in ROLES]
-    col = lambda attr: np.array([getattr(t, attr) for t in table], dtype=np.float64)[codes]  # noqa: E731
+    col = lambda attr: np.array([getattr(t, attr) for t in table], dtype=np.float64)[codes]
     z = rng.standard_normal((4, n))
     out = {
         "post_rate": col("post_rate") * np.exp(col("post_sigma") * z[0]),
@@ -125,8 +133,10 @@ class Population:
         Raises
         ------
         InvalidParameterError
-            For a negative or NaN rate, attention below 1, and so on; the message
-            names the attribute, the rule, the value and the node.
+            For a negative or NaN rate, attention below 1, a value above its upper
+            bound (:data:`MAX_POST_RATE`, :data:`MAX_SESSION_RATE`,
+            :data:`MAX_ATTENTION`), and so on; the message names the attribute, the
+            rule, the value and the node.
         """
         codes = role_codes(graph.roles())
         drawn = draw_role_attributes(codes, rng)

@@ -1,0 +1,113 @@
+"""The viewer-author pair counter (BufferedCounter): exact counts, in-place merges, bounded memory."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+import feedsim
+import feedsim.engine.arrays as arrays
+import feedsim.engine.result as result_module
+from feedsim.engine.arrays import BufferedCounter
+from feedsim.metrics import normalized_entropy
+
+
+def _reference(batches):
+    keys, counts = np.unique(np.concatenate(batches), return_counts=True)
+    return keys, counts
+
+
+def _batches(seed, days=12, n_viewers=300, n_authors=2000, per_day=5000):
+    rng = np.random.default_rng(seed)
+    out = []
+    for day in range(days):
+        hi = n_viewers * (day + 1) // days  # viewers join as the run goes
+        v = rng.integers(0, max(hi, 1), per_day)
+        a = rng.zipf(1.5, per_day) % n_authors
+        out.append((v << 32) | a)
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_counts_equal_a_sort_of_every_key(seed):
+    batches = _batches(seed)
+    c = BufferedCounter(flush_size=7000)  # flushes inside and at the end of days
+    for b in batches:
+        c.add(b[: len(b) // 2])
+        c.add(b[len(b) // 2:])
+        c.flush()
+    keys, counts = c.items()
+    ref_keys, ref_counts = _reference(batches)
+    np.testing.assert_array_equal(keys, ref_keys)
+    np.testing.assert_array_equal(counts, ref_counts)
+    assert len(c) == len(ref_keys)
+
+
+def test_snapshot_is_csr_and_never_changes_afterwards():
+    batches = _batches(3)
+    c = BufferedCounter()
+    for b in batches[:6]:
+        c.add(b)
+    ptr, author, count = c.snapshot(400)
+    frozen = ptr.copy(), author.copy(), count.copy()
+    assert len(ptr) == 401 and ptr[-1] == len(author) == len(count)
+    keys = (np.repeat(np.arange(400), np.diff(ptr)) << 32) | author.astype(np.int64)
+    np.testing.assert_array_equal(keys, _reference(batches[:6])[0])
+    for b in batches[6:]:  # the run goes on: later merges must not write into the snapshot
+        c.add(b)
+        c.flush()
+    for a, b in zip(frozen, (ptr, author, count)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(c.items()[1], _reference(batches)[1])
+
+
+def test_counts_widen_to_int64_instead_of_overflowing(monkeypatch):
+    monkeypatch.setattr(arrays, "_INT32_MAX", 5)
+    c = BufferedCounter()
+    c.add(np.array([7, 7, 7, 9]))
+    c.flush()
+    assert c._count.dtype == np.int32
+    c.add(np.array([7, 7, 7]))  # 6 > the (patched) int32 limit
+    c.flush()
+    assert c._count.dtype == np.int64
+    assert c.items()[1].tolist() == [6, 1]
+
+
+def test_table_grows_in_place_without_a_second_copy(monkeypatch):
+    copies = []
+    monkeypatch.setattr(arrays, "_grown", lambda *a: copies.append(a) or np.zeros(a[2], a[0].dtype))
+    c = BufferedCounter()
+    for b in _batches(4, days=20):
+        c.add(b)
+        c.flush()
+    assert len(c) > 10 * 1024  # it had to grow several times
+    assert copies == []
+    assert c.nbytes < 1.5 * 8 * len(c) + 8 * len(c.ptr) + 1024 * 8  # 8 bytes a pair, growth slack
+
+
+def test_exposure_diversity_in_blocks_equals_one_call(monkeypatch, community):
+    res = feedsim.Simulation(community, ranker="engagement", seed=3).run(days=2)
+    viewer, author, counts = res._pairs
+    n = len(res.authors)
+    seen = np.bincount(viewer, weights=counts, minlength=n).astype(np.int64)
+    cap = np.minimum(seen, np.maximum(res.authors.following, np.bincount(viewer, minlength=n)))
+    want = float(np.nanmean(normalized_entropy(viewer, author, counts, n_groups=n, capacity=cap)))
+    assert res.exposure_diversity() == want
+    for block in (1, 7, 100):
+        monkeypatch.setattr(result_module, "_PAIR_BLOCK", block)
+        assert res.exposure_diversity() == want
+        np.testing.assert_array_equal(result_module._distinct_viewers(res._pair_table[1], n),
+                                      np.bincount(author, minlength=n))
+
+
+def test_reach_is_distinct_viewers_and_result_rebuilds_from_rows(community):
+    res = feedsim.Simulation(community, ranker="chronological", seed=1).run(days=1)
+    viewer, author, counts = res._pairs
+    np.testing.assert_array_equal(res.authors.reach, np.bincount(author, minlength=len(res.authors)))
+    back = pickle.loads(pickle.dumps(res))
+    assert back.summary() == res.summary()
+    ptr, a, c = result_module._pair_table(viewer[::-1], author[::-1], counts[::-1], len(res.authors))
+    for x, y in zip((ptr, a, c), res._pair_table):
+        np.testing.assert_array_equal(x, y)
