@@ -23,6 +23,7 @@ from ..population.state import Population
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
+from .audit import FeedAudit
 from .config import SimulationConfig
 from .platform import Platform
 from .result import SimulationResult
@@ -54,6 +55,10 @@ class Simulation:
         Share of each feed given to out-of-network (trending) posts.
     dynamics : bool, default True
         ``False`` turns every feedback loop off.
+    audit : array_like of int, optional
+        Accounts (positions in the graph's node order) whose feeds are recorded
+        candidate by candidate in ``result.audit`` (see
+        :mod:`feedsim.engine.audit`). Recording does not change the run.
     **params
         Any other :class:`~feedsim.engine.config.SimulationConfig` field, e.g.
         ``reciprocity=False`` or ``like_rate=0.02``.
@@ -84,6 +89,7 @@ class Simulation:
         max_age_hours: float = 48.0,
         out_of_network_share: float = 0.0,
         dynamics: bool = True,
+        audit: Any = None,
         **params: Any,
     ) -> None:
         known = set(SimulationConfig.__dataclass_fields__)
@@ -107,6 +113,8 @@ class Simulation:
         streams = spawn_streams(ss)
         self.population = Population.from_graph(self.graph, streams["population"])
         self.platform = Platform(self.graph, self.population, self.config, streams, self._ranker, self.ranker_name)
+        if audit is not None:
+            self.platform.audit = FeedAudit(audit, self.population.n_users)
         self.env = simpy.Environment()
         self.interventions: list[dict] = []
         self._progress: ProgressBar | None = None
