@@ -197,11 +197,16 @@ class FeedAudit:
         self._chunks.append(_table(p, rows, scores, feeds, att * ses, ses, age, item_age, parts, now))
 
     def frame(self) -> pd.DataFrame:
-        """All recorded rows as a DataFrame (columns :data:`AUDIT_COLUMNS`, then score parts)."""
+        """All recorded rows as a DataFrame (columns :data:`AUDIT_COLUMNS`, then score parts).
+
+        ``df.attrs["audited"]`` lists the audited accounts (also those without sessions).
+        """
         import pandas as pd
 
         if not self._chunks:
-            return empty_audit()
+            df = empty_audit()
+            df.attrs["audited"] = self.accounts.tolist()
+            return df
         keys = list(self._chunks[0])
         for ch in self._chunks[1:]:  # a ranker switch may change the parts
             keys += [k for k in ch if k not in keys]
@@ -212,6 +217,7 @@ class FeedAudit:
         df = pd.DataFrame(cols)
         df["author_role"] = np.asarray(ROLES, dtype=object)[df["author_role"].to_numpy()]
         df["arrived"] = np.array([ARRIVALS[k] for k in sorted(ARRIVALS)], dtype=object)[df["arrived"].to_numpy()]
+        df.attrs["audited"] = self.accounts.tolist()
         return df
 
 
