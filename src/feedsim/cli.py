@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
     cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    cmp.add_argument("--report", metavar="FILE.html",
+                     help="write a self-contained HTML report (finding, per-role table, figures, config, versions)")
     cmp.add_argument("--progress", action="store_true",
                      help="show a progress bar (default: when stderr is a terminal and a run takes over 2 s)")
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -373,6 +375,16 @@ def _compare(args) -> int:
             print(result.amplification_table())
         if args.out:
             print(f"\nfigures and summary.json written to {args.out}")
+    if args.report:
+        from .report import write_report
+
+        write_report(result, args.report)
+        if not args.json:
+            print(f"\nreport written to {args.report}")
+    if not args.json:
+        from .report import headline
+
+        print(f"\n{headline(result)}")
     return 0
 
 

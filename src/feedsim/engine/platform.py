@@ -285,6 +285,8 @@ class Platform:
         #: run built-in rankers in their compiled form (False: their array form)
         self.fused = True
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)
+        #: the feed audit (``Simulation(audit=...)``), or None
+        self.audit = None
 
     # ------------------------------------------------------------------ flags
     @property
@@ -374,6 +376,9 @@ class Platform:
                 feeds = select_feeds(self, rows, scores, attention, sessions)
                 ph["ranking"] += clock() - s
         self.stats["candidates"] += int(n_cand.sum())
+        if self.audit is not None:  # audited viewers' candidates, before anything is marked shown
+            tick_rows = None if form is not None else (rows, scores) if len(rows) else (rows, np.zeros(0))
+            self.audit.record(self, viewers, attention, sessions, t1, tick_rows)
         if cfg.record_impressions:
             sl = self.session_log
             sl["viewer"].append(viewers)

@@ -142,6 +142,12 @@ class SimulationResult:
         With ``record_impressions=True``, one row per viewer per tick with a
         session: ``viewer``, ``time`` (hours), ``sessions`` (sessions in the
         tick), ``feed_size`` (attention x sessions), ``candidates``.
+    audit : pandas.DataFrame
+        With ``Simulation(..., audit=[accounts])``, one row per candidate of each
+        audited account's feed in each tick it had sessions: the post, author and
+        role, how it arrived, its age, score (and the score's parts for built-in
+        rankers), and the session and slot it was shown in (columns in
+        :data:`feedsim.engine.audit.AUDIT_COLUMNS`). Empty without an audit.
     stats : dict
         Work done: ticks, sessions, candidates scored, impressions, wall seconds,
         seconds per phase.
@@ -149,7 +155,7 @@ class SimulationResult:
 
     def __init__(self, *, config, seed, ranker, interventions, posts, authors, daily,
                  impressions, sessions=None, pairs=None, stats, days, folded=None, post_id_offset=0,
-                 pair_table=None) -> None:
+                 pair_table=None, audit=None) -> None:
         self.config: SimulationConfig = config
         self.seed: SeedInfo = seed
         self.ranker: str = ranker
@@ -173,6 +179,11 @@ class SimulationResult:
         #: global id of the first row of ``posts`` (0 unless rows were folded away)
         self.post_id_offset = int(post_id_offset)
         self.version = __version__
+        if audit is None:
+            from .audit import empty_audit
+
+            audit = empty_audit()
+        self.audit = audit
 
     @classmethod
     def from_platform(cls, sim: Simulation, wall_seconds: float) -> SimulationResult:
@@ -234,6 +245,7 @@ class SimulationResult:
             days=sim.now / 24.0,
             folded={k: v.copy() for k, v in p.folded.items()} if p.post_offset else None,
             post_id_offset=p.post_offset,
+            audit=p.audit.frame() if p.audit is not None else None,
         )
 
     @property

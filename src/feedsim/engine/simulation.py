@@ -29,6 +29,7 @@ from ..population.state import (
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
+from .audit import FeedAudit
 from .config import SimulationConfig
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
@@ -71,6 +72,10 @@ class Simulation:
         is bytes, a string such as ``"16 GB"`` or ``"8 GiB"`` works too, and
         ``None`` switches the check off (for those who know better). Not a
         model parameter: it is not part of ``config``.
+    audit : array_like of int, optional
+        Accounts (positions in the graph's node order) whose feeds are recorded
+        candidate by candidate in ``result.audit`` (see
+        :mod:`feedsim.engine.audit`). Recording does not change the run.
     **params
         Any other :class:`~feedsim.engine.config.SimulationConfig` field, e.g.
         ``reciprocity=False`` or ``like_rate=0.02``.
@@ -107,6 +112,7 @@ class Simulation:
         out_of_network_share: float = 0.0,
         dynamics: bool = True,
         memory_limit: Any = "available",
+        audit: Any = None,
         **params: Any,
     ) -> None:
         known = set(SimulationConfig.__dataclass_fields__)
@@ -132,6 +138,8 @@ class Simulation:
         self.memory_limit = parse_memory_limit(memory_limit)
         self._check_memory(days=1.0)  # the state, before anything is allocated for it
         self.platform = Platform(self.graph, self.population, self.config, streams, self._ranker, self.ranker_name)
+        if audit is not None:
+            self.platform.audit = FeedAudit(audit, self.population.n_users)
         self.env = simpy.Environment()
         self.interventions: list[dict] = []
         self._progress: ProgressBar | None = None

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_int
+from ..engine.arrays import ranges
 from ..engine.result import SimulationResult
 from ..errors import InvalidParameterError
 from ..network.graph import ROLES, FollowGraph
@@ -16,24 +17,93 @@ from ..random import make_rng
 from .figures import _axes
 from .palette import ROLE_COLORS
 
-__all__ = ["plot_follow_graph", "sample_nodes"]
+__all__ = ["plot_follow_graph", "sample_nodes", "sample_neighbourhood"]
 
 
 def sample_nodes(n_users: int, max_nodes: int, seed: Any = 0) -> NDArray[np.int64]:
-    """Sorted positions of ``min(n_users, max_nodes)`` accounts drawn without replacement."""
+    """Sorted positions of ``min(n_users, max_nodes)`` accounts drawn uniformly without replacement.
+
+    A uniform sample of a sparse graph keeps few of its edges; figures use
+    :func:`sample_neighbourhood` instead.
+    """
     if n_users <= max_nodes:
         return np.arange(n_users, dtype=np.int64)
     rng = make_rng(seed)
     return np.sort(rng.choice(n_users, size=max_nodes, replace=False)).astype(np.int64)
 
 
+def sample_neighbourhood(graph: Any, max_nodes: int, seed: Any = 0, center: int | None = None) -> NDArray[np.int64]:
+    """A connected neighbourhood of ``min(n_users, max_nodes)`` accounts (breadth-first snowball).
+
+    Starting from ``center`` (default: a random account with at least one follow
+    or follower), adds its followers and followees, then theirs, layer by layer;
+    a layer too large to fit is drawn at random (with ``seed``). When the
+    component is exhausted first, the snowball restarts from a random account
+    not yet taken. Edges in either direction count, so the drawn accounts keep
+    the follows that connect them.
+
+    Returns
+    -------
+    ndarray of int64
+        Sorted account positions.
+
+    Examples
+    --------
+    A chain 0 -> 1 -> 2 -> 3 -> 4 and a pair 5 -> 6 (``A[u, v]``: u follows v):
+
+    >>> import scipy.sparse as sp
+    >>> A = sp.csr_array((np.ones(5), ([0, 1, 2, 3, 5], [1, 2, 3, 4, 6])), shape=(7, 7))
+    >>> sample_neighbourhood(A, 3, center=2).tolist()
+    [1, 2, 3]
+    """
+    import scipy.sparse as sp
+
+    fg = FollowGraph.coerce(graph)
+    check_int("max_nodes", max_nodes, low=1)
+    n = fg.n_users
+    if n <= max_nodes:
+        return np.arange(n, dtype=np.int64)
+    rng = make_rng(seed)
+    src, dst = fg.edges()
+    A = sp.csr_array((np.ones(len(src)), (np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64))),
+                     shape=(n, n))
+    S = (A + A.T).tocsr()
+    degree = np.diff(S.indptr)
+    taken = np.zeros(n, dtype=bool)
+    if center is not None:
+        center = check_int("center", center, low=0, high=n - 1)
+    count = 0
+    while count < max_nodes:
+        if center is None:
+            pool = np.flatnonzero(~taken & (degree > 0))
+            if len(pool) == 0:
+                pool = np.flatnonzero(~taken)
+            start = int(pool[rng.integers(len(pool))])
+        else:
+            start, center = center, None
+        frontier = np.array([start], dtype=np.int64)
+        taken[start] = True
+        count += 1
+        while count < max_nodes and len(frontier):
+            nbr = np.unique(S.indices[ranges(S.indptr[frontier], degree[frontier])])
+            nbr = nbr[~taken[nbr]]
+            if len(nbr) > max_nodes - count:
+                nbr = np.sort(rng.choice(nbr, size=max_nodes - count, replace=False))
+            taken[nbr] = True
+            count += len(nbr)
+            frontier = nbr
+    return np.flatnonzero(taken).astype(np.int64)
+
+
 def plot_follow_graph(graph: Any, result: SimulationResult | None = None, *, ax=None, max_nodes: int = 300,
                       size_by: str = "reach", min_size: float = 8.0, max_size: float = 300.0,
-                      seed: Any = 0, edge_alpha: float = 0.08):
+                      seed: Any = 0, edge_alpha: float = 0.08, center: int | None = None):
     """Draw the follow graph: colour = role, area = reach (or another author column).
 
-    Large graphs are sampled: ``max_nodes`` accounts drawn uniformly at random
-    (with ``seed``) and the follows among them. Positions come from
+    Large graphs are sampled as a connected neighbourhood of ``max_nodes``
+    accounts (:func:`sample_neighbourhood`: a breadth-first snowball from
+    ``center`` or a random account, with ``seed``) and the follows among them,
+    so the drawing shows how accounts are connected. Positions come from
     :func:`networkx.spring_layout` with the same seed.
 
     Parameters
@@ -55,6 +125,8 @@ def plot_follow_graph(graph: Any, result: SimulationResult | None = None, *, ax=
         For the sample and the layout.
     edge_alpha : float
         Opacity of the edges.
+    center : int, optional
+        Account the neighbourhood grows from (default: a random account).
 
     Returns
     -------
@@ -81,7 +153,7 @@ def plot_follow_graph(graph: Any, result: SimulationResult | None = None, *, ax=
     if result is not None and size_by not in result.authors:
         raise InvalidParameterError(f"size_by must be a column of result.authors; got {size_by!r}")
     rng = make_rng(seed)
-    nodes = sample_nodes(n, max_nodes, rng)
+    nodes = sample_neighbourhood(fg, max_nodes, rng, center=center)
     if result is not None:
         role_names = [ROLES[int(r)] for r in result.authors.role[nodes]]
         value = np.asarray(result.authors[size_by][nodes], dtype=np.float64)
@@ -114,7 +186,7 @@ def plot_follow_graph(graph: Any, result: SimulationResult | None = None, *, ax=
     handles = [Line2D([], [], linestyle="", marker="o", color=ROLE_COLORS[r], label=r) for r in ROLES if r in role_names]
     ax.legend(handles=handles, fontsize="small", loc="best", title=f"size: {size_by}" if result is not None else None)
     ax.set_axis_off()
-    title = "Follow graph" + (f" (random sample of {len(nodes)} of {n} accounts)" if len(nodes) < n else "")
+    title = "Follow graph" + (f" (a connected neighbourhood: {len(nodes)} of {n} accounts)" if len(nodes) < n else "")
     ax.set_title(title, fontsize="small")
     ax.feedsim_nodes = nodes
     return ax

@@ -1,10 +1,20 @@
-"""One colour per role, shared by every figure."""
+"""One colour per role and one per ranker, shared by every figure.
+
+Every figure of the library, the experiments and the notebooks takes its colours
+from here, so a role (or a ranker) has the same colour in every figure. Roles
+use the colour-blind-safe Okabe-Ito palette; rankers use colours from Paul Tol's
+colour-blind-safe schemes that are not role colours, so a ranker line is never
+mistaken for a role. A ranker without its own colour (a custom one) gets a
+stable colour from a reserve list, picked from its name.
+"""
 
 from __future__ import annotations
 
+import zlib
+
 from ..network.graph import ROLES
 
-__all__ = ["ROLE_COLORS"]
+__all__ = ["ROLE_COLORS", "RANKER_COLORS", "role_color", "ranker_color", "UNSHOWN_COLOR", "NEUTRAL_COLOR"]
 
 #: Colour of each role (colour-blind-safe Okabe-Ito palette).
 ROLE_COLORS: dict[str, str] = {
@@ -15,4 +25,54 @@ ROLE_COLORS: dict[str, str] = {
     "lurker": "#999999",
 }
 
+#: Colour of each built-in ranker and preset.
+RANKER_COLORS: dict[str, str] = {
+    "chronological": "#332288",
+    "engagement": "#E69F00",
+    "fair_exposure": "#44AA99",
+    "platform_favoring": "#882255",
+    "popularity": "#AA4499",
+    "random": "#777777",
+    "twitter_2023": "#DDCC77",
+    "x_2026": "#000000",
+    "reddit_hot": "#CC6677",
+    "simsom": "#117733",
+    "facebook_msi": "#88CCEE",
+}
+
+#: Colours for rankers not listed above (chosen by a hash of the name).
+_RESERVE = ("#661100", "#6699CC", "#999933", "#AA4466", "#4477AA", "#228833")
+
+#: Greyed items (candidates a feed did not show) and reference lines.
+UNSHOWN_COLOR = "#BBBBBB"
+NEUTRAL_COLOR = "#666666"
+
 assert tuple(ROLE_COLORS) == ROLES
+assert not set(RANKER_COLORS.values()) & set(ROLE_COLORS.values())
+
+
+def role_color(role: str) -> str:
+    """The colour of a role (black for a name that is not a role).
+
+    Examples
+    --------
+    >>> role_color("quiet")
+    '#009E73'
+    """
+    return ROLE_COLORS.get(str(role), "#000000")
+
+
+def ranker_color(name: str) -> str:
+    """The colour of a ranker by name; the same name always gets the same colour.
+
+    Examples
+    --------
+    >>> ranker_color("engagement")
+    '#E69F00'
+    >>> ranker_color("my_ranker") == ranker_color("my_ranker")
+    True
+    """
+    name = str(name)
+    if name in RANKER_COLORS:
+        return RANKER_COLORS[name]
+    return _RESERVE[zlib.crc32(name.encode()) % len(_RESERVE)]

@@ -85,5 +85,5 @@ def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationR
 
     handles = [Line2D([], [], linestyle="", marker=_MARKERS[i % len(_MARKERS)], color="0.5", markeredgecolor="black",
                       label=name) for i, name in enumerate(results)]
-    ax.legend(handles=handles, fontsize="small", title="run (marker)")
+    ax.legend(handles=handles, fontsize="small", title="run (marker)", loc="best")
     return ax

@@ -10,11 +10,13 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InvalidParameterError
 from ..metrics.intervals import t_interval
 from .figures import _axes
+from .palette import RANKER_COLORS, ranker_color
 
 __all__ = ["mean_confidence_band", "plot_sweep"]
 
 
-def mean_confidence_band(samples: ArrayLike, level: float = 0.95) -> tuple[NDArray, NDArray, NDArray]:
+def mean_confidence_band(samples: ArrayLike, level: float = 0.95, *,
+                         bounds: tuple[float, float] | None = None) -> tuple[NDArray, NDArray, NDArray]:
     """Mean and Student-t confidence band over replicates (the last axis).
 
     Parameters
@@ -22,6 +24,11 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95) -> tuple[NDArr
     samples : array_like of shape (n_points, n_replicates) or (n_replicates,)
         One value per replicate (NaNs are ignored).
     level : float, default 0.95
+    bounds : (low, high), optional
+        The range the quantity can take (``(0, 1)`` for a share, ``(0, inf)``
+        for a count): the band is cut to it, so a share's band never passes
+        100% and a count's never goes below 0. For intervals computed on a
+        logit or log scale see :func:`feedsim.sweeps.intervals.bounded_interval`.
 
     Returns
     -------
@@ -34,6 +41,9 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95) -> tuple[NDArr
     >>> m, lo, hi = mean_confidence_band([[1.0, 2.0, 3.0]])
     >>> float(m[0]), round(float(hi[0] - m[0]), 3)
     (2.0, 2.484)
+    >>> m, lo, hi = mean_confidence_band([0.0, 0.1, 0.9], bounds=(0, 1))
+    >>> float(lo), float(hi)
+    (0.0, 1.0)
     """
     x = np.asarray(samples, dtype=np.float64)
     if not 0 < level < 1:
@@ -44,6 +54,11 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95) -> tuple[NDArr
     one = np.asarray(ci.n) < 2  # a single replicate: the band collapses to the mean
     mean = np.asarray(ci.mean)
     lo, hi = np.where(one, mean, ci.low), np.where(one, mean, ci.high)
+    if bounds is not None:
+        low, high = (float(v) for v in bounds)
+        if not low < high:
+            raise InvalidParameterError(f"bounds must be (low, high) with low < high; got {bounds!r}")
+        lo, hi = np.clip(lo, low, high), np.clip(hi, low, high)
     if x.ndim <= 1:
         return np.float64(mean), np.float64(lo), np.float64(hi)
     return mean, lo, hi
@@ -65,6 +80,9 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
         Opacity of the bands.
     logx : bool
         Log-scale the x axis.
+
+    Lines named after a ranker (``engagement``, or ``engagement, x=1``) take its
+    colour from :data:`~feedsim.plots.palette.RANKER_COLORS`.
 
     Returns
     -------
@@ -95,7 +113,9 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
             if arr.shape != x.shape:
                 raise InvalidParameterError(f"data[{name!r}][{key!r}] must have the shape of x {x.shape}; got {arr.shape}")
         order = np.argsort(x, kind="stable")
-        (line,) = ax.plot(x[order], mean[order], marker="o", label=name)
+        ranker = str(name).split(",")[0].strip()
+        colour = {"color": ranker_color(ranker)} if ranker in RANKER_COLORS else {}
+        (line,) = ax.plot(x[order], mean[order], marker="o", label=str(name).replace("_", " "), **colour)
         if "lo" in arrays:
             ax.fill_between(x[order], arrays["lo"][order], arrays["hi"][order], color=line.get_color(), alpha=alpha,
                             linewidth=0)
@@ -103,5 +123,5 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="best")
     return ax

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidParameterError
+from .labels import metric_label
 from .sweep import plot_sweep
 
 __all__ = ["plot_sweep_results"]
@@ -76,4 +77,4 @@ def plot_sweep_results(table, metric: str, param: str, *, where: dict | None = N
         d["mean"].append(float(agg[f"{metric}.mean"][i]))
         d["lo"].append(float(agg[f"{metric}.ci_low"][i]))
         d["hi"].append(float(agg[f"{metric}.ci_high"][i]))
-    return plot_sweep(data, ax=ax, xlabel=param, ylabel=metric)
+    return plot_sweep(data, ax=ax, xlabel=metric_label(param), ylabel=metric_label(metric))

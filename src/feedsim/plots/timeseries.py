@@ -11,6 +11,8 @@ from ..engine.result import SimulationResult
 from ..errors import InvalidParameterError
 from ..network.graph import ROLES
 from .figures import _axes
+from .labels import metric_label
+from .palette import RANKER_COLORS, ranker_color, role_color
 
 __all__ = ["daily_series", "plot_metric_over_time"]
 
@@ -79,7 +81,7 @@ def plot_metric_over_time(results: SimulationResult | Mapping[str, SimulationRes
     markers : bool, default True
         Draw the interventions of every run (deduplicated by time and label).
     ylabel : str, optional
-        Defaults to the metric name.
+        Defaults to the metric in words (:func:`~feedsim.plots.labels.metric_label`).
 
     Returns
     -------
@@ -106,10 +108,11 @@ def plot_metric_over_time(results: SimulationResult | Mapping[str, SimulationRes
                 raise InvalidParameterError("one line per role needs a single run; give role for several runs")
             for r in res.roles_present():
                 y = daily_series(res, metric, ROLES[r], share=share)
-                ax.plot(np.arange(len(y)), y, marker=".", label=ROLES[r])
+                ax.plot(np.arange(len(y)), y, marker=".", label=ROLES[r], color=role_color(ROLES[r]))
         else:
             y = daily_series(res, metric, role, share=share)
-            ax.plot(np.arange(len(y)), y, marker=".", label=name)
+            colour = {"color": ranker_color(name)} if name in RANKER_COLORS else {}
+            ax.plot(np.arange(len(y)), y, marker=".", label=str(name).replace("_", " "), **colour)
     if markers:
         seen = set()
         for res in results.values():
@@ -123,7 +126,12 @@ def plot_metric_over_time(results: SimulationResult | Mapping[str, SimulationRes
                 ax.annotate(iv["action"], xy=(x, 1.0), xycoords=("data", "axes fraction"), rotation=90,
                             va="top", ha="right", fontsize="x-small", color="0.3")
     ax.set_xlabel("day")
-    label = metric if role is None else f"{metric} ({role})"
-    ax.set_ylabel(ylabel or (f"share of {label}" if share else label))
-    ax.legend(fontsize="small")
+    words = metric_label(metric)
+    if share:
+        words = f"share of the day's {words.replace(' per day', '')}"
+    label = words if role is None else f"{words} ({role} members)"
+    ax.set_ylabel(ylabel or label)
+    if share:
+        ax.set_ylim(0, 1)
+    ax.legend(fontsize="small", loc="best")
     return ax

@@ -1,0 +1,338 @@
+"""A shareable report of a comparison: one self-contained HTML page.
+
+:func:`write_report` turns a :class:`~feedsim.Comparison` into a single HTML file
+with no outside resources (figures embedded as base64 PNG, styles inline): a
+headline and a paragraph stating the finding in plain language, computed from
+the numbers in the page; the per-role table of each ranker; the role-share and
+Lorenz figures; and the configuration, seed and versions that reproduce it.
+:func:`headline` is the one-line finding ``feedsim compare`` also prints last.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import platform as _platform
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InvalidParameterError
+from .network.graph import ROLES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .compare import Comparison
+
+__all__ = ["headline", "finding", "write_report", "report_html"]
+
+BASELINE = "chronological"
+#: How a role is named in a sentence.
+_ROLE_WORDS = {"influencer": "influencers", "regular": "regular members", "quiet": "quiet members",
+               "brand": "brands", "lurker": "lurkers"}
+_GLOSSARY = {
+    "impression": "one post shown once in one person's feed",
+    "share of posts / of impressions": "the group's part of all posts written / of all impressions",
+    "voice ratio": "share of impressions divided by share of posts: 1 means heard as much as they speak, "
+                   "below 1 heard less",
+    "reach per post": "how many different people were shown each post, on average",
+    "amplification": "reach per post under a ranker compared with the chronological feed of the same "
+                     "community and seed, minus 1 (+10% means 10% more people saw each post)",
+    "Gini coefficient and Lorenz curve": "how unequally impressions are spread over the accounts that post: "
+                                        "0 is perfectly even, 1 is one account getting everything; the Lorenz "
+                                        "curve shows what share of impressions the least-seen accounts get",
+}
+
+
+def _pct(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "-"
+    v = 100.0 * x
+    digits = 0 if abs(v) >= 9.5 or v == 0 else 1
+    return f"{v:+.{digits}f}%" if signed else f"{v:.{digits}f}%"
+
+
+def _ranked(cmp: Comparison) -> str | None:
+    """The first ranker of the comparison that is not chronological, or None."""
+    return next((n for n in cmp.results if n != BASELINE), None)
+
+
+def _role(cmp: Comparison, role: str | None) -> str:
+    s = cmp.summaries[next(iter(cmp.summaries))]
+    shares = s["post_share"]
+    if role is not None:
+        if role not in ROLES:
+            raise InvalidParameterError(f"role must be one of {', '.join(ROLES)}; got {role!r}")
+        if not shares.get(role):
+            raise InvalidParameterError(f"role must be a role that posted in the comparison; got {role!r}")
+        return role
+    if shares.get("quiet"):
+        return "quiet"
+    voice = {r: v for r, v in s["voice_ratio"].items() if v is not None and shares.get(r)}
+    return min(voice, key=voice.get)
+
+
+def _change(amp: float | None) -> str:
+    if amp is None:
+        return "could not be compared"
+    if abs(amp) < 0.005:
+        return "did not change"
+    return f"{'rose' if amp > 0 else 'fell'} by {_pct(abs(amp))}"
+
+
+def _interval(cmp: Comparison, name: str, role: str) -> str:
+    st = ((cmp.amplification or {}).get(name, {}).get("role", {}) or {}).get(role)
+    if not st or st.get("ci_low") is None:
+        return ""
+    return f" (95% interval over {cmp.replicates} paired replicates: {_pct(st['ci_low'], True)} to " \
+           f"{_pct(st['ci_high'], True)})"
+
+
+def headline(cmp: Comparison, role: str | None = None) -> str:
+    """The finding in one sentence, computed from the comparison's numbers.
+
+    Parameters
+    ----------
+    cmp : Comparison
+        From :func:`feedsim.compare`.
+    role : str, optional
+        The group the sentence is about; default ``quiet`` (or, when quiet
+        members did not post, the role with the lowest voice ratio).
+
+    Returns
+    -------
+    str
+        E.g. "Under engagement ranking, quiet members made 12% of posts and
+        received 4% of impressions (9% under chronological); their reach per
+        post fell by 38%."
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> G = feedsim.networks.default_community(300, seed=1)
+    >>> cmp = feedsim.compare(G, ["chronological", "engagement"], days=1, seed=1)
+    >>> headline(cmp).startswith("Under engagement ranking, quiet members made ")
+    True
+    """
+    role = _role(cmp, role)
+    who = _ROLE_WORDS[role]
+    name = _ranked(cmp)
+    base = cmp.summaries.get(BASELINE) or cmp.baseline.summary()
+    if name is None:
+        return (f"Under chronological ranking, {who} made {_pct(base['post_share'][role])} of posts and received "
+                f"{_pct(base['impression_share'][role])} of impressions.")
+    s = cmp.summaries[name]
+    amp = (s.get("amplification") or {}).get(role)
+    return (f"Under {name.replace('_', ' ')} ranking, {who} made {_pct(s['post_share'][role])} of posts and "
+            f"received {_pct(s['impression_share'][role])} of impressions ({_pct(base['impression_share'][role])} "
+            f"under chronological); their reach per post {_change(amp)}{_interval(cmp, name, role)}.")
+
+
+def finding(cmp: Comparison, role: str | None = None) -> str:
+    """A plain-language paragraph of the finding (the headline, then what else moved).
+
+    Every number in it is computed from ``cmp``; nothing is written in advance.
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> G = feedsim.networks.default_community(300, seed=1)
+    >>> cmp = feedsim.compare(G, ["chronological", "engagement"], days=1, seed=1)
+    >>> "Gini coefficient of impressions" in finding(cmp)
+    True
+    """
+    role = _role(cmp, role)
+    who = _ROLE_WORDS[role]
+    base = cmp.summaries.get(BASELINE) or cmp.baseline.summary()
+    out = [headline(cmp, role)]
+    for name, s in cmp.summaries.items():
+        if name == BASELINE:
+            continue
+        if name != _ranked(cmp):
+            amp = (s.get("amplification") or {}).get(role)
+            out.append(f"Under {name.replace('_', ' ')} ranking {who} received {_pct(s['impression_share'][role])} "
+                       f"of impressions and their reach per post {_change(amp)}{_interval(cmp, name, role)}.")
+        g0, g1 = base["gini_impressions"], s["gini_impressions"]
+        if g0 is not None and g1 is not None:
+            how = "more" if g1 > g0 + 0.005 else "less" if g1 < g0 - 0.005 else "about as"
+            out.append(f"Impressions were {how} {'unequal' if how != 'about as' else 'unequal as before'} under "
+                       f"{name.replace('_', ' ')} ranking: the Gini coefficient of impressions was {g1:.2f}, "
+                       f"against {g0:.2f} under chronological (0 = everyone seen equally).")
+        v = s["voice_ratio"].get(role)
+        if v is not None:
+            out.append(f"For each 1% of posts they wrote, {who} got {v:.2f}% of impressions under "
+                       f"{name.replace('_', ' ')} ranking (voice ratio; "
+                       f"{base['voice_ratio'][role]:.2f} under chronological).")
+    c = cmp.config
+    n_rep = c.get("replicates", 1)
+    scope = (f"One community of {c['n_users']:,} accounts over {c['days']:g} days, every ranker on the same "
+             f"random numbers (seed {c['seed']['entropy']}).")
+    if n_rep > 1:
+        scope += f" Intervals come from {n_rep} paired replicates."
+    else:
+        scope += (" A single run: part of any difference is chance; run with more replicates "
+                  "(feedsim compare --replicates 5) for intervals.")
+    out.append(scope)
+    return " ".join(out)
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _figures(cmp: Comparison) -> dict[str, str]:
+    """Role-share bars (one panel per ranker) and Lorenz curves, as base64 PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_lorenz, plot_role_shares
+
+    out = {}
+    n = len(cmp.results)
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.0), squeeze=False, sharey=True)
+    for ax, (name, res) in zip(axes[0], cmp.results.items()):
+        plot_role_shares(res, ax=ax)
+        ax.set_title(f"{name.replace('_', ' ')} feed")
+    fig.tight_layout()
+    out["role_shares"] = _png(fig)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(5.2, 4.8))
+    plot_lorenz(cmp.results, ax=ax)
+    fig.tight_layout()
+    out["lorenz"] = _png(fig)
+    plt.close(fig)
+    return out
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {"python": _platform.python_version()}
+    for pkg in ("feedsim", "numpy", "scipy", "numba", "networkx", "simpy", "matplotlib", "pandas"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:  # pragma: no cover - an uninstalled checkout
+            out[pkg] = "not installed"
+    return out
+
+
+def _role_table(name: str, s: dict) -> str:
+    cols = [("share of posts", "post_share", _pct), ("share of impressions", "impression_share", _pct),
+            ("voice ratio", "voice_ratio", lambda x: "-" if x is None else f"{x:.2f}"),
+            ("posts seen by anyone", "visibility", _pct),
+            ("followers reached per post", "follower_reach", _pct),
+            ("reach per post (people)", "reach_per_post", lambda x: "-" if x is None else f"{x:.1f}"),
+            ("amplification vs chronological", "amplification", lambda x: _pct(x, True))]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c, _, _ in cols)
+    rows = []
+    for role in s["post_share"]:
+        cells = "".join(f"<td>{html.escape(f((s.get(k) or {}).get(role)))}</td>" for _, k, f in cols)
+        rows.append(f"<tr><th scope=\"row\">{html.escape(_ROLE_WORDS.get(role, role))}</th>{cells}</tr>")
+    title = f"{name.replace('_', ' ')} feed: {s['n_posts']:,} posts, {s['n_impressions']:,} impressions, " \
+            f"Gini of impressions {s['gini_impressions']:.2f}" if s["gini_impressions"] is not None else name
+    return (f"<table id=\"table-{html.escape(name)}\"><caption>{html.escape(title)}</caption>"
+            f"<thead><tr><th>group</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.5}
+h1{font-size:1.5rem} h2{font-size:1.15rem;margin-top:2rem}
+#headline{font-size:1.2rem;font-weight:600;border-left:4px solid #009E73;padding-left:.8rem}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem} caption{text-align:left;font-weight:600;padding:.3rem 0}
+th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right} th:first-child{text-align:left}
+img{max-width:100%} pre{background:#f6f6f6;padding:.8rem;overflow-x:auto;font-size:.8rem}
+dt{font-weight:600} dd{margin:0 0 .5rem 1rem}
+"""
+
+
+def report_html(cmp: Comparison, *, title: str | None = None, role: str | None = None) -> str:
+    """The report of :func:`write_report` as a string (one self-contained HTML page).
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> G = feedsim.networks.default_community(300, seed=1)
+    >>> page = report_html(feedsim.compare(G, ["chronological", "engagement"], days=1, seed=1))
+    >>> '<p id="headline">' in page and "http" not in page
+    True
+    """
+    role = _role(cmp, role)
+    figs = _figures(cmp)
+    title = title or "Who is heard: " + " vs ".join(n.replace("_", " ") for n in cmp.results) + " feeds"
+    c = dict(cmp.config)
+    seed = c.get("seed", {})
+    tables = "".join(_role_table(name, s) for name, s in cmp.summaries.items())
+    gloss = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in _GLOSSARY.items())
+    esc = html.escape
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title><style>{_STYLE}</style></head>
+<body>
+<h1 id="title">{esc(title)}</h1>
+<p id="headline">{esc(headline(cmp, role))}</p>
+<p id="finding">{esc(finding(cmp, role))}</p>
+<h2>Who posted and who was seen, per group</h2>
+{tables}
+<figure id="figure-role-shares"><img alt="Share of posts and share of impressions per group, one panel per feed"
+src="data:image/png;base64,{figs['role_shares']}"><figcaption>Share of posts (light, hatched) and share of
+impressions (solid) per group. A group whose solid bar is shorter than its light bar is heard less than it
+speaks.</figcaption></figure>
+<figure id="figure-lorenz"><img alt="Lorenz curves of impressions, one per feed"
+src="data:image/png;base64,{figs['lorenz']}"><figcaption>Lorenz curves: the share of all impressions (up) that
+the least-seen accounts (along) received. The further below the dashed line, the more unequal.</figcaption>
+</figure>
+<h2>Words used here</h2><dl>{gloss}</dl>
+<h2>How to reproduce it</h2>
+<p id="seed">Seed: entropy {esc(str(seed.get('entropy')))}, spawn key {esc(str(seed.get('spawn_key')))}.
+Rankers: {esc(', '.join(c.get('rankers', [])))}; {esc(f"{c.get('days', 0):g}")} days;
+{esc(f"{c.get('n_users', 0):,}")} accounts.</p>
+<pre id="versions">{esc(json.dumps(_versions(), indent=1))}</pre>
+<pre id="config">{esc(json.dumps(c, indent=1, sort_keys=True, default=str))}</pre>
+</body></html>
+"""
+
+
+def write_report(table: Comparison, path: str | Path, *, title: str | None = None, role: str | None = None) -> Path:
+    """Write a comparison as one self-contained HTML page.
+
+    Parameters
+    ----------
+    table : Comparison
+        From :func:`feedsim.compare` (one or more replicates).
+    path : str or Path
+        The HTML file to write (its folder must exist).
+    title : str, optional
+        The page title (default names the rankers).
+    role : str, optional
+        The group the headline is about (see :func:`headline`).
+
+    Returns
+    -------
+    Path
+        The file written. The page has no outside resources (figures are
+        base64 PNG); the headline is ``<p id="headline">``, the paragraph
+        ``<p id="finding">``.
+
+    Examples
+    --------
+    >>> import feedsim, tempfile, os
+    >>> G = feedsim.networks.default_community(300, seed=1)
+    >>> cmp = feedsim.compare(G, ["chronological", "engagement"], days=1, seed=1)
+    >>> path = write_report(cmp, os.path.join(tempfile.mkdtemp(), "report.html"))
+    >>> path.read_text().startswith("<!DOCTYPE html>")
+    True
+    """
+    from .compare import Comparison
+
+    if not isinstance(table, Comparison):
+        raise InvalidParameterError(f"table must be a Comparison from feedsim.compare; got {type(table).__name__}")
+    path = Path(path)
+    page = report_html(table, title=title, role=role)
+    path.write_text(page, encoding="utf-8")
+    return path
+
