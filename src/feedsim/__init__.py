@@ -24,6 +24,8 @@ from . import worlds  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
 from . import sweeps  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+from . import lesson  # noqa: E402
+from .lesson import explore  # noqa: E402
 
 
 def __getattr__(name: str):
@@ -53,6 +55,8 @@ __all__ = [
     "SweepSpec",
     "__version__",
     "compare",
+    "explore",
+    "lesson",
     "load_results",
     "metrics",
     "networks",
