@@ -17,6 +17,7 @@ whether a difference is real, so replicates it is.
 from __future__ import annotations
 
 import dataclasses
+import html
 import inspect
 import math
 from collections import OrderedDict
@@ -34,8 +35,8 @@ from ..network.graph import ROLES
 from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
-__all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "warm_up",
-           "BASELINE"]
+__all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
+           "warm_up", "BASELINE"]
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
@@ -422,6 +423,38 @@ def warm_up(rankers: list[str] | tuple[str, ...] | None = None) -> float:
         for share in (0.0, 0.2):
             Simulation(G, ranker=name, seed=0, out_of_network_share=share).run(days=0.25)
     return time.perf_counter() - t0
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _num(x: float | None, fmt: str = ".2f") -> str:
+    return "-" if x is None or x != x else format(x, fmt)
+
+
+def role_table_html(state: ExploreState) -> str:
+    """The per-role table as a small HTML table (both front ends show it).
+
+    Examples
+    --------
+    >>> st = explore_state(n_users=200, days=1, replicates=2)
+    >>> role_table_html(st).startswith("<table")
+    True
+    """
+    head = ("<tr><th>feed</th><th>members</th><th>share of posts</th><th>share of views</th>"
+            "<th>voice ratio</th><th>people shown each post</th><th>reach vs chronological</th></tr>")
+    rows = []
+    for name in state.rankers:
+        for role in POSTING_ROLES:
+            v = state.roles[name][role]
+            amp = v["amplification"]
+            rows.append(
+                f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{role}</td>"
+                f"<td>{_pct(v['post_share'])}</td><td>{_pct(v['impression_share'])}</td>"
+                f"<td>{_num(v['voice_ratio'])}</td><td>{_num(v['reach_per_post'], '.1f')}</td>"
+                f"<td>{'-' if amp != amp else f'{100 * amp:+.0f}%'}</td></tr>")
+    return f"<table class='feedsim-roles'>{head}{''.join(rows)}</table>"
 
 
 def draw_feed_view(ax, state: ExploreState):

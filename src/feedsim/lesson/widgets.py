@@ -12,7 +12,7 @@ from typing import Any
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError
 from ..rankers.registry import RANKERS
-from .state import BASELINE, POSTING_ROLES, ExploreParams, ExploreState, RunCache, explore_state, warm_up
+from .state import BASELINE, ExploreParams, ExploreState, RunCache, explore_state, role_table_html, warm_up
 
 __all__ = ["explore", "role_table_html", "Explorer"]
 
@@ -27,38 +27,6 @@ LABELS = {
     "n_users": "community size",
     "days": "days",
 }
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None or x != x else f"{100 * x:.1f}%"
-
-
-def _num(x: float | None, fmt: str = ".2f") -> str:
-    return "-" if x is None or x != x else format(x, fmt)
-
-
-def role_table_html(state: ExploreState) -> str:
-    """The per-role table as a small HTML table (both front ends show it).
-
-    Examples
-    --------
-    >>> st = explore_state(n_users=200, days=1, replicates=2)
-    >>> role_table_html(st).startswith("<table")
-    True
-    """
-    head = ("<tr><th>feed</th><th>members</th><th>share of posts</th><th>share of views</th>"
-            "<th>voice ratio</th><th>people shown each post</th><th>reach vs chronological</th></tr>")
-    rows = []
-    for name in state.rankers:
-        for role in POSTING_ROLES:
-            v = state.roles[name][role]
-            amp = v["amplification"]
-            rows.append(
-                f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{role}</td>"
-                f"<td>{_pct(v['post_share'])}</td><td>{_pct(v['impression_share'])}</td>"
-                f"<td>{_num(v['voice_ratio'])}</td><td>{_num(v['reach_per_post'], '.1f')}</td>"
-                f"<td>{'-' if amp != amp else f'{100 * amp:+.0f}%'}</td></tr>")
-    return f"<table class='feedsim-roles'>{head}{''.join(rows)}</table>"
 
 
 class Explorer:
