@@ -29,6 +29,8 @@ from .errors import MissingDependencyError, ResultFileError  # noqa: E402
 from .results_io import load_result  # noqa: E402
 from .errors import InsufficientMemoryError  # noqa: E402
 from .engine.memory import estimate_memory  # noqa: E402
+from . import lesson  # noqa: E402
+from .lesson import explore  # noqa: E402
 
 
 def __getattr__(name: str):
@@ -62,6 +64,8 @@ __all__ = [
     "SweepSpec",
     "__version__",
     "compare",
+    "explore",
+    "lesson",
     "load_results",
     "load_result",
     "MissingDependencyError",

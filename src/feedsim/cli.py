@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``, ``feedsim run``, ``feedsim sweep``, ``feedsim results``.
+"""Command-line interface: ``feedsim compare``, ``feedsim run``, ``feedsim sweep``, ``feedsim results``, ``feedsim lesson``.
 
 The only module that prints or exits. Errors print one line to stderr and exit 2.
 """
@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_sweep_parsers(sub)
     _add_run_parser(sub)
+    les = sub.add_parser(
+        "lesson",
+        help="serve the classroom explorer as a web page on 127.0.0.1 (no Jupyter needed)",
+        description="Serve the explorer (change the feed and its feedback loops, see who is heard) on "
+        "http://127.0.0.1:PORT/ until interrupted (Ctrl-C).",
+    )
+    les.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 = any free port)")
+    les.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     return parser
 
 
@@ -414,6 +422,26 @@ def _write_outputs(result, payload: dict, out: str) -> None:
         json.dump(payload, fh, sort_keys=True, indent=1)
 
 
+def _lesson(args) -> int:
+    import webbrowser
+
+    from .lesson.server import make_server
+
+    if not 0 <= args.port <= 65535:
+        raise FeedsimError(f"--port must be an integer from 0 to 65535; got {args.port}")
+    srv = make_server(args.port)
+    print(f"feedsim lesson: serving on {srv.url} (Ctrl-C to stop)", flush=True)
+    if not args.no_browser:
+        webbrowser.open(srv.url)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:  # the normal way to stop it
+        print("feedsim lesson: stopped", file=sys.stderr)
+    finally:
+        srv.server_close()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``feedsim`` command. Returns the exit code."""
     parser = build_parser()
@@ -421,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run}
+    handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run, "lesson": _lesson}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

@@ -1,0 +1,251 @@
+"""``feedsim lesson``: the explorer as a web page on 127.0.0.1, no Jupyter needed.
+
+Why the standard library. The page needs a handful of controls, one figure, a
+sentence and a table, and a computation that takes a second or two; it is served
+to one classroom machine. :mod:`http.server` (``ThreadingHTTPServer``) and one
+HTML page with a ``<form>`` and ``fetch`` cover that with no dependency at all:
+nothing to install beyond feedsim, nothing that can break between releases of a
+web framework, no JavaScript build and no outside resources (the page works
+offline; the figure arrives as a PNG data URI). Web-app libraries (Solara, Panel,
+Voila, Flask/Dash) would bring a widget protocol or a server stack of their own
+for a page this small. The cost of the choice: no live push, so the page asks for
+a new state after each change of a control (one ``GET /api/state?...``).
+
+Endpoints: ``GET /`` (the page), ``GET /api/state?ranker=...&n_users=...`` (JSON:
+``headline``, ``table`` (HTML), ``image`` (PNG data URI), ``hash`` (SHA-256 of the
+PNG), ``numbers`` (:meth:`ExploreState.to_dict`)); a bad value gives status 400
+and ``{"error": message}``. Runs are computed one at a time (a lock), with a
+:class:`RunCache` shared by all requests.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from ..engine.config import FEEDBACK_LOOPS
+from ..errors import FeedsimError, InvalidParameterError
+from ..rankers.registry import RANKERS
+from .state import ExploreParams, RunCache, explore_state, warm_up
+from .widgets import LABELS, role_table_html
+
+__all__ = ["LessonServer", "make_server", "page_html", "state_payload"]
+
+
+def _parse(query: dict[str, list[str]], defaults: ExploreParams) -> ExploreParams:
+    """Controls from a query string; a value that is not a number names its field."""
+    changes: dict[str, Any] = {}
+    for name, values in query.items():
+        value = values[-1]
+        if name == "ranker":
+            changes[name] = value
+        elif name in FEEDBACK_LOOPS:
+            if value not in ("0", "1", "true", "false"):
+                raise InvalidParameterError(f"{name} must be 0, 1, true or false; got {value!r}")
+            changes[name] = value in ("1", "true")
+        elif name in ("out_of_network_share", "days"):
+            try:
+                changes[name] = float(value)
+            except ValueError:
+                raise InvalidParameterError(f"{name} must be a number; got {value!r}") from None
+        elif name in ("n_users", "replicates", "seed"):
+            try:
+                changes[name] = int(value)
+            except ValueError:
+                raise InvalidParameterError(f"{name} must be an integer; got {value!r}") from None
+        else:
+            known = ", ".join(f.name for f in dataclasses.fields(ExploreParams))
+            raise InvalidParameterError(f"unknown control {name!r}; known: {known}")
+    return dataclasses.replace(defaults, **changes)
+
+
+def state_payload(params: ExploreParams, cache: RunCache | None = None) -> dict[str, Any]:
+    """What ``/api/state`` returns for these controls (JSON-ready).
+
+    Examples
+    --------
+    >>> out = state_payload(ExploreParams(n_users=200, days=1, replicates=2))
+    >>> out["image"].startswith("data:image/png;base64,"), len(out["hash"])
+    (True, 64)
+    """
+    st = explore_state(params, cache=cache)
+    png = st.figure_png()
+    return {
+        "headline": st.headline,
+        "method": st.interval_method,
+        "table": role_table_html(st),
+        "image": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+        "hash": hashlib.sha256(png).hexdigest(),
+        "seconds": st.seconds,
+        "numbers": st.to_dict(),
+    }
+
+
+def page_html(defaults: ExploreParams) -> str:
+    """The explorer page: controls, figure, sentence, table, and a few lines of script.
+
+    Examples
+    --------
+    >>> "<select" in page_html(ExploreParams())
+    True
+    """
+    d = defaults
+    options = "".join(f"<option value='{n}'{' selected' if n == d.ranker else ''}>{n.replace('_', ' ')}</option>"
+                      for n in RANKERS)
+    loops = "".join(
+        f"<label><input type='checkbox' name='{loop}'{' checked' if getattr(d, loop) else ''}> "
+        f"{LABELS[loop]}</label><br>" for loop in FEEDBACK_LOOPS)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>feedsim lesson: whose voice is heard?</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5em; color: #222; }}
+form {{ float: left; width: 15em; margin-right: 1.5em; line-height: 1.7; }}
+main {{ overflow: hidden; }}
+img {{ max-width: 100%; border: 1px solid #ddd; }}
+table {{ border-collapse: collapse; font-size: 0.9em; margin-top: 0.8em; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 0.2em 0.6em; text-align: right; }}
+#status {{ color: #666; font-size: 0.9em; }} .error {{ color: #a00; }}
+</style></head>
+<body>
+<h1>Whose voice is heard?</h1>
+<form id="controls">
+<label>{LABELS['ranker']}<br><select name="ranker" id="ranker">{options}</select></label><br>
+<b>feedback loops</b><br>{loops}
+<label>{LABELS['out_of_network_share']} <output id="oon_out">{d.out_of_network_share:g}</output><br>
+<input type="range" name="out_of_network_share" min="0" max="0.5" step="0.05" value="{d.out_of_network_share:g}"
+ oninput="oon_out.value=this.value"></label><br>
+<label>{LABELS['n_users']}<br><input type="number" name="n_users" min="100" max="20000" step="100"
+ value="{d.n_users}"></label><br>
+<label>{LABELS['days']}<br><input type="number" name="days" min="1" max="60" step="1" value="{d.days:g}"></label>
+<input type="hidden" name="replicates" value="{d.replicates}"><input type="hidden" name="seed" value="{d.seed}">
+<p id="status">loading...</p>
+</form>
+<main>
+<img id="figure" alt="Share of posts and of views per role; quiet members' voice ratio with a 95% interval">
+<p id="headline"></p><p id="method" style="font-size:0.85em;color:#555"></p>
+<div id="table"></div>
+</main>
+<script>
+const form = document.getElementById("controls");
+let asked = 0;
+async function update() {{
+  const q = new URLSearchParams();
+  for (const el of form.elements) {{
+    if (!el.name) continue;
+    q.set(el.name, el.type === "checkbox" ? (el.checked ? "1" : "0") : el.value);
+  }}
+  const mine = ++asked;
+  document.getElementById("status").textContent = "running...";
+  const r = await fetch("/api/state?" + q.toString());
+  const out = await r.json();
+  if (mine !== asked) return;            // a newer request is on its way
+  const status = document.getElementById("status");
+  if (!r.ok) {{ status.textContent = out.error; status.className = "error"; return; }}
+  const img = document.getElementById("figure");
+  img.src = out.image; img.dataset.hash = out.hash; img.dataset.ranker = out.numbers.params.ranker;
+  document.getElementById("headline").textContent = out.headline;
+  document.getElementById("method").textContent = out.method;
+  document.getElementById("table").innerHTML = out.table;
+  status.className = ""; status.textContent = "updated in " + out.seconds.toFixed(1) + " s";
+}}
+form.addEventListener("change", update);
+form.addEventListener("submit", e => {{ e.preventDefault(); update(); }});
+update();
+</script>
+</body></html>
+"""
+
+
+class LessonServer(ThreadingHTTPServer):
+    """A threading HTTP server holding the explorer's defaults, run cache and lock."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], defaults: ExploreParams) -> None:
+        super().__init__(address, _Handler)
+        self.defaults = defaults
+        self.cache = RunCache()
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """Load every ranker's compiled kernels in a thread, one run at a time under the lock."""
+
+        def work():
+            for name in RANKERS:
+                with self.lock:
+                    warm_up([name])
+
+        t = threading.Thread(target=work, name="feedsim-lesson-warm-up", daemon=True)
+        t.start()
+        return t
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LessonServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (library code does not print)
+        return
+
+    def _send(self, status: int, body: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802  (the http.server protocol)
+        url = urlparse(self.path)
+        if url.path in ("/", "/index.html"):
+            self._send(HTTPStatus.OK, page_html(self.server.defaults).encode(), "text/html; charset=utf-8")
+        elif url.path == "/api/state":
+            try:
+                params = _parse(parse_qs(url.query), self.server.defaults)
+                with self.server.lock:
+                    out = state_payload(params, self.server.cache)
+            except FeedsimError as exc:
+                body = json.dumps({"error": str(exc)}).encode()
+                self._send(HTTPStatus.BAD_REQUEST, body, "application/json")
+                return
+            self._send(HTTPStatus.OK, json.dumps(out, allow_nan=False).encode(), "application/json")
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+
+def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreParams | None = None,
+                warm: bool = True) -> LessonServer:
+    """A lesson server bound to ``host:port`` (``port=0``: any free port); call ``serve_forever()``.
+
+    Parameters
+    ----------
+    port : int, default 8765
+    host : str, default "127.0.0.1"
+        Only this machine can connect by default.
+    defaults : ExploreParams, optional
+        The controls the page starts with.
+    warm : bool, default True
+        Load the rankers' compiled kernels in a background thread at once.
+
+    Examples
+    --------
+    >>> srv = make_server(0, warm=False)
+    >>> srv.url.startswith("http://127.0.0.1:")
+    True
+    >>> srv.server_close()
+    """
+    srv = LessonServer((host, port), defaults if defaults is not None else ExploreParams())
+    if warm:
+        srv.warm_up_in_background()
+    return srv

@@ -1,0 +1,535 @@
+"""The explorer's model part: parameters in, numbers and figures out.
+
+Both front ends (:func:`feedsim.lesson.explore` in Jupyter and ``feedsim lesson`` in a
+browser) call :func:`explore_state`; neither computes anything of its own.
+
+One state is ``replicates`` communities (replicate ``r`` builds its community from
+``SeedSequence(seed, spawn_key=(r, 0))`` and runs from ``SeedSequence(seed,
+spawn_key=(r, 1))``), each run under the chosen ranker and under the chronological
+feed with the same random numbers (common random numbers). Intervals are over
+those replicates: a Student-t interval on the log of quiet members' voice ratio
+(a positive quantity, so the interval never goes below zero) and a paired
+t-interval on the difference, ranker minus chronological. A bootstrap over
+members would be cheaper but would miss the run-to-run variation that decides
+whether a difference is real, so replicates it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import inspect
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._validate import check_bool, check_choice, check_int, check_number
+from ..engine.config import FEEDBACK_LOOPS
+from ..engine.result import SimulationResult
+from ..engine.simulation import Simulation
+from ..network.generators import default_community
+from ..network.graph import ROLES
+from ..rankers.registry import RANKERS
+from ..sweeps.intervals import bounded_interval, paired_difference
+
+__all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
+           "warm_up", "BASELINE"]
+
+#: The reference feed every state is compared with.
+BASELINE = "chronological"
+
+#: Roles shown in the table and bars (lurkers never post, so they have no share of posts).
+POSTING_ROLES = tuple(r for r in ROLES if r != "lurker")
+
+
+@dataclass(frozen=True)
+class ExploreParams:
+    """What the explorer's controls set.
+
+    Parameters
+    ----------
+    ranker : str, default "engagement"
+        A built-in ranker name (``feedsim.rankers.RANKERS``).
+    rich_get_richer, reciprocity, creator_adaptation, follow_discovery : bool, default True
+        Each feedback loop (see :class:`feedsim.SimulationConfig`), for both feeds.
+    out_of_network_share : float, default 0.0
+        Share of each feed reserved for posts from accounts the viewer does not follow.
+    n_users : int, default 1000
+        Accounts in the community (``feedsim.networks.default_community``), 100 to 20,000.
+    days : float, default 7
+        Simulated days, more than 0 and at most 60.
+    replicates : int, default 3
+        Communities (seeds) the numbers are averaged over, 2 to 10.
+    seed : int, default 1
+        Root seed of the replicates.
+
+    Examples
+    --------
+    >>> ExploreParams(ranker="fair_exposure").ranker
+    'fair_exposure'
+    >>> ExploreParams(days=0)
+    Traceback (most recent call last):
+    ...
+    feedsim.errors.InvalidParameterError: days must be a finite number > 0 and <= 60; got 0
+    """
+
+    ranker: str = "engagement"
+    rich_get_richer: bool = True
+    reciprocity: bool = True
+    creator_adaptation: bool = True
+    follow_discovery: bool = True
+    out_of_network_share: float = 0.0
+    n_users: int = 1000
+    days: float = 7.0
+    replicates: int = 3
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        check_choice("ranker", self.ranker, RANKERS)
+        for loop in FEEDBACK_LOOPS:
+            check_bool(loop, getattr(self, loop))
+        check_number("out_of_network_share", self.out_of_network_share, low=0, high=1)
+        object.__setattr__(self, "n_users", check_int("n_users", self.n_users, low=100, high=20_000))
+        check_number("days", self.days, low=0, low_inclusive=False, high=60)
+        object.__setattr__(self, "replicates", check_int("replicates", self.replicates, low=2, high=10))
+        object.__setattr__(self, "seed", check_int("seed", self.seed, low=0))
+
+    def loops(self) -> dict[str, bool]:
+        """The feedback-loop switches as keyword arguments of :class:`feedsim.Simulation`."""
+        return {loop: bool(getattr(self, loop)) for loop in FEEDBACK_LOOPS}
+
+    def replace(self, **changes: Any) -> ExploreParams:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+class RunCache:
+    """Keeps recent communities and runs so that a front end only computes what changed.
+
+    Runs are deterministic functions of their parameters and seed, so a cached run
+    is the run that would be computed. Bounded: the oldest entries go first.
+
+    Parameters
+    ----------
+    max_runs : int, default 64
+        Runs kept (about 1 MB each at 1,000 accounts x 7 days).
+
+    Examples
+    --------
+    >>> cache = RunCache(max_runs=4)
+    >>> len(cache)
+    0
+    """
+
+    def __init__(self, max_runs: int = 64) -> None:
+        self.max_runs = check_int("max_runs", max_runs, low=1)
+        self._graphs: OrderedDict = OrderedDict()
+        self._runs: OrderedDict = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    def graph(self, n_users: int, seed: int, replicate: int):
+        key = (n_users, seed, replicate)
+        if key not in self._graphs:
+            ss = np.random.SeedSequence(seed, spawn_key=(replicate, 0))
+            self._graphs[key] = default_community(n_users, seed=ss, as_arrays=True)
+            while len(self._graphs) > 16:
+                self._graphs.popitem(last=False)
+        return self._graphs[key]
+
+    def run(self, params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None = None):
+        key = (dataclasses.replace(params, ranker=BASELINE, replicates=2), ranker, replicate,
+               tuple(audit or ()))
+        if key in self._runs:
+            self.hits += 1
+            self._runs.move_to_end(key)
+            return self._runs[key]
+        self.misses += 1
+        G = self.graph(params.n_users, params.seed, replicate)
+        extra = {"audit": list(audit)} if audit else {}
+        sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
+                         out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
+        res = sim.run(days=params.days)
+        self._runs[key] = res
+        while len(self._runs) > self.max_runs:
+            self._runs.popitem(last=False)
+        return res
+
+
+@dataclass
+class ExploreState:
+    """Everything the explorer shows for one setting of the controls.
+
+    Attributes
+    ----------
+    params : ExploreParams
+    rankers : tuple of str
+        ``("chronological", ranker)``, or ``("chronological",)`` when the chosen ranker is it.
+    results : dict of str to list of SimulationResult
+        One run per replicate per ranker (same seeds across rankers).
+    roles : dict of str to dict of str to dict
+        ``roles[ranker][role]``: ``post_share``, ``impression_share``, ``voice_ratio``,
+        each the mean over replicates, ``reach_per_post`` (people shown each post,
+        impressions over posts pooled over the replicates) and ``amplification``
+        (that reach against chronological's, minus 1).
+    voice : dict of str to dict
+        Quiet members' voice ratio per ranker: ``estimate``, ``ci_low``, ``ci_high``
+        (95 %, t-interval on the log over replicates), ``values`` (one per replicate).
+    difference : dict
+        Quiet voice ratio, ranker minus chronological, paired by seed: ``estimate``,
+        ``ci_low``, ``ci_high``, ``values``. All NaN when the ranker is chronological.
+    headline : str
+        One sentence computed from the numbers above.
+    interval_method : str
+        How the intervals were made, in words.
+    feed_viewer : int
+        The account whose feed the feed view shows (a follower of the most followed
+        quiet member of replicate 0).
+    seconds : float
+        Wall time of the call.
+    """
+
+    params: ExploreParams
+    rankers: tuple[str, ...]
+    results: dict[str, list[SimulationResult]]
+    roles: dict[str, dict[str, dict[str, float]]]
+    voice: dict[str, dict[str, Any]]
+    difference: dict[str, Any]
+    headline: str
+    interval_method: str
+    feed_viewer: int
+    seconds: float = 0.0
+    _figure: Any = field(default=None, repr=False)
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """One row per (ranker, posting role): the per-role table as plain dicts.
+
+        Examples
+        --------
+        >>> st = explore_state(ExploreParams(n_users=200, days=1, replicates=2))
+        >>> sorted(st.table_rows()[0])
+        ['amplification', 'feed', 'impression_share', 'post_share', 'reach_per_post', 'role', 'voice_ratio']
+        """
+        return [{"feed": name, "role": role, **vals} for name in self.rankers
+                for role, vals in self.roles[name].items()]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Numbers only (no runs, no figure), JSON-ready: NaN becomes None."""
+        return _clean({
+            "params": dataclasses.asdict(self.params),
+            "rankers": list(self.rankers),
+            "roles": self.roles,
+            "voice": {k: {**v, "values": list(v["values"])} for k, v in self.voice.items()},
+            "difference": {**self.difference, "values": list(self.difference["values"])},
+            "headline": self.headline,
+            "interval_method": self.interval_method,
+            "feed_viewer": self.feed_viewer,
+            "seconds": self.seconds,
+        })
+
+    def figure(self):
+        """The explorer's figure: role-share bars, quiet voice ratio with intervals, feed view.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Not attached to pyplot (safe in a web server thread).
+        """
+        if self._figure is None:
+            self._figure = _draw(self)
+        return self._figure
+
+    def figure_png(self, dpi: int = 80) -> bytes:
+        """The figure as PNG bytes."""
+        import io  # noqa: PLC0415
+
+        buf = io.BytesIO()
+        self.figure().savefig(buf, format="png", dpi=dpi)
+        return buf.getvalue()
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, (float, np.floating)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def _audit_supported() -> bool:
+    """True when this feedsim can record a viewer's feed and draw it (``audit=``, ``plot_feed``)."""
+    from .. import plots  # noqa: PLC0415
+
+    return hasattr(plots, "plot_feed") and "audit" in inspect.signature(Simulation.__init__).parameters
+
+
+def _feed_viewer(G) -> int:
+    """A follower of the most followed quiet member (the lowest account id among them)."""
+    src, dst = G.edges()
+    quiet = np.flatnonzero(G.roles() == "quiet")
+    if len(quiet) == 0:
+        return 0
+    followers = G.in_degree()
+    star = int(quiet[np.argmax(followers[quiet])])
+    fans = src[dst == star]
+    return int(fans.min()) if len(fans) else star
+
+
+def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]) -> dict[str, dict[str, float]]:
+    summaries = [r.summary() for r in runs]
+    reach = _pooled_reach(runs)
+    base = _pooled_reach(baseline)
+    out = {}
+    for role in POSTING_ROLES:
+        i = ROLES.index(role)
+
+        def mean(key):
+            vals = [s[key].get(role) for s in summaries]
+            vals = [np.nan if v is None else v for v in vals]
+            return float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan
+
+        amp = reach[i] / base[i] - 1 if np.isfinite(base[i]) and base[i] > 0 else math.nan
+        out[role] = {"post_share": mean("post_share"), "impression_share": mean("impression_share"),
+                     "voice_ratio": mean("voice_ratio"), "reach_per_post": float(reach[i]),
+                     "amplification": float(amp)}
+    return out
+
+
+def _pooled_reach(runs: list[SimulationResult]) -> np.ndarray:
+    """People shown each post per role, impressions and posts summed over the replicates."""
+    tables = [r.role_table() for r in runs]
+    imp = np.sum([t["impressions"] for t in tables], axis=0)
+    posts = np.sum([t["posts"] for t in tables], axis=0)
+    return np.divide(imp, posts, out=np.full(len(ROLES), np.nan), where=posts > 0)
+
+
+def _quiet_voice(runs: list[SimulationResult]) -> np.ndarray:
+    vals = [r.summary()["voice_ratio"].get("quiet") for r in runs]
+    return np.array([np.nan if v is None else v for v in vals], dtype=float)
+
+
+def _headline(p: ExploreParams, voice: dict, diff: dict) -> str:
+    b = voice[BASELINE]
+    start = (f"On the chronological feed quiet members get {b['estimate']:.2f} of the views their share of posts "
+             f"would earn (95% interval {b['ci_low']:.2f} to {b['ci_high']:.2f}, {p.replicates} communities)")
+    if p.ranker == BASELINE:
+        return start + "."
+    v = voice[p.ranker]
+    d = diff
+    if not math.isfinite(d["ci_low"]):
+        verdict = "the difference cannot be judged from these replicates"
+    elif d["ci_high"] < 0:
+        verdict = "a clear loss"
+    elif d["ci_low"] > 0:
+        verdict = "a clear gain"
+    else:
+        verdict = "the interval includes no change, so this could be chance"
+    return (f"{start}; on the {p.ranker.replace('_', ' ')} feed {v['estimate']:.2f} "
+            f"({v['ci_low']:.2f} to {v['ci_high']:.2f}). Difference {d['estimate']:+.2f} "
+            f"({d['ci_low']:+.2f} to {d['ci_high']:+.2f}): {verdict}.")
+
+
+def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None = None,
+                  **changes: Any) -> ExploreState:
+    """Run the explorer's experiment for one setting of its controls.
+
+    Parameters
+    ----------
+    params : ExploreParams, optional
+        The controls; default :class:`ExploreParams()`.
+    cache : RunCache, optional
+        Reuse runs computed before (a front end keeps one); without it every run is computed.
+    **changes
+        Fields of :class:`ExploreParams` to change, e.g. ``ranker="fair_exposure"``.
+
+    Returns
+    -------
+    ExploreState
+        Numbers (``voice``, ``difference``, ``roles``, ``headline``) and, on demand,
+        ``figure()``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a control outside its range (the message names it).
+
+    Examples
+    --------
+    >>> st = explore_state(n_users=200, days=1, replicates=2, ranker="engagement")
+    >>> st.rankers
+    ('chronological', 'engagement')
+    >>> 0 < st.voice["chronological"]["estimate"]
+    True
+    """
+    import time  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    p = params if params is not None else ExploreParams()
+    if changes:
+        p = p.replace(**changes)
+    cache = cache if cache is not None else RunCache(max_runs=2 * p.replicates + 2)
+    rankers = (BASELINE,) if p.ranker == BASELINE else (BASELINE, p.ranker)
+    viewer = _feed_viewer(cache.graph(p.n_users, p.seed, 0))
+    audit = [viewer] if _audit_supported() else None
+    results = {name: [cache.run(p, name, r, audit=audit if r == 0 else None) for r in range(p.replicates)]
+               for name in rankers}
+    roles = {name: _role_numbers(results[name], results[BASELINE]) for name in rankers}
+    voice = {}
+    for name in rankers:
+        vals = _quiet_voice(results[name])
+        n, mean, _, lo, hi, _ = bounded_interval(vals, (0.0, math.inf))
+        voice[name] = {"estimate": mean, "ci_low": lo, "ci_high": hi, "values": vals.tolist()}
+    if p.ranker == BASELINE:
+        diff = {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "values": []}
+    else:
+        a, b = _quiet_voice(results[p.ranker]), _quiet_voice(results[BASELINE])
+        n, d, _, lo, hi = paired_difference(a, b)
+        diff = {"estimate": d, "ci_low": lo, "ci_high": hi, "values": (a - b).tolist()}
+    method = (f"95% intervals over {p.replicates} communities (replicates over seeds; Student t on the log of "
+              "the voice ratio, paired t for the difference)")
+    return ExploreState(params=p, rankers=rankers, results=results, roles=roles, voice=voice, difference=diff,
+                        headline=_headline(p, voice, diff), interval_method=method, feed_viewer=viewer,
+                        seconds=time.perf_counter() - t0)
+
+
+def warm_up(rankers: list[str] | tuple[str, ...] | None = None) -> float:
+    """Load every compiled kernel the explorer uses, on a tiny community; returns seconds.
+
+    The first run of each ranker in a process loads its compiled kernels from
+    Numba's cache (about a second each, minutes on the very first install); a front
+    end calls this once at start so that the first change of a control is as fast
+    as the others.
+
+    Examples
+    --------
+    >>> warm_up(["chronological"]) >= 0
+    True
+    """
+    import time  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    G = default_community(100, seed=0, as_arrays=True)
+    for name in rankers if rankers is not None else RANKERS:
+        for share in (0.0, 0.2):
+            Simulation(G, ranker=name, seed=0, out_of_network_share=share).run(days=0.25)
+    return time.perf_counter() - t0
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _num(x: float | None, fmt: str = ".2f") -> str:
+    return "-" if x is None or x != x else format(x, fmt)
+
+
+def role_table_html(state: ExploreState) -> str:
+    """The per-role table as a small HTML table (both front ends show it).
+
+    Examples
+    --------
+    >>> st = explore_state(n_users=200, days=1, replicates=2)
+    >>> role_table_html(st).startswith("<table")
+    True
+    """
+    head = ("<tr><th>feed</th><th>members</th><th>share of posts</th><th>share of views</th>"
+            "<th>voice ratio</th><th>people shown each post</th><th>reach vs chronological</th></tr>")
+    rows = []
+    for name in state.rankers:
+        for role in POSTING_ROLES:
+            v = state.roles[name][role]
+            amp = v["amplification"]
+            rows.append(
+                f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{role}</td>"
+                f"<td>{_pct(v['post_share'])}</td><td>{_pct(v['impression_share'])}</td>"
+                f"<td>{_num(v['voice_ratio'])}</td><td>{_num(v['reach_per_post'], '.1f')}</td>"
+                f"<td>{'-' if amp != amp else f'{100 * amp:+.0f}%'}</td></tr>")
+    return f"<table class='feedsim-roles'>{head}{''.join(rows)}</table>"
+
+
+def draw_feed_view(ax, state: ExploreState):
+    """Draw one member's feed, or say why it cannot be drawn yet.
+
+    The hook for ``feedsim.plots.plot_feed`` (a phone-like column of one viewer's
+    feed, which needs runs recorded with ``Simulation(..., audit=[viewer])``): when
+    both exist, the chronological and the chosen feed of ``state.feed_viewer`` at
+    the middle of the last day are drawn with it; otherwise the Axes shows the text
+    "feed view: needs plot_feed".
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    state : ExploreState
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> st = explore_state(n_users=200, days=1, replicates=2)
+    >>> ax = draw_feed_view(plt.figure().add_subplot(), st)
+    """
+    from .. import plots  # noqa: PLC0415
+
+    if _audit_supported() and getattr(state.results[state.rankers[-1]][0], "audit", None) is not None:
+        hour = max(0.0, 24.0 * state.params.days - 12.0)
+        res = state.results[state.rankers[-1]][0]
+        return plots.plot_feed(res, state.feed_viewer, hour, ax=ax)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, "feed view: needs plot_feed", ha="center", va="center", transform=ax.transAxes,
+            color="0.4", fontsize="large")
+    return ax
+
+
+def _draw(state: ExploreState):
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    from ..plots.palette import ROLE_COLORS  # noqa: PLC0415
+
+    fig = Figure(figsize=(12, 4.2), layout="constrained")
+    ax_bars, ax_voice, ax_feed = fig.subplots(1, 3, gridspec_kw={"width_ratios": [2.2, 1.2, 1.2]})
+    names = state.rankers
+    x = np.arange(len(POSTING_ROLES))
+    width = 0.8 / (len(names) + 1)
+    post = [state.roles[BASELINE][r]["post_share"] for r in POSTING_ROLES]
+    ax_bars.bar(x - 0.4 + width / 2, post, width=width, color="white", edgecolor="0.3", hatch="//",
+                label="share of posts")
+    for j, name in enumerate(names):
+        imp = [state.roles[name][r]["impression_share"] for r in POSTING_ROLES]
+        ax_bars.bar(x - 0.4 + width * (j + 1.5), imp, width=width, color=[ROLE_COLORS[r] for r in POSTING_ROLES],
+                    alpha=0.45 if name == BASELINE and len(names) > 1 else 1.0, edgecolor="0.3",
+                    label=f"share of views, {name.replace('_', ' ')}")
+    ax_bars.set_xticks(x, [r + ("s" if r != "quiet" else " members") for r in POSTING_ROLES])
+    ax_bars.set_ylabel("share of all posts / of all views")
+    ax_bars.set_ylim(0, 1)
+    ax_bars.set_title("Who speaks and who is heard")
+    ax_bars.legend(fontsize="small", loc="upper left", frameon=False)
+
+    est = [state.voice[n]["estimate"] for n in names]
+    lo = [state.voice[n]["ci_low"] for n in names]
+    hi = [state.voice[n]["ci_high"] for n in names]
+    err = np.array([[max(0.0, e - a) if math.isfinite(a) else 0.0 for e, a in zip(est, lo)],
+                    [max(0.0, b - e) if math.isfinite(b) else 0.0 for e, b in zip(est, hi)]])
+    ax_voice.bar(range(len(names)), est, color=ROLE_COLORS["quiet"], alpha=0.8, yerr=err, capsize=6,
+                 edgecolor="0.3")
+    ax_voice.axhline(1.0, color="0.5", linestyle="--", linewidth=1)
+    ax_voice.set_xticks(range(len(names)), [n.replace("_", " ") for n in names])
+    top = max([1.1, *[h for h in hi if math.isfinite(h)]]) * 1.05
+    ax_voice.set_ylim(0, top)
+    ax_voice.set_ylabel("views per fair share (1 = heard as much as they post)")
+    ax_voice.set_title("Quiet members' voice ratio\n(95% interval over communities)", fontsize="medium")
+    draw_feed_view(ax_feed, state)
+    return fig

@@ -1,0 +1,141 @@
+"""``feedsim lesson`` in a real headless browser (Debian's chromium and chromium-driver, via selenium).
+
+Skipped with a reason when chromium, its driver or selenium is missing, except under ``CI=1``
+(``.ci/run`` installs them and sets it), where their absence fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from feedsim.lesson import ExploreParams
+from feedsim.lesson.server import make_server
+
+SMALL = ExploreParams(n_users=300, days=2, replicates=2, seed=2)
+IN_CI = os.environ.get("CI", "") not in ("", "0", "false")
+
+
+def _need(what: str, found) -> None:
+    if not found:
+        msg = f"the browser test needs {what}"
+        if IN_CI:
+            pytest.fail(msg + " (CI=1: .ci/run must install it)")
+        pytest.skip(msg + " (apt-get install chromium chromium-driver; pip install selenium)")
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = make_server(0, defaults=SMALL, warm=False)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
+    driver_path = shutil.which("chromedriver")
+    _need("chromium", chromium)
+    _need("chromedriver (Debian package chromium-driver)", driver_path)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        webdriver = None
+    _need("selenium", webdriver)
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=Service(executable_path=driver_path))
+    drv.set_page_load_timeout(60)
+    yield drv
+    drv.quit()
+
+
+def _figure(drv, timeout=60):
+    """Wait until the page shows a figure and the status says it is up to date; return its hash."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(drv, timeout).until(
+        lambda d: d.find_element("id", "status").text.startswith("updated")
+        and d.find_element("id", "figure").get_attribute("data-hash"))
+    return drv.find_element("id", "figure").get_attribute("data-hash")
+
+
+def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser):
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(server.url)
+    assert browser.title.startswith("feedsim lesson")
+    first = _figure(browser)
+    headline = browser.find_element("id", "headline").text
+    assert "engagement feed" in headline
+    assert browser.find_element("id", "figure").get_attribute("src").startswith("data:image/png;base64,")
+    assert len(browser.find_elements("css selector", "#table tr")) == 1 + 2 * 4  # header, 2 feeds x 4 roles
+
+    Select(browser.find_element("id", "ranker")).select_by_value("fair_exposure")
+    WebDriverWait(browser, 60).until(
+        lambda d: d.find_element("id", "figure").get_attribute("data-ranker") == "fair_exposure")
+    second = _figure(browser)
+    assert second != first
+    assert "fair exposure feed" in browser.find_element("id", "headline").text
+    assert browser.find_element("id", "headline").text != headline
+
+
+def test_a_loop_checkbox_reaches_the_model(server, browser):
+    browser.get(server.url)
+    first = _figure(browser)
+    browser.find_element("name", "reciprocity").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 60).until(lambda d: d.find_element("id", "figure").get_attribute("data-hash") != first)
+    assert _figure(browser) != first
+
+
+def test_api_rejects_a_bad_control_with_one_line_naming_it(server):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server.url + "api/state?n_users=5", timeout=30)
+    assert err.value.code == 400
+    msg = json.loads(err.value.read())["error"]
+    assert msg == "n_users must be an integer >= 100 and <= 20000; got 5"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server.url + "api/state?colour=red", timeout=30)
+    assert "unknown control 'colour'" in json.loads(err.value.read())["error"]
+
+
+def test_cli_serves_the_page(tmp_path):
+    """``feedsim lesson --port 0 --no-browser`` prints its address and serves the page there."""
+    with subprocess.Popen([sys.executable, "-m", "feedsim", "lesson", "--port", "0", "--no-browser"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                          env={**os.environ, "NUMBA_NUM_THREADS": "1"}) as proc:
+        try:
+            line = proc.stdout.readline()
+            assert line.startswith("feedsim lesson: serving on http://127.0.0.1:"), line
+            url = line.split()[4]
+            with urllib.request.urlopen(url, timeout=30) as resp:
+                page = resp.read().decode()
+            assert "<select name=\"ranker\"" in page and "fair_exposure" in page
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_cli_rejects_a_bad_port():
+    from feedsim.cli import main
+
+    assert main(["lesson", "--port", "70000", "--no-browser"]) == 2

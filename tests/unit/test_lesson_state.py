@@ -1,0 +1,153 @@
+"""The explorer's model part, feedsim.lesson.explore_state, tested directly."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+
+import feedsim
+from feedsim.lesson import ExploreParams, RunCache, draw_feed_view, explore_state
+from feedsim.lesson import state as state_mod
+
+matplotlib.use("Agg")
+
+SMALL = dict(n_users=300, days=2, replicates=2, seed=3)
+
+
+@pytest.fixture(scope="module")
+def cache():
+    return RunCache()
+
+
+@pytest.fixture(scope="module")
+def engagement(cache):
+    return explore_state(ExploreParams(ranker="engagement", **SMALL), cache=cache)
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("ranker", "newest", "ranker must be one of"),
+    ("n_users", 50, "n_users must be an integer >= 100 and <= 20000; got 50"),
+    ("days", 0, "days must be a finite number > 0 and <= 60; got 0"),
+    ("replicates", 1, "replicates must be an integer >= 2 and <= 10; got 1"),
+    ("out_of_network_share", 1.5, "out_of_network_share must be a finite number >= 0 and <= 1; got 1.5"),
+    ("reciprocity", "yes", "reciprocity must be True or False; got 'yes'"),
+    ("seed", -1, "seed must be an integer >= 0; got -1"),
+])
+def test_bad_control_raises_one_line_naming_it(field, value, words):
+    with pytest.raises(feedsim.InvalidParameterError, match="^" + words.replace("(", r"\(")) as err:
+        ExploreParams(**{field: value})
+    assert "\n" not in str(err.value)
+
+
+def test_runs_are_the_documented_seeds(engagement):
+    # replicate r: community from SeedSequence(seed, (r, 0)), runs from SeedSequence(seed, (r, 1))
+    for r in range(SMALL["replicates"]):
+        G = feedsim.networks.default_community(300, seed=np.random.SeedSequence(3, spawn_key=(r, 0)),
+                                               as_arrays=True)
+        direct = feedsim.Simulation(G, ranker="engagement", seed=np.random.SeedSequence(3, spawn_key=(r, 1)))
+        s = direct.run(days=2).summary()
+        assert engagement.voice["engagement"]["values"][r] == s["voice_ratio"]["quiet"]
+
+
+def test_interval_brackets_the_mean_and_stays_positive(engagement):
+    for name in engagement.rankers:
+        v = engagement.voice[name]
+        assert v["estimate"] == pytest.approx(np.mean(v["values"]))
+        geometric = math.exp(np.mean(np.log(v["values"])))  # the t-interval is on the log scale
+        assert 0 < v["ci_low"] < geometric < v["ci_high"]
+
+
+def test_difference_is_paired_by_seed(engagement):
+    d = engagement.difference
+    want = np.subtract(engagement.voice["engagement"]["values"], engagement.voice["chronological"]["values"])
+    np.testing.assert_allclose(d["values"], want)
+    assert d["estimate"] == pytest.approx(want.mean())
+    assert d["ci_low"] <= d["estimate"] <= d["ci_high"]
+
+
+def test_the_cache_reuses_the_baseline_and_changes_nothing(cache, engagement):
+    before = cache.misses
+    fair = explore_state(ExploreParams(ranker="fair_exposure", **SMALL), cache=cache)
+    assert cache.misses - before == SMALL["replicates"]  # only the new ranker was run
+    fresh = explore_state(ExploreParams(ranker="fair_exposure", **SMALL))
+    assert fresh.voice == fair.voice and fresh.roles == fair.roles
+    assert fair.voice["chronological"] == engagement.voice["chronological"]
+
+
+def test_changing_the_ranker_changes_the_numbers(cache, engagement):
+    fair = explore_state(ExploreParams(ranker="fair_exposure", **SMALL), cache=cache)
+    # fair exposure boosts under-exposed authors: quiet members' voice ratio is higher in every replicate
+    assert all(f > e for f, e in zip(fair.voice["fair_exposure"]["values"], engagement.voice["engagement"]["values"]))
+    assert fair.headline != engagement.headline
+
+
+def test_controls_reach_the_simulation(cache):
+    st = explore_state(ExploreParams(ranker="engagement", reciprocity=False, out_of_network_share=0.2, **SMALL),
+                       cache=cache)
+    cfg = st.results["engagement"][0].config
+    assert cfg.reciprocity is False and cfg.rich_get_richer is True and cfg.out_of_network_share == 0.2
+    assert st.results["chronological"][1].config.reciprocity is False
+
+
+def test_chronological_alone_has_one_feed_and_no_difference(cache):
+    st = explore_state(ExploreParams(ranker="chronological", **SMALL), cache=cache)
+    assert st.rankers == ("chronological",)
+    assert math.isnan(st.difference["estimate"])
+    assert st.headline.endswith("communities).")
+
+
+def test_role_table_and_json(engagement):
+    rows = engagement.table_rows()
+    assert [(r["feed"], r["role"]) for r in rows][:2] == [("chronological", "influencer"),
+                                                          ("chronological", "regular")]
+    shares = [r["post_share"] for r in rows if r["feed"] == "engagement"]
+    assert sum(shares) == pytest.approx(1.0)
+    assert all(r["amplification"] == 0 for r in rows if r["feed"] == "chronological" and
+               math.isfinite(r["amplification"]))
+    text = json.dumps(engagement.to_dict(), allow_nan=False)
+    assert "interval_method" in text and "replicates over seeds" in engagement.interval_method
+
+
+def test_headline_is_computed_from_the_numbers(engagement):
+    v = engagement.voice["engagement"]["estimate"]
+    assert f"{v:.2f}" in engagement.headline
+    assert f"{engagement.difference['estimate']:+.2f}" in engagement.headline
+
+
+def test_feed_viewer_follows_a_quiet_member(engagement, cache):
+    G = cache.graph(300, 3, 0)
+    src, dst = G.edges()
+    followed = dst[src == engagement.feed_viewer]
+    assert np.any(G.roles()[followed] == "quiet")
+
+
+def test_figure_has_bars_interval_and_feed_placeholder(engagement):
+    fig = engagement.figure()
+    bars, voice, feed = fig.axes
+    assert len(voice.patches) == 2 and len(bars.patches) == 3 * 4
+    if not hasattr(feedsim.plots, "plot_feed"):
+        assert [t.get_text() for t in feed.texts] == ["feed view: needs plot_feed"]
+    assert engagement.figure_png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    calls = []
+
+    def fake_plot_feed(result, viewer, hour, ax=None):
+        calls.append((result, viewer, hour))
+        return ax
+
+    monkeypatch.setattr(feedsim.plots, "plot_feed", fake_plot_feed, raising=False)
+    monkeypatch.setattr(state_mod, "_audit_supported", lambda: True)
+    res = engagement.results["engagement"][0]
+    monkeypatch.setattr(res, "audit", object(), raising=False)
+    fig, ax = plt.subplots()
+    assert draw_feed_view(ax, engagement) is ax
+    plt.close(fig)
+    assert calls == [(res, engagement.feed_viewer, 36.0)]

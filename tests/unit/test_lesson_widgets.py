@@ -1,0 +1,34 @@
+"""feedsim.explore(): the ipywidgets front end of the explorer."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+import feedsim
+
+pytest.importorskip("ipywidgets")
+matplotlib.use("Agg")
+
+
+def test_explore_returns_a_widget_box():
+    import ipywidgets
+
+    box = feedsim.explore(n_users=200, days=1, replicates=2)
+    assert isinstance(box, ipywidgets.VBox)
+
+
+def test_changing_the_ranker_control_updates_figure_numbers_and_table():
+    from feedsim.lesson.widgets import Explorer
+
+    ex = Explorer(n_users=200, days=1, replicates=2, ranker="engagement")
+    before = (ex.figure.value, ex.headline.value, ex.table.value)
+    assert ex.figure.value[:4] == b"\x89PNG"
+    ex.controls["ranker"].value = "fair_exposure"
+    assert ex.state.params.ranker == "fair_exposure"
+    after = (ex.figure.value, ex.headline.value, ex.table.value)
+    assert all(a != b for a, b in zip(after, before))
+    assert "fair exposure" in ex.headline.value and "fair exposure" in ex.table.value
+    ex.controls["reciprocity"].value = False
+    assert ex.state.results["fair_exposure"][0].config.reciprocity is False
+    assert "updated in" in ex.status.value
