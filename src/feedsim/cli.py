@@ -102,8 +102,11 @@ def _add_run_parser(sub) -> None:
     run.add_argument("--save", metavar="PATH",
                      help="save the result to this directory (needs pyarrow: pip install \"feedsim[io]\")")
     run.add_argument("--overwrite", action="store_true", help="with --save: replace a result saved there before")
-    # Checkpoints (issue 13, part 3) go here: --checkpoint PATH and --checkpoint-every-days K,
-    # passed on to Simulation.run in _run below (the line marked "checkpoints").
+    run.add_argument("--checkpoint", metavar="PATH",
+                     help="write the run's state to PATH at day boundaries; rerunning the same command resumes "
+                          "from the last complete checkpoint (bit-identical result)")
+    run.add_argument("--checkpoint-every-days", type=int, default=1, metavar="K",
+                     help="with --checkpoint: every K simulated days (default 1)")
     run.add_argument("--json", action="store_true", help="print one JSON object (the summary) instead of the table")
     run.add_argument("--progress", action="store_true",
                      help="show a progress bar (default: when stderr is a terminal and the run takes over 2 s)")
@@ -128,7 +131,17 @@ def _run(args) -> int:
     graph = _load_graph(args)
     sim = Simulation(graph, ranker=args.ranker, seed=args.seed, out_of_network_share=args.out_of_network_share,
                      dynamics=not args.no_dynamics)
-    result = sim.run(days=args.days, progress=_show_progress(args))  # checkpoints: add checkpoint=... here
+    if args.checkpoint:
+        from .engine.checkpoint import run_checkpointed
+
+        if args.checkpoint_every_days < 1:
+            raise FeedsimError(f"--checkpoint-every-days must be an integer >= 1; got {args.checkpoint_every_days}")
+        result, resumed = run_checkpointed(sim, args.days, args.checkpoint, every_days=args.checkpoint_every_days,
+                                           progress=_show_progress(args))
+        if resumed is not None:
+            print(f"resumed from {resumed.path} after day {resumed.day}", file=sys.stderr)
+    else:
+        result = sim.run(days=args.days, progress=_show_progress(args))
     summary = result.summary()
     summary["config"]["graph"] = args.graph or f"default_community(n_users={args.users})"
     if args.save:

@@ -120,3 +120,25 @@ def test_progress_on_a_terminal_unless_quiet_or_json(monkeypatch, args, shown):
     assert "%|" not in out.getvalue()  # never on stdout
     if "--json" in args:
         json.loads(out.getvalue())
+
+
+def test_run_with_checkpoint_resumes_and_gives_the_same_summary(tmp_path):
+    """feedsim run --checkpoint: a longer rerun resumes from the file and equals a fresh run."""
+    import json as _json
+    import subprocess as _sp
+    import sys as _sys
+
+    def run(days, *extra):
+        cmd = [_sys.executable, "-m", "feedsim", "run", "--users", "300", "--days", str(days), "--seed", "3",
+               "--json", *extra]
+        p = _sp.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        assert p.returncode == 0, p.stderr
+        return _json.loads(p.stdout), p.stderr
+
+    ck = str(tmp_path / "run.ckpt")
+    run(2, "--checkpoint", ck)
+    resumed, err = run(3, "--checkpoint", ck)
+    assert "resumed from" in err and "after day 2" in err
+    fresh, _ = run(3)
+    for key in ("n_posts", "n_impressions", "impression_share", "gini_impressions"):
+        assert resumed[key] == fresh[key]
