@@ -73,7 +73,8 @@ SIM_STATE = ("interventions", "_wall")
 #: Attributes of a Simulation rebuilt by the same constructor and calls on resume
 #: (or only meaningful during one ``run`` call).
 SIM_REBUILT = ("config", "_ranker", "ranker_name", "seed", "graph", "population", "platform", "env",
-               "_progress", "_progress_start", "_scheduled", "_user_code", "_checkpointer", "_broken")
+               "_progress", "_progress_start", "_scheduled", "_user_code", "_checkpointer", "_broken",
+               "memory_limit")
 
 
 @dataclass

@@ -170,7 +170,16 @@ class Simulation:
             threads = numba.get_num_threads()
         except (ImportError, ValueError):  # pragma: no cover
             threads = 1
-        return estimate_memory(self.graph, self.population, self.config, days=total_days,
+        graph = self.graph
+        platform = getattr(self, "platform", None)
+        if platform is not None and platform.graph.n != graph.n_users:  # accounts were added: today's graph
+            from types import SimpleNamespace
+
+            g = platform.graph
+            extra = list(range(graph.n_users, g.n))
+            graph = SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr, indices=g.indices,
+                                    node_ids=list(self.graph.node_ids) + extra)
+        return estimate_memory(graph, self.population, self.config, days=total_days,
                                array_ranker=compiled_form(self._ranker) is None, threads=threads)
 
     def _check_memory(self, days: float) -> None:
