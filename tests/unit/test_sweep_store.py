@@ -194,7 +194,7 @@ def test_plot_results_draws_one_line_and_band_per_ranker(db):
     out = feedsim.sweeps.plot_results(load_results(db), "impression_share.quiet", "out_of_network_share", ax=ax)
     assert out is ax
     assert [line.get_label() for line in ax.lines] == ["chronological", "engagement"]
-    assert len(ax.collections) == 2 and ax.get_xlabel() == "out_of_network_share"
+    assert len(ax.collections) == 2 and ax.get_xlabel() == "share of each feed from outside the viewer's network"
     assert ax.lines[0].get_xdata().tolist() == [0.0, 0.3]
     plt.close(fig)
 
