@@ -15,6 +15,7 @@ from hypothesis import given, settings
 
 import feedsim
 from feedsim import Simulation
+from feedsim.engine.arrays import HashSet
 from feedsim.engine.feed import build_candidates
 from feedsim.engine.platform import Platform
 
@@ -110,3 +111,36 @@ def test_per_author_candidate_fields_match_the_accounts():
     box["sim"] = sim
     sim.run(days=2)
     assert sum(checked) > 0 and len(sim.platform.reshares) > 0
+
+
+def _stale_share(sim):
+    keys, _ = sim.platform.seen._dump()
+    return 1.0 - np.count_nonzero(sim.platform.seen.prune(keys)) / max(len(keys), 1)
+
+
+def _prolific_run(days_each=1, n_days=6):
+    G = feedsim.networks.default_community(400, seed=8)
+    for v in list(G.nodes)[:4]:
+        G.nodes[v].update(post_rate=300.0)
+    sim = Simulation(G, ranker="engagement", seed=8, keep_posts=False)
+    shares = []
+    for _ in range(n_days):
+        res = sim.run(days=days_each)
+        shares.append(_stale_share(sim))
+    return res, shares
+
+
+def test_shown_posts_of_expired_items_are_forgotten_every_day(monkeypatch):
+    # prolific accounts put most impressions in the hash set; once their posts
+    # leave the live window those keys can never be asked for again. They are
+    # dropped at each day's close (not only when the table must grow), so after a
+    # day boundary at most a quarter of the keys are stale (0.44 without it).
+    res, shares = _prolific_run()
+    assert max(shares) < 0.25
+    # forgetting them changes nothing the run computes
+    monkeypatch.setattr(HashSet, "prune_stale", lambda self, min_fraction=0.25: 0)
+    kept, kept_shares = _prolific_run()
+    assert max(kept_shares) > 0.25
+    np.testing.assert_array_equal(res.posts.impressions, kept.posts.impressions)
+    for col in ("impressions", "engagements", "posts"):
+        np.testing.assert_array_equal(res.daily[col], kept.daily[col])

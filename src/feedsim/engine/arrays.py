@@ -259,6 +259,33 @@ class HashSet:
         if (~found).any():
             self._insert_new(uniq[~found], cnt[~found])
 
+    def prune_stale(self, min_fraction: float = 0.25) -> int:
+        """Drop the keys the ``prune`` predicate rejects, if they are at least ``min_fraction`` of the set.
+
+        Called once a simulated day, so that expired keys never pile up until the
+        table must grow (which would double it); the table is rebuilt at the size
+        the kept keys need, so it also shrinks. Returns the number of keys dropped.
+
+        Examples
+        --------
+        >>> s = HashSet(prune=lambda k: k >= 10)
+        >>> s.add(np.arange(16))
+        >>> s.prune_stale(), len(s), s.contains(np.array([3, 12])).tolist()
+        (10, 6, [False, True])
+        """
+        if self.prune is None or self.n == 0:
+            return 0
+        keys, vals = self._dump()
+        keep = self.prune(keys)
+        dropped = len(keys) - int(np.count_nonzero(keep))
+        if dropped == 0 or dropped < min_fraction * len(keys):
+            return 0
+        keys = keys[keep]
+        vals = vals[keep] if vals is not None else None
+        self.table = self.values = None  # free the old table before the new one is made
+        self._rebuild(keys, vals)
+        return dropped
+
     def keep_where(self, predicate) -> None:
         """Keep only keys for which ``predicate(keys)`` is True (rebuilds the table)."""
         keys, vals = self._dump()

@@ -572,6 +572,8 @@ class Platform:
         if math.isfinite(cfg.affinity_half_life_days):
             self.graph.decay_affinity(0.5 ** (1.0 / cfg.affinity_half_life_days))
         self.pairs.flush()
+        # (viewer, post) keys of expired posts are dropped daily, not only when the table must grow
+        self.seen.prune_stale()
         if not cfg.keep_posts and self.first_live >= max(self.FOLD_MIN, self.posts.n // 2):
             self.fold_expired_posts()
         for name in ("day_posts", "day_engagements", "day_impressions", "day_organic_posts",
