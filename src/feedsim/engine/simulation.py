@@ -29,6 +29,7 @@ from ..population.state import (
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
+from .accounts import Accounts
 from .audit import FeedAudit
 from .config import SimulationConfig
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
@@ -186,6 +187,22 @@ class Simulation:
         if self.memory_limit is not None:
             check_memory(self.estimate_memory(days), self.memory_limit)
 
+    @property
+    def accounts(self) -> Accounts:
+        """The accounts: per-account attributes to read and, for user code, to change.
+
+        See :class:`feedsim.engine.accounts.Accounts`: ``sim.accounts.session_rate
+        *= 1.05`` in a user process, ``sim.accounts.set("post_rate", ids, 0.0)``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> len(sim.accounts)
+        200
+        """
+        return Accounts(self)
+
     # ---------------------------------------------------------------- the clock
     @property
     def now(self) -> float:
@@ -202,6 +219,8 @@ class Simulation:
             yield self.env.timeout(0)  # interventions due now act first
             dt = self.platform.cfg.tick_hours
             day = self.platform.day
+            if self._user_code:  # user processes may have edited accounts in place
+                self.accounts.check()
             self.platform.step(tick * dt)
             tick += 1
             if self._progress is not None:
@@ -270,6 +289,7 @@ class Simulation:
             raise InvalidParameterError(
                 f"days must cover a whole number of ticks of {self.config.tick_hours} h; got {days!r}"
             )
+        self.accounts.check()  # edits made in place between runs
         self._check_memory(days)
         ticks_done = round(self.now / self.config.tick_hours)
         until = (ticks_done + round(ticks)) * self.config.tick_hours
@@ -456,7 +476,7 @@ class Simulation:
         >>> def weekly_boost(sim):
         ...     while True:
         ...         yield sim.env.timeout(7 * 24)
-        ...         sim.platform.pop.session_rate *= 1.1
+        ...         sim.accounts.session_rate *= 1.1
         >>> _ = sim.process(weekly_boost)
         """
         gen = fn(self)
