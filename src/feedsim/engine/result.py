@@ -107,7 +107,11 @@ class SimulationResult:
     ranker : str
         Name of the ranker the run started with.
     interventions : list of dict
-        Interventions that took effect (``hours``, ``action``).
+        Interventions that took effect (``hours``, ``action``; a ``set_param``
+        also gives ``param`` and ``value``).
+    config_history : list of (float, SimulationConfig)
+        The config in force from each time on (hours): the start, then one entry
+        per ``set_param`` that took effect.
     posts : Table
         One row per post (with ``keep_posts=False``, only the posts still live at
         the end; row ``i`` is post id ``post_id_offset + i``): ``author``,
@@ -254,6 +258,28 @@ class SimulationResult:
         ptr, author, count = self._pair_table
         viewer = np.repeat(np.arange(len(ptr) - 1, dtype=np.int64), np.diff(ptr))
         return viewer, author.astype(np.int64), count.astype(np.int64)
+
+    @property
+    def config_history(self) -> list[tuple[float, SimulationConfig]]:
+        """The config in force from each time on: ``[(0.0, config), (hours, changed), ...]``.
+
+        Built from :attr:`config` and the ``set_param`` entries of
+        :attr:`interventions`, so it survives ``save``/``load_result``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> sim.set_param("out_of_network_share", 0.25, at_day=1)
+        >>> res = sim.run(days=2)
+        >>> [(h, c.out_of_network_share) for h, c in res.config_history]
+        [(0.0, 0.0), (24.0, 0.25)]
+        """
+        out = [(0.0, self.config)]
+        for item in self.interventions:
+            if "param" in item:
+                out.append((float(item["hours"]), out[-1][1].replace(**{item["param"]: item["value"]})))
+        return out
 
     # ---------------------------------------------------------------- metrics
     def roles_present(self) -> list[int]:

@@ -350,9 +350,10 @@ class Simulation:
         self._schedule(action, at_day, at_hours, str(label or getattr(action, "__name__", "action")))
 
     def _schedule(self, action: Callable[[Simulation], Any], at_day: float | None, at_hours: float | None,
-                  label: str, spec: tuple | None = None, ranker: Callable | None = None) -> None:
+                  label: str, spec: tuple | None = None, ranker: Callable | None = None,
+                  record: dict | None = None) -> None:
         # spec: a built-in intervention as data (None: custom code, which checkpoints refuse)
-        item = ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker)
+        item = ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker, record)
         self._scheduled.append(item)
         self._start(item)
 
@@ -360,7 +361,7 @@ class Simulation:
         def proc():
             yield self.env.timeout(item.hours - self.now)
             item.action(self)
-            self.interventions.append({"hours": float(self.env.now), "action": item.label})
+            self.interventions.append({"hours": float(self.env.now), "action": item.label, **(item.record or {})})
 
         self.env.process(proc())
 
@@ -388,17 +389,28 @@ class Simulation:
                   at_hours: float | None = None) -> None:
         """Change a :class:`SimulationConfig` parameter at the given time.
 
-        The new value is validated now. ``tick_hours`` cannot change mid-run.
+        The new value is validated now. ``tick_hours`` cannot change mid-run. The
+        change is recorded in the result: ``result.interventions`` (with the
+        ``param`` and ``value``) and ``result.config_history``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> sim.set_param("out_of_network_share", 0.3, at_day=1)
+        >>> [(h, c.out_of_network_share) for h, c in sim.run(days=2).config_history]
+        [(0.0, 0.0), (24.0, 0.3)]
         """
         if name in ("tick_hours", "mutual_affinity", "exclude_seen", "keep_posts"):
             raise InvalidParameterError(f"{name} cannot change during a run")
-        self.config.replace(**{name: value})  # validate now
+        held = getattr(self.config.replace(**{name: value}), name)  # validate now
+        held = held.item() if hasattr(held, "item") else held  # NumPy scalars: plain, for JSON
 
         def action(sim: Simulation) -> None:
             sim.platform.cfg = sim.platform.cfg.replace(**{name: value})
 
         label = f"set {name} = {value!r}"
-        self._schedule(action, at_day, at_hours, label, spec=(label,))
+        self._schedule(action, at_day, at_hours, label, spec=(label,), record={"param": name, "value": held})
 
     def campaign(self, accounts, *, posts_per_day: float, start_day: float, days: float) -> None:
         """Run a sponsored campaign: extra posts flagged ``sponsored`` for a while.
