@@ -17,7 +17,7 @@ run come last). User processes and interventions change accounts through it:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,7 +30,14 @@ from ..population.state import _RULES
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .simulation import Simulation
+
+class _Owner(Protocol):
+    """What :class:`Accounts` needs of its simulation (no import of it: no cycle)."""
+
+    platform: Any
+
+    @property
+    def now(self) -> float: ...  # pragma: no cover
 
 __all__ = ["EDITABLE", "READ_ONLY", "Accounts"]
 
@@ -71,7 +78,8 @@ class Accounts:
     Parameters
     ----------
     sim : Simulation
-        The simulation whose accounts these are.
+        The simulation whose accounts these are (anything with ``platform`` and
+        ``now``).
 
     Attributes
     ----------
@@ -101,8 +109,9 @@ class Accounts:
     """
 
     __slots__ = ("_sim",)
+    _sim: _Owner
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: _Owner) -> None:
         object.__setattr__(self, "_sim", sim)
 
     # ---------------------------------------------------------------- reading
