@@ -9,12 +9,12 @@ import numpy as np
 
 from ._validate import check_int
 from .amplification import group_reach, paired_amplification
-from .errors import InvalidParameterError
-from .network.graph import ROLES, FollowGraph
-from .rankers.registry import get_ranker, ranker_name
-from .random import SeedInfo, as_seed_sequence
 from .engine.result import SimulationResult
 from .engine.simulation import Simulation
+from .errors import InvalidParameterError
+from .network.graph import ROLES, FollowGraph
+from .random import SeedInfo, as_seed_sequence
+from .rankers.registry import get_ranker, ranker_name
 
 __all__ = ["Comparison", "compare", "format_table"]
 

@@ -29,7 +29,16 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from ..network.graph import ROLES
-from .feed import ORIGINAL, OUT_OF_NETWORK, RESHARE, CandidateRows, build_rows, candidates_view, score_rows, select_feeds
+from .feed import (
+    ORIGINAL,
+    OUT_OF_NETWORK,
+    RESHARE,
+    CandidateRows,
+    build_rows,
+    candidates_view,
+    score_rows,
+    select_feeds,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,9 +22,9 @@ from ..population.state import Population
 from .arrays import BufferedCounter, GrowableTable, HashSet, ranges, set_bits
 from .config import SimulationConfig
 from .engagement import engage
+from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 from .kernels.draws import keyed_poisson, post_normals, post_uniforms
 from .kernels.hashing import STREAMS
-from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 
 __all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES", "DAILY_SERIES"]
 

@@ -8,10 +8,9 @@ matrix, or edge arrays) with a fixed node order, and every hot path runs on it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import warnings
 
 import networkx as nx
 import numpy as np
