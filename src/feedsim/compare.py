@@ -111,7 +111,8 @@ def format_table(summaries: dict[str, dict]) -> str:
                 v=_fmt(s["visibility_all"], pct=True).strip(),
             )
         )
-        head = f"   {'role':<11}{'posts':>9}{'impressions':>13}{'voice':>9}{'visible':>9}{'followers':>11}{'amplif.':>10}"
+        head = (f"   {'role':<11}{'posts':>9}{'impressions':>13}{'voice':>9}{'visible':>9}"
+                f"{'followers':>11}{'amplif.':>10}")
         lines.append(head)
         lines.append("   " + "-" * (len(head) - 3))
         amp = s.get("amplification", {})

@@ -318,7 +318,8 @@ def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
     """
     feed_size = attention * sessions
     with LAUNCH_LOCK:
-        take_in, take_oon = kselect.take_counts(rows.ptr, scores, rows.kind, feed_size, float(p.cfg.out_of_network_share))
+        take_in, take_oon = kselect.take_counts(rows.ptr, scores, rows.kind, feed_size,
+                                                float(p.cfg.out_of_network_share))
     out_ptr = np.zeros(len(feed_size) + 1, dtype=np.int64)
     np.cumsum(take_in + take_oon, out=out_ptr[1:])
     total = int(out_ptr[-1])

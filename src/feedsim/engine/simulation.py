@@ -314,7 +314,9 @@ class Simulation:
         value = check_number(name, at_day if at_hours is None else at_hours, low=0)
         t = value * 24.0 if at_hours is None else value
         if t < self.now:
-            raise InvalidParameterError(f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}")
+            raise InvalidParameterError(
+                f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}"
+            )
         return t
 
     def schedule(self, action: Callable[[Simulation], Any], *, at_day: float | None = None,

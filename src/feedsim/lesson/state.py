@@ -293,7 +293,7 @@ def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]
     for role in POSTING_ROLES:
         i = ROLES.index(role)
 
-        def mean(key):
+        def mean(key, role=role):
             vals = [s[key].get(role) for s in summaries]
             vals = [np.nan if v is None else v for v in vals]
             return float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan

@@ -348,7 +348,8 @@ class FollowGraph:
             if loops.any():
                 who = self.node_ids[int(rows[np.flatnonzero(loops)[0]])]
                 raise InvalidParameterError(
-                    f"follow graph must not contain self-loops (an account following itself); got edge ({who!r}, {who!r})"
+                    "follow graph must not contain self-loops (an account following itself); "
+                    f"got edge ({who!r}, {who!r})"
                 )
             same_row = rows[1:] == rows[:-1]
             if (same_row & (np.diff(self.indices) <= 0)).any():

@@ -495,8 +495,8 @@ class FacebookMSIRanker:
     """Facebook's "meaningful social interactions" points, mapped onto feedsim.
 
     ``score = (1 p_like + 5 p_reshare + 30 p_reply) 2 ** (-t / 12)`` with
-    feedsim's predicted probabilities and the engagement ranker's age decay: a like is 1 point, a reshare (without text) 5, a
-    "significant" comment 30.
+    feedsim's predicted probabilities and the engagement ranker's age decay: a like is 1 point, a
+    reshare (without text) 5, a "significant" comment 30.
 
     Parameters
     ----------

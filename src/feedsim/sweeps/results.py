@@ -400,7 +400,7 @@ def aggregate(table, metrics: str | Sequence[str] | None = None, *, by: Sequence
     for m in metrics:
         for s in ("n", "mean", "sd", "ci_low", "ci_high"):
             out[f"{m}.{s}"] = []
-    for key, idx in sorted(groups.items(), key=_order):
+    for _key_values, idx in sorted(groups.items(), key=_order):
         for b in by:
             out[b].append(cols[b][idx[0]])
         for m in metrics:
@@ -436,7 +436,7 @@ def _contrast(cols, metrics, by, contrast, baseline, paired, confidence, ok, as_
     for m in metrics:
         for s in ("n", "mean", "sd", "ci_low", "ci_high"):
             out[f"{m}.{s}"] = []
-    for key, by_level in sorted(arms.items(), key=_order):
+    for _key_values, by_level in sorted(arms.items(), key=_order):
         base = by_level.get(_key(baseline))
         if base is None:
             continue
@@ -455,7 +455,7 @@ def _contrast(cols, metrics, by, contrast, baseline, paired, confidence, ok, as_
                                 f"(feedsim results --unpaired)")
                 ia = [i for i, _ in pairs]
                 ib = [j for _, j in pairs]
-            for b, v in zip(by, key):
+            for b in by:
                 out[b].append(cols[b][arm[0]])
             out[contrast].append(cols[contrast][arm[0]])
             out["baseline"].append(baseline)
