@@ -68,7 +68,7 @@ class MemoryEstimate:
     @property
     def dominant(self) -> str:
         """Name of the largest part."""
-        return max(self.parts, key=self.parts.get)
+        return max(self.parts, key=self.parts.__getitem__)
 
     @property
     def driver(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -177,8 +177,9 @@ class Simulation:
 
             g = platform.graph
             extra = list(range(graph.n_users, g.n))
-            graph = SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr, indices=g.indices,
-                                    node_ids=list(self.graph.node_ids) + extra)
+            # a stand-in with the attributes estimate_memory reads
+            graph = cast(FollowGraph, SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr,
+                                                      indices=g.indices, node_ids=list(self.graph.node_ids) + extra))
         return estimate_memory(graph, self.population, self.config, days=total_days,
                                array_ranker=compiled_form(self._ranker) is None, threads=threads)
 
