@@ -269,7 +269,8 @@ def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, para
             reach[name].append(group_reach(res))
             if r == 0:
                 first[name] = res
-    amplification = {}
+    # ranker -> "role" or "followers" -> group -> paired_amplification's dict
+    amplification: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     for name in names:
         amplification[name] = {}
         for kind in ("role", "followers"):

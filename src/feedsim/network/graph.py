@@ -74,7 +74,7 @@ def _warn_attributes(G: nx.DiGraph, has_roles: bool) -> None:
 def _role_missing(role: np.ndarray) -> np.ndarray:
     """Mask of missing roles (``None`` or a float NaN) in an object array."""
     role = np.asarray(role, dtype=object)
-    missing = np.equal(role, None)
+    missing = np.equal(role, None)  # type: ignore[call-overload]  # numpy's stubs admit no None operand
     floats = np.array([isinstance(r, float) for r in role[~missing]], dtype=bool) if (~missing).any() else None
     if floats is not None and floats.any():
         idx = np.flatnonzero(~missing)[floats]

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -544,7 +545,7 @@ simsom = SimSoMRanker()
 facebook_msi = FacebookMSIRanker()
 
 #: The presets by name (merged into :data:`feedsim.rankers.RANKERS`).
-PRESETS = {
+PRESETS: dict[str, Callable[[Candidates, np.random.Generator], NDArray[np.float64]]] = {
     "twitter_2023": twitter_2023,
     "x_2026": x_2026,
     "reddit_hot": reddit_hot,
