@@ -152,7 +152,7 @@ class RunCache:
             return self._runs[key]
         self.misses += 1
         G = self.graph(params.n_users, params.seed, replicate)
-        extra = {"audit": list(audit)} if audit else {}
+        extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
         sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
                          out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
         res = sim.run(days=params.days)
