@@ -36,6 +36,8 @@ class Table(Mapping):
     ([0, 1, 2], 3, ['a'])
     """
 
+    _columns: dict[str, np.ndarray]  # set with object.__setattr__
+
     def __init__(self, columns: dict[str, np.ndarray]) -> None:
         object.__setattr__(self, "_columns", dict(columns))
 
@@ -173,8 +175,8 @@ class SimulationResult:
         # authors viewer v was shown, sorted; given directly (pair_table) or as the
         # (viewer, author, counts) rows of ``pairs``
         if pair_table is None:
-            pair_table = _pair_table(*(pairs if pairs is not None else (np.zeros(0, np.int64),) * 3),
-                                     n_rows=len(self.authors))
+            viewer, author, counts = pairs if pairs is not None else (np.zeros(0, np.int64),) * 3
+            pair_table = _pair_table(viewer, author, counts, n_rows=len(self.authors))
         self._pair_table = pair_table
         self.stats = stats
         self.days = days
@@ -231,7 +233,7 @@ class SimulationResult:
         if p.cfg.record_impressions:
             log = {k: _concat(v, k) for k, v in p.log.items()}
             sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
-        stats = dict(p.stats)
+        stats: dict[str, Any] = dict(p.stats)
         stats["wall_seconds"] = wall_seconds
         stats["phase_seconds"] = dict(p.phase_seconds)
         return cls(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -31,8 +31,8 @@ from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
 from .accounts import Accounts
 from .audit import FeedAudit
-from .config import SimulationConfig
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
+from .config import SimulationConfig
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
 from .result import SimulationResult
@@ -178,8 +178,9 @@ class Simulation:
 
             g = platform.graph
             extra = list(range(graph.n_users, g.n))
-            graph = SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr, indices=g.indices,
-                                    node_ids=list(self.graph.node_ids) + extra)
+            # a stand-in with the attributes estimate_memory reads
+            graph = cast(FollowGraph, SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr,
+                                                      indices=g.indices, node_ids=list(self.graph.node_ids) + extra))
         return estimate_memory(graph, self.population, self.config, days=total_days,
                                array_ranker=compiled_form(self._ranker) is None, threads=threads)
 
@@ -334,7 +335,9 @@ class Simulation:
         value = check_number(name, at_day if at_hours is None else at_hours, low=0)
         t = value * 24.0 if at_hours is None else value
         if t < self.now:
-            raise InvalidParameterError(f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}")
+            raise InvalidParameterError(
+                f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}"
+            )
         return t
 
     def schedule(self, action: Callable[[Simulation], Any], *, at_day: float | None = None,

@@ -152,7 +152,7 @@ class RunCache:
             return self._runs[key]
         self.misses += 1
         G = self.graph(params.n_users, params.seed, replicate)
-        extra = {"audit": list(audit)} if audit else {}
+        extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
         sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
                          out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
         res = sim.run(days=params.days)
@@ -293,7 +293,7 @@ def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]
     for role in POSTING_ROLES:
         i = ROLES.index(role)
 
-        def mean(key):
+        def mean(key, role=role):
             vals = [s[key].get(role) for s in summaries]
             vals = [np.nan if v is None else v for v in vals]
             return float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan
