@@ -102,10 +102,12 @@ class Accounts:
     >>> sim.accounts.set("post_rate", quiet, 2.0)      # checked, then written
     >>> bool((sim.accounts.post_rate[quiet] == 2.0).all())
     True
-    >>> sim.accounts.attention = 10**12
-    Traceback (most recent call last):
-    ...
-    feedsim.errors.InvalidParameterError: accounts.attention must be a finite whole number >= 1.0 and <= 1000000; got 1000000000000.0 (account 0)
+    >>> try:
+    ...     sim.accounts.attention = 10**12            # refused, never wrapped to int32
+    ... except feedsim.InvalidParameterError as err:
+    ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
+    accounts.attention must be a finite whole number >= 1.0 and <= 1000000;
+    got 1000000000000.0 (account 0)
     """
 
     __slots__ = ("_sim",)

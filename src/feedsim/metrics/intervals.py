@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
 from ..errors import InvalidParameterError
 
 __all__ = ["TInterval", "t_critical", "t_interval"]
