@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from .hashing import STREAMS, keyed_hash
+from .sorting import stable_argsort
 
 __all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "viewer_bound", "viewer_rows", "upper_bounds", "build", "compact"]
 
@@ -73,9 +74,11 @@ def _sort_by_post(lo, hi, post, author, via, time):
                 k -= 1
             post[k + 1], author[k + 1], via[k + 1], time[k + 1] = p, a, v, t
         return
-    order = np.argsort(post[lo:hi], kind="mergesort")
-    tp, ta, tv, tt = post[lo:hi][order], author[lo:hi][order], via[lo:hi][order], time[lo:hi][order]
-    post[lo:hi], author[lo:hi], via[lo:hi], time[lo:hi] = tp, ta, tv, tt
+    order = stable_argsort(post[lo:hi])
+    tp, ta, tv, tt = post[lo:hi].copy(), author[lo:hi].copy(), via[lo:hi].copy(), time[lo:hi].copy()
+    for j in range(m):  # element by element: no array-expression shape checks to compile
+        o = order[j]
+        post[lo + j], author[lo + j], via[lo + j], time[lo + j] = tp[o], ta[o], tv[o], tt[o]
 
 
 @njit(cache=True, inline="always")

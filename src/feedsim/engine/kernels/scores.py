@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from .hashing import STREAMS, keyed_uniform
+from .sorting import stable_argsort
 
 __all__ = ["CHRONOLOGICAL", "POPULARITY", "RANDOM", "ENGAGEMENT", "score_one", "score", "cap_rows", "cap_per_author",
            "power"]
@@ -110,8 +111,8 @@ def cap_rows(lo, hi, author, score, cap):
         return
     s = score[lo:hi]
     a = author[lo:hi]
-    by_score = np.argsort(-s, kind="mergesort")
-    order = by_score[np.argsort(a[by_score], kind="mergesort")]
+    by_score = stable_argsort(-s)
+    order = by_score[stable_argsort(a[by_score])]
     run = 0
     for t in range(m):
         if t > 0 and a[order[t]] == a[order[t - 1]]:
