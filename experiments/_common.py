@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ import numpy as np  # noqa: E402
 
 import feedsim  # noqa: E402
 from feedsim.plots import mean_confidence_band  # noqa: E402
+from feedsim.plots.rules import figure_problems  # noqa: E402
 
 #: Root entropy of every experiment (one fixed number, so results are reproducible).
 ENTROPY = 20240605
@@ -101,9 +103,20 @@ def fmt(s: dict, pct: bool = False, digits: int = 2) -> str:
     return f"{s['mean']:.{digits}f} [{s['lo']:.{digits}f}, {s['hi']:.{digits}f}]"
 
 
+#: Set this environment variable (to anything) and :func:`save` checks every figure against
+#: the figure rules (:func:`feedsim.plots.rules.figure_problems`) and records what breaks
+#: them in ``figure_problems.json`` (figure name -> list of problems) next to the PNGs.
+CHECK_FIGURES_ENV = "FEEDSIM_CHECK_FIGURES"
+
+
 def save(fig, out: Path, name: str) -> str:
     """Save a figure as PNG and close it; return the file name."""
     fig.tight_layout()
+    if os.environ.get(CHECK_FIGURES_ENV):
+        path = out / "figure_problems.json"
+        found = json.loads(path.read_text()) if path.exists() else {}
+        found[name] = figure_problems(fig)
+        path.write_text(json.dumps(found, indent=2) + "\n")
     fig.savefig(out / name, dpi=110)
     plt.close(fig)
     return name
