@@ -13,6 +13,7 @@ from ..network.graph import ROLES
 from .figures import _axes
 from .labels import metric_label
 from .palette import RANKER_COLORS, ranker_color, role_color
+from .rules import legend_outside
 
 __all__ = ["daily_series", "plot_metric_over_time"]
 
@@ -133,5 +134,5 @@ def plot_metric_over_time(results: SimulationResult | Mapping[str, SimulationRes
     ax.set_ylabel(ylabel or label)
     if share:
         ax.set_ylim(0, 1)
-    ax.legend(fontsize="small", loc="best")
+    legend_outside(ax)
     return ax
