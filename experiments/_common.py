@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import feedsim  # noqa: E402
 from feedsim.plots import mean_confidence_band  # noqa: E402
 from feedsim.plots.labels import metric_label  # noqa: E402
-from feedsim.plots.rules import figure_problems, interval_bars  # noqa: E402
+from feedsim.plots.rules import figure_problems, interval_bars, interval_points  # noqa: E402
 from feedsim.sweeps import METRIC_BOUNDS  # noqa: E402
 
 #: Root entropy of every experiment (one fixed number, so results are reproducible).
@@ -129,6 +129,15 @@ def stats_tree(samples: list[dict], bounds: bool = False, _path: tuple[str, ...]
     return stat(samples, bounds_of(*_path) if bounds else None)
 
 
+def _stat_intervals(draw, ax, positions, stats, bounds, scale, shift, **kwargs):
+    def col(key):
+        return [None if s[key] is None else scale * (s[key] + shift) for s in stats]
+
+    low, high = bounds if bounds is not None else (-math.inf, math.inf)
+    return draw(ax, positions, col("mean"), col("lo"), col("hi"),
+                bounds=(scale * (low + shift), scale * (high + shift)), **kwargs)
+
+
 def stat_bars(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, float] | None, scale: float = 1.0,
               shift: float = 0.0, **kwargs):
     """Bars of :func:`stat` records (``scale * (mean + shift)``) with their intervals cut to ``bounds``.
@@ -136,12 +145,13 @@ def stat_bars(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, floa
     ``bounds`` is the quantity's range before scaling and shifting (None: unbounded).
     A missing mean draws no bar. See :func:`feedsim.plots.rules.interval_bars`.
     """
-    def col(key):
-        return [None if s[key] is None else scale * (s[key] + shift) for s in stats]
+    return _stat_intervals(interval_bars, ax, positions, stats, bounds, scale, shift, **kwargs)
 
-    low, high = bounds if bounds is not None else (-math.inf, math.inf)
-    return interval_bars(ax, positions, col("mean"), col("lo"), col("hi"),
-                         bounds=(scale * (low + shift), scale * (high + shift)), **kwargs)
+
+def stat_points(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, float] | None, scale: float = 1.0,
+                shift: float = 0.0, **kwargs):
+    """Points with error bars of :func:`stat` records, cut to ``bounds`` (see :func:`stat_bars`)."""
+    return _stat_intervals(interval_points, ax, positions, stats, bounds, scale, shift, **kwargs)
 
 
 def words(name: str) -> str:

@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike
 from ..errors import InvalidParameterError
 from .palette import label_color
 
-__all__ = ["declare_bounds", "interval_bars", "legend_outside", "figure_problems"]
+__all__ = ["declare_bounds", "figure_problems", "interval_bars", "interval_points", "legend_outside"]
 
 _ATTR = "_feedsim_bounds"
 
@@ -107,6 +107,43 @@ def interval_bars(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: 
     >>> bars.errorbar.lines[2][0].get_segments()[0][:, 1].tolist()  # drawn from 0, not -0.2
     [0.0, 0.3]
     """
+    m, err, (low, high) = _clipped(mean, lo, hi, bounds)
+    declare_bounds(ax, low, high, "x" if horizontal else "y")
+    if horizontal:
+        return ax.barh(positions, m, height=width, xerr=err, **kwargs)
+    return ax.bar(positions, m, width=width, yerr=err, **kwargs)
+
+
+def interval_points(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: ArrayLike, *,
+                    bounds: tuple[float, float], horizontal: bool = False, **kwargs):
+    """Points with error bars ``[lo, hi]`` cut to the quantity's ``bounds``.
+
+    Like :func:`interval_bars`, with ``errorbar`` (``fmt="o"`` unless given) for
+    quantities where a bar from zero means nothing (ratios around 1).
+
+    Returns
+    -------
+    matplotlib.container.ErrorbarContainer
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plt.figure().add_subplot()
+    >>> eb = interval_points(ax, [0], [0.95], [0.8], [1.2], bounds=(0, 1))
+    >>> eb.lines[2][0].get_segments()[0][:, 1].tolist()
+    [0.8, 1.0]
+    """
+    m, err, (low, high) = _clipped(mean, lo, hi, bounds)
+    declare_bounds(ax, low, high, "x" if horizontal else "y")
+    kwargs.setdefault("fmt", "o")
+    if horizontal:
+        return ax.errorbar(m, positions, xerr=err, **kwargs)
+    return ax.errorbar(positions, m, yerr=err, **kwargs)
+
+
+def _clipped(mean, lo, hi, bounds):
+    """Means and ``(2, n)`` error offsets of ``[lo, hi]`` clipped to ``bounds`` (missing values: no bar)."""
     def arr(v):
         return np.array([np.nan if x is None else x for x in np.atleast_1d(np.asarray(v, dtype=object))],
                         dtype=np.float64)
@@ -116,10 +153,7 @@ def interval_bars(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: 
     lo_ = np.clip(np.where(np.isfinite(lo_), lo_, m), low, high)
     hi_ = np.clip(np.where(np.isfinite(hi_), hi_, m), low, high)
     err = np.nan_to_num(np.array([np.maximum(m - lo_, 0), np.maximum(hi_ - m, 0)]))
-    declare_bounds(ax, low, high, "x" if horizontal else "y")
-    if horizontal:
-        return ax.barh(positions, m, height=width, xerr=err, **kwargs)
-    return ax.bar(positions, m, width=width, yerr=err, **kwargs)
+    return m, err, (low, high)
 
 
 def legend_outside(ax, handles: Sequence | None = None, **kwargs):
@@ -208,8 +242,8 @@ def _interval_problems(ax, where: str) -> list[str]:
         return []
     bounds = getattr(ax, _ATTR, None)
     if not bounds:
-        return [f"{where}: draws {len(intervals)} intervals but declares no bounds for its quantity "
-                "(feedsim.plots.rules.declare_bounds)"]
+        return [(f"{where}: draws {len(intervals)} intervals but declares no bounds for its quantity "
+                 "(feedsim.plots.rules.declare_bounds)")]
     problems = []
     for kind, axis, values in intervals:
         if axis not in bounds:

@@ -54,7 +54,7 @@ def plot_sweep_results(table, metric: str, param: str, *, where: dict | None = N
     1
     """
     from ..sweeps.results import _as_dict, aggregate, param_columns  # noqa: PLC0415
-    from ..sweeps.spec import metric_bounds  # noqa: PLC0415
+    from ..sweeps.spec import metric_bounds
 
     cols = _as_dict(table)
     for name, what in ((metric, "metric"), (param, "param")):
