@@ -251,7 +251,7 @@ def _interval_problems(ax, where: str) -> list[str]:
             continue
         low, high = bounds[axis]
         v = values[np.isfinite(values)]
-        tol = 1e-9 * max(1.0, *(abs(b) for b in (low, high) if math.isfinite(b)))
+        tol = 1e-9 * max([1.0, *(abs(b) for b in (low, high) if math.isfinite(b))])
         if len(v) and (v.min() < low - tol or v.max() > high + tol):
             problems.append(f"{where}: a {kind} spans [{v.min():.4g}, {v.max():.4g}], outside the quantity's "
                             f"bounds [{low:g}, {high:g}]")
