@@ -149,6 +149,7 @@ def test_library_figures_follow_the_rules(runs, community):
         draw(ax)
         fig.tight_layout()
         figs.append(fig)
+    assert figs[4].axes[0].get_ylim()[0] == 0  # a daily count is drawn from zero, not from its minimum
     problems = {i: figure_problems(f) for i, f in enumerate(figs)}
     assert problems == {i: [] for i in range(len(figs))}
 
