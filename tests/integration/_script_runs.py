@@ -46,7 +46,8 @@ def check_figures(out: Path, figures: list[str]) -> None:
     """
     found = json.loads((out / "figure_problems.json").read_text())
     assert sorted(found) == sorted(figures)
-    assert {name: p for name, p in found.items() if p} == {}
+    bad = {name: p for name, p in found.items() if p}
+    assert not bad, "figures breaking the figure rules:\n" + json.dumps(bad, indent=1)
 
 
 def check_stat(s: dict, low=None, high=None, *, n: int) -> None:

@@ -90,6 +90,9 @@ def test_intervals_need_declared_bounds_and_stay_inside_them():
     ax2.fill_between([0, 1], [-5.0, 1.0], [3.0, 4.0])  # a count's band below zero
     declare_bounds(ax2, 0, math.inf)
     _one(figure_problems(fig2), "band", "[-5, 4]")
+    fig4, ax4 = plt.subplots()  # a zero-length horizontal error bar is still along x
+    interval_bars(ax4, [0, 1], [2.0, 3.0], [2.0, 1.0], [2.0, 4.0], bounds=(0, math.inf), horizontal=True)
+    assert figure_problems(fig4) == []
     fig3, ax3 = plt.subplots()
     ax3.errorbar([0], [-3.0], yerr=[[50.0], [50.0]])  # a difference: either sign, declared unbounded
     declare_bounds(ax3, -math.inf, math.inf)

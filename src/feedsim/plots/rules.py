@@ -225,14 +225,16 @@ def _interval_problems(ax, where: str) -> list[str]:
         err = c if isinstance(c, ErrorbarContainer) else getattr(c, "errorbar", None)
         if err is None:
             continue
+        only = "y" if err.has_yerr and not err.has_xerr else "x" if err.has_xerr and not err.has_yerr else None
         for lc in err.lines[2]:
             if isinstance(lc, LineCollection):
                 for seg in lc.get_segments():
                     seg = np.asarray(seg, dtype=float)
-                    if len(seg) == 2 and seg[0, 0] == seg[1, 0]:
-                        intervals.append(("error bar", "y", seg[:, 1]))
-                    elif len(seg) == 2 and seg[0, 1] == seg[1, 1]:
-                        intervals.append(("error bar", "x", seg[:, 0]))
+                    if seg.shape != (2, 2):
+                        continue
+                    axis = only or ("y" if seg[0, 0] == seg[1, 0] else "x" if seg[0, 1] == seg[1, 1] else None)
+                    if axis is not None:
+                        intervals.append(("error bar", axis, seg[:, 1] if axis == "y" else seg[:, 0]))
     for coll in ax.collections:
         if isinstance(coll, PolyCollection):
             for path in coll.get_paths():
