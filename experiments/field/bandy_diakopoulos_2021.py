@@ -140,14 +140,14 @@ def main():
     ax.axhline(TARGET, ls="--", color=NEUTRAL_COLOR, label="Bandy & Diakopoulos: about half")
     ax.set_xlabel("link penalty of the platform favoring ranker")
     ax.set_ylabel("link share, ranked / chronological")
-    legend_outside(ax, fontsize=7)
     ax = axes[1]
     names = list(lr)
     C.stat_bars(ax, np.arange(len(names)), [lr[k] for k in names], bounds=(0, np.inf), horizontal=True,
-                color=[ranker_color(k) for k in names])
+                color=[ranker_color(k) for k in names], ecolor=NEUTRAL_COLOR)  # grey shows on the black x 2026 bar
     ax.set_yticks(np.arange(len(names)), [C.words(k) for k in names])
     ax.axvline(TARGET, ls="--", color=NEUTRAL_COLOR)
     ax.set_xlabel("link share, ranked / chronological")
+    legend_outside(ax, handles=axes[0].get_legend_handles_labels()[0], fontsize=7)  # one legend, at the right
     figures = [C.save(fig, args.out, "link_share_ratio.png")]
     C.write_summary(args, f"field/{NAME}", question="Do ranked feeds show links out at about half the chronological "
                     "rate, and more distinct accounts with out-of-network content?",
