@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +34,9 @@ import numpy as np  # noqa: E402
 
 import feedsim  # noqa: E402
 from feedsim.plots import mean_confidence_band  # noqa: E402
+from feedsim.plots.labels import metric_label  # noqa: E402
+from feedsim.plots.rules import figure_problems, interval_bars, interval_points  # noqa: E402
+from feedsim.sweeps import METRIC_BOUNDS  # noqa: E402
 
 #: Root entropy of every experiment (one fixed number, so results are reproducible).
 ENTROPY = 20240605
@@ -74,22 +78,89 @@ def design_rng(replicate: int) -> np.random.Generator:
     return np.random.default_rng(seed_for(DESIGN_ARM, replicate))
 
 
-def stat(values: Sequence[float]) -> dict[str, Any]:
-    """Mean and 95% t-interval over replicates, plus the values (JSON-ready)."""
+#: Range of each quantity the story experiments report, by name (the innermost name of a
+#: result's path that is listed here wins): shares and chances in [0, 1], counts and rates
+#: at least 0, a relative change ("on / off - 1") at least -1. Extends
+#: :data:`feedsim.sweeps.METRIC_BOUNDS`.
+BOUNDS: dict[str, tuple[float, float]] = {
+    **METRIC_BOUNDS,
+    **{k: (0.0, 1.0) for k in ("participation", "reciprocal_share", "exact_share", "impression_share_per_account",
+                               "follower_reach_off_platform_posts", "follower_reach_on_platform_posts")},
+    **{k: (0.0, math.inf) for k in ("posts_per_day", "posts", "total_engagements", "new_follows",
+                                    "engagement_per_impression", "engagement_per_sponsored_post",
+                                    "engagement_per_organic_post_during", "engagement_per_organic_post_after",
+                                    "front_over_back_reach")},
+    "reach_gain_from_reciprocity": (-1.0, math.inf),
+}
+
+
+def bounds_of(*path: str) -> tuple[float, float] | None:
+    """Range of the quantity at ``path`` (``("engagement", "voice_ratio", "quiet")``), or None if unknown."""
+    for key in reversed(path):
+        if key in BOUNDS:
+            return BOUNDS[key]
+    return None
+
+
+def stat(values: Sequence[float], bounds: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Mean and 95% t-interval over replicates, plus the values (JSON-ready).
+
+    With ``bounds`` (the range of the quantity, e.g. ``(0, 1)`` for a share) the
+    interval is cut to it, so a share's interval never passes 100% and a count's
+    never goes below 0 (:func:`feedsim.plots.mean_confidence_band`).
+    """
     x = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
     if not np.isfinite(x).any():
         return {"mean": None, "lo": None, "hi": None, "values": [None] * len(x)}
-    m, lo, hi = mean_confidence_band(x)
+    m, lo, hi = mean_confidence_band(x, bounds=bounds)
     return {"mean": float(m), "lo": float(lo), "hi": float(hi),
             "values": [float(v) if math.isfinite(v) else None for v in x]}
 
 
-def stats_tree(samples: list[dict]) -> dict:
-    """Turn a list (one per replicate) of equally shaped nested dicts of numbers into stats."""
+def stats_tree(samples: list[dict], bounds: bool = False, _path: tuple[str, ...] = ()) -> dict:
+    """Turn a list (one per replicate) of equally shaped nested dicts of numbers into stats.
+
+    With ``bounds=True`` each interval is cut to the range of its quantity, looked up
+    by the names on its path (:func:`bounds_of`).
+    """
     first = samples[0]
     if isinstance(first, dict):
-        return {k: stats_tree([s[k] for s in samples]) for k in first}
-    return stat(samples)
+        return {k: stats_tree([s[k] for s in samples], bounds, (*_path, str(k))) for k in first}
+    return stat(samples, bounds_of(*_path) if bounds else None)
+
+
+def _stat_intervals(draw, ax, positions, stats, bounds, scale, shift, **kwargs):
+    def col(key):
+        return [None if s[key] is None else scale * (s[key] + shift) for s in stats]
+
+    low, high = bounds if bounds is not None else (-math.inf, math.inf)
+    return draw(ax, positions, col("mean"), col("lo"), col("hi"),
+                bounds=(scale * (low + shift), scale * (high + shift)), **kwargs)
+
+
+def stat_bars(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, float] | None, scale: float = 1.0,
+              shift: float = 0.0, **kwargs):
+    """Bars of :func:`stat` records (``scale * (mean + shift)``) with their intervals cut to ``bounds``.
+
+    ``bounds`` is the quantity's range before scaling and shifting (None: unbounded).
+    A missing mean draws no bar. See :func:`feedsim.plots.rules.interval_bars`.
+    """
+    return _stat_intervals(interval_bars, ax, positions, stats, bounds, scale, shift, **kwargs)
+
+
+def stat_points(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, float] | None, scale: float = 1.0,
+                shift: float = 0.0, **kwargs):
+    """Points with error bars of :func:`stat` records, cut to ``bounds`` (see :func:`stat_bars`)."""
+    return _stat_intervals(interval_points, ax, positions, stats, bounds, scale, shift, **kwargs)
+
+
+def words(name: str) -> str:
+    """A ranker or arm name in words (``fair_exposure`` -> ``fair exposure``); for metrics see ``label``."""
+    return str(name).replace("_", " ")
+
+
+#: A metric name as an axis label in words (:func:`feedsim.plots.labels.metric_label`).
+label = metric_label
 
 
 def fmt(s: dict, pct: bool = False, digits: int = 2) -> str:
@@ -101,9 +172,20 @@ def fmt(s: dict, pct: bool = False, digits: int = 2) -> str:
     return f"{s['mean']:.{digits}f} [{s['lo']:.{digits}f}, {s['hi']:.{digits}f}]"
 
 
+#: Set this environment variable (to anything) and :func:`save` checks every figure against
+#: the figure rules (:func:`feedsim.plots.rules.figure_problems`) and records what breaks
+#: them in ``figure_problems.json`` (figure name -> list of problems) next to the PNGs.
+CHECK_FIGURES_ENV = "FEEDSIM_CHECK_FIGURES"
+
+
 def save(fig, out: Path, name: str) -> str:
     """Save a figure as PNG and close it; return the file name."""
     fig.tight_layout()
+    if os.environ.get(CHECK_FIGURES_ENV):
+        path = out / "figure_problems.json"
+        found = json.loads(path.read_text()) if path.exists() else {}
+        found[name] = figure_problems(fig)
+        path.write_text(json.dumps(found, indent=2) + "\n")
     fig.savefig(out / name, dpi=110)
     plt.close(fig)
     return name

@@ -32,6 +32,8 @@ import numpy as np
 import _common as C
 import feedsim
 from feedsim.networks import ROLES
+from feedsim.plots import ranker_color
+from feedsim.plots.rules import legend_outside
 
 NAME = "community_vs_broadcast"
 RANKERS = ["chronological", "engagement", "platform_favoring"]
@@ -56,6 +58,21 @@ def measure(res, groups):
     return out
 
 
+def figure(results, out) -> str:
+    """Reach and engagement per group, one bar per ranker (its palette colour), intervals inside their bounds."""
+    fig, axes = C.plt.subplots(1, 3, figsize=(15, 4))
+    x = np.arange(len(GROUPS))
+    for ax, metric in zip(axes, ("reach_per_post", "engagement_per_post", "engagement_per_impression")):
+        for i, r in enumerate(RANKERS):
+            C.stat_bars(ax, x + (i - 1) * 0.27, [results[r][g][metric] for g in GROUPS], width=0.27, capsize=2,
+                        bounds=C.bounds_of(metric), color=ranker_color(r), label=C.words(r))
+        ax.set_xticks(x, [g.replace(" ", "\n") for g in GROUPS])
+        ax.set_title(C.label(metric))
+        ax.set_ylabel("mean over seeds (95% CI)")
+    legend_outside(axes[-1], title="feed ranking")
+    return C.save(fig, out, "reach_and_engagement_by_group.png")
+
+
 def main():
     args = C.parse_args(NAME, __doc__, replicates=5)
     n_users, days = (400, 7) if args.quick else (1000, 14)
@@ -73,22 +90,9 @@ def main():
         cmp = feedsim.compare(G, RANKERS, days=days, seed=seed)
         for r in RANKERS:
             per[r].append(measure(cmp.results[r], groups))
-    results = {r: C.stats_tree(v) for r, v in per.items()}
+    results = {r: C.stats_tree(v, bounds=True) for r, v in per.items()}
 
-    figs = []
-    fig, axes = C.plt.subplots(1, 3, figsize=(14, 4))
-    x = np.arange(len(GROUPS))
-    for ax, metric in zip(axes, ("reach_per_post", "engagement_per_post", "engagement_per_impression")):
-        for i, r in enumerate(RANKERS):
-            m = np.array([results[r][g][metric]["mean"] for g in GROUPS])
-            lo = m - np.array([results[r][g][metric]["lo"] for g in GROUPS])
-            hi = np.array([results[r][g][metric]["hi"] for g in GROUPS]) - m
-            ax.bar(x + (i - 1) * 0.27, m, width=0.27, yerr=[lo, hi], capsize=2, label=r)
-        ax.set_xticks(x, [g.replace(" ", "\n") for g in GROUPS])
-        ax.set_title(metric.replace("_", " "))
-    axes[0].legend(fontsize="small")
-    axes[0].set_ylabel("mean over seeds (95% CI)")
-    figs.append(C.save(fig, args.out, "reach_and_engagement_by_group.png"))
+    figs = [figure(results, args.out)]
 
     def line(metric, digits=2):
         return "; ".join(f"{r}: " + ", ".join(f"{g} {C.fmt(results[r][g][metric], digits=digits)}" for g in GROUPS)

@@ -31,7 +31,8 @@ import numpy as np
 import _common as C
 import feedsim
 from feedsim.networks import ROLES
-from feedsim.plots import plot_metric_over_time
+from feedsim.plots import plot_metric_over_time, ranker_color
+from feedsim.plots.rules import legend_outside
 
 NAME = "frontrunners"
 
@@ -59,6 +60,37 @@ def measure(res, switch, days, w):
     return out
 
 
+def figures(results, first, out) -> list[str]:
+    """Participation and retention over time, who is seen day by day, and reach per post before and after."""
+    figs = []
+    fig, axes = C.plt.subplots(1, 2, figsize=(12, 4))
+    plot_metric_over_time(first, "creators_posting", ax=axes[0], ylabel="creators who posted that day")
+    axes[0].set_title("Participation (replicate 0)")
+    plot_metric_over_time(first, "creators_active", ax=axes[1], ylabel="creators still active")
+    axes[1].set_title("Creator retention (replicate 0)")
+    axes[0].get_legend().remove()  # the same runs in both panels: one legend
+    figs.append(C.save(fig, out, "participation_and_retention.png"))
+    fig, ax = C.plt.subplots(figsize=(8, 4))
+    plot_metric_over_time(first["algorithm change"], "impressions_by_role", share=True, ax=ax,
+                          ylabel="share of the day's impressions")
+    ax.set_title("Who is seen, day by day (algorithm-change arm, replicate 0)")
+    figs.append(C.save(fig, out, "impression_share_by_role.png"))
+    fig, ax = C.plt.subplots(figsize=(8, 4))
+    roles = [r for r in ROLES if r != "lurker"]
+    x = np.arange(len(roles))
+    res = results["algorithm change"]
+    for when, ranker, off in (("before", "chronological", -0.2), ("after", "engagement", 0.2)):
+        C.stat_bars(ax, x + off, [res[when]["reach_per_post"][r] for r in roles], width=0.4, capsize=3,
+                    bounds=C.bounds_of("reach_per_post"), color=ranker_color(ranker),
+                    label=f"{ranker} ({when} the switch)")
+    ax.set_xticks(x, roles)
+    ax.set_ylabel("impressions per post (mean, 95% CI)")
+    ax.set_title("Reach per post by role, before and after the switch")
+    legend_outside(ax)
+    figs.append(C.save(fig, out, "reach_per_post_by_role.png"))
+    return figs
+
+
 def main():
     args = C.parse_args(NAME, __doc__, replicates=5)
     n_users, switch, days, w = (300, 10, 20, 5) if args.quick else (700, 30, 60, 7)
@@ -76,35 +108,9 @@ def main():
             per_arm[arm].append(measure(res, switch, days, w))
             if r == 0:
                 first[arm] = res
-    results = {arm: C.stats_tree(v) for arm, v in per_arm.items()}
+    results = {arm: C.stats_tree(v, bounds=True) for arm, v in per_arm.items()}
 
-    figs = []
-    fig, axes = C.plt.subplots(1, 2, figsize=(11, 4))
-    plot_metric_over_time(first, "creators_posting", ax=axes[0], ylabel="creators who posted that day")
-    axes[0].set_title("Participation (replicate 0)")
-    plot_metric_over_time(first, "creators_active", ax=axes[1], ylabel="creators still active")
-    axes[1].set_title("Creator retention (replicate 0)")
-    figs.append(C.save(fig, args.out, "participation_and_retention.png"))
-    fig, ax = C.plt.subplots(figsize=(7, 4))
-    plot_metric_over_time(first["algorithm change"], "impressions_by_role", share=True, ax=ax,
-                          ylabel="share of the day's impressions")
-    ax.set_title("Who is seen, day by day (algorithm-change arm, replicate 0)")
-    figs.append(C.save(fig, args.out, "impression_share_by_role.png"))
-    fig, ax = C.plt.subplots(figsize=(7, 4))
-    roles = [r for r in ROLES if r != "lurker"]
-    x = np.arange(len(roles))
-    res = results["algorithm change"]
-    for k, (label, off) in enumerate((("before", -0.2), ("after", 0.2))):
-        m = [res[label]["reach_per_post"][r]["mean"] or 0 for r in roles]
-        lo = [m[i] - (res[label]["reach_per_post"][r]["lo"] or 0) for i, r in enumerate(roles)]
-        hi = [(res[label]["reach_per_post"][r]["hi"] or 0) - m[i] for i, r in enumerate(roles)]
-        ax.bar(x + off, m, width=0.4, yerr=[lo, hi], capsize=3,
-               label=f"{label} ({'chronological' if label == 'before' else 'engagement'})")
-    ax.set_xticks(x, roles)
-    ax.set_ylabel("impressions per post (mean, 95% CI)")
-    ax.set_title("Reach per post by role, before and after the switch")
-    ax.legend(fontsize="small")
-    figs.append(C.save(fig, args.out, "reach_per_post_by_role.png"))
+    figs = figures(results, first, args.out)
 
     a, c = results["algorithm change"], results["chronological throughout"]
     finding = (

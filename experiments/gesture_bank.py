@@ -39,7 +39,9 @@ import numpy as np
 
 import _common as C
 import feedsim
-from feedsim.plots import plot_metric_over_time
+from feedsim.plots import plot_metric_over_time, role_color
+from feedsim.plots.palette import NEUTRAL_COLOR
+from feedsim.plots.rules import legend_outside
 
 NAME = "gesture_bank"
 DISCLOSED_APPEAL = 0.7
@@ -158,6 +160,41 @@ def promoter_numbers(res, promoters, start, stop):
     }
 
 
+#: The three promoter measures are neither roles nor rankers: light to dark in time.
+PROMOTION_COLORS = {"engagement_per_sponsored_post": "#C6DBEF", "engagement_per_organic_post_during": "#6BAED6",
+                    "engagement_per_organic_post_after": "#2171B5"}
+
+
+def figures(results, first, out) -> list[str]:
+    """Reach gained from reciprocity per role (role colours), promoters' engagement, engagement over time."""
+    figs = []
+    fig, axes = C.plt.subplots(1, 2, figsize=(12, 4))
+    x = np.arange(len(ROLE_NAMES))
+    g = results["reach_gain_from_reciprocity"]
+    C.stat_bars(axes[0], x, [g[r] for r in ROLE_NAMES], capsize=3, bounds=C.bounds_of("reach_gain_from_reciprocity"),
+                color=[role_color(r) for r in ROLE_NAMES])
+    axes[0].axhline(0, color=NEUTRAL_COLOR, linewidth=1)
+    axes[0].set_xticks(x, ROLE_NAMES)
+    axes[0].set_ylabel("reach per post, reciprocity on / off - 1\n(mean, 95% CI)")
+    axes[0].set_title("Who gains reach from the gesture bank")
+    labels = ["disclosed", "undisclosed"]
+    for k, (key, colour) in enumerate(PROMOTION_COLORS.items()):
+        C.stat_bars(axes[1], np.arange(2) + (k - 1) * 0.27, [results[a]["promoters"][key] for a in labels], width=0.27,
+                    capsize=2, bounds=C.bounds_of(key), color=colour,
+                    label=key.replace("engagement_per_", "").replace("_", " "))
+    axes[1].set_xticks(np.arange(2), labels)
+    axes[1].set_ylabel("engagements per post (promoters, mean, 95% CI)")
+    axes[1].set_title("Promotion: disclosed vs undisclosed")
+    legend_outside(axes[1], fontsize="x-small")
+    figs.append(C.save(fig, out, "reciprocity_and_disclosure.png"))
+    fig, ax = C.plt.subplots(figsize=(8, 4))
+    plot_metric_over_time({"reciprocity on": first["reciprocity on"], "reciprocity off": first["reciprocity off"]},
+                          "engagements", ax=ax, ylabel="engagements per day")
+    ax.set_title("Engagement per day with and without reciprocity (replicate 0)")
+    figs.append(C.save(fig, out, "engagement_over_time.png"))
+    return figs
+
+
 def main():
     args = C.parse_args(NAME, __doc__, replicates=5)
     n_users, days, start, stop = (300, 10, 3, 7) if args.quick else (700, 28, 7, 21)
@@ -195,37 +232,14 @@ def main():
     gain = [{r: (on["reach_per_post"][r] / off["reach_per_post"][r] - 1)
              if on["reach_per_post"][r] and off["reach_per_post"][r] else None for r in ROLE_NAMES}
             for on, off in zip(per["reciprocity on"], per["reciprocity off"])]
-    results = {a: C.stats_tree(v) for a, v in per.items()}
-    results["reach_gain_from_reciprocity"] = C.stats_tree(gain)
+    results = {a: C.stats_tree(v, bounds=True) for a, v in per.items()}
+    results["reach_gain_from_reciprocity"] = {r: C.stat([g[r] for g in gain], C.bounds_of("reach_gain_from_reciprocity"))
+                                              for r in ROLE_NAMES}
 
-    figs = []
-    fig, axes = C.plt.subplots(1, 2, figsize=(11, 4))
-    x = np.arange(len(ROLE_NAMES))
-    g = results["reach_gain_from_reciprocity"]
-    m = np.array([g[r]["mean"] if g[r]["mean"] is not None else np.nan for r in ROLE_NAMES])
-    err = np.array([[m[i] - (g[r]["lo"] or m[i]), (g[r]["hi"] or m[i]) - m[i]] for i, r in enumerate(ROLE_NAMES)]).T
-    axes[0].bar(x, m, yerr=err, capsize=3, color="#0072B2")
-    axes[0].axhline(0, color="0.4", linewidth=1)
-    axes[0].set_xticks(x, ROLE_NAMES)
-    axes[0].set_ylabel("reach per post, reciprocity on / off - 1")
-    axes[0].set_title("Who gains reach from the gesture bank")
-    labels = ["disclosed", "undisclosed"]
-    keys = ["engagement_per_sponsored_post", "engagement_per_organic_post_during", "engagement_per_organic_post_after"]
-    for k, key in enumerate(keys):
-        mm = [results[a]["promoters"][key]["mean"] or 0 for a in labels]
-        axes[1].bar(np.arange(2) + (k - 1) * 0.27, mm, width=0.27, label=key.replace("engagement_per_", "").replace("_", " "))
-    axes[1].set_xticks(np.arange(2), labels)
-    axes[1].set_ylabel("engagements per post (promoters)")
-    axes[1].set_title("Promotion: disclosed vs undisclosed")
-    axes[1].legend(fontsize="x-small")
-    figs.append(C.save(fig, args.out, "reciprocity_and_disclosure.png"))
-    fig, ax = C.plt.subplots(figsize=(7, 4))
-    plot_metric_over_time({"reciprocity on": first["reciprocity on"], "reciprocity off": first["reciprocity off"]},
-                          "engagements", ax=ax, ylabel="engagements per day")
-    ax.set_title("Engagement per day with and without reciprocity (replicate 0)")
-    figs.append(C.save(fig, args.out, "engagement_over_time.png"))
+    figs = figures(results, first, args.out)
 
     on, off = results["reciprocity on"], results["reciprocity off"]
+    g = results["reach_gain_from_reciprocity"]
     d, u = results["disclosed"]["promoters"], results["undisclosed"]["promoters"]
     finding = (
         f"With reciprocity on, {C.fmt(on['reciprocal_share'], pct=True)} of engagement went to someone who also "

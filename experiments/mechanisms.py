@@ -99,6 +99,8 @@ import _common as C
 import feedsim
 from feedsim.amplification import paired_amplification
 from feedsim.networks import ROLES, FollowGraph
+from feedsim.plots import role_color
+from feedsim.plots.rules import legend_outside
 from feedsim.population.roles import ROLE_DEFAULTS
 
 NAME = "mechanisms"
@@ -388,13 +390,14 @@ def markdown_tables(out: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _bars(ax, labels, stats, scale, color, offset=0.0, height=0.38, label=None):
-    y = np.arange(len(labels)) + offset
-    m = np.array([np.nan if s["mean"] is None else scale * s["mean"] for s in stats])
-    lo = np.array([np.nan if s["lo"] is None else scale * s["lo"] for s in stats])
-    hi = np.array([np.nan if s["hi"] is None else scale * s["hi"] for s in stats])
-    ax.barh(y, m, height=height, color=color, label=label,
-            xerr=[np.nan_to_num(m - lo), np.nan_to_num(hi - m)], capsize=2, error_kw={"linewidth": 0.8})
+def _bars(ax, labels, stats, scale, color, offset=0.0, height=0.38, label=None, bounds=None, shift=0.0):
+    """Horizontal bars of ``scale * (stat + shift)`` with intervals cut to the quantity's ``bounds``."""
+    C.stat_bars(ax, np.arange(len(labels)) + offset, stats, bounds=bounds, scale=scale, shift=shift, horizontal=True,
+                width=height, color=color, label=label, capsize=2, error_kw={"linewidth": 0.8})
+
+
+#: The two parts of a decomposition are neither roles nor rankers (not palette colours).
+PART_COLORS = {"alone": "#A6761D", "removed": "#7570B3"}
 
 
 def plot_effects(out: dict[str, Any], axes=None):
@@ -408,14 +411,13 @@ def plot_effects(out: dict[str, Any], axes=None):
     labels = list(cfg)
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(12, 0.38 * len(labels) + 1.5), sharey=True)
-    colors = {"quiet": "#D55E00", "regular": "#0072B2"}
     for k, role in enumerate(ROLES_REPORTED):
         off = (k - 0.5) * 0.4
-        _bars(axes[0], labels, [cfg[c][role]["share_diff"] for c in labels], 100, colors[role], off, 0.4,
-              f"{role} members")
-        ratio = [cfg[c][role]["reach_ratio"] for c in labels]
-        pct = [{k2: None if s[k2] is None else s[k2] - 1.0 for k2 in ("mean", "lo", "hi")} for s in ratio]
-        _bars(axes[1], labels, pct, 100, colors[role], off, 0.4, f"{role} members")
+        # a difference of two shares lies in [-1, 1]; a ratio of reaches in [0, inf), so ratio - 1 in [-1, inf)
+        _bars(axes[0], labels, [cfg[c][role]["share_diff"] for c in labels], 100, role_color(role), off, 0.4,
+              f"{role} members", bounds=(-1.0, 1.0))
+        _bars(axes[1], labels, [cfg[c][role]["reach_ratio"] for c in labels], 100, role_color(role), off, 0.4,
+              f"{role} members", bounds=(0.0, math.inf), shift=-1.0)
     for ax in axes:
         ax.axvline(0, color="0.3", linewidth=0.8)
         ax.grid(axis="x", alpha=0.3)
@@ -423,7 +425,7 @@ def plot_effects(out: dict[str, Any], axes=None):
     axes[0].invert_yaxis()
     axes[0].set_xlabel("impression share, engagement - chronological\n(percentage points, mean and 95% CI)")
     axes[1].set_xlabel("reach per post, engagement / chronological - 1\n(%, geometric mean and 95% CI)")
-    axes[0].legend(fontsize="small", loc="lower left")
+    legend_outside(axes[1])
     axes[0].set_title("What the engagement feed changes, per configuration", fontsize="medium", loc="left")
     return axes
 
@@ -439,8 +441,11 @@ def plot_decomposition(out: dict[str, Any], role: str = "quiet", axes=None):
         d = out["decomposition"][effect][role]
         alone = [d["alone"][m] for m in MECHANISMS] + [d["interaction_alone"]]
         removed = [d["removed"][m] for m in MECHANISMS] + [d["interaction_removed"]]
-        _bars(ax, labels, alone, 100, "#E69F00", -0.2, 0.4, "alone (only X - all off)")
-        _bars(ax, labels, removed, 100, "#56B4E9", 0.2, 0.4, "removed (all on - without X)")
+        # parts of a decomposition (differences of differences) have no useful bound
+        _bars(ax, labels, alone, 100, PART_COLORS["alone"], -0.2, 0.4, "alone (only X - all off)",
+              bounds=(-math.inf, math.inf))
+        _bars(ax, labels, removed, 100, PART_COLORS["removed"], 0.2, 0.4, "removed (all on - without X)",
+              bounds=(-math.inf, math.inf))
         ax.axvline(0, color="0.3", linewidth=0.8)
         ax.axvline(100 * d["mechanisms_total"]["mean"], color="0.3", linestyle="--", linewidth=0.8,
                    label="all on - all off")
@@ -448,7 +453,7 @@ def plot_decomposition(out: dict[str, Any], role: str = "quiet", axes=None):
         ax.set_xlabel(f"{role} members' {EFFECTS[effect].split(',')[0]}\n({unit}, mean and 95% CI)")
     axes[0].set_yticks(np.arange(len(labels)), labels)
     axes[0].invert_yaxis()
-    axes[0].legend(fontsize="small", loc="best")
+    legend_outside(axes[1])
     axes[0].set_title("Which mechanism carries the change", fontsize="medium", loc="left")
     return axes
 

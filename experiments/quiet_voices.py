@@ -30,7 +30,8 @@ import numpy as np
 
 import _common as C
 import feedsim
-from feedsim.plots import plot_lorenz, plot_role_share_scatter
+from feedsim.plots import plot_lorenz, plot_role_share_scatter, role_color
+from feedsim.plots.rules import legend_outside
 
 NAME = "quiet_voices"
 RANKERS = ["chronological", "engagement", "platform_favoring", "fair_exposure"]
@@ -63,6 +64,29 @@ def measure(res, base):
     }
 
 
+def figures(results, first, out) -> list[str]:
+    """Shares scatter and Lorenz curves of replicate 0, and follower reach per ranker for regular and quiet posts."""
+    figs = []
+    fig, ax = C.plt.subplots(figsize=(7, 5))
+    plot_role_share_scatter(first, ax=ax, log=True)
+    figs.append(C.save(fig, out, "role_share_scatter.png"))
+    fig, ax = C.plt.subplots(figsize=(8, 4))
+    x = np.arange(len(RANKERS))
+    for k, role in enumerate(("regular", "quiet")):
+        C.stat_bars(ax, x + (k - 0.5) * 0.4, [results[r]["follower_reach"][role] for r in RANKERS], width=0.4,
+                    capsize=3, bounds=C.bounds_of("follower_reach"), color=role_color(role), label=f"{role} members")
+    ax.set_xticks(x, [C.words(r) for r in RANKERS])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of the author's followers shown the post\n(mean, 95% CI)")
+    ax.set_title("Does a post reach its author's own audience?")
+    legend_outside(ax, title="posts by")
+    figs.append(C.save(fig, out, "follower_reach_by_ranker.png"))
+    fig, ax = C.plt.subplots(figsize=(6, 5))
+    plot_lorenz(first, ax=ax)
+    figs.append(C.save(fig, out, "lorenz.png"))
+    return figs
+
+
 def main():
     args = C.parse_args(NAME, __doc__, replicates=5)
     n_users, days = (300, 7) if args.quick else (1000, 14)
@@ -77,28 +101,9 @@ def main():
             per[r].append(measure(cmp.results[r], cmp.baseline))
         if rep == 0:
             first = cmp.results
-    results = {r: C.stats_tree(v) for r, v in per.items()}
+    results = {r: C.stats_tree(v, bounds=True) for r, v in per.items()}
 
-    figs = []
-    fig, ax = C.plt.subplots(figsize=(6, 5))
-    plot_role_share_scatter(first, ax=ax, log=True)
-    figs.append(C.save(fig, args.out, "role_share_scatter.png"))
-    fig, ax = C.plt.subplots(figsize=(7, 4))
-    x = np.arange(len(RANKERS))
-    for k, role in enumerate(("regular", "quiet")):
-        m = np.array([results[r]["follower_reach"][role]["mean"] for r in RANKERS])
-        lo = m - np.array([results[r]["follower_reach"][role]["lo"] for r in RANKERS])
-        hi = np.array([results[r]["follower_reach"][role]["hi"] for r in RANKERS]) - m
-        ax.bar(x + (k - 0.5) * 0.4, m, width=0.4, yerr=[lo, hi], capsize=3, label=f"{role} members' posts")
-    ax.set_xticks(x, RANKERS)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share of the author's followers shown the post\n(mean, 95% CI)")
-    ax.set_title("Does a post reach its author's own audience?")
-    ax.legend(fontsize="small")
-    figs.append(C.save(fig, args.out, "follower_reach_by_ranker.png"))
-    fig, ax = C.plt.subplots(figsize=(6, 5))
-    plot_lorenz(first, ax=ax)
-    figs.append(C.save(fig, args.out, "lorenz.png"))
+    figs = figures(results, first, args.out)
 
     q = {r: results[r]["voice_ratio"]["quiet"] for r in RANKERS}
     v = {r: results[r]["follower_reach"]["quiet"] for r in RANKERS}

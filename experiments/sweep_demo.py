@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -28,6 +29,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import feedsim  # noqa: E402
 from feedsim.plots import plot_sweep_results  # noqa: E402
+from feedsim.plots.labels import metric_label  # noqa: E402
+from feedsim.plots.palette import NEUTRAL_COLOR  # noqa: E402
+from feedsim.plots.rules import declare_bounds, figure_problems, legend_outside  # noqa: E402
 from feedsim.sweeps import aggregate  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,24 +62,28 @@ def main(argv=None) -> int:
                 mean, lo, hi = (float(d[f"{m}.{s}"][i]) for s in ("mean", "ci_low", "ci_high"))
                 summary.setdefault(m, {}).setdefault(f"out_of_network_share={share}", {})[label] = [mean, lo, hi]
                 print(f"  {label:<9} out_of_network_share={share:<4} {m:<24} {mean:+.4f} [{lo:+.4f}, {hi:+.4f}]")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
     plot_sweep_results(table, "voice_ratio.quiet", "out_of_network_share", ax=axes[0])
     axes[0].set_title("Quiet members: impression share / post share")
     ax = axes[1]
-    for k, (paired, colour) in enumerate(((True, "C2"), (False, "C7"))):
+    for k, (paired, colour) in enumerate(((True, "#2171B5"), (False, NEUTRAL_COLOR))):
         d = aggregate(table, "voice_ratio.quiet", contrast="ranker", paired=paired, as_pandas=False)
         x = d["out_of_network_share"].astype(float) + (k - 0.5) * 0.02
         mean = d["voice_ratio.quiet.mean"]
         err = [mean - d["voice_ratio.quiet.ci_low"], d["voice_ratio.quiet.ci_high"] - mean]
         ax.errorbar(x, mean, yerr=err, fmt="o", color=colour, capsize=4,
                     label="paired (same seeds)" if paired else "unpaired (Welch)")
-    ax.axhline(0.0, color="grey", lw=0.8)
-    ax.set_xlabel("out_of_network_share")
-    ax.set_ylabel("voice_ratio.quiet: engagement - chronological")
+    declare_bounds(ax, -math.inf, math.inf)  # a difference of two voice ratios can have either sign
+    ax.axhline(0.0, color=NEUTRAL_COLOR, lw=0.8)
+    ax.set_xlabel(metric_label("out_of_network_share"))
+    ax.set_ylabel(f"{metric_label('voice_ratio.quiet')}:\nengagement - chronological")
     ax.set_title("The same difference, paired vs unpaired 95% CI")
-    ax.legend(fontsize="small")
+    legend_outside(ax)
     fig.suptitle("feedsim sweep on a loaded edge list (400 accounts, roles assigned), 2 days, 8 replicates")
     fig.tight_layout()
+    if os.environ.get("FEEDSIM_CHECK_FIGURES"):  # as experiments/_common.save does
+        with open(os.path.join(args.out, "figure_problems.json"), "w") as fh:
+            json.dump({"sweep_demo.png": figure_problems(fig)}, fh, indent=2)
     png = os.path.join(args.out, "sweep_demo.png")
     fig.savefig(png, dpi=110)
     plt.close(fig)

@@ -35,11 +35,15 @@ import numpy as np
 
 import _common as C
 import feedsim
+from feedsim.plots import ranker_color
+from feedsim.plots.rules import legend_outside
 
 NAME = "treadmill"
 RATE = 2.0
 STRATEGIES = ("front", "centre", "back")
 RANKERS = ("chronological", "engagement")
+#: Strategies are neither roles nor rankers: light to dark in the order they post (early, even, late).
+STRATEGY_COLORS = {"front": "#9ECAE1", "centre": "#4292C6", "back": "#08519C"}
 
 
 def strategy_process(groups, days):
@@ -78,6 +82,40 @@ def measure(res, groups):
     return out
 
 
+def figures(results, first, days, out) -> list[str]:
+    """Reach and engagement per strategy, one bar per ranker; reach per post by day the post was made."""
+    figs = []
+    fig, axes = C.plt.subplots(1, 2, figsize=(12, 4))
+    x = np.arange(len(STRATEGIES))
+    for j, metric in enumerate(("reach_per_post", "engagement_per_post")):
+        for i, r in enumerate(RANKERS):
+            C.stat_bars(axes[j], x + (i - 0.5) * 0.4, [results[r][s][metric] for s in STRATEGIES], width=0.4,
+                        capsize=3, bounds=C.bounds_of(metric), color=ranker_color(r), label=C.words(r))
+        axes[j].set_xticks(x, STRATEGIES)
+        axes[j].set_xlabel("when the strategist posts")
+        axes[j].set_ylabel(C.label(metric) + " (mean, 95% CI)")
+    legend_outside(axes[1], title="feed ranking")
+    axes[0].set_title("Same effort, different position")
+    figs.append(C.save(fig, out, "strategies_by_ranker.png"))
+    fig, axes = C.plt.subplots(1, 2, figsize=(12, 4), sharey=True)
+    for ax, r in zip(axes, RANKERS):
+        res, groups = first[r]
+        P = res.posts
+        for s in STRATEGIES:
+            mine = np.isin(P.author, groups[s])
+            day = (P.created[mine] // 24).astype(int)
+            imp = np.bincount(day, weights=P.impressions[mine], minlength=days)
+            cnt = np.bincount(day, minlength=days)
+            ax.plot(np.arange(days), np.divide(imp, cnt, out=np.full(days, np.nan), where=cnt > 0), marker=".",
+                    color=STRATEGY_COLORS[s], label=s)
+        ax.set_title(f"{C.words(r)} (replicate 0)")
+        ax.set_xlabel("day the post was made")
+    legend_outside(axes[1], title="strategy")
+    axes[0].set_ylabel("impressions per post")
+    figs.append(C.save(fig, out, "reach_per_post_over_time.png"))
+    return figs
+
+
 def main():
     args = C.parse_args(NAME, __doc__, replicates=5)
     n_users, days, k = (300, 10, 5) if args.quick else (700, 28, 10)
@@ -96,42 +134,14 @@ def main():
             per[r].append(measure(res, groups))
             if rep == 0:
                 first[r] = (res, groups)
-    results = {r: C.stats_tree(v) for r, v in per.items()}
+    results = {r: C.stats_tree(v, bounds=True) for r, v in per.items()}
     # paired by seed: does the front's advantage grow under engagement ranking?
     results["advantage_engagement_minus_chronological"] = C.stat(
         [e["front_over_back_reach"] - c["front_over_back_reach"]
          if e["front_over_back_reach"] and c["front_over_back_reach"] else None
          for e, c in zip(per["engagement"], per["chronological"])])
 
-    figs = []
-    fig, axes = C.plt.subplots(1, 2, figsize=(11, 4))
-    x = np.arange(len(STRATEGIES))
-    for j, metric in enumerate(("reach_per_post", "engagement_per_post")):
-        for i, r in enumerate(RANKERS):
-            m = np.array([results[r][s][metric]["mean"] for s in STRATEGIES])
-            lo = m - np.array([results[r][s][metric]["lo"] for s in STRATEGIES])
-            hi = np.array([results[r][s][metric]["hi"] for s in STRATEGIES]) - m
-            axes[j].bar(x + (i - 0.5) * 0.4, m, width=0.4, yerr=[lo, hi], capsize=3, label=r)
-        axes[j].set_xticks(x, STRATEGIES)
-        axes[j].set_ylabel(metric.replace("_", " ") + " (mean, 95% CI)")
-        axes[j].legend(fontsize="small")
-    axes[0].set_title("Same effort, different position")
-    figs.append(C.save(fig, args.out, "strategies_by_ranker.png"))
-    fig, axes = C.plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for ax, r in zip(axes, RANKERS):
-        res, groups = first[r]
-        P = res.posts
-        for s in STRATEGIES:
-            mine = np.isin(P.author, groups[s])
-            day = (P.created[mine] // 24).astype(int)
-            imp = np.bincount(day, weights=P.impressions[mine], minlength=days)
-            cnt = np.bincount(day, minlength=days)
-            ax.plot(np.arange(days), np.divide(imp, cnt, out=np.full(days, np.nan), where=cnt > 0), marker=".", label=s)
-        ax.set_title(f"{r} (replicate 0)")
-        ax.set_xlabel("day the post was made")
-        ax.legend(fontsize="small")
-    axes[0].set_ylabel("impressions per post")
-    figs.append(C.save(fig, args.out, "reach_per_post_over_time.png"))
+    figs = figures(results, first, days, args.out)
 
     adv = {r: results[r]["front_over_back_reach"] for r in RANKERS}
     finding = (

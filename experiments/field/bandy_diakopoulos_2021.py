@@ -35,6 +35,9 @@ import numpy as np
 
 import _field as F
 import feedsim
+from feedsim.plots import ranker_color
+from feedsim.plots.palette import NEUTRAL_COLOR
+from feedsim.plots.rules import declare_bounds, legend_outside
 from feedsim.rankers import PlatformFavoringRanker
 
 C = F.C
@@ -124,22 +127,27 @@ def main():
         f"{C.fmt(results['distinct_ratio_engagement_over_chronological'])} "
         f"(95% intervals over {args.replicates} seeds)."
     )
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
     ax = axes[0]
     pr = results["penalty_ratio"]
     xs = [float(k) for k in pr]
-    ax.plot(xs, [pr[k]["mean"] for k in pr], marker="o")
-    ax.fill_between(xs, [pr[k]["lo"] for k in pr], [pr[k]["hi"] for k in pr], alpha=0.3)
-    ax.axhline(TARGET, ls="--", color="grey", label="Bandy & Diakopoulos: about half")
-    ax.set_xlabel("platform_favoring link_penalty")
+    # a ratio of two link shares is positive: its band is cut at 0 (t-interval over seeds, clipped)
+    colour = ranker_color("platform_favoring")
+    ax.plot(xs, [pr[k]["mean"] for k in pr], marker="o", color=colour, label="platform favoring ranker")
+    ax.fill_between(xs, np.clip([pr[k]["lo"] for k in pr], 0, None), [pr[k]["hi"] for k in pr], alpha=0.3,
+                    color=colour, linewidth=0)
+    declare_bounds(ax, 0, np.inf)
+    ax.axhline(TARGET, ls="--", color=NEUTRAL_COLOR, label="Bandy & Diakopoulos: about half")
+    ax.set_xlabel("link penalty of the platform favoring ranker")
     ax.set_ylabel("link share, ranked / chronological")
-    ax.legend(fontsize=7)
     ax = axes[1]
     names = list(lr)
-    ax.barh(names, [lr[k]["mean"] for k in names],
-            xerr=[[lr[k]["mean"] - lr[k]["lo"] for k in names], [lr[k]["hi"] - lr[k]["mean"] for k in names]])
-    ax.axvline(TARGET, ls="--", color="grey")
+    C.stat_bars(ax, np.arange(len(names)), [lr[k] for k in names], bounds=(0, np.inf), horizontal=True,
+                color=[ranker_color(k) for k in names], ecolor=NEUTRAL_COLOR)  # grey shows on the black x 2026 bar
+    ax.set_yticks(np.arange(len(names)), [C.words(k) for k in names])
+    ax.axvline(TARGET, ls="--", color=NEUTRAL_COLOR)
     ax.set_xlabel("link share, ranked / chronological")
+    legend_outside(ax, handles=axes[0].get_legend_handles_labels()[0], fontsize=7)  # one legend, at the right
     figures = [C.save(fig, args.out, "link_share_ratio.png")]
     C.write_summary(args, f"field/{NAME}", question="Do ranked feeds show links out at about half the chronological "
                     "rate, and more distinct accounts with out-of-network content?",

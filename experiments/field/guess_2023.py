@@ -36,6 +36,8 @@ import numpy as np
 
 import _field as F
 import feedsim
+from feedsim.plots.palette import NEUTRAL_COLOR
+from feedsim.plots.rules import legend_outside
 
 C = F.C
 NAME = "guess_2023"
@@ -89,17 +91,17 @@ def main():
         f"x{C.fmt(off['engagements_ratio'], digits=3)} (chronological over ranked, 95% intervals over "
         f"{args.replicates} communities)."
     )
-    fig, ax = plt.subplots(figsize=(5, 3.2))
+    fig, ax = plt.subplots(figsize=(6.5, 3.2))
     keys = ["sessions_ratio", "engagements_ratio", "impressions_ratio"]
-    for j, (label, src) in enumerate((("session adaptation on", on), ("off (control)", off))):
-        m = np.array([src[k]["mean"] for k in keys])
-        lo = np.array([src[k]["lo"] for k in keys])
-        hi = np.array([src[k]["hi"] for k in keys])
-        ax.errorbar(np.arange(3) + 0.12 * j, m, yerr=[m - lo, hi - m], fmt="o", capsize=4, label=label)
-    ax.axhline(1.0, color="grey", lw=0.8)
+    for j, (label, src, colour) in enumerate((("session adaptation on", on, "#2171B5"),
+                                              ("off (control)", off, NEUTRAL_COLOR))):
+        # ratios are positive: geometric-mean interval (t on the log ratio), so never below 0
+        C.stat_points(ax, np.arange(3) + 0.12 * j, [src[k] for k in keys], bounds=(0, np.inf), capsize=4,
+                      color=colour, label=label)
+    ax.axhline(1.0, color=NEUTRAL_COLOR, lw=0.8)
     ax.set_xticks(range(3), ["sessions", "engagements made", "impressions"])
     ax.set_ylabel("chronological / ranked, per day")
-    ax.legend(fontsize=7, loc="lower left")
+    legend_outside(ax, fontsize=7)
     figures = [C.save(fig, args.out, "chronological_over_ranked.png")]
     C.write_summary(args, f"field/{NAME}", question="Does a chronological feed lower sessions and engagement once "
                     "sessions respond to what the feed shows?",

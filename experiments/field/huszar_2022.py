@@ -35,6 +35,9 @@ import numpy as np
 
 import _field as F
 import feedsim
+from feedsim.plots import ranker_color
+from feedsim.plots.palette import NEUTRAL_COLOR
+from feedsim.plots.rules import legend_outside
 from feedsim.amplification import FOLLOWER_GROUPS, split_amplification, split_author_amplification
 
 C = F.C
@@ -97,21 +100,20 @@ def main():
         f"{C.fmt(e['role_impressions']['quiet'], pct=True)}, influencers {C.fmt(e['role_impressions']['influencer'], pct=True)} "
         f"(95% intervals over {args.replicates} seeds)."
     )
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for k, (ax, key) in enumerate(zip(axes, ("role", "followers"))):
         labels = list(e[key])
         for j, ranker in enumerate(RANKERS):
             st = results[ranker][key]
-            m = np.array([np.nan if st[g]["mean"] is None else st[g]["mean"] for g in labels])
-            lo = np.array([np.nan if st[g]["lo"] is None else st[g]["lo"] for g in labels])
-            hi = np.array([np.nan if st[g]["hi"] is None else st[g]["hi"] for g in labels])
             x = np.arange(len(labels)) + 0.15 * (2 * j - 1)
-            ax.errorbar(x, 100 * m, yerr=[100 * (m - lo), 100 * (hi - m)], fmt="o", capsize=3, label=ranker)
-        ax.axhline(0, color="grey", lw=0.8)
+            # amplification = ratio - 1 >= -100%: intervals cut there
+            C.stat_points(ax, x, [st[g] for g in labels], bounds=(-1.0, np.inf), scale=100, capsize=3,
+                          color=ranker_color(ranker), label=C.words(ranker))
+        ax.axhline(0, color=NEUTRAL_COLOR, lw=0.8)
         ax.set_xticks(range(len(labels)), labels, rotation=20)
+        ax.set_xlabel("role" if key == "role" else "followers of the author")
         ax.set_ylabel("amplification (%)")
-        if k == 0:
-            ax.legend(fontsize=7)
+    legend_outside(axes[-1], fontsize=7)
     fig.suptitle("Group amplification, ranked vs chronological holdout (Huszár et al. design)")
     figures = [C.save(fig, args.out, "group_amplification.png")]
     C.write_summary(args, f"field/{NAME}", question="How much does the ranked feed amplify each group of authors "

@@ -31,6 +31,9 @@ import numpy as np
 import _field as F
 import feedsim
 from feedsim.network.graph import ROLES
+from feedsim.plots import ranker_color
+from feedsim.plots.palette import NEUTRAL_COLOR
+from feedsim.plots.rules import legend_outside
 
 C = F.C
 NAME = "pew_2019"
@@ -94,16 +97,16 @@ def main():
         f"{C.fmt(e['top10_median'], digits=1)} (Pew: 138), the other 90% {C.fmt(e['rest_median'])} (Pew: 2) "
         f"(95% intervals over {args.replicates} communities)."
     )
-    fig, ax = plt.subplots(figsize=(5, 3.4))
+    fig, ax = plt.subplots(figsize=(6.5, 3.4))
     keys = ["top10_share", "top25_share"]
-    for j, (label, src) in enumerate((("feedsim (engagement)", e), ("expected rates", results["expected_rates"]))):
-        m = np.array([src[k]["mean"] for k in keys])
-        ax.errorbar(np.arange(2) + 0.1 * j, m, yerr=[m - [src[k]["lo"] for k in keys], [src[k]["hi"] for k in keys] - m],
-                    fmt="o", capsize=4, label=label)
+    for j, (label, src, colour) in enumerate((("feedsim (engagement ranking)", e, ranker_color("engagement")),
+                                              ("expected rates", results["expected_rates"], NEUTRAL_COLOR))):
+        C.stat_points(ax, np.arange(2) + 0.1 * j, [src[k] for k in keys], bounds=(0.0, 1.0), capsize=4, color=colour,
+                      label=label)  # shares: intervals cut to [0, 1]
     ax.scatter(np.arange(2) - 0.1, [PUBLISHED[k] for k in keys], marker="x", color="k", label="Pew 2019 / 2021")
     ax.set_xticks(range(2), ["top 10% share", "top 25% share"])
     ax.set_ylabel("share of posts")
-    ax.legend(fontsize=7)
+    legend_outside(ax, fontsize=7)
     figures = [C.save(fig, args.out, "posting_concentration.png")]
     C.write_summary(args, f"field/{NAME}", question="Is posting in the default community as concentrated as Pew "
                     "measured on U.S. adult Twitter users?",

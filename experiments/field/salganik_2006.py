@@ -30,6 +30,7 @@ import numpy as np
 
 import _field as F
 import feedsim
+from feedsim.plots import ranker_color
 from feedsim.worlds import share_matrix, unpredictability, world_gini
 
 C = F.C
@@ -70,12 +71,14 @@ def main():
         f"times that of random order (95% intervals over {args.replicates} communities)."
     )
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
-    for ax, key, label in ((axes[0], "gini", "Gini of impressions"), (axes[1], "unpredictability", "unpredictability")):
+    # a Gini lies in [0, 1], unpredictability (a mean absolute difference of shares) is >= 0
+    for ax, key, label, bounds in ((axes[0], "gini", "Gini of impressions", (0.0, 1.0)),
+                                   (axes[1], "unpredictability", "unpredictability", (0.0, np.inf))):
         for i, r in enumerate(RANKERS):
             s = imp[r][key]
-            ax.errorbar([i], [s["mean"]], yerr=[[s["mean"] - s["lo"]], [s["hi"] - s["mean"]]], fmt="o", capsize=4)
-            ax.scatter(np.full(len(s["values"]), i + 0.1), s["values"], s=8, alpha=0.5)
-        ax.set_xticks(range(len(RANKERS)), RANKERS)
+            C.stat_points(ax, [i], [s], bounds=bounds, capsize=4, color=ranker_color(r))
+            ax.scatter(np.full(len(s["values"]), i + 0.1), s["values"], s=8, alpha=0.5, color=ranker_color(r))
+        ax.set_xticks(range(len(RANKERS)), [C.words(r) for r in RANKERS])
         ax.set_xlim(-0.5, len(RANKERS) - 0.5)
         ax.set_ylabel(label)
     fig.suptitle("Social influence (popularity) vs independent (random) worlds")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from _script_runs import check_stat as _check_stat
-from _script_runs import run_quick
+from _script_runs import check_figures, run_quick
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENTS = ROOT / "experiments"
@@ -43,6 +43,7 @@ def load(runs, name):
     for fig in summary["figures"]:
         assert (out / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", fig
     assert sorted(p.name for p in out.glob("*.png")) == sorted(summary["figures"])
+    check_figures(out, summary["figures"])
     return summary
 
 

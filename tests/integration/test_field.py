@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _script_runs import check_stat as _check_stat
-from _script_runs import run_quick
+from _script_runs import check_figures, run_quick
 
 import feedsim
 
@@ -40,6 +40,7 @@ def load(runs, name):
     for fig in s["figures"]:
         assert (out / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", fig
     assert sorted(p.name for p in out.glob("*.png")) == sorted(s["figures"])
+    check_figures(out, s["figures"])
     return s
 
 

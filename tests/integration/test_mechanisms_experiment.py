@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _script_runs import SCRIPT_ENV, check_figures
 from _script_runs import check_stat as _check_stat
 
 import feedsim
@@ -89,7 +90,7 @@ def test_posting_off_gives_every_poster_the_mean_rate(community):
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory):
     out = tmp_path_factory.mktemp("mechanisms")
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "error"}
+    env = {**os.environ, **SCRIPT_ENV}
     proc = subprocess.run([sys.executable, str(EXPERIMENTS / "mechanisms.py"), "--quick", "--out", str(out)],
                           capture_output=True, text=True, env=env, cwd=str(out), timeout=300)
     assert proc.returncode == 0, proc.stderr
@@ -108,6 +109,7 @@ def test_quick_run_writes_its_outputs(summary):
     for fig in s["figures"]:
         assert (out / fig).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", fig
     assert sorted(p.name for p in out.glob("*.png")) == sorted(s["figures"])
+    check_figures(out, s["figures"])
     table = (out / s["parameters"]["table"]).read_text()
     for label in s["results"]["configurations"]:
         assert f"| {label} |" in table

@@ -9,6 +9,7 @@ import numpy as np
 from ..engine.result import SimulationResult
 from ..network.graph import ROLES
 from .palette import NEUTRAL_COLOR, ranker_color, role_color
+from .rules import legend_outside
 
 __all__ = ["plot_lorenz", "plot_role_shares"]
 
@@ -108,7 +109,7 @@ def plot_role_shares(result: SimulationResult, ax=None):
     ax.yaxis.set_major_formatter(_percent)
     handles = [Patch(facecolor="0.6", alpha=0.35, hatch="//", edgecolor="0.4", label="share of posts"),
                Patch(facecolor="0.4", label="share of impressions")]
-    ax.legend(handles=handles, fontsize="small", loc="best")
+    legend_outside(ax, handles=handles)
     return ax
 
 

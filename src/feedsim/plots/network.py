@@ -16,6 +16,7 @@ from ..network.graph import ROLES, FollowGraph
 from ..random import make_rng
 from .figures import _axes
 from .palette import ROLE_COLORS
+from .rules import legend_outside
 
 __all__ = ["plot_follow_graph", "sample_nodes", "sample_neighbourhood"]
 
@@ -185,8 +186,7 @@ def plot_follow_graph(graph: Any, result: SimulationResult | None = None, *, ax=
 
     handles = [Line2D([], [], linestyle="", marker="o", color=ROLE_COLORS[r], label=r)
                for r in ROLES if r in role_names]
-    ax.legend(handles=handles, fontsize="small", loc="best",
-              title=f"size: {size_by}" if result is not None else None)
+    legend_outside(ax, handles=handles, title=f"size: {size_by.replace('_', ' ')}" if result is not None else None)
     ax.set_axis_off()
     title = "Follow graph" + (f" (a connected neighbourhood: {len(nodes)} of {n} accounts)" if len(nodes) < n else "")
     ax.set_title(title, fontsize="small")

@@ -14,7 +14,8 @@ import zlib
 
 from ..network.graph import ROLES
 
-__all__ = ["ROLE_COLORS", "RANKER_COLORS", "role_color", "ranker_color", "UNSHOWN_COLOR", "NEUTRAL_COLOR"]
+__all__ = ["ROLE_COLORS", "RANKER_COLORS", "role_color", "ranker_color", "label_color", "UNSHOWN_COLOR",
+           "NEUTRAL_COLOR"]
 
 #: Colour of each role (colour-blind-safe Okabe-Ito palette).
 ROLE_COLORS: dict[str, str] = {
@@ -76,3 +77,42 @@ def ranker_color(name: str) -> str:
     if name in RANKER_COLORS:
         return RANKER_COLORS[name]
     return _RESERVE[zlib.crc32(name.encode()) % len(_RESERVE)]
+
+
+#: Words a figure may use for a role (legend entries such as "quiet members").
+_ROLE_NAMES = {
+    **{r: r for r in ROLE_COLORS},
+    "influencers": "influencer", "regular member": "regular", "regular members": "regular",
+    "quiet member": "quiet", "quiet members": "quiet", "brands": "brand", "lurkers": "lurker",
+}
+
+
+def label_color(label: str) -> str | None:
+    """The palette colour a legend entry asks for, or None if it names no role or ranker.
+
+    The entry's head (the text before `` (``, ``, `` or ``: ``) is read as a ranker
+    (``"fair exposure"`` or ``"fair_exposure"``) or a role (``"quiet"``,
+    ``"quiet members"``); anything else (an arm, a strategy) has no palette colour.
+
+    Examples
+    --------
+    >>> label_color("engagement (Gini 0.41)") == RANKER_COLORS["engagement"]
+    True
+    >>> label_color("quiet members") == ROLE_COLORS["quiet"]
+    True
+    >>> label_color("reciprocity on") is None
+    True
+    """
+    text = str(label).strip().lower()
+    if not text or text.startswith("_"):
+        return None
+    head = text
+    for sep in (" (", ", ", ": "):
+        head = head.split(sep)[0]
+    head = head.strip()
+    key = head.replace(" ", "_")
+    if key in RANKER_COLORS:
+        return RANKER_COLORS[key]
+    if head in _ROLE_NAMES:
+        return ROLE_COLORS[_ROLE_NAMES[head]]
+    return None

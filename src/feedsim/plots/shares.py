@@ -10,6 +10,7 @@ from ..engine.result import SimulationResult
 from ..network.graph import ROLES
 from .figures import _axes
 from .palette import ROLE_COLORS
+from .rules import legend_outside
 
 __all__ = ["plot_role_share_scatter"]
 
@@ -60,7 +61,7 @@ def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationR
         if log:
             y = np.maximum(y, 1e-4)  # a role never seen sits on the bottom edge
         ax.scatter(x, y, c=[ROLE_COLORS[r] for r in roles], marker=_MARKERS[i % len(_MARKERS)],
-                   s=60, edgecolors="black", linewidths=0.5, label=name, zorder=3)
+                   s=60, edgecolors="black", linewidths=0.5, label=str(name).replace("_", " "), zorder=3)
         for r, xi, yi in zip(roles, x, y):
             points.setdefault(r, []).append((xi, yi))
         hi = max(hi, float(np.max(x, initial=0)), float(np.max(y, initial=0)))
@@ -84,6 +85,6 @@ def plot_role_share_scatter(results: SimulationResult | Mapping[str, SimulationR
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], linestyle="", marker=_MARKERS[i % len(_MARKERS)], color="0.5", markeredgecolor="black",
-                      label=name) for i, name in enumerate(results)]
-    ax.legend(handles=handles, fontsize="small", title="run (marker)", loc="best")
+                      label=str(name).replace("_", " ")) for i, name in enumerate(results)]
+    legend_outside(ax, handles=handles, title="run (marker)")
     return ax

@@ -11,6 +11,7 @@ from ..errors import InvalidParameterError
 from ..metrics.intervals import t_interval
 from .figures import _axes
 from .palette import RANKER_COLORS, ranker_color
+from .rules import declare_bounds, legend_outside
 
 __all__ = ["mean_confidence_band", "plot_sweep"]
 
@@ -65,7 +66,8 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95, *,
 
 
 def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: str = "parameter",
-               ylabel: str = "metric", alpha: float = 0.2, logx: bool = False):
+               ylabel: str = "metric", alpha: float = 0.2, logx: bool = False,
+               bounds: tuple[float, float] | None = None):
     """Plot a metric against a swept parameter, one line and band per ranker (or arm).
 
     Parameters
@@ -80,6 +82,14 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
         Opacity of the bands.
     logx : bool
         Log-scale the x axis.
+    bounds : (low, high), optional
+        The range the metric can take (``(0, 1)`` for a share; see
+        :func:`feedsim.sweeps.metric_bounds`). The bands are cut to it and it is
+        declared on the Axes (:func:`feedsim.plots.rules.declare_bounds`). For bands
+        that respect the bounds by construction, compute ``lo``/``hi`` with
+        :func:`feedsim.sweeps.bounded_interval`.
+
+    The legend sits to the right of the Axes, clear of the data.
 
     Lines named after a ranker (``engagement``, or ``engagement, x=1``) take its
     colour from :data:`~feedsim.plots.palette.RANKER_COLORS`.
@@ -119,11 +129,15 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
         colour = {"color": ranker_color(ranker)} if ranker in RANKER_COLORS else {}
         (line,) = ax.plot(x[order], mean[order], marker="o", label=str(name).replace("_", " "), **colour)
         if "lo" in arrays:
+            if bounds is not None:
+                arrays["lo"], arrays["hi"] = (np.clip(arrays[k], *bounds) for k in ("lo", "hi"))
             ax.fill_between(x[order], arrays["lo"][order], arrays["hi"][order], color=line.get_color(), alpha=alpha,
                             linewidth=0)
     if logx:
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize="small", loc="best")
+    if bounds is not None:
+        declare_bounds(ax, *bounds)
+    legend_outside(ax)
     return ax

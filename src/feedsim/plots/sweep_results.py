@@ -18,8 +18,10 @@ __all__ = ["plot_sweep_results"]
 def plot_sweep_results(table, metric: str, param: str, *, where: dict | None = None, confidence: float = 0.95, ax=None):
     """Draw ``metric`` (mean over replicates) against ``param``, one line per ranker.
 
-    Each line has a shaded band: the t confidence interval of the mean (see
-    :func:`~feedsim.sweeps.aggregate`). When other parameters vary too,
+    Each line has a shaded band: the confidence interval of the mean of
+    :func:`~feedsim.sweeps.aggregate`, which stays inside the metric's range
+    (:func:`~feedsim.sweeps.metric_bounds`; logit-t for shares, log-t for positive
+    quantities, see :mod:`feedsim.sweeps.intervals`). When other parameters vary too,
     each combination gets its own line unless ``where`` fixes them.
 
     Parameters
@@ -52,6 +54,7 @@ def plot_sweep_results(table, metric: str, param: str, *, where: dict | None = N
     1
     """
     from ..sweeps.results import _as_dict, aggregate, param_columns  # noqa: PLC0415
+    from ..sweeps.spec import metric_bounds
 
     cols = _as_dict(table)
     for name, what in ((metric, "metric"), (param, "param")):
@@ -71,10 +74,11 @@ def plot_sweep_results(table, metric: str, param: str, *, where: dict | None = N
     others = [c for c in by if c != "ranker"]
     data: dict[str, dict] = {}
     for i in range(len(agg["ranker"])):
-        label = str(agg["ranker"][i]) + "".join(f", {c}={agg[c][i]}" for c in others)
+        label = str(agg["ranker"][i]) + "".join(f", {metric_label(c)} = {agg[c][i]}" for c in others)
         d = data.setdefault(label, {"x": [], "mean": [], "lo": [], "hi": []})
         d["x"].append(float(agg[param][i]))
         d["mean"].append(float(agg[f"{metric}.mean"][i]))
         d["lo"].append(float(agg[f"{metric}.ci_low"][i]))
         d["hi"].append(float(agg[f"{metric}.ci_high"][i]))
-    return plot_sweep(data, ax=ax, xlabel=metric_label(param), ylabel=metric_label(metric))
+    return plot_sweep(data, ax=ax, xlabel=metric_label(param), ylabel=metric_label(metric),
+                      bounds=metric_bounds(metric))

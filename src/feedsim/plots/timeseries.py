@@ -13,6 +13,7 @@ from ..network.graph import ROLES
 from .figures import _axes
 from .labels import metric_label
 from .palette import RANKER_COLORS, ranker_color, role_color
+from .rules import legend_outside
 
 __all__ = ["daily_series", "plot_metric_over_time"]
 
@@ -83,6 +84,9 @@ def plot_metric_over_time(results: SimulationResult | Mapping[str, SimulationRes
     ylabel : str, optional
         Defaults to the metric in words (:func:`~feedsim.plots.labels.metric_label`).
 
+    The y axis starts at 0 (every daily series is a count, a share or a Gini) and
+    the legend sits to the right of the Axes, clear of the data.
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -133,5 +137,7 @@ def plot_metric_over_time(results: SimulationResult | Mapping[str, SimulationRes
     ax.set_ylabel(ylabel or label)
     if share:
         ax.set_ylim(0, 1)
-    ax.legend(fontsize="small", loc="best")
+    else:  # every daily series is a count (or a Gini): from 0, so a small change is not blown up
+        ax.set_ylim(bottom=0)
+    legend_outside(ax)
     return ax
