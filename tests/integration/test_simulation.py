@@ -142,7 +142,8 @@ def test_set_param_changes_the_config_mid_run(community):
     imp = res.impressions
     assert imp.in_network[imp.time <= 24.0].all()
     assert (~imp.in_network[imp.time > 24.0]).sum() > 100
-    assert res.interventions == [{"hours": 24.0, "action": "set out_of_network_share = 0.5"}]
+    assert res.interventions == [{"hours": 24.0, "action": "set out_of_network_share = 0.5",
+                                  "param": "out_of_network_share", "value": 0.5}]
     assert sim.platform.cfg.out_of_network_share == 0.5
     assert sim.config.out_of_network_share == 0.0 == res.config.out_of_network_share  # start config kept
 
