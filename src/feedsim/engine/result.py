@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from .. import __version__
 from .._frames import object_frame
+from .._result_format import save_result
 from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
 from ..network.graph import ROLES
 from ..random import SeedInfo
@@ -550,8 +551,6 @@ class SimulationResult:
         >>> sorted(os.listdir(path))
         ['authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
         """
-        from ..results_io import save_result  # noqa: PLC0415
-
         return save_result(self, path, overwrite=overwrite)
 
 
