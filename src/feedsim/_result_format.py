@@ -29,7 +29,16 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "SavableResult", "save_result"]
 
 
 class SavableResult(Protocol):
-    """What :func:`save_result` reads of a result (a :class:`~feedsim.SimulationResult` has it; read-only)."""
+    """What :func:`save_result` reads of a result (a :class:`~feedsim.SimulationResult` has it; read-only).
+
+    Examples
+    --------
+    >>> import os, tempfile, feedsim
+    >>> res: SavableResult = feedsim.Simulation(feedsim.networks.default_community(50, seed=0), seed=0).run(days=1)
+    >>> path = save_result(res, os.path.join(tempfile.mkdtemp(), "run"))
+    >>> feedsim.load_result(path).days
+    1.0
+    """
 
     @property
     def posts(self) -> Mapping[str, np.ndarray]: ...

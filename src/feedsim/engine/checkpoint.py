@@ -109,6 +109,13 @@ class CheckpointedRun(Protocol):
     Typed here, rather than importing the simulation (which imports this module),
     so that the two modules form no import cycle. Besides these members, the
     attributes named in :data:`SIM_STATE` are saved and restored.
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> run: CheckpointedRun = feedsim.Simulation(feedsim.networks.default_community(50, seed=0), seed=0)
+    >>> fingerprint(run)["ranker"]
+    'chronological'
     """
 
     config: SimulationConfig

@@ -33,7 +33,15 @@ _PAIR_BLOCK = 1 << 20
 
 
 class SnapshotSource(Protocol):
-    """What :meth:`RunSnapshot.of` reads of a simulation (a :class:`~feedsim.Simulation` has it)."""
+    """What :meth:`RunSnapshot.of` reads of a simulation (a :class:`~feedsim.Simulation` has it).
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> source: SnapshotSource = feedsim.Simulation(feedsim.networks.default_community(50, seed=0), seed=0)
+    >>> source.now, source.ranker_name
+    (0.0, 'chronological')
+    """
 
     platform: Platform
     config: SimulationConfig
