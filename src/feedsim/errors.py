@@ -50,6 +50,13 @@ class RunFailedError(FeedsimError, RuntimeError):
 __all__ += ["CheckpointError", "RunFailedError"]
 
 
+class SweepSpecError(InvalidParameterError):
+    """A sweep specification is invalid; the message names the key path."""
+
+
+__all__ += ["SweepSpecError"]
+
+
 class RankerOutputError(FeedsimError, ValueError):
     """A ranker returned scores of the wrong shape, dtype or with NaN/inf."""
 

@@ -10,6 +10,7 @@ import pytest
 import feedsim
 import feedsim.engine.arrays as arrays
 import feedsim.engine.result as result_module
+import feedsim.engine.snapshot as snapshot_module
 from feedsim.engine.arrays import BufferedCounter
 from feedsim.metrics import normalized_entropy
 
@@ -97,8 +98,9 @@ def test_exposure_diversity_in_blocks_equals_one_call(monkeypatch, community):
     assert res.exposure_diversity() == want
     for block in (1, 7, 100):
         monkeypatch.setattr(result_module, "_PAIR_BLOCK", block)
+        monkeypatch.setattr(snapshot_module, "_PAIR_BLOCK", block)
         assert res.exposure_diversity() == want
-        np.testing.assert_array_equal(result_module._distinct_viewers(res._pair_table[1], n),
+        np.testing.assert_array_equal(snapshot_module._distinct_viewers(res._pair_table[1], n),
                                       np.bincount(author, minlength=n))
 
 

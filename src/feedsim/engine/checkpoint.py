@@ -48,7 +48,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import simpy
@@ -58,10 +58,17 @@ from .._validate import check_int
 from ..errors import CheckpointError, InvalidParameterError, RunFailedError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .result import SimulationResult
-    from .simulation import Simulation
+    from collections.abc import Generator
 
-__all__ = ["CheckpointInfo", "ScheduledAction", "checkpoint_info", "run_checkpointed", "FORMAT", "MAGIC"]
+    from ..network.graph import FollowGraph
+    from ..population.state import Population
+    from ..random import SeedInfo
+    from .config import SimulationConfig
+    from .platform import Platform
+    from .result import SimulationResult
+
+__all__ = ["CheckpointInfo", "CheckpointedRun", "ScheduledAction", "checkpoint_info", "run_checkpointed", "FORMAT",
+           "MAGIC"]
 
 #: Version of the file layout and of the payload's structure.
 FORMAT = 1
@@ -94,6 +101,51 @@ class ScheduledAction:
     spec: tuple | None = None
     ranker: Callable | None = None
     record: dict | None = None
+
+
+class CheckpointedRun(Protocol):
+    """What checkpointing reads and restores of a run (a :class:`~feedsim.Simulation` has it).
+
+    Typed here, rather than importing the simulation (which imports this module),
+    so that the two modules form no import cycle. Besides these members, the
+    attributes named in :data:`SIM_STATE` are saved and restored.
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> run: CheckpointedRun = feedsim.Simulation(feedsim.networks.default_community(50, seed=0), seed=0)
+    >>> fingerprint(run)["ranker"]
+    'chronological'
+    """
+
+    config: SimulationConfig
+    ranker_name: str
+    seed: SeedInfo
+    graph: FollowGraph
+    population: Population
+    platform: Platform
+    env: simpy.Environment
+    _ranker: Callable
+    _scheduled: list[ScheduledAction]
+    _user_code: list[str]
+
+    @property
+    def now(self) -> float:
+        """Simulated time, hours."""
+        ...
+
+    def _platform_loop(self, tick: int = 0) -> Generator:
+        """The clock's process that runs the ticks, from tick ``tick``."""
+        ...
+
+    def _start(self, item: ScheduledAction) -> None:
+        """Put a scheduled action on the clock."""
+        ...
+
+    def run(self, days: float, *, progress: bool = False, checkpoint: str | os.PathLike | None = None,
+            checkpoint_every_days: int | None = None) -> SimulationResult:
+        """Advance the run by ``days`` days and return its result."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -228,7 +280,7 @@ def _spec_text(spec: tuple) -> str:
     return " ".join(parts)
 
 
-def fingerprint(sim: Simulation) -> dict:
+def fingerprint(sim: CheckpointedRun) -> dict:
     """What must agree between a checkpoint and the run that loads it (JSON-ready)."""
     fp = {
         "format": FORMAT,
@@ -323,7 +375,7 @@ def _code_references(root: Any, skip: set[int]) -> dict[tuple, Any]:
     return found
 
 
-def _references(sim: Simulation) -> list[tuple[Any, tuple]]:
+def _references(sim: CheckpointedRun) -> list[tuple[Any, tuple]]:
     """(object, name) of every reference saved by name instead of by value."""
     p = sim.platform
     refs: list[tuple[Any, tuple]] = [(p, ("platform",))]
@@ -367,7 +419,7 @@ class _Sink:
         return memoryview(data).nbytes
 
 
-def _dump_state(sim: Simulation, file=None) -> memoryview | None:
+def _dump_state(sim: CheckpointedRun, file=None) -> memoryview | None:
     """Pickle the run's state into ``file`` (default: a new buffer, returned)."""
     refs = _references(sim)
     names = {id(obj): name for obj, name in refs}
@@ -386,7 +438,7 @@ def _dump_state(sim: Simulation, file=None) -> memoryview | None:
     return buf.getbuffer() if file is None else None  # no copy of a payload that can be large
 
 
-def _restore(sim: Simulation, payload: bytes, path: Path) -> None:
+def _restore(sim: CheckpointedRun, payload: bytes, path: Path) -> None:
     """Put the saved state into ``sim`` and restart its clock at the saved time."""
     objects = {name: obj for obj, name in _references(sim)}
     state = _Unpickler(io.BytesIO(payload), objects, path).load()
@@ -405,7 +457,7 @@ def _restore(sim: Simulation, payload: bytes, path: Path) -> None:
 
 
 # ------------------------------------------------------------------- the run hooks
-def _refuse_unsavable(sim: Simulation) -> None:
+def _refuse_unsavable(sim: CheckpointedRun) -> None:
     custom = list(sim._user_code) + [f"sim.schedule({s.label!r})" for s in sim._scheduled if s.spec is None]
     if custom:
         raise CheckpointError(
@@ -420,7 +472,7 @@ class Checkpointer:
     Parameters
     ----------
     sim : Simulation
-        The simulation.
+        The simulation (any :class:`CheckpointedRun`).
     path : str or PathLike
         The checkpoint file (its folder must exist).
     every_days : int
@@ -429,7 +481,7 @@ class Checkpointer:
         Called with a :class:`CheckpointInfo` after each checkpoint is written.
     """
 
-    def __init__(self, sim: Simulation, path: str | os.PathLike, every_days: int,
+    def __init__(self, sim: CheckpointedRun, path: str | os.PathLike, every_days: int,
                  on_checkpoint: Callable[[CheckpointInfo], Any] | None = None) -> None:
         self.sim = sim
         self.path = Path(os.fspath(path))
@@ -519,7 +571,7 @@ class Checkpointer:
             self.last.path, self.last.day)
 
 
-def run_checkpointed(sim: Simulation, days: float, checkpoint: str | os.PathLike, *, every_days: int = 1,
+def run_checkpointed(sim: CheckpointedRun, days: float, checkpoint: str | os.PathLike, *, every_days: int = 1,
                      progress: bool = False) -> tuple[SimulationResult, CheckpointInfo | None]:
     """Run ``sim`` for ``days`` with checkpoints; also say which checkpoint it resumed from.
 

@@ -10,12 +10,12 @@ from .feed import RESHARE, Feeds
 from .kernels.engage import engage_counts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .platform import Platform
+    from .state_types import PlatformState
 
 __all__ = ["engage"]
 
 
-def engage(p: Platform, feeds: Feeds, now: float) -> None:
+def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
     """Turn impressions into likes, reshares and replies, then run the feedback loops.
 
     The chance that an impression becomes each action is

@@ -36,7 +36,7 @@ from .kernels.compiled_rankers import compiled_form
 from .kernels.hashing import STREAMS, keyed_uniform_np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .platform import Platform
+    from .state_types import PlatformState
 
 __all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "Feeds", "CandidateRows", "build_rows",
            "candidates_view", "score_rows", "select_feeds", "fused_form", "fused_feeds",
@@ -91,7 +91,7 @@ class CandidateRows:
         return np.repeat(np.arange(len(self.viewers), dtype=np.int64), np.diff(self.ptr))
 
 
-def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
+def trending_pool(p: PlatformState, size: int) -> NDArray[np.int64]:
     """The ``size`` live posts with most engagement (newest first among equals).
 
     Partial selection (``argpartition``) keeps the cost linear in the live posts.
@@ -124,7 +124,7 @@ _Sources = tuple[
 _ScoreArrays = tuple[_F64, _I64, _I64, NDArray[np.bool_], _I64, _I64, _F64]
 
 
-def _sources(p: Platform, n_viewers: int) -> _Sources:
+def _sources(p: PlatformState, n_viewers: int) -> _Sources:
     """What candidate building reads: the follow graph, live items, seen state and the pool."""
     g = p.graph
     cfg = p.cfg
@@ -142,7 +142,7 @@ def _sources(p: Platform, n_viewers: int) -> _Sources:
             seen.table, np.int64(seen.bits), len(seen) > 0, bool(cfg.exclude_seen))
 
 
-def build_rows(p: Platform, viewers: NDArray[np.int64]) -> CandidateRows:
+def build_rows(p: PlatformState, viewers: NDArray[np.int64]) -> CandidateRows:
     """Candidates of every viewer: followees' live items plus the trending pool.
 
     Excludes the viewer's own posts and, with ``exclude_seen``, posts already shown
@@ -176,7 +176,7 @@ def _empty_columns(m: int) -> tuple[_I64, _I64, _I64, _I64, _F64, NDArray[np.int
             np.empty(m, dtype=np.int64))
 
 
-def candidates_view(p: Platform, rows: CandidateRows, now: float) -> Candidates:
+def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candidates:
     """The rows as read-only :class:`~feedsim.rankers.Candidates` for a ranker's array form.
 
     Fields other than the layout are gathered on first access.
@@ -221,7 +221,7 @@ def candidates_view(p: Platform, rows: CandidateRows, now: float) -> Candidates:
     )
 
 
-def score_rows(p: Platform, rows: CandidateRows, now: float, *, fused: bool | None = None) -> NDArray[np.float64]:
+def score_rows(p: PlatformState, rows: CandidateRows, now: float, *, fused: bool | None = None) -> NDArray[np.float64]:
     """One score per candidate row from the active ranker.
 
     Built-in rankers run their compiled form unless ``fused=False`` (or
@@ -247,7 +247,7 @@ def score_rows(p: Platform, rows: CandidateRows, now: float, *, fused: bool | No
     return validate_scores(raw, len(rows), p.ranker_label, now)
 
 
-def _score_inputs(p: Platform, code: int, params: NDArray) -> tuple[NDArray, _ScoreArrays]:
+def _score_inputs(p: PlatformState, code: int, params: NDArray) -> tuple[NDArray, _ScoreArrays]:
     """The arrays and parameters a compiled form reads (``params`` completed for this tick)."""
     from ..rankers.builtin import log1p_counts, log1p_table
 
@@ -263,7 +263,7 @@ def _score_inputs(p: Platform, code: int, params: NDArray) -> tuple[NDArray, _Sc
     return params, (g._aff, eng, g.in_degree, P["off_platform"], p.user_posts, p.user_impressions, log1p_table())
 
 
-def _score_fused(p: Platform, rows: CandidateRows, now: float, code: int, params: NDArray, cap: int) -> NDArray:
+def _score_fused(p: PlatformState, rows: CandidateRows, now: float, code: int, params: NDArray, cap: int) -> NDArray:
     out = np.empty(len(rows), dtype=np.float64)
     params, arrays = _score_inputs(p, code, params)
     seg = rows.segment
@@ -275,12 +275,12 @@ def _score_fused(p: Platform, rows: CandidateRows, now: float, code: int, params
     return out
 
 
-def fused_form(p: Platform) -> tuple[int, NDArray, int] | None:
+def fused_form(p: PlatformState) -> tuple[int, NDArray, int] | None:
     """The compiled form :func:`fused_feeds` runs for the active ranker, or None."""
     return compiled_form(p.ranker) if p.fused else None
 
 
-def fused_feeds(p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.int64],
+def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray[np.int64],
                 sessions: NDArray[np.int64], now: float,
                 form: tuple[int, NDArray, int]) -> tuple[Feeds, NDArray[np.int64]]:
     """Feeds of ``viewers`` under a compiled ranker ``form``, in one pass per viewer.
@@ -317,7 +317,7 @@ def fused_feeds(p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.i
     return feeds, n_cand
 
 
-def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
+def select_feeds(p: PlatformState, rows: CandidateRows, scores: NDArray[np.float64],
                  attention: NDArray[np.int64], sessions: NDArray[np.int64]) -> Feeds:
     """Fill each viewer's session feeds from its scored candidates.
 
@@ -357,7 +357,7 @@ def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
     )
 
 
-def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float):
+def build_candidates(p: PlatformState, viewers: NDArray[np.int64], now: float):
     """Candidates of ``viewers`` as a ranker sees them: ``(Candidates, kind, author_edge, number)``."""
     rows = build_rows(p, viewers)
     return candidates_view(p, rows, now), rows.kind, rows.edge, rows.number

@@ -26,6 +26,7 @@ from .engagement import engage
 from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 from .kernels.draws import keyed_poisson, post_normals, post_uniforms
 from .kernels.hashing import STREAMS
+from .live import LiveItems
 
 if TYPE_CHECKING:  # pragma: no cover
     from .audit import FeedAudit
@@ -114,77 +115,6 @@ def _response_ratio(recent, reference, smoothing: float) -> NDArray[np.float64]:
     """``(recent + s) / (reference + s)``, 1 where both are 0 and ``s`` is 0."""
     num, den = recent + smoothing, reference + smoothing
     return np.divide(num, den, out=np.ones(len(num)), where=den > 0)
-
-
-class LiveItems:
-    """Items that can still be shown: originals or reshares of live posts.
-
-    Parallel arrays (post, author, via, time, kind, number, seq) kept sorted by
-    ``via`` (the account whose followers can see the item), oldest first within an
-    account, so the items of any account are one contiguous slice. New items are
-    merged into place (``np.insert``, linear in the live items) instead of
-    re-sorting. ``number`` is the author's running count of the post (originals;
-    -1 for reshares) and ``seq`` the same number when the post is tracked in the
-    follow edges' bit masks, else -1 (see :meth:`Platform.mark_seen`).
-    """
-
-    def __init__(self) -> None:
-        self.post = np.zeros(0, dtype=np.int64)
-        self.author = np.zeros(0, dtype=np.int64)
-        self.via = np.zeros(0, dtype=np.int64)
-        self.time = np.zeros(0, dtype=np.float64)
-        self.kind = np.zeros(0, dtype=np.int8)
-        self.number = np.zeros(0, dtype=np.int64)
-        self.seq = np.zeros(0, dtype=np.int64)
-        self._ptr: NDArray[np.int64] | None = None
-
-    _COLS = ("post", "author", "via", "time", "kind", "number", "seq")
-
-    def __len__(self) -> int:
-        return len(self.post)
-
-    def append(self, post, author, via, when, kind: int, number=None, seq=None) -> None:
-        """Add items of one kind, each after the existing items of its ``via``."""
-        if len(post) == 0:
-            return
-        order = np.argsort(via, kind="stable")
-        none = np.full(len(post), -1, dtype=np.int64)
-        new = {
-            "post": np.asarray(post)[order],
-            "author": np.asarray(author)[order],
-            "via": np.asarray(via)[order],
-            "time": np.asarray(when)[order],
-            "kind": np.full(len(post), kind, dtype=np.int8),
-            "number": (none if number is None else np.asarray(number))[order],
-            "seq": (none if seq is None else np.asarray(seq))[order],
-        }
-        at = np.searchsorted(self.via, new["via"], side="right")
-        for name in self._COLS:
-            setattr(self, name, np.insert(getattr(self, name), at, new[name]))
-        self._ptr = None
-
-    def expire(self, first_live_post: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Drop items whose post is older than the live window (order is kept).
-
-        Returns the author and number of every original dropped.
-        """
-        keep = self.post >= first_live_post
-        gone = np.flatnonzero(~keep)
-        gone = gone[self.kind[gone] == ORIGINAL]
-        dropped = self.author[gone], self.number[gone]
-        if not keep.all():
-            for name in self._COLS:
-                setattr(self, name, getattr(self, name)[keep])
-            self._ptr = None
-        return dropped
-
-    def index_by_via(self, n_users: int) -> NDArray[np.int64]:
-        """CSR pointers into the items by ``via`` (recomputed after a change)."""
-        if self._ptr is None or len(self._ptr) != n_users + 1:
-            ptr = np.zeros(n_users + 1, dtype=np.int64)
-            np.cumsum(np.bincount(self.via, minlength=n_users), out=ptr[1:])
-            self._ptr = ptr
-        return self._ptr
 
 
 class Platform:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,13 +15,12 @@ from numpy.typing import NDArray
 
 from .. import __version__
 from .._frames import object_frame
+from .._result_format import save_result
 from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
 from ..network.graph import ROLES
 from ..random import SeedInfo
 from .config import SimulationConfig
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .simulation import Simulation
+from .snapshot import _PAIR_BLOCK, RunSnapshot, SnapshotSource
 
 __all__ = ["Table", "SimulationResult", "role_metric"]
 
@@ -84,12 +83,6 @@ def _clean(x: Any) -> Any:
         x = float(x)
         return x if math.isfinite(x) else None
     return x
-
-
-def _concat(chunks: list, key: str) -> np.ndarray:
-    if chunks:
-        return np.concatenate(chunks)
-    return np.zeros(0, dtype=np.float64 if key == "time" else np.bool_ if key == "in_network" else np.int64)
 
 
 def role_metric(values: NDArray, roles_present: list[int]) -> dict[str, float]:
@@ -192,67 +185,41 @@ class SimulationResult:
         self.audit = audit
 
     @classmethod
-    def from_platform(cls, sim: Simulation, wall_seconds: float) -> SimulationResult:
-        """Snapshot a simulation's state (copies, so the run can continue)."""
-        p = sim.platform
-        posts = p.posts.snapshot()
-        if sim.config.exclude_seen:  # without repeats, impressions are unique viewers
-            posts["reach"] = posts["impressions"].copy()
-        posts["role"] = p.pop.role[posts["author"]]
-        n = p.n_users
-        pair_table = p.pairs.snapshot(n)  # lent, copy-on-write: no copy of the largest table
-        authors = {
-            "node_id": np.array(p.pop.node_ids, dtype=object),
-            "role": p.pop.role.copy(),
-            "posts": p.user_posts.copy(),
-            "impressions": p.user_impressions.copy(),
-            "reach": _distinct_viewers(pair_table[1], n),
-            "engagements": p.user_engagements.copy(),
-            "engaged": p.user_engaged.copy(),
-            "sessions": p.user_sessions.copy(),
-            "followers": p.graph.in_degree.copy(),
-            "followers_start": p.followers_start.copy(),
-            "following": p.graph.out_degree().copy(),
-            "creator": p.creator.copy(),
-            "active": p.active.copy(),
-            "present": p.present.copy(),
-            "quit_day": p.quit_day.copy(),
-            "burnouts": p.burnouts.copy(),
-            "joined_day": p.joined_day.copy(),
-            "left_day": p.left_day.copy(),
-        }
-        daily = {}
-        for key, vals in p.daily.items():
-            if key.endswith("_by_role"):
-                daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
-            elif key in ("gini_impressions", "mean_followers"):
-                daily[key] = np.array(vals, dtype=np.float64)
-            else:
-                daily[key] = np.array(vals, dtype=np.int64)
-        log = sessions = None
-        if p.cfg.record_impressions:
-            log = {k: _concat(v, k) for k, v in p.log.items()}
-            sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
-        stats: dict[str, Any] = dict(p.stats)
-        stats["wall_seconds"] = wall_seconds
-        stats["phase_seconds"] = dict(p.phase_seconds)
+    def from_snapshot(cls, snap: RunSnapshot) -> SimulationResult:
+        """Build a result from a plain snapshot of a run (see :mod:`feedsim.engine.snapshot`).
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> from feedsim.engine.snapshot import RunSnapshot
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(100, seed=0), seed=0)
+        >>> _ = sim.run(days=1)
+        >>> res = SimulationResult.from_snapshot(RunSnapshot.of(sim, wall_seconds=0.0))
+        >>> res.days, res.summary() == sim.result().summary()
+        (1.0, True)
+        """
         return cls(
-            config=sim.config,
-            seed=sim.seed,
-            ranker=sim.ranker_name,
-            interventions=list(sim.interventions),
-            posts=posts,
-            authors=authors,
-            daily=daily,
-            impressions=log,
-            sessions=sessions,
-            pair_table=pair_table,
-            stats=stats,
-            days=sim.now / 24.0,
-            folded={k: v.copy() for k, v in p.folded.items()} if p.post_offset else None,
-            post_id_offset=p.post_offset,
-            audit=p.audit.frame() if p.audit is not None else None,
+            config=snap.config,
+            seed=snap.seed,
+            ranker=snap.ranker,
+            interventions=snap.interventions,
+            posts=snap.posts,
+            authors=snap.authors,
+            daily=snap.daily,
+            impressions=snap.impressions,
+            sessions=snap.sessions,
+            pair_table=snap.pair_table,
+            stats=snap.stats,
+            days=snap.days,
+            folded=snap.folded,
+            post_id_offset=snap.post_id_offset,
+            audit=snap.audit,
         )
+
+    @classmethod
+    def from_platform(cls, sim: SnapshotSource, wall_seconds: float) -> SimulationResult:
+        """Snapshot a simulation's state (copies, so the run can continue) and build its result."""
+        return cls.from_snapshot(RunSnapshot.of(sim, wall_seconds))
 
     @property
     def _pairs(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -584,8 +551,6 @@ class SimulationResult:
         >>> sorted(os.listdir(path))
         ['authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
         """
-        from ..results_io import save_result  # noqa: PLC0415
-
         return save_result(self, path, overwrite=overwrite)
 
 
@@ -600,23 +565,11 @@ def _retention(A) -> float:
     return float(np.mean(A.active[creator])) if creator.any() else float("nan")
 
 
-#: Pairs per block when a metric walks the viewer-author table (bounds temporaries).
-_PAIR_BLOCK = 1 << 20
-
-
 def _pad_ptr(ptr: NDArray[np.int64], n: int) -> NDArray[np.int64]:
     """CSR pointers extended (or cut) to ``n`` rows; rows past the end are empty."""
     if len(ptr) >= n + 1:
         return ptr[: n + 1]
     return np.concatenate([ptr, np.full(n + 1 - len(ptr), ptr[-1], dtype=np.int64)])
-
-
-def _distinct_viewers(author: NDArray, n: int) -> NDArray[np.int64]:
-    """Distinct viewers per author (each row of the pair table is one distinct pair), in blocks."""
-    out = np.zeros(n, dtype=np.int64)
-    for lo in range(0, len(author), _PAIR_BLOCK):
-        out += np.bincount(author[lo: lo + _PAIR_BLOCK], minlength=n)[:n]
-    return out
 
 
 def _pair_table(viewer, author, counts, n_rows: int):

@@ -36,6 +36,7 @@ from .config import SimulationConfig
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
 from .result import SimulationResult
+from .snapshot import RunSnapshot
 
 __all__ = ["Simulation"]
 
@@ -325,7 +326,7 @@ class Simulation:
 
     def result(self) -> SimulationResult:
         """A :class:`SimulationResult` of the run so far (arrays are copies)."""
-        return SimulationResult.from_platform(self, wall_seconds=self._wall)
+        return SimulationResult.from_snapshot(RunSnapshot.of(self, wall_seconds=self._wall))
 
     # ------------------------------------------------------------ interventions
     def _when(self, at_day: float | None, at_hours: float | None) -> float:

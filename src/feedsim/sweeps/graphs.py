@@ -27,7 +27,7 @@ import numpy as np
 
 from .._suggest import did_you_mean
 from .._validate import check_bool, check_int, check_number
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, SweepSpecError
 
 __all__ = ["GENERATOR_KEYS", "FILE_KEYS", "check_graph", "graph_identity", "load_graph", "file_sha256"]
 
@@ -41,8 +41,6 @@ _GEN_DEFAULTS = {"community_mixing": 0.15, "reciprocity": 0.3, "attractiveness_e
 
 
 def _fail(msg: str):
-    from .spec import SweepSpecError  # noqa: PLC0415
-
     raise SweepSpecError(msg)
 
 

@@ -20,13 +20,30 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.config import SimulationConfig
 from ..random import SeedInfo
 from ..rankers.registry import ranker_name
 from . import graphs
 from .identity import ranker_version
-from .spec import canonical_params
 
-__all__ = ["RunSpec", "point_words", "run_seed", "make_run"]
+__all__ = ["RunSpec", "canonical_params", "point_words", "run_seed", "make_run"]
+
+
+def canonical_params(point: Mapping[str, Any]) -> dict:
+    """The point without its ranker and without values equal to the defaults.
+
+    Two points that configure the same simulation have the same canonical form,
+    whatever order or explicit defaults they were written with. Swept graph
+    values (``graph.mean_follows``) are always kept.
+
+    Examples
+    --------
+    >>> canonical_params({"ranker": "engagement", "like_rate": 0.5, "graph.n_users": 100})
+    {'graph.n_users': 100, 'like_rate': 0.5}
+    """
+    defaults = SimulationConfig()
+    return {k: v for k, v in sorted(point.items())
+            if k != "ranker" and (k.startswith("graph.") or getattr(defaults, k) != v)}
 
 
 def _canonical_json(obj: Any) -> str:

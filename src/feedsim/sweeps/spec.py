@@ -25,10 +25,11 @@ from .._suggest import did_you_mean
 from .._validate import check_bool, check_int, check_number
 from ..amplification import FOLLOWER_GROUPS
 from ..engine.config import SimulationConfig
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, SweepSpecError
 from ..network.graph import ROLES
 from ..rankers.registry import RANKERS, get_ranker, ranker_name
 from . import graphs
+from .seeds import canonical_params, make_run
 
 __all__ = ["SweepSpec", "SweepSpecError", "SCALAR_METRICS", "ROLE_METRICS", "GROUP_METRICS", "DAILY_SERIES",
            "METRIC_BOUNDS", "metric_bounds", "load_spec"]
@@ -87,10 +88,6 @@ _TOP_KEYS = ("seed", "days", "replicates", "graph", "graph_replicates", "base", 
 _CONFIG_FIELDS = {f.name: f for f in dataclasses.fields(SimulationConfig)}
 _PARAM_KEYS = ("ranker", *_CONFIG_FIELDS)
 _GRAPH_PARAM_KEYS = tuple(f"graph.{k}" for k in (*graphs.GENERATOR_KEYS, *graphs.FILE_KEYS))
-
-
-class SweepSpecError(InvalidParameterError):
-    """A sweep specification is invalid; the message names the key path."""
 
 
 def _fail(msg: str) -> None:
@@ -430,8 +427,6 @@ class SweepSpec:
         With amplification metrics, the chronological partner of a point that
         has none in the sweep is added right after the point's runs.
         """
-        from .seeds import make_run  # noqa: PLC0415
-
         points = self.points()
         if self.needs_partners():
             have = {_point_id(p) for p in points if ranker_name(p.get("ranker", "chronological")) == "chronological"}
@@ -501,18 +496,6 @@ def _same(key, a, b) -> bool:
     if key == "ranker":
         return ranker_name(a) == ranker_name(b)
     return a == b and type(a) is type(b)
-
-
-def canonical_params(point: Mapping[str, Any]) -> dict:
-    """The point without its ranker and without values equal to the defaults.
-
-    Two points that configure the same simulation have the same canonical form,
-    whatever order or explicit defaults they were written with. Swept graph
-    values (``graph.mean_follows``) are always kept.
-    """
-    defaults = SimulationConfig()
-    return {k: v for k, v in sorted(point.items())
-            if k != "ranker" and (k.startswith("graph.") or getattr(defaults, k) != v)}
 
 
 def load_spec(spec) -> SweepSpec:
