@@ -1,14 +1,13 @@
 """``feedsim lesson`` in a real headless browser (Debian's chromium and chromium-driver, via selenium).
 
-Skipped with a reason when chromium, its driver or selenium is missing, except under ``CI=1``
-(``.ci/run`` installs them and sets it), where their absence fails the test.
+The ``browser`` fixture (``conftest.py``) is skipped with a reason when chromium, its driver or
+selenium is missing, except under ``CI=1``, where their absence fails the test.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -21,15 +20,6 @@ from feedsim.lesson import ExploreParams
 from feedsim.lesson.server import make_server
 
 SMALL = ExploreParams(n_users=300, days=2, replicates=2, seed=2)
-IN_CI = os.environ.get("CI", "") not in ("", "0", "false")
-
-
-def _need(what: str, found) -> None:
-    if not found:
-        msg = f"the browser test needs {what}"
-        if IN_CI:
-            pytest.fail(msg + " (CI=1: .ci/run must install it)")
-        pytest.skip(msg + " (apt-get install chromium chromium-driver; pip install selenium)")
 
 
 @pytest.fixture(scope="module")
@@ -42,31 +32,6 @@ def server():
     srv.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
-    driver_path = shutil.which("chromedriver")
-    _need("chromium", chromium)
-    _need("chromedriver (Debian package chromium-driver)", driver_path)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        webdriver = None
-    _need("selenium", webdriver)
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        opts.add_argument(flag)
-    drv = webdriver.Chrome(options=opts, service=Service(executable_path=driver_path))
-    drv.set_page_load_timeout(60)
-    yield drv
-    drv.quit()
-
-
 def _figure(drv, timeout=60):
     """Wait until the page shows a figure and the status says it is up to date; return its hash."""
     from selenium.webdriver.support.ui import WebDriverWait
@@ -77,7 +42,7 @@ def _figure(drv, timeout=60):
     return drv.find_element("id", "figure").get_attribute("data-hash")
 
 
-def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser):
+def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser, requested_urls):
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     browser.get(server.url)
@@ -95,6 +60,10 @@ def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser):
     assert second != first
     assert "fair exposure feed" in browser.find_element("id", "headline").text
     assert browser.find_element("id", "headline").text != headline
+    # the page, its API and nothing else (the figure is a data URI)
+    asked = requested_urls()
+    assert asked and all(u.startswith((server.url, "data:")) for u in asked), asked
+    assert any(u.startswith(server.url + "api/state?") and "ranker=fair_exposure" in u for u in asked)
 
 
 def test_a_loop_checkbox_reaches_the_model(server, browser):
