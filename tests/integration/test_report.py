@@ -166,6 +166,6 @@ def test_report_in_a_browser_shows_everything_and_asks_for_nothing(capsys, tmp_p
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 300
     # no outside resources: nothing but the file itself and its data URIs was requested
     source = browser.page_source
-    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", source, re.I)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", source, re.IGNORECASE)
     asked = requested_urls()
     assert asked and all(u.startswith(("file://", "data:")) for u in asked), asked
