@@ -18,6 +18,7 @@ import pytest
 
 from feedsim.lesson import ExploreParams
 from feedsim.lesson.server import make_server
+from feedsim.plots.palette import ranker_color, role_color
 
 SMALL = ExploreParams(n_users=300, days=2, replicates=2, seed=2)
 
@@ -30,6 +31,18 @@ def server():
     yield srv
     srv.shutdown()
     srv.server_close()
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def _painted(drv, selector: str, prop: str) -> list[str]:
+    """The computed CSS ``prop`` of every element matching ``selector``."""
+    return drv.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => getComputedStyle(e)[arguments[1]])",
+        selector, prop)
 
 
 def _figure(drv, timeout=60):
@@ -52,6 +65,11 @@ def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser, 
     assert "engagement feed" in headline
     assert browser.find_element("id", "figure").get_attribute("src").startswith("data:image/png;base64,")
     assert len(browser.find_elements("css selector", "#table tr")) == 1 + 2 * 4  # header, 2 feeds x 4 roles
+    # the table's colour key, as the browser paints it, is the library's ranker and role palette
+    assert _painted(browser, "#table .swatch", "background-color") == [_rgb(ranker_color("chronological"))] * 4 + [
+        _rgb(ranker_color("engagement"))] * 4
+    assert _painted(browser, "#table td.role", "color")[:4] == [_rgb(role_color(r))
+                                                              for r in ("influencer", "regular", "quiet", "brand")]
 
     Select(browser.find_element("id", "ranker")).select_by_value("fair_exposure")
     WebDriverWait(browser, 60).until(
@@ -60,6 +78,7 @@ def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser, 
     assert second != first
     assert "fair exposure feed" in browser.find_element("id", "headline").text
     assert browser.find_element("id", "headline").text != headline
+    assert _painted(browser, "#table .swatch", "background-color")[-1] == _rgb(ranker_color("fair_exposure"))
     # the page, its API and nothing else (the figure is a data URI)
     asked = requested_urls()
     assert asked and all(u.startswith((server.url, "data:")) for u in asked), asked

@@ -134,13 +134,50 @@ def test_figure_has_bars_interval_and_feed_placeholder(engagement):
     assert engagement.figure_png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_figure_takes_its_colours_from_the_library_palette(engagement):
+    from matplotlib.colors import same_color, to_rgb
+
+    from feedsim.plots.palette import ranker_color, role_color
+
+    bars, voice, _ = engagement.figure().axes
+    roles = ["influencer", "regular", "quiet", "brand"]
+    for name in ("chronological", "engagement"):
+        views = [p for p in bars.patches if p.get_gid() == f"views-{name}"]
+        assert len(views) == 4
+        assert all(same_color(p.get_edgecolor(), ranker_color(name)) for p in views)
+        assert [to_rgb(p.get_facecolor()) for p in views] == [to_rgb(role_color(r)) for r in roles]
+    # the baseline's bars are the role colours faded, the ranker's at full strength
+    alpha = {p.get_gid(): p.get_facecolor()[3] for p in bars.patches}
+    assert alpha["views-chronological"] < alpha["views-engagement"] == 1.0
+    assert [t.get_color() for t in bars.get_xticklabels()] == [role_color(r) for r in roles]
+    legend = bars.get_legend()
+    assert [t.get_text() for t in legend.get_texts()][1:] == ["share of views, chronological",
+                                                              "share of views, engagement"]
+    assert [same_color(h.get_edgecolor(), ranker_color(n))
+            for h, n in zip(legend.legend_handles[1:], ("chronological", "engagement"))] == [True, True]
+    assert [same_color(p.get_facecolor(), ranker_color(n))
+            for p, n in zip(voice.patches, ("chronological", "engagement"))] == [True, True]
+    assert [t.get_color() for t in voice.get_xticklabels()] == [ranker_color("chronological"),
+                                                               ranker_color("engagement")]
+
+
+def test_role_table_shows_the_palette(engagement):
+    from feedsim.lesson import role_table_html
+    from feedsim.plots.palette import ranker_color, role_color
+
+    page = role_table_html(engagement)
+    for name in ("chronological", "engagement"):
+        assert page.count(f"background:{ranker_color(name)}'></span>{name}</td>") == 4
+    assert page.count(f"color:{role_color('quiet')};") == 2 and "lurker" not in page
+
+
 def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
     import matplotlib.pyplot as plt
 
     calls = []
 
-    def fake_plot_feed(result, viewer, hour, ax=None):
-        calls.append((result, viewer, hour))
+    def fake_plot_feed(result, viewer, hour, ax=None, **kw):
+        calls.append((result, viewer, hour, kw))
         return ax
 
     monkeypatch.setattr(feedsim.plots, "plot_feed", fake_plot_feed, raising=False)
@@ -150,4 +187,4 @@ def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
     fig, ax = plt.subplots()
     assert draw_feed_view(ax, engagement) is ax
     plt.close(fig)
-    assert calls == [(res, engagement.feed_viewer, 36.0)]
+    assert calls == [(res, engagement.feed_viewer, 36.0, {"max_shown": 8, "unshown": 3})]

@@ -32,6 +32,7 @@ from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
 from ..network.generators import default_community
 from ..network.graph import ROLES
+from ..plots.palette import ranker_color, role_color
 from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
@@ -40,6 +41,9 @@ __all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_f
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
+
+#: Cards in the feed view: the first shown items, then the best candidates not shown (readable at 5 in high).
+FEED_SHOWN, FEED_UNSHOWN = 8, 3
 
 #: Roles shown in the table and bars (lurkers never post, so they have no share of posts).
 POSTING_ROLES = tuple(r for r in ROLES if r != "lurker")
@@ -433,8 +437,15 @@ def _num(x: float | None, fmt: str = ".2f") -> str:
     return "-" if x is None or x != x else format(x, fmt)
 
 
+#: Inline style of the colour key before each feed's name (inline, so ipywidgets' HTML shows it too).
+_SWATCH = "display:inline-block;width:0.8em;height:0.8em;margin-right:0.35em;border-radius:2px;"
+
+
 def role_table_html(state: ExploreState) -> str:
     """The per-role table as a small HTML table (both front ends show it).
+
+    Each feed's name follows a square in its ranker colour and each role is written
+    in its role colour (:mod:`feedsim.plots.palette`), the colours of the figure.
 
     Examples
     --------
@@ -450,7 +461,9 @@ def role_table_html(state: ExploreState) -> str:
             v = state.roles[name][role]
             amp = v["amplification"]
             rows.append(
-                f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{role}</td>"
+                f"<tr><td class='feed'><span class='swatch' style='{_SWATCH}background:{ranker_color(name)}'>"
+                f"</span>{html.escape(name.replace('_', ' '))}</td>"
+                f"<td class='role' style='color:{role_color(role)};font-weight:600'>{role}</td>"
                 f"<td>{_pct(v['post_share'])}</td><td>{_pct(v['impression_share'])}</td>"
                 f"<td>{_num(v['voice_ratio'])}</td><td>{_num(v['reach_per_post'], '.1f')}</td>"
                 f"<td>{'-' if amp != amp else f'{100 * amp:+.0f}%'}</td></tr>")
@@ -487,7 +500,7 @@ def draw_feed_view(ax, state: ExploreState):
     if _audit_supported() and getattr(state.results[state.rankers[-1]][0], "audit", None) is not None:
         hour = max(0.0, 24.0 * state.params.days - 12.0)
         res = state.results[state.rankers[-1]][0]
-        return plots.plot_feed(res, state.feed_viewer, hour, ax=ax)
+        return plots.plot_feed(res, state.feed_viewer, hour, ax=ax, max_shown=FEED_SHOWN, unshown=FEED_UNSHOWN)
     ax.set_axis_off()
     ax.text(0.5, 0.5, "feed view: needs plot_feed", ha="center", va="center", transform=ax.transAxes,
             color="0.4", fontsize="large")
@@ -495,38 +508,50 @@ def draw_feed_view(ax, state: ExploreState):
 
 
 def _draw(state: ExploreState):
+    """The three panels; colours from :mod:`feedsim.plots.palette` (roles fill, rankers outline and label)."""
+    from matplotlib.colors import to_rgba  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
 
-    from ..plots.palette import ROLE_COLORS  # noqa: PLC0415
+    from ..plots.palette import NEUTRAL_COLOR  # noqa: PLC0415
 
-    fig = Figure(figsize=(12, 4.2), layout="constrained")
-    ax_bars, ax_voice, ax_feed = fig.subplots(1, 3, gridspec_kw={"width_ratios": [2.2, 1.2, 1.2]})
+    fig = Figure(figsize=(12, 5))
+    # fixed margins rather than a layout engine: one draw per PNG instead of several
+    fig.subplots_adjust(left=0.055, right=0.995, bottom=0.08, top=0.9, wspace=0.32)
+    ax_bars, ax_voice, ax_feed = fig.subplots(1, 3, gridspec_kw={"width_ratios": [2.0, 1.1, 1.5]})
     names = state.rankers
     x = np.arange(len(POSTING_ROLES))
     width = 0.8 / (len(names) + 1)
     post = [state.roles[BASELINE][r]["post_share"] for r in POSTING_ROLES]
-    ax_bars.bar(x - 0.4 + width / 2, post, width=width, color="white", edgecolor="0.3", hatch="//",
-                label="share of posts")
+    ax_bars.bar(x - 0.4 + width / 2, post, width=width, color="white", edgecolor="0.3", hatch="//", gid="posts")
+    handles = [Patch(facecolor="white", edgecolor="0.3", hatch="//", label="share of posts")]
     for j, name in enumerate(names):
         imp = [state.roles[name][r]["impression_share"] for r in POSTING_ROLES]
-        ax_bars.bar(x - 0.4 + width * (j + 1.5), imp, width=width, color=[ROLE_COLORS[r] for r in POSTING_ROLES],
-                    alpha=0.45 if name == BASELINE and len(names) > 1 else 1.0, edgecolor="0.3",
-                    label=f"share of views, {name.replace('_', ' ')}")
+        fade = 0.45 if name == BASELINE and len(names) > 1 else 1.0
+        ax_bars.bar(x - 0.4 + width * (j + 1.5), imp, width=width,
+                    facecolor=[to_rgba(role_color(r), fade) for r in POSTING_ROLES],
+                    edgecolor=ranker_color(name), linewidth=1.8, gid=f"views-{name}")
+        handles.append(Patch(facecolor=to_rgba("0.6", fade), edgecolor=ranker_color(name), linewidth=1.8,
+                             label=f"share of views, {name.replace('_', ' ')}"))
     ax_bars.set_xticks(x, [r + ("s" if r != "quiet" else " members") for r in POSTING_ROLES])
+    for label, role in zip(ax_bars.get_xticklabels(), POSTING_ROLES):
+        label.set_color(role_color(role))
     ax_bars.set_ylabel("share of all posts / of all views")
     ax_bars.set_ylim(0, 1)
     ax_bars.set_title("Who speaks and who is heard")
-    ax_bars.legend(fontsize="small", loc="upper left", frameon=False)
+    ax_bars.legend(handles=handles, fontsize="small", loc="upper left", frameon=False)
 
     est = [state.voice[n]["estimate"] for n in names]
     lo = [state.voice[n]["ci_low"] for n in names]
     hi = [state.voice[n]["ci_high"] for n in names]
     err = np.array([[max(0.0, e - a) if math.isfinite(a) else 0.0 for e, a in zip(est, lo)],
                     [max(0.0, b - e) if math.isfinite(b) else 0.0 for e, b in zip(est, hi)]])
-    ax_voice.bar(range(len(names)), est, color=ROLE_COLORS["quiet"], alpha=0.8, yerr=err, capsize=6,
-                 edgecolor="0.3")
-    ax_voice.axhline(1.0, color="0.5", linestyle="--", linewidth=1)
+    ax_voice.bar(range(len(names)), est, color=[ranker_color(n) for n in names], yerr=err, capsize=6,
+                 edgecolor="0.3", gid="voice")
+    ax_voice.axhline(1.0, color=NEUTRAL_COLOR, linestyle="--", linewidth=1)
     ax_voice.set_xticks(range(len(names)), [n.replace("_", " ") for n in names])
+    for label, name in zip(ax_voice.get_xticklabels(), names):
+        label.set_color(ranker_color(name))
     top = max([1.1, *[h for h in hi if math.isfinite(h)]]) * 1.05
     ax_voice.set_ylim(0, top)
     ax_voice.set_ylabel("views per fair share (1 = heard as much as they post)")
