@@ -78,6 +78,22 @@ def test_the_cache_reuses_the_baseline_and_changes_nothing(cache, engagement):
     assert fair.voice["chronological"] == engagement.voice["chronological"]
 
 
+def test_worker_processes_compute_the_same_runs(engagement):
+    pool = RunCache(workers=2)
+    try:
+        st = explore_state(ExploreParams(ranker="engagement", **SMALL), cache=pool)
+        assert pool._pool is not None and pool.misses == 2 * SMALL["replicates"]
+    finally:
+        pool.close()
+    assert pool._pool is None
+    assert st.voice == engagement.voice and st.roles == engagement.roles
+    for name in st.rankers:
+        for a, b in zip(st.results[name], engagement.results[name]):
+            np.testing.assert_array_equal(a.authors.impressions, b.authors.impressions)
+    assert st.results["engagement"][0].audit.equals(engagement.results["engagement"][0].audit)
+    assert st.figure_png() == engagement.figure_png()
+
+
 def test_changing_the_ranker_changes_the_numbers(cache, engagement):
     fair = explore_state(ExploreParams(ranker="fair_exposure", **SMALL), cache=cache)
     # fair exposure boosts under-exposed authors: quiet members' voice ratio is higher in every replicate

@@ -15,14 +15,14 @@ matplotlib.use("Agg")
 def test_explore_returns_a_widget_box():
     import ipywidgets
 
-    box = feedsim.explore(n_users=200, days=1, replicates=2)
+    box = feedsim.explore(n_users=200, days=1, replicates=2, workers=0)
     assert isinstance(box, ipywidgets.VBox)
 
 
 def test_changing_the_ranker_control_updates_figure_numbers_and_table():
     from feedsim.lesson.widgets import Explorer
 
-    ex = Explorer(n_users=200, days=1, replicates=2, ranker="engagement")
+    ex = Explorer(n_users=200, days=1, replicates=2, ranker="engagement", workers=0)
     before = (ex.figure.value, ex.headline.value, ex.table.value)
     assert ex.figure.value[:4] == b"\x89PNG"
     ex.controls["ranker"].value = "fair_exposure"

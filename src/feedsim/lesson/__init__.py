@@ -6,11 +6,11 @@ served on 127.0.0.1 by :mod:`feedsim.lesson.server`). The front ends need the
 ``lesson`` extra: ``pip install "feedsim[lesson]"``.
 """
 
-from .state import (BASELINE, ExploreParams, ExploreState, RunCache, draw_feed_view, explore_state,
+from .state import (BASELINE, ExploreParams, ExploreState, RunCache, default_workers, draw_feed_view, explore_state,
                     role_table_html, warm_up)
 
-__all__ = ["BASELINE", "ExploreParams", "ExploreState", "RunCache", "draw_feed_view", "explore", "explore_state",
-           "role_table_html", "warm_up"]
+__all__ = ["BASELINE", "ExploreParams", "ExploreState", "RunCache", "default_workers", "draw_feed_view", "explore",
+           "explore_state", "role_table_html", "warm_up"]
 
 
 def explore(**params):

@@ -14,8 +14,9 @@ a new state after each change of a control (one ``GET /api/state?...``).
 Endpoints: ``GET /`` (the page), ``GET /api/state?ranker=...&n_users=...`` (JSON:
 ``headline``, ``table`` (HTML), ``image`` (PNG data URI), ``hash`` (SHA-256 of the
 PNG), ``numbers`` (:meth:`ExploreState.to_dict`)); a bad value gives status 400
-and ``{"error": message}``. Runs are computed one at a time (a lock), with a
-:class:`RunCache` shared by all requests.
+and ``{"error": message}``. States are computed one at a time (a lock), with a
+:class:`RunCache` shared by all requests whose worker processes compute the runs
+of one state side by side.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from urllib.parse import parse_qs, urlparse
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError, InvalidParameterError
 from ..rankers.registry import RANKERS
-from .state import ExploreParams, RunCache, explore_state, warm_up
+from .state import ExploreParams, RunCache, default_workers, explore_state, warm_up
 from .widgets import LABELS, role_table_html
 
 __all__ = ["LessonServer", "make_server", "page_html", "state_payload"]
@@ -168,11 +169,16 @@ class LessonServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], defaults: ExploreParams) -> None:
+    def __init__(self, address: tuple[str, int], defaults: ExploreParams, workers: int = 0) -> None:
         super().__init__(address, _Handler)
         self.defaults = defaults
-        self.cache = RunCache()
+        self.cache = RunCache(workers=workers)
         self.lock = threading.Lock()
+
+    def server_close(self) -> None:
+        """Close the socket and stop the run cache's worker processes."""
+        super().server_close()
+        self.cache.close()
 
     @property
     def url(self) -> str:
@@ -180,12 +186,14 @@ class LessonServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/"
 
     def warm_up_in_background(self) -> threading.Thread:
-        """Load every ranker's compiled kernels in a thread, one run at a time under the lock."""
+        """Load every ranker's compiled kernels in a thread, one run at a time under the lock; start the workers."""
 
         def work():
             for name in RANKERS:
                 with self.lock:
                     warm_up([name])
+            with self.lock:
+                self.cache.start_workers()
 
         t = threading.Thread(target=work, name="feedsim-lesson-warm-up", daemon=True)
         t.start()
@@ -225,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreParams | None = None,
-                warm: bool = True) -> LessonServer:
+                warm: bool = True, workers: int | None = None) -> LessonServer:
     """A lesson server bound to ``host:port`` (``port=0``: any free port); call ``serve_forever()``.
 
     Parameters
@@ -236,7 +244,12 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
     defaults : ExploreParams, optional
         The controls the page starts with.
     warm : bool, default True
-        Load the rankers' compiled kernels in a background thread at once.
+        Load the rankers' compiled kernels (and start the worker processes) in a
+        background thread at once.
+    workers : int, optional
+        Worker processes computing a state's runs side by side
+        (:class:`~feedsim.lesson.RunCache`); default :func:`~feedsim.lesson.state.default_workers`,
+        0 for none.
 
     Examples
     --------
@@ -245,7 +258,8 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
     True
     >>> srv.server_close()
     """
-    srv = LessonServer((host, port), defaults if defaults is not None else ExploreParams())
+    srv = LessonServer((host, port), defaults if defaults is not None else ExploreParams(),
+                       workers=default_workers() if workers is None else workers)
     if warm:
         srv.warm_up_in_background()
     return srv

@@ -20,9 +20,10 @@ import dataclasses
 import html
 import inspect
 import math
+import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
 __all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
-           "warm_up", "BASELINE"]
+           "warm_up", "default_workers", "BASELINE"]
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
@@ -110,16 +111,67 @@ class ExploreParams:
         return dataclasses.replace(self, **changes)
 
 
+class _Run(NamedTuple):
+    """One cached run with the numbers the explorer reads from it (computed once)."""
+
+    result: SimulationResult
+    summary: dict
+    role_table: dict
+
+
+def _run_key(params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None) -> tuple:
+    # the ranker and the replicate count are not part of one run's identity
+    return (dataclasses.replace(params, ranker=BASELINE, replicates=2), ranker, replicate, tuple(audit or ()))
+
+
+def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None, G=None) -> _Run:
+    """One run of the explorer's experiment (also the job of a worker process)."""
+    if G is None:
+        G = _WORKER_GRAPHS.graph(params.n_users, params.seed, replicate)
+    extra = {"audit": list(audit)} if audit else {}
+    sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
+                     out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
+    res = sim.run(days=params.days)
+    return _Run(res, res.summary(), res.role_table())
+
+
+def _worker_start() -> None:
+    """A worker process: one compiled-kernel thread (the workers are the parallelism), kernels loaded."""
+    import numba  # noqa: PLC0415
+
+    numba.set_num_threads(1)
+    warm_up()
+
+
+def default_workers() -> int:
+    """Worker processes a front end uses: one per core up to 6 (two feeds x three replicates); 0 on one core.
+
+    Examples
+    --------
+    >>> 0 <= default_workers() <= 6
+    True
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 0 if cores < 2 else min(cores, 6)
+
+
 class RunCache:
     """Keeps recent communities and runs so that a front end only computes what changed.
 
     Runs are deterministic functions of their parameters and seed, so a cached run
-    is the run that would be computed. Bounded: the oldest entries go first.
+    is the run that would be computed, wherever it was computed. Bounded: the oldest
+    entries go first. With ``workers``, the runs one state needs are computed side
+    by side in that many worker processes (started on first use, each with one
+    compiled-kernel thread and its own copy of the communities); the results are
+    the same bits as in-process runs.
 
     Parameters
     ----------
     max_runs : int, default 64
         Runs kept (about 1 MB each at 1,000 accounts x 7 days).
+    workers : int, default 0
+        Worker processes; 0 computes every run in this process.
+        :func:`default_workers` is what ``feedsim lesson`` and ``feedsim.explore()`` use.
 
     Examples
     --------
@@ -128,10 +180,12 @@ class RunCache:
     0
     """
 
-    def __init__(self, max_runs: int = 64) -> None:
+    def __init__(self, max_runs: int = 64, workers: int = 0) -> None:
         self.max_runs = check_int("max_runs", max_runs, low=1)
+        self.workers = check_int("workers", workers, low=0)
         self._graphs: OrderedDict = OrderedDict()
         self._runs: OrderedDict = OrderedDict()
+        self._pool: Any = None
         self.hits = 0
         self.misses = 0
 
@@ -139,6 +193,7 @@ class RunCache:
         return len(self._runs)
 
     def graph(self, n_users: int, seed: int, replicate: int):
+        """The community of one replicate (``SeedSequence(seed, spawn_key=(replicate, 0))``), built once."""
         key = (n_users, seed, replicate)
         if key not in self._graphs:
             ss = np.random.SeedSequence(seed, spawn_key=(replicate, 0))
@@ -148,22 +203,58 @@ class RunCache:
         return self._graphs[key]
 
     def run(self, params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None = None):
-        key = (dataclasses.replace(params, ranker=BASELINE, replicates=2), ranker, replicate,
-               tuple(audit or ()))
-        if key in self._runs:
-            self.hits += 1
-            self._runs.move_to_end(key)
-            return self._runs[key]
-        self.misses += 1
-        G = self.graph(params.n_users, params.seed, replicate)
-        extra = {"audit": list(audit)} if audit else {}
-        sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
-                         out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
-        res = sim.run(days=params.days)
-        self._runs[key] = res
+        """One run (a :class:`SimulationResult`), from the cache when it was computed before."""
+        return self.runs(params, [(ranker, replicate, audit)])[0].result
+
+    def runs(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> list[_Run]:
+        """Runs for ``(ranker, replicate, audit)`` jobs, each with its summary; computes only the missing ones."""
+        keys = [_run_key(params, *job) for job in jobs]
+        todo = {k: job for k, job in zip(keys, jobs) if k not in self._runs}
+        self.hits += len(keys) - len(todo)
+        self.misses += len(todo)
+        if len(todo) > 1 and self.workers:
+            pool = self._executor()
+            futures = {k: pool.submit(_compute, params, *job) for k, job in todo.items()}
+            done = {k: f.result() for k, f in futures.items()}
+        else:
+            done = {k: _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]))
+                    for k, job in todo.items()}
+        out = []
+        for k in keys:
+            if k in done:
+                self._runs[k] = done[k]
+            self._runs.move_to_end(k)
+            out.append(self._runs[k])
         while len(self._runs) > self.max_runs:
             self._runs.popitem(last=False)
-        return res
+        return out
+
+    def _executor(self):
+        if self._pool is None:
+            import multiprocessing  # noqa: PLC0415
+            from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+            # spawn, not fork: a front end has threads (server, warm-up) and Numba's thread pool
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_start)
+        return self._pool
+
+    def start_workers(self) -> None:
+        """Start the worker processes now (each loads the compiled kernels) rather than at the first change."""
+        if self.workers:
+            pool = self._executor()
+            for f in [pool.submit(int, 0) for _ in range(self.workers)]:
+                f.result()
+
+    def close(self) -> None:
+        """Stop the worker processes (the cached runs stay)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+#: The communities of a worker process (and of in-process runs without a cache).
+_WORKER_GRAPHS = RunCache(max_runs=1)
 
 
 @dataclass
@@ -289,8 +380,8 @@ def _feed_viewer(G) -> int:
     return int(fans.min()) if len(fans) else star
 
 
-def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]) -> dict[str, dict[str, float]]:
-    summaries = [r.summary() for r in runs]
+def _role_numbers(runs: list[_Run], baseline: list[_Run]) -> dict[str, dict[str, float]]:
+    summaries = [r.summary for r in runs]
     reach = _pooled_reach(runs)
     base = _pooled_reach(baseline)
     out = {}
@@ -309,16 +400,16 @@ def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]
     return out
 
 
-def _pooled_reach(runs: list[SimulationResult]) -> np.ndarray:
+def _pooled_reach(runs: list[_Run]) -> np.ndarray:
     """People shown each post per role, impressions and posts summed over the replicates."""
-    tables = [r.role_table() for r in runs]
+    tables = [r.role_table for r in runs]
     imp = np.sum([t["impressions"] for t in tables], axis=0)
     posts = np.sum([t["posts"] for t in tables], axis=0)
     return np.divide(imp, posts, out=np.full(len(ROLES), np.nan), where=posts > 0)
 
 
-def _quiet_voice(runs: list[SimulationResult]) -> np.ndarray:
-    vals = [r.summary()["voice_ratio"].get("quiet") for r in runs]
+def _quiet_voice(runs: list[_Run]) -> np.ndarray:
+    vals = [r.summary["voice_ratio"].get("quiet") for r in runs]
     return np.array([np.nan if v is None else v for v in vals], dtype=float)
 
 
@@ -385,18 +476,20 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
     rankers = (BASELINE,) if p.ranker == BASELINE else (BASELINE, p.ranker)
     viewer = _feed_viewer(cache.graph(p.n_users, p.seed, 0))
     audit = [viewer] if _audit_supported() else None
-    results = {name: [cache.run(p, name, r, audit=audit if r == 0 else None) for r in range(p.replicates)]
-               for name in rankers}
-    roles = {name: _role_numbers(results[name], results[BASELINE]) for name in rankers}
+    jobs = [(name, r, audit if r == 0 else None) for name in rankers for r in range(p.replicates)]
+    runs = cache.runs(p, jobs)
+    done = {name: [run for job, run in zip(jobs, runs) if job[0] == name] for name in rankers}
+    results = {name: [run.result for run in done[name]] for name in rankers}
+    roles = {name: _role_numbers(done[name], done[BASELINE]) for name in rankers}
     voice = {}
     for name in rankers:
-        vals = _quiet_voice(results[name])
+        vals = _quiet_voice(done[name])
         n, mean, _, lo, hi, _ = bounded_interval(vals, (0.0, math.inf))
         voice[name] = {"estimate": mean, "ci_low": lo, "ci_high": hi, "values": vals.tolist()}
     if p.ranker == BASELINE:
         diff = {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "values": []}
     else:
-        a, b = _quiet_voice(results[p.ranker]), _quiet_voice(results[BASELINE])
+        a, b = _quiet_voice(done[p.ranker]), _quiet_voice(done[BASELINE])
         n, d, _, lo, hi = paired_difference(a, b)
         diff = {"estimate": d, "ci_low": lo, "ci_high": hi, "values": (a - b).tolist()}
     method = (f"95% intervals over {p.replicates} communities (replicates over seeds; Student t on the log of "
