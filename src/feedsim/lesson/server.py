@@ -143,6 +143,7 @@ async function update() {{
     q.set(el.name, el.type === "checkbox" ? (el.checked ? "1" : "0") : el.value);
   }}
   const mine = ++asked;
+  const start = performance.now();
   document.getElementById("status").textContent = "running...";
   const r = await fetch("/api/state?" + q.toString());
   const out = await r.json();
@@ -150,11 +151,16 @@ async function update() {{
   const status = document.getElementById("status");
   if (!r.ok) {{ status.textContent = out.error; status.className = "error"; return; }}
   const img = document.getElementById("figure");
-  img.src = out.image; img.dataset.hash = out.hash; img.dataset.ranker = out.numbers.params.ranker;
+  img.src = out.image;
+  await img.decode().catch(() => null);  // the new figure is on screen from here
+  if (mine !== asked) return;
+  const seconds = (performance.now() - start) / 1000;
+  img.dataset.ranker = out.numbers.params.ranker; img.dataset.seconds = seconds.toFixed(3);
+  img.dataset.hash = out.hash;
   document.getElementById("headline").textContent = out.headline;
   document.getElementById("method").textContent = out.method;
   document.getElementById("table").innerHTML = out.table;
-  status.className = ""; status.textContent = "updated in " + out.seconds.toFixed(1) + " s";
+  status.className = ""; status.textContent = "updated in " + seconds.toFixed(1) + " s";
 }}
 form.addEventListener("change", update);
 form.addEventListener("submit", e => {{ e.preventDefault(); update(); }});
