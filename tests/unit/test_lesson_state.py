@@ -78,11 +78,25 @@ def test_the_cache_reuses_the_baseline_and_changes_nothing(cache, engagement):
     assert fair.voice["chronological"] == engagement.voice["chronological"]
 
 
-def test_worker_processes_compute_the_same_runs(engagement):
+def test_worker_processes_compute_the_same_runs(cache, engagement):
+    from feedsim.lesson.state import prefetch_rankers
+
     pool = RunCache(workers=2)
+    p = ExploreParams(ranker="engagement", **SMALL)
     try:
-        st = explore_state(ExploreParams(ranker="engagement", **SMALL), cache=pool)
+        st = explore_state(p, cache=pool)
         assert pool._pool is not None and pool.misses == 2 * SMALL["replicates"]
+        # the other rankers computed ahead: a ranker change then computes nothing new
+        others = len(feedsim.rankers.RANKERS) - 2
+        assert prefetch_rankers(p, pool) == others * SMALL["replicates"]
+        assert prefetch_rankers(p, pool) == 0  # already under way
+        fair = explore_state(p.replace(ranker="fair_exposure"), cache=pool)
+        assert pool.misses == 2 * SMALL["replicates"]
+        assert fair.voice == explore_state(p.replace(ranker="fair_exposure"), cache=cache).voice
+        # another control: what was computed ahead and not started is cancelled, the answer is right
+        loop = explore_state(p.replace(reciprocity=False), cache=pool)
+        assert loop.voice == explore_state(p.replace(reciprocity=False)).voice
+        assert not pool._pending or all(f.done() for f in pool._pending.values())
     finally:
         pool.close()
     assert pool._pool is None

@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,7 +35,7 @@ from urllib.parse import parse_qs, urlparse
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError, InvalidParameterError
 from ..rankers.registry import RANKERS
-from .state import ExploreParams, RunCache, default_workers, explore_state, warm_up
+from .state import ExploreParams, RunCache, default_workers, explore_state, prefetch_rankers, warm_up
 from .widgets import LABELS, role_table_html
 
 __all__ = ["LessonServer", "make_server", "page_html", "state_payload"]
@@ -175,11 +176,26 @@ class LessonServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], defaults: ExploreParams, workers: int = 0) -> None:
+    def __init__(self, address: tuple[str, int], defaults: ExploreParams, workers: int = 0,
+                 prefetch: bool = True) -> None:
         super().__init__(address, _Handler)
         self.defaults = defaults
-        self.cache = RunCache(workers=workers)
+        self.prefetch = prefetch
+        # room for every ranker's runs at two settings of the other controls (about 1 MB a run at 1,000 x 7)
+        self.cache = RunCache(max_runs=2 * len(RANKERS) * defaults.replicates, workers=workers)
         self.lock = threading.Lock()
+        self._payloads: OrderedDict[ExploreParams, dict[str, Any]] = OrderedDict()
+
+    def payload(self, params: ExploreParams) -> dict[str, Any]:
+        """:func:`state_payload` for ``params``, kept for the last 32 settings (a state shown again is instant)."""
+        if params in self._payloads:
+            self._payloads.move_to_end(params)
+            return self._payloads[params]
+        out = state_payload(params, self.cache)
+        self._payloads[params] = out
+        while len(self._payloads) > 32:
+            self._payloads.popitem(last=False)
+        return out
 
     def server_close(self) -> None:
         """Close the socket and stop the run cache's worker processes."""
@@ -228,7 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 params = _parse(parse_qs(url.query), self.server.defaults)
                 with self.server.lock:
-                    out = state_payload(params, self.server.cache)
+                    out = self.server.payload(params)
+                    if self.server.prefetch:
+                        prefetch_rankers(params, self.server.cache)
             except FeedsimError as exc:
                 body = json.dumps({"error": str(exc)}).encode()
                 self._send(HTTPStatus.BAD_REQUEST, body, "application/json")
@@ -239,7 +257,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreParams | None = None,
-                warm: bool = True, workers: int | None = None) -> LessonServer:
+                warm: bool = True, workers: int | None = None, prefetch: bool = True) -> LessonServer:
     """A lesson server bound to ``host:port`` (``port=0``: any free port); call ``serve_forever()``.
 
     Parameters
@@ -256,6 +274,12 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
         Worker processes computing a state's runs side by side
         (:class:`~feedsim.lesson.RunCache`); default :func:`~feedsim.lesson.state.default_workers`,
         0 for none.
+    prefetch : bool, default True
+        After each state, start the other rankers' runs for the same controls in the
+        workers (:func:`~feedsim.lesson.state.prefetch_rankers`), so that a change of
+        the ranker is usually served from the cache. A change of another control that
+        arrives meanwhile cancels what has not started and waits for at most the runs
+        in progress (one per worker).
 
     Examples
     --------
@@ -265,7 +289,7 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
     >>> srv.server_close()
     """
     srv = LessonServer((host, port), defaults if defaults is not None else ExploreParams(),
-                       workers=default_workers() if workers is None else workers)
+                       workers=default_workers() if workers is None else workers, prefetch=prefetch)
     if warm:
         srv.warm_up_in_background()
     return srv

@@ -21,6 +21,7 @@ import html
 import inspect
 import math
 import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -38,7 +39,7 @@ from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
 __all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
-           "warm_up", "default_workers", "BASELINE"]
+           "warm_up", "default_workers", "prefetch_rankers", "state_jobs", "BASELINE"]
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
@@ -186,6 +187,8 @@ class RunCache:
         self._graphs: OrderedDict = OrderedDict()
         self._runs: OrderedDict = OrderedDict()
         self._pool: Any = None
+        self._pending: dict = {}
+        self._lock = threading.RLock()  # a future cancelled under it runs its callback at once
         self.hits = 0
         self.misses = 0
 
@@ -207,9 +210,20 @@ class RunCache:
         return self.runs(params, [(ranker, replicate, audit)])[0].result
 
     def runs(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> list[_Run]:
-        """Runs for ``(ranker, replicate, audit)`` jobs, each with its summary; computes only the missing ones."""
+        """Runs for ``(ranker, replicate, audit)`` jobs, each with its summary; computes only the missing ones.
+
+        A job already being computed ahead (:meth:`prefetch`) is waited for; jobs computed
+        ahead that this call does not need and that have not started are cancelled first,
+        so that they do not queue in front of it.
+        """
         keys = [_run_key(params, *job) for job in jobs]
-        todo = {k: job for k, job in zip(keys, jobs) if k not in self._runs}
+        with self._lock:
+            for k, fut in list(self._pending.items()):
+                if k not in keys and fut.cancel():
+                    self._pending.pop(k, None)  # (its callback may have removed it already)
+            have = {k: self._runs[k] for k in keys if k in self._runs}
+            waiting = {k: self._pending[k] for k in keys if k in self._pending and k not in have}
+            todo = {k: job for k, job in zip(keys, jobs) if k not in have and k not in waiting}
         self.hits += len(keys) - len(todo)
         self.misses += len(todo)
         if len(todo) > 1 and self.workers:
@@ -219,15 +233,48 @@ class RunCache:
         else:
             done = {k: _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]))
                     for k, job in todo.items()}
-        out = []
-        for k in keys:
-            if k in done:
+        done.update({k: f.result() for k, f in waiting.items()})
+        done.update(have)
+        with self._lock:
+            for k in keys:  # (runs computed ahead may have landed and pushed older ones out meanwhile)
                 self._runs[k] = done[k]
-            self._runs.move_to_end(k)
-            out.append(self._runs[k])
+                self._runs.move_to_end(k)
+            self._trim()
+        return [done[k] for k in keys]
+
+    def prefetch(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> int:
+        """Start computing runs in the worker processes without waiting; returns how many were started.
+
+        A front end calls this after showing a state, for the states a student is likely
+        to ask for next (the other rankers): they are then ready, or already under way,
+        when asked for. Does nothing without workers.
+        """
+        if not self.workers:
+            return 0
+        pool = self._executor()
+        started = 0
+        with self._lock:
+            for job in jobs:
+                k = _run_key(params, *job)
+                if k in self._runs or k in self._pending:
+                    continue
+                fut = pool.submit(_compute, params, *job)
+                self._pending[k] = fut
+                fut.add_done_callback(lambda f, k=k: self._landed(k, f))
+                started += 1
+        return started
+
+    def _landed(self, key: tuple, fut) -> None:
+        with self._lock:
+            if self._pending.get(key) is fut:
+                del self._pending[key]
+            if not fut.cancelled() and fut.exception() is None and key not in self._runs:
+                self._runs[key] = fut.result()
+                self._trim()
+
+    def _trim(self) -> None:
         while len(self._runs) > self.max_runs:
             self._runs.popitem(last=False)
-        return out
 
     def _executor(self):
         if self._pool is None:
@@ -345,7 +392,8 @@ class ExploreState:
         import io  # noqa: PLC0415
 
         buf = io.BytesIO()
-        self.figure().savefig(buf, format="png", dpi=dpi)
+        # light compression: a third less time than the default level, 1% more bytes
+        self.figure().savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
         return buf.getvalue()
 
 
@@ -434,6 +482,38 @@ def _headline(p: ExploreParams, voice: dict, diff: dict) -> str:
             f"({d['ci_low']:+.2f} to {d['ci_high']:+.2f}): {verdict}.")
 
 
+def state_jobs(params: ExploreParams, cache: RunCache, ranker: str | None = None) -> list[tuple]:
+    """The ``(ranker, replicate, audit)`` runs one state needs (``ranker`` overrides the params').
+
+    Replicate 0 of each feed records the feed viewer's feed (``audit``) for the feed view.
+
+    Examples
+    --------
+    >>> [job[:2] for job in state_jobs(ExploreParams(n_users=200, replicates=2), RunCache())]
+    [('chronological', 0), ('chronological', 1), ('engagement', 0), ('engagement', 1)]
+    """
+    ranker = params.ranker if ranker is None else ranker
+    rankers = (BASELINE,) if ranker == BASELINE else (BASELINE, ranker)
+    viewer = _feed_viewer(cache.graph(params.n_users, params.seed, 0))
+    audit = [viewer] if _audit_supported() else None
+    return [(name, r, audit if r == 0 else None) for name in rankers for r in range(params.replicates)]
+
+
+def prefetch_rankers(params: ExploreParams, cache: RunCache) -> int:
+    """Start computing, in ``cache``'s workers, every other ranker's runs for these controls; returns how many.
+
+    Examples
+    --------
+    >>> prefetch_rankers(ExploreParams(n_users=200), RunCache())  # no workers: nothing to do
+    0
+    """
+    if not cache.workers:
+        return 0
+    jobs = [job for name in RANKERS if name not in (BASELINE, params.ranker)
+            for job in state_jobs(params, cache, ranker=name) if job[0] == name]
+    return cache.prefetch(params, jobs)
+
+
 def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None = None,
                   **changes: Any) -> ExploreState:
     """Run the explorer's experiment for one setting of its controls.
@@ -475,8 +555,7 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
     cache = cache if cache is not None else RunCache(max_runs=2 * p.replicates + 2)
     rankers = (BASELINE,) if p.ranker == BASELINE else (BASELINE, p.ranker)
     viewer = _feed_viewer(cache.graph(p.n_users, p.seed, 0))
-    audit = [viewer] if _audit_supported() else None
-    jobs = [(name, r, audit if r == 0 else None) for name in rankers for r in range(p.replicates)]
+    jobs = state_jobs(p, cache)
     runs = cache.runs(p, jobs)
     done = {name: [run for job, run in zip(jobs, runs) if job[0] == name] for name in rankers}
     results = {name: [run.result for run in done[name]] for name in rankers}

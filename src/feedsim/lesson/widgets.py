@@ -12,8 +12,8 @@ from typing import Any
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError
 from ..rankers.registry import RANKERS
-from .state import (BASELINE, ExploreParams, ExploreState, RunCache, default_workers, explore_state, role_table_html,
-                    warm_up)
+from .state import (BASELINE, ExploreParams, ExploreState, RunCache, default_workers, explore_state,
+                    prefetch_rankers, role_table_html, warm_up)
 
 __all__ = ["explore", "role_table_html", "Explorer"]
 
@@ -93,6 +93,7 @@ class Explorer:
         self.table.value = role_table_html(st)
         self.status.value = f"<small>updated in {st.seconds:.1f} s</small>"
         self.state = st
+        prefetch_rankers(self.params, self.cache)  # the other feeds, computed ahead in the workers
         return st
 
 
