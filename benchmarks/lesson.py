@@ -6,11 +6,14 @@ change (3 new runs, the baseline cached), each feedback-loop change (6 new runs:
 feeds), and the figure (bars, voice ratio with intervals, one member's feed) as PNG.
 Every change is to a setting not computed before, so no run comes from the cache.
 ``--workers 0`` computes every run in this process (the library's default); without it
-the front ends' default (:func:`feedsim.lesson.default_workers`) is used. Prints JSON
-(with medians); a table on stderr.
+the front ends' default (:func:`feedsim.lesson.default_workers`) is used. ``--prefetch``
+does what the front ends do after each state (compute the other rankers ahead in the
+workers) and waits until that is done before the next change, as if a student looked at
+the page meanwhile. Prints JSON (with medians); a table on stderr.
 
     python benchmarks/lesson.py > lesson.json
     python benchmarks/lesson.py --workers 0
+    python benchmarks/lesson.py --prefetch
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 
 import feedsim
 from feedsim.lesson import ExploreParams, RunCache, default_workers, explore_state, warm_up
+from feedsim.lesson.state import prefetch_rankers
 
 RANKER_CHANGES = [{"ranker": name} for name in ("fair_exposure", "popularity", "platform_favoring", "random",
                                                  "reddit_hot")]
@@ -34,6 +38,7 @@ LOOP_CHANGES = [{"ranker": "engagement", "reciprocity": False}, {"reciprocity": 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workers", type=int, default=None, help="worker processes (default: default_workers())")
+    ap.add_argument("--prefetch", action="store_true", help="compute the other rankers ahead between changes")
     args = ap.parse_args()
     workers = default_workers() if args.workers is None else args.workers
     t0 = time.perf_counter()
@@ -46,6 +51,10 @@ def main() -> None:
     rows = []
     for kind, changes in (("ranker", RANKER_CHANGES), ("loop", LOOP_CHANGES)):
         for change in changes:
+            if args.prefetch:
+                prefetch_rankers(p, cache)
+                while cache._pending:
+                    time.sleep(0.05)
             p = p.replace(**change)
             misses = cache.misses
             t0, c0 = time.perf_counter(), time.process_time()
@@ -62,8 +71,8 @@ def main() -> None:
     med = {kind: statistics.median(r["total_seconds"] for r in rows if r["kind"] == kind)
            for kind in ("ranker", "loop")}
     print(f"median total: ranker change {med['ranker']:.2f} s, loop change {med['loop']:.2f} s "
-          f"(workers {workers}, load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
-    out = {"feedsim": feedsim.__version__, "workers": workers, "cores": os.cpu_count(),
+          f"(workers {workers}, prefetch {args.prefetch}, load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    out = {"feedsim": feedsim.__version__, "workers": workers, "prefetch": args.prefetch, "cores": os.cpu_count(),
            "warm_up_seconds": round(warm, 2), "n_users": p.n_users, "days": p.days, "replicates": p.replicates,
            "median_total_seconds": med, "load_average": os.getloadavg(), "updates": rows}
     print(json.dumps(out, indent=1))

@@ -499,15 +499,21 @@ def state_jobs(params: ExploreParams, cache: RunCache, ranker: str | None = None
     return [(name, r, audit if r == 0 else None) for name in rankers for r in range(params.replicates)]
 
 
+#: Communities above this size are not computed ahead (a run is about 1 MB per 1,000 accounts x 7 days).
+PREFETCH_MAX_USERS = 5000
+
+
 def prefetch_rankers(params: ExploreParams, cache: RunCache) -> int:
     """Start computing, in ``cache``'s workers, every other ranker's runs for these controls; returns how many.
+
+    Nothing without workers or above :data:`PREFETCH_MAX_USERS` accounts.
 
     Examples
     --------
     >>> prefetch_rankers(ExploreParams(n_users=200), RunCache())  # no workers: nothing to do
     0
     """
-    if not cache.workers:
+    if not cache.workers or params.n_users > PREFETCH_MAX_USERS:
         return 0
     jobs = [job for name in RANKERS if name not in (BASELINE, params.ranker)
             for job in state_jobs(params, cache, ranker=name) if job[0] == name]
