@@ -26,7 +26,7 @@ Mapping onto the model
   appeal of each new sponsored post by ``DISCLOSED_APPEAL`` (0.7) in the post table
   (``sim.platform.posts``) after the tick it was created in (its first tick is at full
   appeal); *undisclosed* - sponsored posts look organic (full appeal) but people notice:
-  each campaign day the promoters' ``quality`` (``sim.platform.pop.quality``, the appeal
+  each campaign day the promoters' ``quality`` (``sim.accounts.quality``, the appeal
   of all their posts) is multiplied by ``TRUST_DECAY`` (0.97) and never recovers. These
   are assumptions, not findings: the arms show what they imply for engagement.
 * Replicates: 5 seeds, 700 accounts, 28 days, campaign days 7-21 (quick: 300 accounts,
@@ -135,7 +135,7 @@ def undisclosed(promoters, start, stop):
     def proc(sim):
         yield sim.env.timeout(start * 24.0)
         for _ in range(stop - start):
-            sim.platform.pop.quality[promoters] *= TRUST_DECAY
+            sim.accounts.set("quality", promoters, sim.accounts.quality[promoters] * TRUST_DECAY)
             yield sim.env.timeout(24.0)
     return proc
 

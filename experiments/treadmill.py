@@ -10,7 +10,7 @@ Mapping onto the model
   with engagement, follow-backs, discovery through reshares, creator adaptation).
 * Strategists: ``K`` regular members per strategy, drawn at random (same accounts under
   every ranker). The engine has no posting strategies, so a SimPy process
-  (``sim.process``) sets their ``sim.platform.pop.post_rate`` at the start of each day:
+  (``sim.process``) sets their ``sim.accounts.post_rate`` at the start of each day:
   - *front* (proactive, early and often): ``2 R (1 - (d + 1/2) / D)`` posts/day on day
     ``d`` of ``D``: most posts early in the run;
   - *centre* (reactive): ``R`` times yesterday's community posting relative to its
@@ -44,18 +44,18 @@ RANKERS = ("chronological", "engagement")
 
 def strategy_process(groups, days):
     def proc(sim):
-        pop = sim.platform.pop
+        acc = sim.accounts
         history = []
         for d in range(days):
             frac = (d + 0.5) / days
-            pop.post_rate[groups["front"]] = 2 * RATE * (1 - frac)
-            pop.post_rate[groups["back"]] = 2 * RATE * frac
+            acc.set("post_rate", groups["front"], 2 * RATE * (1 - frac))
+            acc.set("post_rate", groups["back"], 2 * RATE * frac)
             if sim.platform.daily["posts"]:
                 history.append(sim.platform.daily["posts"][-1])
                 react = history[-1] / np.mean(history)
             else:
                 react = 1.0
-            pop.post_rate[groups["centre"]] = RATE * react
+            acc.set("post_rate", groups["centre"], RATE * react)
             yield sim.env.timeout(24.0)
     return proc
 

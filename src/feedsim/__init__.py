@@ -14,23 +14,26 @@ Examples
 
 __version__ = "0.2.0"
 
-from . import amplification, metrics, networks, rankers, theory  # noqa: E402
+from . import amplification, lesson, metrics, networks, rankers, sweeps, theory, worlds  # noqa: E402
 from .amplification import ViewerSplit, split_amplification  # noqa: E402
 from .compare import Comparison, compare  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
-from .errors import FeedsimError, InvalidParameterError, RankerOutputError  # noqa: E402
-from .errors import CheckpointError, RunFailedError  # noqa: E402
-from .network.graph import ROLES, FollowGraph  # noqa: E402
-from . import worlds  # noqa: E402
-from .worlds import run_worlds, unpredictability  # noqa: E402
-from . import sweeps  # noqa: E402
-from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
-from .errors import MissingDependencyError, ResultFileError  # noqa: E402
-from .results_io import load_result  # noqa: E402
-from .errors import InsufficientMemoryError  # noqa: E402
 from .engine.memory import estimate_memory  # noqa: E402
-from . import lesson  # noqa: E402
+from .errors import (  # noqa: E402
+    CheckpointError,
+    FeedsimError,
+    InsufficientMemoryError,
+    InvalidParameterError,
+    MissingDependencyError,
+    RankerOutputError,
+    ResultFileError,
+    RunFailedError,
+)
 from .lesson import explore  # noqa: E402
+from .network.graph import ROLES, FollowGraph  # noqa: E402
+from .results_io import load_result  # noqa: E402
+from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+from .worlds import run_worlds, unpredictability  # noqa: E402
 
 
 def __getattr__(name: str):

@@ -120,7 +120,7 @@ def check_int(
         rule += " " + bounds
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
-            value = int(value)
+            value = int(value)  # type: ignore[call-overload]  # typeshed's numbers.Real lacks __int__
         else:
             raise InvalidParameterError(f"{name} must be {rule}; got {_fmt(value)}{suffix}")
     v = int(value)

@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``, ``feedsim run``, ``feedsim sweep``, ``feedsim results``, ``feedsim lesson``.
+"""Command-line interface: ``feedsim compare``, ``run``, ``sweep``, ``results`` and ``lesson``.
 
 The only module that prints or exits. Errors print one line to stderr and exit 2.
 """
@@ -54,9 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--graph", help="use a graph file instead of the default community (.graphml, .csv or edge list)")
     cmp.add_argument("--assign-roles", action="store_true",
                      help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
-    cmp.add_argument("--out-of-network-share", type=float, default=0.0, help="share of each feed for out-of-network posts")
+    cmp.add_argument("--out-of-network-share", type=float, default=0.0,
+                     help="share of each feed for out-of-network posts")
     cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
-    cmp.add_argument("--out", metavar="DIR", help="write PNG figures (Lorenz curves, role shares) and summary.json here")
+    cmp.add_argument("--out", metavar="DIR",
+                     help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     cmp.add_argument("--report", metavar="FILE.html",
                      help="write a self-contained HTML report (finding, per-role table, figures, config, versions)")
@@ -97,7 +99,8 @@ def _add_run_parser(sub) -> None:
                           "facebook_msi)")
     run.add_argument("--days", type=float, default=14, help="simulated days (default 14)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--out-of-network-share", type=float, default=0.0, help="share of each feed for out-of-network posts")
+    run.add_argument("--out-of-network-share", type=float, default=0.0,
+                     help="share of each feed for out-of-network posts")
     run.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
     run.add_argument("--save", metavar="PATH",
                      help="save the result to this directory (needs pyarrow: pip install \"feedsim[io]\")")
@@ -183,7 +186,8 @@ def _add_sweep_parsers(sub) -> None:
     swp.add_argument("--db", required=True, help="SQLite results store (created if missing)")
     where = swp.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, help="local worker processes (default: CPU count; 1 = in this process)")
-    where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://HOST:8786 (needs feedsim[dask])")
+    where.add_argument("--scheduler", metavar="ADDR",
+                       help="run on a Dask cluster, e.g. tcp://HOST:8786 (needs feedsim[dask])")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
     swp.add_argument("--extend", action="store_true", help="add this spec's runs to a store holding a different sweep")
     res = sub.add_parser(

@@ -9,12 +9,12 @@ import numpy as np
 
 from ._validate import check_int
 from .amplification import group_reach, paired_amplification
-from .errors import InvalidParameterError
-from .network.graph import ROLES, FollowGraph
-from .rankers.registry import get_ranker, ranker_name
-from .random import SeedInfo, as_seed_sequence
 from .engine.result import SimulationResult
 from .engine.simulation import Simulation
+from .errors import InvalidParameterError
+from .network.graph import ROLES, FollowGraph
+from .random import SeedInfo, as_seed_sequence
+from .rankers.registry import get_ranker, ranker_name
 
 __all__ = ["Comparison", "compare", "format_table"]
 
@@ -111,7 +111,8 @@ def format_table(summaries: dict[str, dict]) -> str:
                 v=_fmt(s["visibility_all"], pct=True).strip(),
             )
         )
-        head = f"   {'role':<11}{'posts':>9}{'impressions':>13}{'voice':>9}{'visible':>9}{'followers':>11}{'amplif.':>10}"
+        head = (f"   {'role':<11}{'posts':>9}{'impressions':>13}{'voice':>9}{'visible':>9}"
+                f"{'followers':>11}{'amplif.':>10}")
         lines.append(head)
         lines.append("   " + "-" * (len(head) - 3))
         amp = s.get("amplification", {})
@@ -268,7 +269,8 @@ def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, para
             reach[name].append(group_reach(res))
             if r == 0:
                 first[name] = res
-    amplification = {}
+    # ranker -> "role" or "followers" -> group -> paired_amplification's dict
+    amplification: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     for name in names:
         amplification[name] = {}
         for kind in ("role", "followers"):

@@ -160,7 +160,7 @@ class CountProgressBar(ProgressBar):
     def _format(self) -> str:
         return "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} runs{postfix} [{elapsed}<{remaining}]"
 
-    def update(self, done: float, failed: int = 0) -> None:  # type: ignore[override]
+    def update(self, done: float, failed: int = 0) -> None:
         """Report ``done`` finished tasks of which ``failed`` failed."""
         self.set_postfix(f"{int(failed)} failed")
         before = self._bar.n

@@ -12,7 +12,9 @@ account by account).
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -50,8 +52,8 @@ class SeedInfo:
         The SeedSequence spawn key.
     """
 
-    entropy: object
-    spawn_key: tuple
+    entropy: int | Sequence[int] | None
+    spawn_key: tuple[int, ...]
 
     def seed_sequence(self) -> np.random.SeedSequence:
         """Rebuild the SeedSequence this info describes."""
@@ -63,11 +65,13 @@ class SeedInfo:
         if isinstance(ent, (list, tuple)):
             ent = [int(e) for e in ent]
         else:
-            ent = int(ent)
+            ent = int(cast(int, ent))  # numpy's stubs allow None; a SeedSequence always has entropy
         return {"entropy": ent, "spawn_key": [int(k) for k in self.spawn_key]}
 
 
-def as_seed_sequence(seed=None) -> np.random.SeedSequence:
+def as_seed_sequence(
+    seed: int | np.integer | np.random.SeedSequence | np.random.Generator | None = None,
+) -> np.random.SeedSequence:
     """Turn a user seed into a :class:`numpy.random.SeedSequence`.
 
     Parameters

@@ -69,7 +69,7 @@ def _role(cmp: Comparison, role: str | None) -> str:
     if shares.get("quiet"):
         return "quiet"
     voice = {r: v for r, v in s["voice_ratio"].items() if v is not None and shares.get(r)}
-    return min(voice, key=voice.get)
+    return min(voice, key=voice.__getitem__)
 
 
 def _change(amp: float | None) -> str:

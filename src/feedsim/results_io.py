@@ -426,10 +426,9 @@ def write_parquet(frame, path) -> str:
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise ResultFileError(f"cannot write {path}: a column does not fit Parquet ({exc})") from None
     parent = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent) \
-        if os.path.isdir(parent) else (None, None)
-    if tmp is None:
+    if not os.path.isdir(parent):
         raise ResultFileError(f"cannot write {path}: no such directory {parent}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
     os.close(fd)
     try:
         pq.write_table(table, tmp)

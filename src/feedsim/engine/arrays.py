@@ -211,7 +211,7 @@ class HashSet:
             table[pos[free]] = keys[idx[free]]
             won = np.zeros(len(idx), dtype=bool)
             won[free] = np.take(table, pos[free]) == keys[idx[free]]
-            if self.values is not None:
+            if self.values is not None and counts is not None:
                 self.values[pos[won]] = counts[idx[won]]
             lose = ~won
             idx = idx[lose]
@@ -282,7 +282,7 @@ class HashSet:
             return 0
         keys = keys[keep]
         vals = vals[keep] if vals is not None else None
-        self.table = self.values = None  # free the old table before the new one is made
+        del self.table, self.values  # free the old table before the new one is made
         self._rebuild(keys, vals)
         return dropped
 

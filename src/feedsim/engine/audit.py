@@ -29,7 +29,16 @@ from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
 from ..network.graph import ROLES
-from .feed import ORIGINAL, OUT_OF_NETWORK, RESHARE, CandidateRows, build_rows, candidates_view, score_rows, select_feeds
+from .feed import (
+    ORIGINAL,
+    OUT_OF_NETWORK,
+    RESHARE,
+    CandidateRows,
+    build_rows,
+    candidates_view,
+    score_rows,
+    select_feeds,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -167,7 +176,8 @@ class FeedAudit:
         self._chunks: list[dict[str, NDArray]] = []
 
     def record(self, p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.int64],
-               sessions: NDArray[np.int64], now: float, tick_rows: tuple | None) -> None:
+               sessions: NDArray[np.int64], now: float,
+               tick_rows: tuple[CandidateRows, NDArray[np.float64]] | None) -> None:
         """Record the audited viewers among this tick's ``viewers`` (state before marking).
 
         ``tick_rows`` is ``(rows, scores)`` when the tick materialised every
@@ -221,7 +231,8 @@ class FeedAudit:
         return df
 
 
-def _slice_rows(rows: CandidateRows, scores: NDArray[np.float64], pick: NDArray[np.int64]):
+def _slice_rows(rows: CandidateRows, scores: NDArray[np.float64],
+                pick: NDArray[np.int64]) -> tuple[CandidateRows, NDArray[np.float64]]:
     """The rows and scores of viewer segments ``pick`` (increasing) as their own CandidateRows."""
     lo, hi = rows.ptr[pick], rows.ptr[pick + 1]
     n = hi - lo

@@ -83,7 +83,9 @@ class ScheduledAction:
 
     ``spec`` describes a built-in intervention as data (it enters the run's
     fingerprint); it is None for a custom action, which a checkpoint cannot
-    save. ``ranker`` is the ranker a ``switch_ranker`` installs.
+    save. ``ranker`` is the ranker a ``switch_ranker`` installs. ``record`` holds
+    extra fields for the run's ``interventions`` entry (``set_param``: the
+    parameter and its new value, from which ``result.config_history`` is built).
     """
 
     hours: float
@@ -91,6 +93,7 @@ class ScheduledAction:
     label: str
     spec: tuple | None = None
     ranker: Callable | None = None
+    record: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,22 @@ def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
     return lo + top[np.argsort(key[top])]  # ascending: fewest engagements first
 
 
-def _sources(p: Platform, n_viewers: int):
+_I64 = NDArray[np.int64]
+_F64 = NDArray[np.float64]
+#: What the candidate kernels read, in their argument order (see :func:`_sources`); a
+#: fixed-length tuple, so a type checker can match ``*sources`` to the kernel's parameters.
+_Sources = tuple[
+    _I64, NDArray[np.int32], NDArray[np.uint64], _I64, _I64,  # follow graph, first_seq
+    _I64, _I64, _F64, _I64,  # originals: ptr, post, time, seq
+    _I64, _I64, _I64, _F64,  # reshares: ptr, post, author, time
+    _I64, _I64, _F64,  # trending pool: post, author, time
+    _I64, np.int64, bool, bool,  # seen table, its bits, use it, exclude_seen
+]
+#: What a compiled ranker reads besides the candidates (see :func:`_score_inputs`).
+_ScoreArrays = tuple[_F64, _I64, _I64, NDArray[np.bool_], _I64, _I64, _F64]
+
+
+def _sources(p: Platform, n_viewers: int) -> _Sources:
     """What candidate building reads: the follow graph, live items, seen state and the pool."""
     g = p.graph
     cfg = p.cfg
@@ -155,7 +170,7 @@ def build_rows(p: Platform, viewers: NDArray[np.int64]) -> CandidateRows:
     return CandidateRows(viewers, ptr, *cols)
 
 
-def _empty_columns(m: int):
+def _empty_columns(m: int) -> tuple[_I64, _I64, _I64, _I64, _F64, NDArray[np.int8], _I64]:
     return (np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64),
             np.empty(m, dtype=np.int64), np.empty(m, dtype=np.float64), np.empty(m, dtype=np.int8),
             np.empty(m, dtype=np.int64))
@@ -232,7 +247,7 @@ def score_rows(p: Platform, rows: CandidateRows, now: float, *, fused: bool | No
     return validate_scores(raw, len(rows), p.ranker_label, now)
 
 
-def _score_inputs(p: Platform, code: int, params: NDArray):
+def _score_inputs(p: Platform, code: int, params: NDArray) -> tuple[NDArray, _ScoreArrays]:
     """The arrays and parameters a compiled form reads (``params`` completed for this tick)."""
     from ..rankers.builtin import log1p_counts, log1p_table
 
@@ -318,7 +333,8 @@ def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
     """
     feed_size = attention * sessions
     with LAUNCH_LOCK:
-        take_in, take_oon = kselect.take_counts(rows.ptr, scores, rows.kind, feed_size, float(p.cfg.out_of_network_share))
+        take_in, take_oon = kselect.take_counts(rows.ptr, scores, rows.kind, feed_size,
+                                                float(p.cfg.out_of_network_share))
     out_ptr = np.zeros(len(feed_size) + 1, dtype=np.int64)
     np.cumsum(take_in + take_oon, out=out_ptr[1:])
     total = int(out_ptr[-1])

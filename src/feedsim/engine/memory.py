@@ -68,7 +68,7 @@ class MemoryEstimate:
     @property
     def dominant(self) -> str:
         """Name of the largest part."""
-        return max(self.parts, key=self.parts.get)
+        return max(self.parts, key=self.parts.__getitem__)
 
     @property
     def driver(self) -> str:
@@ -347,7 +347,7 @@ def check_memory(estimate: MemoryEstimate, memory_limit: Any = "available") -> N
     ...
     feedsim.errors.InsufficientMemoryError: post_rate=1e9 gives an estimated 3 TB peak; the memory_limit is 1 TB; pass memory_limit=None to override
     >>> check_memory(est, None)
-    """
+    """  # noqa: E501 (a doctest shows the whole error message)
     limit = parse_memory_limit(memory_limit)
     if limit is None:
         return

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,9 +23,12 @@ from ..population.state import Population
 from .arrays import BufferedCounter, GrowableTable, HashSet, ranges, set_bits
 from .config import SimulationConfig
 from .engagement import engage
+from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 from .kernels.draws import keyed_poisson, post_normals, post_uniforms
 from .kernels.hashing import STREAMS
-from .feed import ORIGINAL, build_rows, fused_feeds, fused_form, score_rows, select_feeds
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .audit import FeedAudit
 
 __all__ = ["LiveItems", "Platform", "POST_COLUMNS", "PHASES", "DAILY_SERIES"]
 
@@ -132,7 +136,7 @@ class LiveItems:
         self.kind = np.zeros(0, dtype=np.int8)
         self.number = np.zeros(0, dtype=np.int64)
         self.seq = np.zeros(0, dtype=np.int64)
-        self._ptr = None
+        self._ptr: NDArray[np.int64] | None = None
 
     _COLS = ("post", "author", "via", "time", "kind", "number", "seq")
 
@@ -208,6 +212,24 @@ class Platform:
     #: With ``keep_posts=False``, expired post rows are folded away at the end of a
     #: day once at least this many (and at least half the table) have expired.
     FOLD_MIN = 1 << 16
+
+    # the per-account counters of _USER_COUNTERS, made in __init__ and extended by grow
+    user_posts: NDArray[np.int64]
+    user_impressions: NDArray[np.int64]
+    user_engagements: NDArray[np.int64]
+    user_engaged: NDArray[np.int64]
+    user_sessions: NDArray[np.int64]
+    day_posts: NDArray[np.int64]
+    day_engagements: NDArray[np.int64]
+    day_impressions: NDArray[np.int64]
+    day_organic_posts: NDArray[np.int64]
+    day_organic_engagements: NDArray[np.int64]
+    post_days: NDArray[np.int64]
+    low_days: NDArray[np.int64]
+    burnouts: NDArray[np.int64]
+    day_user_sessions: NDArray[np.int64]
+    day_engaged: NDArray[np.int64]
+    session_days: NDArray[np.int64]
 
     def __init__(
         self,
@@ -286,7 +308,7 @@ class Platform:
         self.fused = True
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)
         #: the feed audit (``Simulation(audit=...)``), or None
-        self.audit = None
+        self.audit: FeedAudit | None = None
 
     # ------------------------------------------------------------------ flags
     @property
@@ -716,7 +738,9 @@ class Platform:
         post = self.originals.post[ptr[followee[live]] + offset[live]]
         self.seen.add((u[e[live]] << 32) | post)
 
-    def _copy_edges(self, rng: np.random.Generator, proto: NDArray[np.int64], stay: NDArray[np.int64]):
+    def _copy_edges(
+        self, rng: np.random.Generator, proto: NDArray[np.int64], stay: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
         """The copying model's edges for newcomers with prototypes ``proto``.
 
         Returns (owner, followee) of the newcomers' follows and (follower, owner) of

@@ -36,6 +36,8 @@ class Table(Mapping):
     ([0, 1, 2], 3, ['a'])
     """
 
+    _columns: dict[str, np.ndarray]  # set with object.__setattr__
+
     def __init__(self, columns: dict[str, np.ndarray]) -> None:
         object.__setattr__(self, "_columns", dict(columns))
 
@@ -107,7 +109,11 @@ class SimulationResult:
     ranker : str
         Name of the ranker the run started with.
     interventions : list of dict
-        Interventions that took effect (``hours``, ``action``).
+        Interventions that took effect (``hours``, ``action``; a ``set_param``
+        also gives ``param`` and ``value``).
+    config_history : list of (float, SimulationConfig)
+        The config in force from each time on (hours): the start, then one entry
+        per ``set_param`` that took effect.
     posts : Table
         One row per post (with ``keep_posts=False``, only the posts still live at
         the end; row ``i`` is post id ``post_id_offset + i``): ``author``,
@@ -169,8 +175,8 @@ class SimulationResult:
         # authors viewer v was shown, sorted; given directly (pair_table) or as the
         # (viewer, author, counts) rows of ``pairs``
         if pair_table is None:
-            pair_table = _pair_table(*(pairs if pairs is not None else (np.zeros(0, np.int64),) * 3),
-                                     n_rows=len(self.authors))
+            viewer, author, counts = pairs if pairs is not None else (np.zeros(0, np.int64),) * 3
+            pair_table = _pair_table(viewer, author, counts, n_rows=len(self.authors))
         self._pair_table = pair_table
         self.stats = stats
         self.days = days
@@ -227,7 +233,7 @@ class SimulationResult:
         if p.cfg.record_impressions:
             log = {k: _concat(v, k) for k, v in p.log.items()}
             sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
-        stats = dict(p.stats)
+        stats: dict[str, Any] = dict(p.stats)
         stats["wall_seconds"] = wall_seconds
         stats["phase_seconds"] = dict(p.phase_seconds)
         return cls(
@@ -254,6 +260,28 @@ class SimulationResult:
         ptr, author, count = self._pair_table
         viewer = np.repeat(np.arange(len(ptr) - 1, dtype=np.int64), np.diff(ptr))
         return viewer, author.astype(np.int64), count.astype(np.int64)
+
+    @property
+    def config_history(self) -> list[tuple[float, SimulationConfig]]:
+        """The config in force from each time on: ``[(0.0, config), (hours, changed), ...]``.
+
+        Built from :attr:`config` and the ``set_param`` entries of
+        :attr:`interventions`, so it survives ``save``/``load_result``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> sim.set_param("out_of_network_share", 0.25, at_day=1)
+        >>> res = sim.run(days=2)
+        >>> [(h, c.out_of_network_share) for h, c in res.config_history]
+        [(0.0, 0.0), (24.0, 0.25)]
+        """
+        out = [(0.0, self.config)]
+        for item in self.interventions:
+            if "param" in item:
+                out.append((float(item["hours"]), out[-1][1].replace(**{item["param"]: item["value"]})))
+        return out
 
     # ---------------------------------------------------------------- metrics
     def roles_present(self) -> list[int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -29,9 +29,10 @@ from ..population.state import (
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
+from .accounts import Accounts
 from .audit import FeedAudit
-from .config import SimulationConfig
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
+from .config import SimulationConfig
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
 from .result import SimulationResult
@@ -177,14 +178,31 @@ class Simulation:
 
             g = platform.graph
             extra = list(range(graph.n_users, g.n))
-            graph = SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr, indices=g.indices,
-                                    node_ids=list(self.graph.node_ids) + extra)
+            # a stand-in with the attributes estimate_memory reads
+            graph = cast(FollowGraph, SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr,
+                                                      indices=g.indices, node_ids=list(self.graph.node_ids) + extra))
         return estimate_memory(graph, self.population, self.config, days=total_days,
                                array_ranker=compiled_form(self._ranker) is None, threads=threads)
 
     def _check_memory(self, days: float) -> None:
         if self.memory_limit is not None:
             check_memory(self.estimate_memory(days), self.memory_limit)
+
+    @property
+    def accounts(self) -> Accounts:
+        """The accounts: per-account attributes to read and, for user code, to change.
+
+        See :class:`feedsim.engine.accounts.Accounts`: ``sim.accounts.session_rate
+        *= 1.05`` in a user process, ``sim.accounts.set("post_rate", ids, 0.0)``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> len(sim.accounts)
+        200
+        """
+        return Accounts(self)
 
     # ---------------------------------------------------------------- the clock
     @property
@@ -202,6 +220,8 @@ class Simulation:
             yield self.env.timeout(0)  # interventions due now act first
             dt = self.platform.cfg.tick_hours
             day = self.platform.day
+            if self._user_code:  # user processes may have edited accounts in place
+                self.accounts.check()
             self.platform.step(tick * dt)
             tick += 1
             if self._progress is not None:
@@ -270,6 +290,7 @@ class Simulation:
             raise InvalidParameterError(
                 f"days must cover a whole number of ticks of {self.config.tick_hours} h; got {days!r}"
             )
+        self.accounts.check()  # edits made in place between runs
         self._check_memory(days)
         ticks_done = round(self.now / self.config.tick_hours)
         until = (ticks_done + round(ticks)) * self.config.tick_hours
@@ -314,7 +335,9 @@ class Simulation:
         value = check_number(name, at_day if at_hours is None else at_hours, low=0)
         t = value * 24.0 if at_hours is None else value
         if t < self.now:
-            raise InvalidParameterError(f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}")
+            raise InvalidParameterError(
+                f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}"
+            )
         return t
 
     def schedule(self, action: Callable[[Simulation], Any], *, at_day: float | None = None,
@@ -330,9 +353,10 @@ class Simulation:
         self._schedule(action, at_day, at_hours, str(label or getattr(action, "__name__", "action")))
 
     def _schedule(self, action: Callable[[Simulation], Any], at_day: float | None, at_hours: float | None,
-                  label: str, spec: tuple | None = None, ranker: Callable | None = None) -> None:
+                  label: str, spec: tuple | None = None, ranker: Callable | None = None,
+                  record: dict | None = None) -> None:
         # spec: a built-in intervention as data (None: custom code, which checkpoints refuse)
-        item = ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker)
+        item = ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker, record)
         self._scheduled.append(item)
         self._start(item)
 
@@ -340,7 +364,7 @@ class Simulation:
         def proc():
             yield self.env.timeout(item.hours - self.now)
             item.action(self)
-            self.interventions.append({"hours": float(self.env.now), "action": item.label})
+            self.interventions.append({"hours": float(self.env.now), "action": item.label, **(item.record or {})})
 
         self.env.process(proc())
 
@@ -368,17 +392,28 @@ class Simulation:
                   at_hours: float | None = None) -> None:
         """Change a :class:`SimulationConfig` parameter at the given time.
 
-        The new value is validated now. ``tick_hours`` cannot change mid-run.
+        The new value is validated now. ``tick_hours`` cannot change mid-run. The
+        change is recorded in the result: ``result.interventions`` (with the
+        ``param`` and ``value``) and ``result.config_history``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> sim.set_param("out_of_network_share", 0.3, at_day=1)
+        >>> [(h, c.out_of_network_share) for h, c in sim.run(days=2).config_history]
+        [(0.0, 0.0), (24.0, 0.3)]
         """
         if name in ("tick_hours", "mutual_affinity", "exclude_seen", "keep_posts"):
             raise InvalidParameterError(f"{name} cannot change during a run")
-        self.config.replace(**{name: value})  # validate now
+        held = getattr(self.config.replace(**{name: value}), name)  # validate now
+        held = held.item() if hasattr(held, "item") else held  # NumPy scalars: plain, for JSON
 
         def action(sim: Simulation) -> None:
             sim.platform.cfg = sim.platform.cfg.replace(**{name: value})
 
         label = f"set {name} = {value!r}"
-        self._schedule(action, at_day, at_hours, label, spec=(label,))
+        self._schedule(action, at_day, at_hours, label, spec=(label,), record={"param": name, "value": held})
 
     def campaign(self, accounts, *, posts_per_day: float, start_day: float, days: float) -> None:
         """Run a sponsored campaign: extra posts flagged ``sponsored`` for a while.
@@ -456,7 +491,7 @@ class Simulation:
         >>> def weekly_boost(sim):
         ...     while True:
         ...         yield sim.env.timeout(7 * 24)
-        ...         sim.platform.pop.session_rate *= 1.1
+        ...         sim.accounts.session_rate *= 1.1
         >>> _ = sim.process(weekly_boost)
         """
         gen = fn(self)

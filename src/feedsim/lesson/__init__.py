@@ -6,8 +6,17 @@ served on 127.0.0.1 by :mod:`feedsim.lesson.server`). The front ends need the
 ``lesson`` extra: ``pip install "feedsim[lesson]"``.
 """
 
-from .state import (BASELINE, ExploreParams, ExploreState, RunCache, default_workers, draw_feed_view, explore_state,
-                    role_table_html, warm_up)
+from .state import (
+    BASELINE,
+    ExploreParams,
+    ExploreState,
+    RunCache,
+    default_workers,
+    draw_feed_view,
+    explore_state,
+    role_table_html,
+    warm_up,
+)
 
 __all__ = ["BASELINE", "ExploreParams", "ExploreState", "RunCache", "default_workers", "draw_feed_view", "explore",
            "explore_state", "role_table_html", "warm_up"]

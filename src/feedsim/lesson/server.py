@@ -205,6 +205,8 @@ class LessonServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # socketserver types the address loosely; show the host, not b'...'
+            host = host.decode()
         return f"http://{host}:{port}/"
 
     def warm_up_in_background(self) -> threading.Thread:

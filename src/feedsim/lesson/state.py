@@ -129,7 +129,7 @@ def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int
     """One run of the explorer's experiment (also the job of a worker process)."""
     if G is None:
         G = _WORKER_GRAPHS.graph(params.n_users, params.seed, replicate)
-    extra = {"audit": list(audit)} if audit else {}
+    extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
     sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
                      out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
     res = sim.run(days=params.days)
@@ -436,7 +436,7 @@ def _role_numbers(runs: list[_Run], baseline: list[_Run]) -> dict[str, dict[str,
     for role in POSTING_ROLES:
         i = ROLES.index(role)
 
-        def mean(key):
+        def mean(key, role=role):
             vals = [s[key].get(role) for s in summaries]
             vals = [np.nan if v is None else v for v in vals]
             return float(np.nanmean(vals)) if np.isfinite(vals).any() else math.nan

@@ -12,8 +12,17 @@ from typing import Any
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError
 from ..rankers.registry import RANKERS
-from .state import (BASELINE, ExploreParams, ExploreState, RunCache, default_workers, explore_state,
-                    prefetch_rankers, role_table_html, warm_up)
+from .state import (
+    BASELINE,
+    ExploreParams,
+    ExploreState,
+    RunCache,
+    default_workers,
+    explore_state,
+    prefetch_rankers,
+    role_table_html,
+    warm_up,
+)
 
 __all__ = ["explore", "role_table_html", "Explorer"]
 

@@ -8,10 +8,9 @@ matrix, or edge arrays) with a fixed node order, and every hot path runs on it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import warnings
 
 import networkx as nx
 import numpy as np
@@ -75,7 +74,7 @@ def _warn_attributes(G: nx.DiGraph, has_roles: bool) -> None:
 def _role_missing(role: np.ndarray) -> np.ndarray:
     """Mask of missing roles (``None`` or a float NaN) in an object array."""
     role = np.asarray(role, dtype=object)
-    missing = np.equal(role, None)
+    missing = np.equal(role, None)  # type: ignore[call-overload]  # numpy's stubs admit no None operand
     floats = np.array([isinstance(r, float) for r in role[~missing]], dtype=bool) if (~missing).any() else None
     if floats is not None and floats.any():
         idx = np.flatnonzero(~missing)[floats]
@@ -349,7 +348,8 @@ class FollowGraph:
             if loops.any():
                 who = self.node_ids[int(rows[np.flatnonzero(loops)[0]])]
                 raise InvalidParameterError(
-                    f"follow graph must not contain self-loops (an account following itself); got edge ({who!r}, {who!r})"
+                    "follow graph must not contain self-loops (an account following itself); "
+                    f"got edge ({who!r}, {who!r})"
                 )
             same_row = rows[1:] == rows[:-1]
             if (same_row & (np.diff(self.indices) <= 0)).any():

@@ -114,9 +114,9 @@ def assign_roles(G: nx.DiGraph | FollowGraph, *, shares: Mapping[str, float] | N
     if n == 0:
         raise InvalidParameterError("G must have at least one node; got an empty graph")
     share = _check_role_shares(DEFAULT_ROLE_SHARES if shares is None else shares)
-    if fg is not None:
-        followers = fg.in_degree().astype(np.float64)
-        following = fg.out_degree().astype(np.float64)
+    if isinstance(G, FollowGraph):
+        followers = G.in_degree().astype(np.float64)
+        following = G.out_degree().astype(np.float64)
     else:
         # distinct neighbours, so parallel edges of a MultiDiGraph count once (as in FollowGraph)
         followers = np.array([len(G.pred[v]) for v in nodes], dtype=np.float64)

@@ -212,7 +212,8 @@ def plot_feed(result: SimulationResult, viewer: int, hour: float, ax=None, other
         _, ax = plt.subplots(figsize=(3.6 * len(frames), 0.34 * (rows + unshown + 4) + 0.4))
     ax = _axes(ax)
     bottom = 0.0
-    for i, (res, f) in enumerate(zip([result, other], frames)):
+    runs = [result] if other is None else [result, other]
+    for i, (res, f) in enumerate(zip(runs, frames)):
         bottom = min(bottom, _phone(ax, res, f, i * _GAP, unshown, max_shown))
     ax.set_xlim(-0.12, (len(frames) - 1) * _GAP + 1.12)
     ax.set_ylim(bottom - 0.1, 0.75)

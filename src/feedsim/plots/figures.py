@@ -51,7 +51,8 @@ def plot_lorenz(results: SimulationResult | Mapping[str, SimulationResult], ax=N
         x, y = res.lorenz()
         g = res.summary()["gini_impressions"]
         label = name.replace("_", " ")
-        ax.plot(x, y, color=ranker_color(name), linewidth=2, label=f"{label} (Gini {g:.2f})" if g is not None else label)
+        ax.plot(x, y, color=ranker_color(name), linewidth=2,
+                label=f"{label} (Gini {g:.2f})" if g is not None else label)
     ax.set_xlabel("share of posting accounts (fewest impressions first)")
     ax.set_ylabel("share of impressions")
     ax.set_xlim(0, 1)

@@ -183,8 +183,10 @@ def plot_follow_graph(graph: Any, result: SimulationResult | None = None, *, ax=
                edgecolors="white", linewidths=0.3, zorder=2)
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], linestyle="", marker="o", color=ROLE_COLORS[r], label=r) for r in ROLES if r in role_names]
-    ax.legend(handles=handles, fontsize="small", loc="best", title=f"size: {size_by}" if result is not None else None)
+    handles = [Line2D([], [], linestyle="", marker="o", color=ROLE_COLORS[r], label=r)
+               for r in ROLES if r in role_names]
+    ax.legend(handles=handles, fontsize="small", loc="best",
+              title=f"size: {size_by}" if result is not None else None)
     ax.set_axis_off()
     title = "Follow graph" + (f" (a connected neighbourhood: {len(nodes)} of {n} accounts)" if len(nodes) < n else "")
     ax.set_title(title, fontsize="small")

@@ -111,7 +111,9 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
             arrays["hi"] = np.asarray(d["hi"], dtype=np.float64)
         for key, arr in arrays.items():
             if arr.shape != x.shape:
-                raise InvalidParameterError(f"data[{name!r}][{key!r}] must have the shape of x {x.shape}; got {arr.shape}")
+                raise InvalidParameterError(
+                    f"data[{name!r}][{key!r}] must have the shape of x {x.shape}; got {arr.shape}"
+                )
         order = np.argsort(x, kind="stable")
         ranker = str(name).split(",")[0].strip()
         colour = {"color": ranker_color(ranker)} if ranker in RANKER_COLORS else {}

@@ -71,7 +71,10 @@ def draw_role_attributes(codes: NDArray[np.int8], rng: np.random.Generator) -> d
     """
     n = len(codes)
     table = [ROLE_DEFAULTS[r] for r in ROLES]
-    col = lambda attr: np.array([getattr(t, attr) for t in table], dtype=np.float64)[codes]
+
+    def col(attr):
+        return np.array([getattr(t, attr) for t in table], dtype=np.float64)[codes]
+
     z = rng.standard_normal((4, n))
     out = {
         "post_rate": col("post_rate") * np.exp(col("post_sigma") * z[0]),

@@ -173,7 +173,8 @@ def _call(fn, c: Candidates, rng, name: str, prop: str):
 def _check_output(out, n: int, name: str, what: str, as_prop: str | None = None) -> NDArray[np.float64]:
     arr = np.asarray(out)
     if arr.shape != (n,):
-        raise _fail(as_prop or "shape", name, f"{what}: expected one score per candidate, shape ({n},); got shape {arr.shape}")
+        raise _fail(as_prop or "shape", name,
+                    f"{what}: expected one score per candidate, shape ({n},); got shape {arr.shape}")
     if arr.dtype.kind not in "fiu":
         raise _fail(as_prop or "dtype", name, f"{what}: expected real numbers (float or int); got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
@@ -256,7 +257,7 @@ def check_ranker(ranker: str | Callable, seed=0, *, rtol: float = 1e-9) -> Check
     Traceback (most recent call last):
     ...
     feedsim.errors.RankerOutputError: check_ranker: ranker 'sloppy' failed 'shape': synthetic tick: expected one score per candidate, shape (72,); got shape (3,)
-    """
+    """  # noqa: E501 (a doctest shows the whole error message)
     fn = get_ranker(ranker)
     name = ranker_name(ranker)
     try:

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -495,8 +496,8 @@ class FacebookMSIRanker:
     """Facebook's "meaningful social interactions" points, mapped onto feedsim.
 
     ``score = (1 p_like + 5 p_reshare + 30 p_reply) 2 ** (-t / 12)`` with
-    feedsim's predicted probabilities and the engagement ranker's age decay: a like is 1 point, a reshare (without text) 5, a
-    "significant" comment 30.
+    feedsim's predicted probabilities and the engagement ranker's age decay: a like is 1 point, a
+    reshare (without text) 5, a "significant" comment 30.
 
     Parameters
     ----------
@@ -544,7 +545,7 @@ simsom = SimSoMRanker()
 facebook_msi = FacebookMSIRanker()
 
 #: The presets by name (merged into :data:`feedsim.rankers.RANKERS`).
-PRESETS = {
+PRESETS: dict[str, Callable[[Candidates, np.random.Generator], NDArray[np.float64]]] = {
     "twitter_2023": twitter_2023,
     "x_2026": x_2026,
     "reddit_hot": reddit_hot,

@@ -16,15 +16,24 @@ Examples
 """
 
 from ..plots.sweep_results import plot_sweep_results as plot_results
+from ..worlds import run_worlds, unpredictability  # multiple-worlds designs (Salganik et al. 2006)
 from .execute import SweepReport, execute_run, run_sweep
 from .identity import ranker_version
 from .intervals import bounded_interval, paired_difference, unpaired_difference
 from .results import aggregate, load_daily, load_results, param_columns
 from .seeds import RunSpec, point_words, run_seed
-from .spec import (DAILY_SERIES, GROUP_METRICS, METRIC_BOUNDS, ROLE_METRICS, SCALAR_METRICS, SweepSpec,
-                   SweepSpecError, load_spec, metric_bounds)
+from .spec import (
+    DAILY_SERIES,
+    GROUP_METRICS,
+    METRIC_BOUNDS,
+    ROLE_METRICS,
+    SCALAR_METRICS,
+    SweepSpec,
+    SweepSpecError,
+    load_spec,
+    metric_bounds,
+)
 from .store import ResultsStore, SpecMismatchError, StoreError, StoreLockedError
-from ..worlds import run_worlds, unpredictability  # multiple-worlds designs (Salganik et al. 2006)
 
 __all__ = [
     "run_worlds",

@@ -57,7 +57,7 @@ def _reach_metrics(result) -> dict[str, float | None]:
 
 
 def _daily_rows(daily: dict, keep: tuple) -> list[tuple[int, str, float]]:
-    rows = []
+    rows: list[tuple[int, str, float]] = []
     for name in keep:
         values = np.asarray(daily.get(name, []))
         for day in range(len(values)):
@@ -85,7 +85,8 @@ def execute_run(run: RunSpec) -> dict:
     }
     daily: list = []
     try:
-        if "file" in run.graph and graphs.file_sha256(run.graph["file"]) != run.graph_identity["sha256"]:
+        identity = run.graph_identity or {}
+        if "file" in run.graph and graphs.file_sha256(run.graph["file"]) != identity.get("sha256"):
             raise RuntimeError(f"graph file {run.graph['file']} changed since the sweep started")
         graph = graphs.load_graph(run.graph, run.graph_replicate, warn=False)
         ranker = run.params.get("ranker", "chronological")

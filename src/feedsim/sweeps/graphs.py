@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -190,7 +190,8 @@ def _load(key: str, replicate: int | None):
     path, fmt = graph["file"], graph["format"]
     opts = {k: graph[k] for k in ("comments", "delimiter", "source", "target") if k in graph}
     try:
-        G = {"edgelist": read_edgelist, "csv": read_csv, "graphml": read_graphml}[fmt](path, **opts)
+        readers: dict[str, Callable[..., Any]] = {"edgelist": read_edgelist, "csv": read_csv, "graphml": read_graphml}
+        G = readers[fmt](path, **opts)
     except FileNotFoundError:
         _fail(f"graph.file must name an existing file; got {path!r} (no such file)")
     except InvalidParameterError as exc:

@@ -36,8 +36,8 @@ __all__ = ["bounded_interval", "paired_difference", "unpaired_difference"]
 
 def _ends(y: np.ndarray, confidence: float) -> tuple[float, float, float]:
     """Mean of ``y`` and the ends of its t-interval (:func:`feedsim.metrics.t_interval`)."""
-    ci = t_interval(y, confidence)
-    return ci.mean, ci.low, ci.high
+    ci = t_interval(y, confidence)  # 1-d: Python scalars
+    return float(ci.mean), float(ci.low), float(ci.high)
 
 
 def bounded_interval(values: ArrayLike, bounds: tuple[float, float] = (-math.inf, math.inf),
@@ -126,9 +126,9 @@ def paired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf
     mean = float(d.mean())
     if n == 1:
         return 1, mean, math.nan, math.nan, math.nan
-    ci = t_interval(d, confidence)
+    ci = t_interval(d, confidence)  # 1-d: Python scalars
     w = _width(bounds)
-    return n, ci.mean, ci.sd, max(-w, ci.low), min(w, ci.high)
+    return n, float(ci.mean), float(ci.sd), max(-w, float(ci.low)), min(w, float(ci.high))
 
 
 def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf, math.inf),
@@ -159,6 +159,6 @@ def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.i
     if se == 0.0:
         return n, mean, 0.0, mean, mean
     df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-    half = t_critical(confidence, df) * se
+    half = float(t_critical(confidence, df)) * se
     w = _width(bounds)
     return n, mean, se * math.sqrt(n), max(-w, mean - half), min(w, mean + half)

@@ -212,7 +212,7 @@ def load_results(path, *, form: str = "wide") -> pd.DataFrame:
         return _finish(cols)
     keep = ["run_key", "point_key", "ranker", "ranker_version", *(["graph_sha256"] if "graph_sha256" in cols else []),
             *pnames, "replicate", "status"]
-    long: dict[str, list] = {k: [] for k in (*keep, "metric", "role", "value")}
+    long: dict[str, Any] = {k: [] for k in (*keep, "metric", "role", "value")}  # lists, then arrays
     for i in range(len(rows)):
         for name in mnames:
             for k in keep:
@@ -256,8 +256,8 @@ def load_daily(path) -> pd.DataFrame:
     info = {r[0]: (r[1], r[3], r[4]) for r in rows}
     pos = {r[0]: i for i, r in enumerate(rows)}
     daily = sorted(daily, key=lambda d: (pos.get(d[0], len(pos)), d[2], d[1]))
-    cols: dict[str, list] = {k: [] for k in ("run_key", "point_key", "ranker", "ranker_version", *pnames,
-                                              "replicate", "day", "series", "role", "value")}
+    cols: dict[str, Any] = {k: [] for k in ("run_key", "point_key", "ranker", "ranker_version", *pnames,
+                                             "replicate", "day", "series", "role", "value")}
     for run_key, day, series, value in daily:
         point_key, version, replicate = info.get(run_key, (None, None, None))
         p = params.get(run_key, {})
@@ -400,7 +400,7 @@ def aggregate(table, metrics: str | Sequence[str] | None = None, *, by: Sequence
     for m in metrics:
         for s in ("n", "mean", "sd", "ci_low", "ci_high"):
             out[f"{m}.{s}"] = []
-    for key, idx in sorted(groups.items(), key=_order):
+    for _key_values, idx in sorted(groups.items(), key=_order):
         for b in by:
             out[b].append(cols[b][idx[0]])
         for m in metrics:
@@ -436,7 +436,7 @@ def _contrast(cols, metrics, by, contrast, baseline, paired, confidence, ok, as_
     for m in metrics:
         for s in ("n", "mean", "sd", "ci_low", "ci_high"):
             out[f"{m}.{s}"] = []
-    for key, by_level in sorted(arms.items(), key=_order):
+    for _key_values, by_level in sorted(arms.items(), key=_order):
         base = by_level.get(_key(baseline))
         if base is None:
             continue
@@ -455,7 +455,7 @@ def _contrast(cols, metrics, by, contrast, baseline, paired, confidence, ok, as_
                                 f"(feedsim results --unpaired)")
                 ia = [i for i, _ in pairs]
                 ib = [j for _, j in pairs]
-            for b, v in zip(by, key):
+            for b in by:
                 out[b].append(cols[b][arm[0]])
             out[contrast].append(cols[contrast][arm[0]])
             out["baseline"].append(baseline)

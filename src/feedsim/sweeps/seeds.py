@@ -42,7 +42,8 @@ def point_words(point: Mapping[str, Any]) -> tuple[int, int, int, int]:
     True
     """
     digest = hashlib.sha256(_canonical_json(canonical_params(point)).encode()).digest()
-    return tuple(int.from_bytes(digest[4 * i: 4 * i + 4], "little") for i in range(4))
+    w = [int.from_bytes(digest[4 * i: 4 * i + 4], "little") for i in range(4)]
+    return w[0], w[1], w[2], w[3]
 
 
 def run_seed(root_seed: int, point: Mapping[str, Any], replicate: int) -> np.random.SeedSequence:

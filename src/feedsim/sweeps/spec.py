@@ -242,7 +242,7 @@ class SweepSpec:
     graph_replicates: bool = False
     base: Mapping[str, Any] = field(default_factory=dict)
     grid: Mapping[str, Any] | None = None
-    points_list: list | None = None
+    points_list: tuple[dict[str, Any], ...] | None = None
     metrics: tuple = DEFAULT_METRICS
     daily: Any = True
     root: str | None = field(default=None, compare=False)
@@ -316,7 +316,7 @@ class SweepSpec:
                     _fail(f"{path} is also set in [graph]; set each graph key in one place")
                 if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)) or not values:
                     _fail(f"{path} must be a non-empty list of values; got {values!r}")
-                norm = []
+                norm: list[Any] = []
                 for i, v in enumerate(values):
                     if key.startswith("graph."):
                         v = graph_value(key, v, f"{path}[{i}]")
@@ -386,7 +386,7 @@ class SweepSpec:
         return tuple(dict.fromkeys(daily))
 
     def _check_points(self) -> None:
-        seen = {}
+        seen: dict[tuple[str, tuple], int] = {}
         for i, p in enumerate(self.points()):
             cfg = {k: v for k, v in p.items() if k != "ranker" and not k.startswith("graph.")}
             try:
@@ -409,6 +409,7 @@ class SweepSpec:
             keys = list(self.grid)
             combos = [dict(zip(keys, vals)) for vals in itertools.product(*self.grid.values())]
         else:
+            assert self.points_list is not None  # exactly one of grid and points_list is set
             combos = [dict(p) for p in self.points_list]
         return [{**self.base, **c} for c in combos]
 
@@ -456,6 +457,7 @@ class SweepSpec:
         if self.grid is not None:
             out["grid"] = {k: [ranker_name(v) if k == "ranker" else v for v in vals] for k, vals in self.grid.items()}
         else:
+            assert self.points_list is not None  # exactly one of grid and points_list is set
             out["points"] = [names(p) for p in self.points_list]
         return out
 

@@ -21,7 +21,7 @@ if "NUMBA_THREADING_LAYER" not in _os.environ:
     # sweeps fork worker processes (ProcessPoolExecutor); GNU OpenMP aborts after a
     # fork, so prefer a fork-safe layer (TBB if installed, else Numba's workqueue).
     # Set NUMBA_THREADING_LAYER to choose another.
-    _config.THREADING_LAYER = "forksafe"
+    _config.THREADING_LAYER = "forksafe"  # type: ignore[attr-defined]  # numba.config sets its options at run time
 
 import threading as _threading
 

@@ -15,7 +15,8 @@ from numba import njit, prange
 
 from .hashing import STREAMS, keyed_uniform
 
-__all__ = ["CHRONOLOGICAL", "POPULARITY", "RANDOM", "ENGAGEMENT", "score_one", "score", "cap_rows", "cap_per_author", "power"]
+__all__ = ["CHRONOLOGICAL", "POPULARITY", "RANDOM", "ENGAGEMENT", "score_one", "score", "cap_rows", "cap_per_author",
+           "power"]
 
 CHRONOLOGICAL, POPULARITY, RANDOM, ENGAGEMENT = 0, 1, 2, 3
 _NOISE = STREAMS["noise"]
