@@ -108,6 +108,25 @@ def test_worker_processes_compute_the_same_runs(cache, engagement):
     assert st.figure_png() == engagement.figure_png()
 
 
+def test_a_worker_that_dies_costs_time_not_the_answer(engagement):
+    import os
+    import signal
+
+    pool = RunCache(workers=2)
+    p = ExploreParams(ranker="engagement", **SMALL)
+    try:
+        pool.start_workers()
+        os.kill(next(iter(pool._pool._processes)), signal.SIGKILL)  # one of the workers this test started
+        st = explore_state(p, cache=pool)
+        assert pool._pool is None  # the broken pool was noticed and dropped; the runs were made here
+        assert st.voice == engagement.voice and st.roles == engagement.roles
+        # the next state gets a fresh pool
+        explore_state(p.replace(ranker="fair_exposure"), cache=pool)
+        assert pool._pool is not None
+    finally:
+        pool.close()
+
+
 def test_changing_the_ranker_changes_the_numbers(cache, engagement):
     fair = explore_state(ExploreParams(ranker="fair_exposure", **SMALL), cache=cache)
     # fair exposure boosts under-exposed authors: quiet members' voice ratio is higher in every replicate

@@ -23,6 +23,8 @@ import math
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -226,14 +228,22 @@ class RunCache:
             todo = {k: job for k, job in zip(keys, jobs) if k not in have and k not in waiting}
         self.hits += len(keys) - len(todo)
         self.misses += len(todo)
+        done = {}
         if len(todo) > 1 and self.workers:
-            pool = self._executor()
-            futures = {k: pool.submit(_compute, params, *job) for k, job in todo.items()}
-            done = {k: f.result() for k, f in futures.items()}
-        else:
-            done = {k: _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]))
-                    for k, job in todo.items()}
-        done.update({k: f.result() for k, f in waiting.items()})
+            try:
+                pool = self._executor()
+                futures = {k: pool.submit(_compute, params, *job) for k, job in todo.items()}
+                waiting.update(futures)
+            except BrokenProcessPool:
+                self._broken()
+        for k, fut in waiting.items():
+            try:
+                done[k] = fut.result()
+            except (BrokenProcessPool, CancelledError):  # a worker died: compute here, start new workers later
+                self._broken()
+        for k, job in zip(keys, jobs):
+            if k not in done and k not in have:
+                done[k] = _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]))
         done.update(have)
         with self._lock:
             for k in keys:  # (runs computed ahead may have landed and pushed older ones out meanwhile)
@@ -258,7 +268,11 @@ class RunCache:
                 k = _run_key(params, *job)
                 if k in self._runs or k in self._pending:
                     continue
-                fut = pool.submit(_compute, params, *job)
+                try:
+                    fut = pool.submit(_compute, params, *job)
+                except BrokenProcessPool:
+                    self._broken()
+                    break
                 self._pending[k] = fut
                 fut.add_done_callback(lambda f, k=k: self._landed(k, f))
                 started += 1
@@ -271,6 +285,14 @@ class RunCache:
             if not fut.cancelled() and fut.exception() is None and key not in self._runs:
                 self._runs[key] = fut.result()
                 self._trim()
+
+    def _broken(self) -> None:
+        """Forget a pool whose worker died (the next use starts a new one)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+            self._pending.clear()
 
     def _trim(self) -> None:
         while len(self._runs) > self.max_runs:
