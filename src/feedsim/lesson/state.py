@@ -22,6 +22,7 @@ import inspect
 import math
 import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
@@ -139,10 +140,22 @@ def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int
 
 
 def _worker_start() -> None:
-    """A worker process: one compiled-kernel thread (the workers are the parallelism), kernels loaded."""
+    """A worker process: one compiled-kernel thread (the workers are the parallelism), kernels loaded.
+
+    It also leaves when the process that started it is gone (killed without a chance to
+    stop its workers), rather than staying behind.
+    """
     import numba  # noqa: PLC0415
 
     numba.set_num_threads(1)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="feedsim-worker-watch", daemon=True).start()
     warm_up()
 
 
@@ -574,8 +587,6 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
     >>> 0 < st.voice["chronological"]["estimate"]
     True
     """
-    import time  # noqa: PLC0415
-
     t0 = time.perf_counter()
     p = params if params is not None else ExploreParams()
     if changes:
@@ -619,8 +630,6 @@ def warm_up(rankers: list[str] | tuple[str, ...] | None = None) -> float:
     >>> warm_up(["chronological"]) >= 0
     True
     """
-    import time  # noqa: PLC0415
-
     t0 = time.perf_counter()
     G = default_community(100, seed=0, as_arrays=True)
     for name in rankers if rankers is not None else RANKERS:
