@@ -7,8 +7,8 @@ feeds), and the figure (bars, voice ratio with intervals, one member's feed) as 
 Every change is to a setting not computed before, so no run comes from the cache.
 ``--workers 0`` computes every run in this process (the library's default); without it
 the front ends' default (:func:`feedsim.lesson.default_workers`) is used. ``--prefetch``
-does what the front ends do after each state (compute the other rankers ahead in the
-workers) and waits until that is done before the next change, as if a student looked at
+does what the front ends do after each state (compute the other rankers and the switched
+feedback loops ahead in the workers) and waits until that is done before the next change, as if a student looked at
 the page meanwhile. Prints JSON (with medians); a table on stderr.
 
     python benchmarks/lesson.py > lesson.json
@@ -27,7 +27,7 @@ import time
 
 import feedsim
 from feedsim.lesson import ExploreParams, RunCache, default_workers, explore_state, warm_up
-from feedsim.lesson.state import prefetch_rankers
+from feedsim.lesson.state import prefetch_next
 
 RANKER_CHANGES = [{"ranker": name} for name in ("fair_exposure", "popularity", "platform_favoring", "random",
                                                  "reddit_hot")]
@@ -38,7 +38,7 @@ LOOP_CHANGES = [{"ranker": "engagement", "reciprocity": False}, {"reciprocity": 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workers", type=int, default=None, help="worker processes (default: default_workers())")
-    ap.add_argument("--prefetch", action="store_true", help="compute the other rankers ahead between changes")
+    ap.add_argument("--prefetch", action="store_true", help="compute the next states ahead between changes")
     args = ap.parse_args()
     workers = default_workers() if args.workers is None else args.workers
     t0 = time.perf_counter()
@@ -52,7 +52,7 @@ def main() -> None:
     for kind, changes in (("ranker", RANKER_CHANGES), ("loop", LOOP_CHANGES)):
         for change in changes:
             if args.prefetch:
-                prefetch_rankers(p, cache)
+                prefetch_next(p, cache)
                 while cache._pending:
                     time.sleep(0.05)
             p = p.replace(**change)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import matplotlib
 import numpy as np
@@ -110,6 +111,16 @@ def test_worker_processes_compute_the_same_runs(workers, cache, engagement):
     loop = explore_state(p.replace(reciprocity=False), cache=pool)
     assert loop.voice == explore_state(p.replace(reciprocity=False)).voice
     assert not pool._pending or all(f.done() for f in pool._pending.values())
+    # and the loop switches: the next loop change computes nothing new either
+    from feedsim.lesson.state import prefetch_next
+
+    assert prefetch_next(loop.params, pool) > 0
+    while pool._pending:
+        time.sleep(0.05)
+    misses = pool.misses
+    back = explore_state(loop.params.replace(rich_get_richer=False), cache=pool)
+    assert pool.misses == misses
+    assert back.voice == explore_state(loop.params.replace(rich_get_richer=False)).voice
 
 
 def test_a_worker_that_dies_costs_time_not_the_answer(workers):

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, urlparse
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError, InvalidParameterError
 from ..rankers.registry import RANKERS
-from .state import ExploreParams, RunCache, default_workers, explore_state, prefetch_rankers, warm_up
+from .state import ExploreParams, RunCache, default_workers, explore_state, prefetch_next, warm_up
 from .widgets import LABELS, role_table_html
 
 __all__ = ["LessonServer", "make_server", "page_html", "state_payload"]
@@ -248,7 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
                 with self.server.lock:
                     out = self.server.payload(params)
                     if self.server.prefetch:
-                        prefetch_rankers(params, self.server.cache)
+                        prefetch_next(params, self.server.cache)
             except FeedsimError as exc:
                 body = json.dumps({"error": str(exc)}).encode()
                 self._send(HTTPStatus.BAD_REQUEST, body, "application/json")
@@ -277,11 +277,11 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
         (:class:`~feedsim.lesson.RunCache`); default :func:`~feedsim.lesson.state.default_workers`,
         0 for none.
     prefetch : bool, default True
-        After each state, start the other rankers' runs for the same controls in the
-        workers (:func:`~feedsim.lesson.state.prefetch_rankers`), so that a change of
-        the ranker is usually served from the cache. A change of another control that
-        arrives meanwhile cancels what has not started and waits for at most the runs
-        in progress (one per worker).
+        After each state, start in the workers the runs of the other rankers and of
+        each feedback loop switched (:func:`~feedsim.lesson.state.prefetch_next`), so
+        that the next change is often served from the cache. A change of another
+        control that arrives meanwhile cancels what has not started and waits only
+        for the runs already handed to the workers (one per worker, plus one).
 
     Examples
     --------

@@ -42,7 +42,7 @@ from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
 __all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
-           "warm_up", "default_workers", "prefetch_rankers", "state_jobs", "BASELINE"]
+           "warm_up", "default_workers", "prefetch_next", "prefetch_rankers", "state_jobs", "BASELINE"]
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
@@ -553,6 +553,31 @@ def prefetch_rankers(params: ExploreParams, cache: RunCache) -> int:
     jobs = [job for name in RANKERS if name not in (BASELINE, params.ranker)
             for job in state_jobs(params, cache, ranker=name) if job[0] == name]
     return cache.prefetch(params, jobs)
+
+
+#: Feedback-loop changes are computed ahead only up to this size (6 runs each, 4 loops).
+PREFETCH_LOOPS_MAX_USERS = 2000
+
+
+def prefetch_next(params: ExploreParams, cache: RunCache) -> int:
+    """Start computing what a student is likely to ask for next; returns how many runs were started.
+
+    First every other ranker (:func:`prefetch_rankers`, 3 runs each at 3 replicates),
+    then each feedback loop switched the other way for the chosen ranker (both feeds,
+    6 runs each), the latter up to :data:`PREFETCH_LOOPS_MAX_USERS` accounts. A request
+    for anything else cancels what has not started (:meth:`RunCache.runs`).
+
+    Examples
+    --------
+    >>> prefetch_next(ExploreParams(n_users=200), RunCache())  # no workers: nothing to do
+    0
+    """
+    started = prefetch_rankers(params, cache)
+    if cache.workers and params.n_users <= PREFETCH_LOOPS_MAX_USERS:
+        for loop in FEEDBACK_LOOPS:
+            q = params.replace(**{loop: not getattr(params, loop)})
+            started += cache.prefetch(q, state_jobs(q, cache))
+    return started
 
 
 def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None = None,

@@ -19,7 +19,7 @@ from .state import (
     RunCache,
     default_workers,
     explore_state,
-    prefetch_rankers,
+    prefetch_next,
     role_table_html,
     warm_up,
 )
@@ -102,7 +102,7 @@ class Explorer:
         self.table.value = role_table_html(st)
         self.status.value = f"<small>updated in {st.seconds:.1f} s</small>"
         self.state = st
-        prefetch_rankers(self.params, self.cache)  # the other feeds, computed ahead in the workers
+        prefetch_next(self.params, self.cache)  # the other feeds and loop switches, computed ahead in the workers
         return st
 
 
