@@ -31,8 +31,8 @@ from feedsim.lesson.state import prefetch_next
 
 RANKER_CHANGES = [{"ranker": name} for name in ("fair_exposure", "popularity", "platform_favoring", "random",
                                                  "reddit_hot")]
-LOOP_CHANGES = [{"ranker": "engagement", "reciprocity": False}, {"reciprocity": True, "rich_get_richer": False},
-                {"rich_get_richer": True, "out_of_network_share": 0.2}]
+# one loop switched at a time (from the last ranker's state), each setting new
+LOOP_CHANGES = [{"reciprocity": False}, {"creator_adaptation": False}, {"follow_discovery": False}]
 
 
 def main() -> None:
@@ -43,7 +43,7 @@ def main() -> None:
     workers = default_workers() if args.workers is None else args.workers
     t0 = time.perf_counter()
     warm_up()
-    cache = RunCache(workers=workers)
+    cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7, workers=workers)  # as the front ends
     cache.start_workers()
     warm = time.perf_counter() - t0
     p = ExploreParams()

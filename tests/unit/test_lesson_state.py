@@ -139,6 +139,17 @@ def test_a_worker_that_dies_costs_time_not_the_answer(workers):
     assert pool._pool is not None
 
 
+def test_the_cache_is_bounded_by_accounts_times_days():
+    small = RunCache(max_account_days=2 * 200 * 1 + 100)  # room for two runs of 200 accounts x 1 day
+    p = ExploreParams(n_users=200, days=1, replicates=2, seed=5)
+    for r in (0, 1, 2):
+        small.run(p, "chronological", r)
+    assert len(small) == 2 and small.misses == 3
+    small.run(p, "chronological", 2)  # the newest is kept
+    small.run(p, "chronological", 0)  # the oldest went first
+    assert small.misses == 4 and small.hits == 1
+
+
 def test_changing_the_ranker_changes_the_numbers(cache, engagement):
     fair = explore_state(ExploreParams(ranker="fair_exposure", **SMALL), cache=cache)
     # fair exposure boosts under-exposed authors: quiet members' voice ratio is higher in every replicate

@@ -181,8 +181,8 @@ class LessonServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.defaults = defaults
         self.prefetch = prefetch
-        # room for every ranker's runs at two settings of the other controls (about 1 MB a run at 1,000 x 7)
-        self.cache = RunCache(max_runs=2 * len(RANKERS) * defaults.replicates, workers=workers)
+        # room for what is computed ahead around two settings (about 1 MB a run at 1,000 x 7: 200 MB at most)
+        self.cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7, workers=workers)
         self.lock = threading.Lock()
         self._payloads: OrderedDict[ExploreParams, dict[str, Any]] = OrderedDict()
 

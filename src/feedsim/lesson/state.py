@@ -185,6 +185,9 @@ class RunCache:
     ----------
     max_runs : int, default 64
         Runs kept (about 1 MB each at 1,000 accounts x 7 days).
+    max_account_days : int, optional
+        Also keep the runs' accounts x days summed below this (a run's memory grows
+        with both); default no bound beyond ``max_runs``.
     workers : int, default 0
         Worker processes; 0 computes every run in this process.
         :func:`default_workers` is what ``feedsim lesson`` and ``feedsim.explore()`` use.
@@ -196,8 +199,10 @@ class RunCache:
     0
     """
 
-    def __init__(self, max_runs: int = 64, workers: int = 0) -> None:
+    def __init__(self, max_runs: int = 64, workers: int = 0, max_account_days: int | None = None) -> None:
         self.max_runs = check_int("max_runs", max_runs, low=1)
+        self.max_account_days = None if max_account_days is None else check_int("max_account_days",
+                                                                                  max_account_days, low=1)
         self.workers = check_int("workers", workers, low=0)
         self._graphs: OrderedDict = OrderedDict()
         self._runs: OrderedDict = OrderedDict()
@@ -279,6 +284,8 @@ class RunCache:
         with self._lock:
             for job in jobs:
                 k = _run_key(params, *job)
+                if k in self._runs:
+                    self._runs.move_to_end(k)  # wanted again soon: keep it over older runs
                 if k in self._runs or k in self._pending:
                     continue
                 try:
@@ -310,6 +317,12 @@ class RunCache:
     def _trim(self) -> None:
         while len(self._runs) > self.max_runs:
             self._runs.popitem(last=False)
+        if self.max_account_days is not None:
+            # key[0] is the run's ExploreParams: accounts x days is what a run's memory follows
+            used = sum(k[0].n_users * k[0].days for k in self._runs)
+            while len(self._runs) > 1 and used > self.max_account_days:
+                k, _ = self._runs.popitem(last=False)
+                used -= k[0].n_users * k[0].days
 
     def _executor(self):
         if self._pool is None:

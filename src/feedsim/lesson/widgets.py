@@ -56,7 +56,8 @@ class Explorer:
         except ImportError:
             raise FeedsimError('feedsim.explore() needs ipywidgets: pip install "feedsim[lesson]"') from None
         self.params = ExploreParams(**params)
-        self.cache = RunCache(workers=default_workers() if workers is None else workers)
+        self.cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7,
+                              workers=default_workers() if workers is None else workers)
         p = self.params
         style = {"description_width": "initial"}
         self.controls = {
