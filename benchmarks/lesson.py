@@ -53,7 +53,7 @@ def main() -> None:
         for change in changes:
             if args.prefetch:
                 prefetch_next(p, cache)
-                while cache._pending:
+                while cache.computing_ahead:
                     time.sleep(0.05)
             p = p.replace(**change)
             misses = cache.misses

@@ -125,7 +125,7 @@ def test_ranker_updates_at_the_issue_size_are_timed(browser, record_property, pr
         hashes = {_figure(browser, timeout=300)}
         times = {}
         for name in ("fair_exposure", "popularity", "platform_favoring", "random", "reddit_hot"):
-            while prefetch and srv.cache._pending:
+            while prefetch and srv.cache.computing_ahead:
                 time.sleep(0.1)
             Select(browser.find_element("id", "ranker")).select_by_value(name)
             WebDriverWait(browser, 120, poll_frequency=0.05).until(

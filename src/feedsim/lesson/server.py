@@ -280,8 +280,8 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
         After each state, start in the workers the runs of the other rankers and of
         each feedback loop switched (:func:`~feedsim.lesson.state.prefetch_next`), so
         that the next change is often served from the cache. A change of another
-        control that arrives meanwhile cancels what has not started and waits only
-        for the runs already handed to the workers (one per worker, plus one).
+        control that arrives meanwhile drops what has not started and waits only for
+        the runs already handed to the workers (one per worker).
 
     Examples
     --------

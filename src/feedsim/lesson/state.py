@@ -207,8 +207,11 @@ class RunCache:
         self._graphs: OrderedDict = OrderedDict()
         self._runs: OrderedDict = OrderedDict()
         self._pool: Any = None
-        self._pending: dict = {}
+        self._pending: dict = {}  # computed ahead and handed to the workers: key -> Future
+        self._queue: OrderedDict = OrderedDict()  # to compute ahead, not handed out yet: key -> (params, job)
         self._lock = threading.RLock()  # a future cancelled under it runs its callback at once
+        self._wake = threading.Condition(self._lock)
+        self._feeder: threading.Thread | None = None
         self.hits = 0
         self.misses = 0
 
@@ -238,11 +241,12 @@ class RunCache:
         """
         keys = [_run_key(params, *job) for job in jobs]
         with self._lock:
+            self._queue.clear()  # what was to be computed ahead is not what is asked for now
             for k, fut in list(self._pending.items()):
-                if k not in keys and fut.cancel():
+                if k not in keys and fut is not None and fut.cancel():
                     self._pending.pop(k, None)  # (its callback may have removed it already)
             have = {k: self._runs[k] for k in keys if k in self._runs}
-            waiting = {k: self._pending[k] for k in keys if k in self._pending and k not in have}
+            waiting = {k: f for k in keys if (f := self._pending.get(k)) is not None and k not in have}
             todo = {k: job for k, job in zip(keys, jobs) if k not in have and k not in waiting}
         self.hits += len(keys) - len(todo)
         self.misses += len(todo)
@@ -271,32 +275,59 @@ class RunCache:
         return [done[k] for k in keys]
 
     def prefetch(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> int:
-        """Start computing runs in the worker processes without waiting; returns how many were started.
+        """Compute runs ahead in the worker processes, without waiting; returns how many were queued.
 
         A front end calls this after showing a state, for the states a student is likely
-        to ask for next (the other rankers): they are then ready, or already under way,
-        when asked for. Does nothing without workers.
+        to ask for next: they are then ready, or under way, when asked for. The workers
+        get them one per worker at a time, so that a request for something else (which
+        drops the rest, :meth:`runs`) waits for at most one run per worker, and so does
+        the interpreter's exit. Does nothing without workers.
         """
         if not self.workers:
             return 0
-        pool = self._executor()
-        started = 0
+        queued = 0
         with self._lock:
             for job in jobs:
                 k = _run_key(params, *job)
                 if k in self._runs:
                     self._runs.move_to_end(k)  # wanted again soon: keep it over older runs
-                if k in self._runs or k in self._pending:
                     continue
-                try:
-                    fut = pool.submit(_compute, params, *job)
-                except BrokenProcessPool:
-                    self._broken()
-                    break
+                if k in self._pending or k in self._queue:
+                    continue
+                self._queue[k] = (params, job)
+                queued += 1
+            if self._feeder is None or not self._feeder.is_alive():
+                self._feeder = threading.Thread(target=self._feed, name="feedsim-lesson-ahead", daemon=True)
+                self._feeder.start()
+            self._wake.notify()
+        return queued
+
+    def _feed(self) -> None:
+        """Hand what is queued to the workers, one per worker at a time (a thread of its own).
+
+        The pool is called outside the cache's lock: the pool's own thread takes that lock
+        in :meth:`_landed`.
+        """
+        while True:
+            with self._wake:
+                while not self._queue or len(self._pending) >= self.workers:
+                    self._wake.wait()
+                k, (params, job) = self._queue.popitem(last=False)
+                self._pending[k] = None  # (counted as handed out while it is submitted)
+                pool = self._executor()  # (a pool closed after this refuses the job: RuntimeError)
+            try:
+                fut = pool.submit(_compute, params, *job)
+            except (BrokenProcessPool, RuntimeError):  # a dead worker, or the interpreter is exiting
+                with self._lock:
+                    self._pending.pop(k, None)
+                    self._queue.clear()
+                continue
+            with self._lock:
+                if k not in self._pending:  # dropped meanwhile (_broken, close)
+                    fut.cancel()
+                    continue
                 self._pending[k] = fut
-                fut.add_done_callback(lambda f, k=k: self._landed(k, f))
-                started += 1
-        return started
+            fut.add_done_callback(lambda f, k=k: self._landed(k, f))
 
     def _landed(self, key: tuple, fut) -> None:
         with self._lock:
@@ -305,14 +336,22 @@ class RunCache:
             if not fut.cancelled() and fut.exception() is None and key not in self._runs:
                 self._runs[key] = fut.result()
                 self._trim()
+            self._wake.notify()
+
+    @property
+    def computing_ahead(self) -> int:
+        """Runs computed ahead that are not ready yet (queued or in the workers)."""
+        with self._lock:
+            return len(self._pending) + len(self._queue)
 
     def _broken(self) -> None:
         """Forget a pool whose worker died (the next use starts a new one)."""
         with self._lock:
-            if self._pool is not None:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+            pool, self._pool = self._pool, None
             self._pending.clear()
+            self._queue.clear()
+        if pool is not None:  # outside the lock (see _feed)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _trim(self) -> None:
         while len(self._runs) > self.max_runs:
@@ -325,14 +364,15 @@ class RunCache:
                 used -= k[0].n_users * k[0].days
 
     def _executor(self):
-        if self._pool is None:
-            import multiprocessing  # noqa: PLC0415
-            from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+        with self._lock:  # (creating the pool starts no process: safe under the lock)
+            if self._pool is None:
+                import multiprocessing  # noqa: PLC0415
+                from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-            # spawn, not fork: a front end has threads (server, warm-up) and Numba's thread pool
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_worker_start)
-        return self._pool
+                # spawn, not fork: a front end has threads (server, warm-up) and Numba's thread pool
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_worker_start)
+            return self._pool
 
     def start_workers(self) -> None:
         """Start the worker processes now (each loads the compiled kernels) rather than at the first change."""
@@ -343,9 +383,13 @@ class RunCache:
 
     def close(self) -> None:
         """Stop the worker processes (the cached runs stay)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            self._queue.clear()
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._pending.clear()
 
 
 #: The communities of a worker process (and of in-process runs without a cache).
