@@ -191,6 +191,8 @@ class RunCache:
     workers : int, default 0
         Worker processes; 0 computes every run in this process.
         :func:`default_workers` is what ``feedsim lesson`` and ``feedsim.explore()`` use.
+        The workers are started with ``spawn``, so a script using them keeps its own
+        work under ``if __name__ == "__main__":``.
 
     Examples
     --------
