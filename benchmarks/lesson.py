@@ -1,45 +1,80 @@
 """How long the explorer takes to update after one control changes (issue 14: within 2 s).
 
 At the explorer's default setting (1,000 accounts, 7 days, 3 replicates, chronological
-baseline), after the kernel cache is warm: each ranker change (3 new runs, the baseline
-cached), each feedback-loop change (6 new runs: both feeds), and the figure. Prints JSON;
-a table on stderr.
+baseline), after the kernels are loaded and the worker processes started: each ranker
+change (3 new runs, the baseline cached), each feedback-loop change (6 new runs: both
+feeds), and the figure (bars, voice ratio with intervals, one member's feed) as PNG.
+Every change is to a setting not computed before, so no run comes from the cache.
+``--workers 0`` computes every run in this process (the library's default); without it
+the front ends' default (:func:`feedsim.lesson.default_workers`) is used. ``--prefetch``
+does what the front ends do after each state (compute the other rankers and the switched
+feedback loops ahead in the workers) and waits until that is done before the next change, as if a student looked at
+the page meanwhile. Prints JSON (with medians); a table on stderr.
 
     python benchmarks/lesson.py > lesson.json
+    python benchmarks/lesson.py --workers 0
+    python benchmarks/lesson.py --prefetch
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
 import feedsim
-from feedsim.lesson import ExploreParams, RunCache, explore_state, warm_up
+from feedsim.lesson import ExploreParams, RunCache, default_workers, explore_state, warm_up
+from feedsim.lesson.state import prefetch_next
+
+RANKER_CHANGES = [{"ranker": name} for name in ("fair_exposure", "popularity", "platform_favoring", "random",
+                                                 "reddit_hot")]
+# one loop switched at a time (from the last ranker's state), each setting new
+LOOP_CHANGES = [{"reciprocity": False}, {"creator_adaptation": False}, {"follow_discovery": False}]
 
 
 def main() -> None:
-    warm = warm_up()
-    cache = RunCache()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workers", type=int, default=None, help="worker processes (default: default_workers())")
+    ap.add_argument("--prefetch", action="store_true", help="compute the next states ahead between changes")
+    args = ap.parse_args()
+    workers = default_workers() if args.workers is None else args.workers
+    t0 = time.perf_counter()
+    warm_up()
+    cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7, workers=workers)  # as the front ends
+    cache.start_workers()
+    warm = time.perf_counter() - t0
     p = ExploreParams()
     explore_state(p, cache=cache).figure_png()  # the page's first state
     rows = []
-    for change in ({"ranker": "fair_exposure"}, {"ranker": "popularity"}, {"ranker": "platform_favoring"},
-                   {"ranker": "engagement", "reciprocity": False}, {"ranker": "engagement", "reciprocity": True,
-                                                                      "rich_get_richer": False},
-                   {"ranker": "engagement", "out_of_network_share": 0.2}):
-        p = p.replace(**change)
-        t0 = time.perf_counter()
-        st = explore_state(p, cache=cache)
-        t1 = time.perf_counter()
-        st.figure_png()
-        t2 = time.perf_counter()
-        rows.append({"change": change, "model_seconds": round(t1 - t0, 3), "figure_seconds": round(t2 - t1, 3),
-                     "total_seconds": round(t2 - t0, 3)})
-        print(f"{json.dumps(change):60s} {t1 - t0:6.2f} s model  {t2 - t1:5.2f} s figure", file=sys.stderr)
-    out = {"feedsim": feedsim.__version__, "warm_up_seconds": round(warm, 2), "n_users": p.n_users, "days": p.days,
-           "replicates": p.replicates, "load_average": os.getloadavg(), "updates": rows}
+    for kind, changes in (("ranker", RANKER_CHANGES), ("loop", LOOP_CHANGES)):
+        for change in changes:
+            if args.prefetch:
+                prefetch_next(p, cache)
+                while cache.computing_ahead:
+                    time.sleep(0.05)
+            p = p.replace(**change)
+            misses = cache.misses
+            t0, c0 = time.perf_counter(), time.process_time()
+            st = explore_state(p, cache=cache)
+            t1 = time.perf_counter()
+            st.figure_png()
+            t2, c2 = time.perf_counter(), time.process_time()
+            rows.append({"kind": kind, "change": change, "runs": cache.misses - misses,
+                         "model_seconds": round(t1 - t0, 3), "figure_seconds": round(t2 - t1, 3),
+                         "total_seconds": round(t2 - t0, 3), "main_process_cpu_seconds": round(c2 - c0, 3)})
+            print(f"{kind:6s} {json.dumps(change):55s} {rows[-1]['runs']} runs {t1 - t0:6.2f} s model "
+                  f"{t2 - t1:5.2f} s figure {t2 - t0:6.2f} s total", file=sys.stderr)
+    cache.close()
+    med = {kind: statistics.median(r["total_seconds"] for r in rows if r["kind"] == kind)
+           for kind in ("ranker", "loop")}
+    print(f"median total: ranker change {med['ranker']:.2f} s, loop change {med['loop']:.2f} s "
+          f"(workers {workers}, prefetch {args.prefetch}, load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
+    out = {"feedsim": feedsim.__version__, "workers": workers, "prefetch": args.prefetch, "cores": os.cpu_count(),
+           "warm_up_seconds": round(warm, 2), "n_users": p.n_users, "days": p.days, "replicates": p.replicates,
+           "median_total_seconds": med, "load_average": os.getloadavg(), "updates": rows}
     print(json.dumps(out, indent=1))
 
 

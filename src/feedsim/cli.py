@@ -440,6 +440,7 @@ def _write_outputs(result, payload: dict, out: str) -> None:
 
 
 def _lesson(args) -> int:
+    import signal
     import webbrowser
 
     from .lesson.server import make_server
@@ -447,6 +448,8 @@ def _lesson(args) -> int:
     if not 0 <= args.port <= 65535:
         raise FeedsimError(f"--port must be an integer from 0 to 65535; got {args.port}")
     srv = make_server(args.port)
+    # stop like Ctrl-C on SIGTERM too, so that the worker processes are stopped with the server
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"feedsim lesson: serving on {srv.url} (Ctrl-C to stop)", flush=True)
     if not args.no_browser:
         webbrowser.open(srv.url)
@@ -456,6 +459,7 @@ def _lesson(args) -> int:
         print("feedsim lesson: stopped", file=sys.stderr)
     finally:
         srv.server_close()
+        signal.signal(signal.SIGTERM, before)
     return 0
 
 

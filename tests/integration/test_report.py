@@ -138,3 +138,34 @@ def test_subprocess_report(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert path.exists() and proc.stdout.rstrip().splitlines()[-1].startswith("Under engagement ranking")
+
+
+def test_report_in_a_browser_shows_everything_and_asks_for_nothing(capsys, tmp_path, browser, requested_urls):
+    """``feedsim compare --report`` opened in headless Chromium from file://: headline, tables, figures."""
+    path = tmp_path / "report.html"
+    assert main([*SMALL, "--seed", "3", "--report", str(path)]) == 0
+    last = capsys.readouterr()[0].rstrip("\n").splitlines()[-1]
+    browser.get(path.as_uri())
+    assert browser.title == "Who is heard: chronological vs engagement feeds"
+    head = browser.find_element("id", "headline")
+    assert head.is_displayed() and head.text == last
+    assert browser.find_element("id", "finding").text.startswith(last)
+    for name in ("chronological", "engagement"):
+        table = browser.find_element("id", f"table-{name}")
+        assert table.is_displayed() and table.size["height"] > 100
+        groups = [th.text for th in table.find_elements("css selector", "tbody th")]
+        assert groups[:4] == ["influencers", "regular members", "quiet members", "brands"], groups
+        cells = table.find_elements("css selector", "tbody td")
+        assert len(cells) == 7 * len(groups) and all(c.text for c in cells)
+    imgs = browser.find_elements("tag name", "img")
+    assert len(imgs) == 2
+    for img in imgs:
+        assert img.get_attribute("src").startswith("data:image/png;base64,")
+        assert img.is_displayed() and img.size["width"] > 300
+        # decoded: the browser knows the picture's own size
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 300
+    # no outside resources: nothing but the file itself and its data URIs was requested
+    source = browser.page_source
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", source, re.IGNORECASE)
+    asked = requested_urls()
+    assert asked and all(u.startswith(("file://", "data:")) for u in asked), asked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import matplotlib
 import numpy as np
@@ -78,6 +79,83 @@ def test_the_cache_reuses_the_baseline_and_changes_nothing(cache, engagement):
     assert fair.voice["chronological"] == engagement.voice["chronological"]
 
 
+@pytest.fixture(scope="module")
+def workers():
+    pool = RunCache(workers=2)
+    yield pool
+    pool.close()
+    assert pool._pool is None
+
+
+def test_worker_processes_compute_the_same_runs(workers, cache, engagement):
+    from feedsim.lesson.state import prefetch_rankers
+
+    pool = workers
+    p = ExploreParams(ranker="engagement", **SMALL)
+    st = explore_state(p, cache=pool)
+    assert pool._pool is not None and pool.misses == 2 * SMALL["replicates"]
+    assert st.voice == engagement.voice and st.roles == engagement.roles
+    for name in st.rankers:
+        for a, b in zip(st.results[name], engagement.results[name]):
+            np.testing.assert_array_equal(a.authors.impressions, b.authors.impressions)
+    assert st.results["engagement"][0].audit.equals(engagement.results["engagement"][0].audit)
+    assert st.figure_png() == engagement.figure_png()
+    # the other rankers computed ahead: a ranker change then computes nothing new
+    others = len(feedsim.rankers.RANKERS) - 2
+    assert prefetch_rankers(p, pool) == others * SMALL["replicates"]
+    assert prefetch_rankers(p, pool) == 0  # already under way
+    peak = 0
+    while pool.computing_ahead:  # a student reading the page
+        peak = max(peak, len(pool._pending))
+        time.sleep(0.005)
+    assert 0 < peak <= pool.workers  # handed to the workers one per worker at a time
+    fair = explore_state(p.replace(ranker="fair_exposure"), cache=pool)
+    assert pool.misses == 2 * SMALL["replicates"]
+    assert fair.voice == explore_state(p.replace(ranker="fair_exposure"), cache=cache).voice
+    # another control asked for while others are computed ahead: those are dropped, the answer is right
+    assert prefetch_rankers(p.replace(seed=9), pool) > 0
+    loop = explore_state(p.replace(reciprocity=False), cache=pool)
+    assert loop.voice == explore_state(p.replace(reciprocity=False)).voice
+    assert not pool._queue and len(pool._pending) <= pool.workers  # the rest was dropped
+    # and the loop switches: the next loop change computes nothing new either
+    from feedsim.lesson.state import prefetch_next
+
+    assert prefetch_next(loop.params, pool) > 0
+    while pool.computing_ahead:
+        time.sleep(0.05)
+    misses = pool.misses
+    back = explore_state(loop.params.replace(rich_get_richer=False), cache=pool)
+    assert pool.misses == misses
+    assert back.voice == explore_state(loop.params.replace(rich_get_richer=False)).voice
+
+
+def test_a_worker_that_dies_costs_time_not_the_answer(workers):
+    import os
+    import signal
+
+    pool = workers
+    p = ExploreParams(ranker="engagement", **{**SMALL, "seed": 4})
+    pool.start_workers()
+    os.kill(next(iter(pool._pool._processes)), signal.SIGKILL)  # one of the workers this module started
+    st = explore_state(p, cache=pool)
+    assert pool._pool is None  # the broken pool was noticed and dropped; the runs were made here
+    assert st.voice == explore_state(p).voice
+    # the next state gets a fresh pool
+    explore_state(p.replace(ranker="fair_exposure"), cache=pool)
+    assert pool._pool is not None
+
+
+def test_the_cache_is_bounded_by_accounts_times_days():
+    small = RunCache(max_account_days=2 * 200 * 1 + 100)  # room for two runs of 200 accounts x 1 day
+    p = ExploreParams(n_users=200, days=1, replicates=2, seed=5)
+    for r in (0, 1, 2):
+        small.run(p, "chronological", r)
+    assert len(small) == 2 and small.misses == 3
+    small.run(p, "chronological", 2)  # the newest is kept
+    small.run(p, "chronological", 0)  # the oldest went first
+    assert small.misses == 4 and small.hits == 1
+
+
 def test_changing_the_ranker_changes_the_numbers(cache, engagement):
     fair = explore_state(ExploreParams(ranker="fair_exposure", **SMALL), cache=cache)
     # fair exposure boosts under-exposed authors: quiet members' voice ratio is higher in every replicate
@@ -134,13 +212,50 @@ def test_figure_has_bars_interval_and_feed_placeholder(engagement):
     assert engagement.figure_png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_figure_takes_its_colours_from_the_library_palette(engagement):
+    from matplotlib.colors import same_color, to_rgb
+
+    from feedsim.plots.palette import ranker_color, role_color
+
+    bars, voice, _ = engagement.figure().axes
+    roles = ["influencer", "regular", "quiet", "brand"]
+    for name in ("chronological", "engagement"):
+        views = [p for p in bars.patches if p.get_gid() == f"views-{name}"]
+        assert len(views) == 4
+        assert all(same_color(p.get_edgecolor(), ranker_color(name)) for p in views)
+        assert [to_rgb(p.get_facecolor()) for p in views] == [to_rgb(role_color(r)) for r in roles]
+    # the baseline's bars are the role colours faded, the ranker's at full strength
+    alpha = {p.get_gid(): p.get_facecolor()[3] for p in bars.patches}
+    assert alpha["views-chronological"] < alpha["views-engagement"] == 1.0
+    assert [t.get_color() for t in bars.get_xticklabels()] == [role_color(r) for r in roles]
+    legend = bars.get_legend()
+    assert [t.get_text() for t in legend.get_texts()][1:] == ["share of views, chronological",
+                                                              "share of views, engagement"]
+    assert [same_color(h.get_edgecolor(), ranker_color(n))
+            for h, n in zip(legend.legend_handles[1:], ("chronological", "engagement"))] == [True, True]
+    assert [same_color(p.get_facecolor(), ranker_color(n))
+            for p, n in zip(voice.patches, ("chronological", "engagement"))] == [True, True]
+    assert [t.get_color() for t in voice.get_xticklabels()] == [ranker_color("chronological"),
+                                                               ranker_color("engagement")]
+
+
+def test_role_table_shows_the_palette(engagement):
+    from feedsim.lesson import role_table_html
+    from feedsim.plots.palette import ranker_color, role_color
+
+    page = role_table_html(engagement)
+    for name in ("chronological", "engagement"):
+        assert page.count(f"background:{ranker_color(name)}'></span>{name}</td>") == 4
+    assert page.count(f"color:{role_color('quiet')};") == 2 and "lurker" not in page
+
+
 def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
     import matplotlib.pyplot as plt
 
     calls = []
 
-    def fake_plot_feed(result, viewer, hour, ax=None):
-        calls.append((result, viewer, hour))
+    def fake_plot_feed(result, viewer, hour, ax=None, **kw):
+        calls.append((result, viewer, hour, kw))
         return ax
 
     monkeypatch.setattr(feedsim.plots, "plot_feed", fake_plot_feed, raising=False)
@@ -150,4 +265,4 @@ def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
     fig, ax = plt.subplots()
     assert draw_feed_view(ax, engagement) is ax
     plt.close(fig)
-    assert calls == [(res, engagement.feed_viewer, 36.0)]
+    assert calls == [(res, engagement.feed_viewer, 36.0, {"max_shown": 8, "unshown": 3})]

@@ -11,14 +11,15 @@ from .state import (
     ExploreParams,
     ExploreState,
     RunCache,
+    default_workers,
     draw_feed_view,
     explore_state,
     role_table_html,
     warm_up,
 )
 
-__all__ = ["BASELINE", "ExploreParams", "ExploreState", "RunCache", "draw_feed_view", "explore", "explore_state",
-           "role_table_html", "warm_up"]
+__all__ = ["BASELINE", "ExploreParams", "ExploreState", "RunCache", "default_workers", "draw_feed_view", "explore",
+           "explore_state", "role_table_html", "warm_up"]
 
 
 def explore(**params):

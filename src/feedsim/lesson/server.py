@@ -14,8 +14,9 @@ a new state after each change of a control (one ``GET /api/state?...``).
 Endpoints: ``GET /`` (the page), ``GET /api/state?ranker=...&n_users=...`` (JSON:
 ``headline``, ``table`` (HTML), ``image`` (PNG data URI), ``hash`` (SHA-256 of the
 PNG), ``numbers`` (:meth:`ExploreState.to_dict`)); a bad value gives status 400
-and ``{"error": message}``. Runs are computed one at a time (a lock), with a
-:class:`RunCache` shared by all requests.
+and ``{"error": message}``. States are computed one at a time (a lock), with a
+:class:`RunCache` shared by all requests whose worker processes compute the runs
+of one state side by side.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import dataclasses
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,7 +35,7 @@ from urllib.parse import parse_qs, urlparse
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError, InvalidParameterError
 from ..rankers.registry import RANKERS
-from .state import ExploreParams, RunCache, explore_state, warm_up
+from .state import ExploreParams, RunCache, default_workers, explore_state, prefetch_next, warm_up
 from .widgets import LABELS, role_table_html
 
 __all__ = ["LessonServer", "make_server", "page_html", "state_payload"]
@@ -142,6 +144,7 @@ async function update() {{
     q.set(el.name, el.type === "checkbox" ? (el.checked ? "1" : "0") : el.value);
   }}
   const mine = ++asked;
+  const start = performance.now();
   document.getElementById("status").textContent = "running...";
   const r = await fetch("/api/state?" + q.toString());
   const out = await r.json();
@@ -149,11 +152,16 @@ async function update() {{
   const status = document.getElementById("status");
   if (!r.ok) {{ status.textContent = out.error; status.className = "error"; return; }}
   const img = document.getElementById("figure");
-  img.src = out.image; img.dataset.hash = out.hash; img.dataset.ranker = out.numbers.params.ranker;
+  img.src = out.image;
+  await img.decode().catch(() => null);  // the new figure is on screen from here
+  if (mine !== asked) return;
+  const seconds = (performance.now() - start) / 1000;
+  img.dataset.ranker = out.numbers.params.ranker; img.dataset.seconds = seconds.toFixed(3);
+  img.dataset.hash = out.hash;
   document.getElementById("headline").textContent = out.headline;
   document.getElementById("method").textContent = out.method;
   document.getElementById("table").innerHTML = out.table;
-  status.className = ""; status.textContent = "updated in " + out.seconds.toFixed(1) + " s";
+  status.className = ""; status.textContent = "updated in " + seconds.toFixed(1) + " s";
 }}
 form.addEventListener("change", update);
 form.addEventListener("submit", e => {{ e.preventDefault(); update(); }});
@@ -168,11 +176,31 @@ class LessonServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], defaults: ExploreParams) -> None:
+    def __init__(self, address: tuple[str, int], defaults: ExploreParams, workers: int = 0,
+                 prefetch: bool = True) -> None:
         super().__init__(address, _Handler)
         self.defaults = defaults
-        self.cache = RunCache()
+        self.prefetch = prefetch
+        # room for what is computed ahead around two settings (about 1 MB a run at 1,000 x 7: 200 MB at most)
+        self.cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7, workers=workers)
         self.lock = threading.Lock()
+        self._payloads: OrderedDict[ExploreParams, dict[str, Any]] = OrderedDict()
+
+    def payload(self, params: ExploreParams) -> dict[str, Any]:
+        """:func:`state_payload` for ``params``, kept for the last 32 settings (a state shown again is instant)."""
+        if params in self._payloads:
+            self._payloads.move_to_end(params)
+            return self._payloads[params]
+        out = state_payload(params, self.cache)
+        self._payloads[params] = out
+        while len(self._payloads) > 32:
+            self._payloads.popitem(last=False)
+        return out
+
+    def server_close(self) -> None:
+        """Close the socket and stop the run cache's worker processes."""
+        super().server_close()
+        self.cache.close()
 
     @property
     def url(self) -> str:
@@ -182,12 +210,14 @@ class LessonServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/"
 
     def warm_up_in_background(self) -> threading.Thread:
-        """Load every ranker's compiled kernels in a thread, one run at a time under the lock."""
+        """Load every ranker's compiled kernels in a thread, one run at a time under the lock; start the workers."""
 
         def work():
             for name in RANKERS:
                 with self.lock:
                     warm_up([name])
+            with self.lock:
+                self.cache.start_workers()
 
         t = threading.Thread(target=work, name="feedsim-lesson-warm-up", daemon=True)
         t.start()
@@ -216,7 +246,9 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 params = _parse(parse_qs(url.query), self.server.defaults)
                 with self.server.lock:
-                    out = state_payload(params, self.server.cache)
+                    out = self.server.payload(params)
+                    if self.server.prefetch:
+                        prefetch_next(params, self.server.cache)
             except FeedsimError as exc:
                 body = json.dumps({"error": str(exc)}).encode()
                 self._send(HTTPStatus.BAD_REQUEST, body, "application/json")
@@ -227,7 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreParams | None = None,
-                warm: bool = True) -> LessonServer:
+                warm: bool = True, workers: int | None = None, prefetch: bool = True) -> LessonServer:
     """A lesson server bound to ``host:port`` (``port=0``: any free port); call ``serve_forever()``.
 
     Parameters
@@ -238,7 +270,18 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
     defaults : ExploreParams, optional
         The controls the page starts with.
     warm : bool, default True
-        Load the rankers' compiled kernels in a background thread at once.
+        Load the rankers' compiled kernels (and start the worker processes) in a
+        background thread at once.
+    workers : int, optional
+        Worker processes computing a state's runs side by side
+        (:class:`~feedsim.lesson.RunCache`); default :func:`~feedsim.lesson.state.default_workers`,
+        0 for none.
+    prefetch : bool, default True
+        After each state, start in the workers the runs of the other rankers and of
+        each feedback loop switched (:func:`~feedsim.lesson.state.prefetch_next`), so
+        that the next change is often served from the cache. A change of another
+        control that arrives meanwhile drops what has not started and waits only for
+        the runs already handed to the workers (one per worker).
 
     Examples
     --------
@@ -247,7 +290,8 @@ def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreP
     True
     >>> srv.server_close()
     """
-    srv = LessonServer((host, port), defaults if defaults is not None else ExploreParams())
+    srv = LessonServer((host, port), defaults if defaults is not None else ExploreParams(),
+                       workers=default_workers() if workers is None else workers, prefetch=prefetch)
     if warm:
         srv.warm_up_in_background()
     return srv

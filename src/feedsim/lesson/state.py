@@ -20,9 +20,14 @@ import dataclasses
 import html
 import inspect
 import math
+import os
+import threading
+import time
 from collections import OrderedDict
+from concurrent.futures import CancelledError
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,14 +37,18 @@ from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
 from ..network.generators import default_community
 from ..network.graph import ROLES
+from ..plots.palette import ranker_color, role_color
 from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
 __all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
-           "warm_up", "BASELINE"]
+           "warm_up", "default_workers", "prefetch_next", "prefetch_rankers", "state_jobs", "BASELINE"]
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
+
+#: Cards in the feed view: the first shown items, then the best candidates not shown (readable at 5 in high).
+FEED_SHOWN, FEED_UNSHOWN = 8, 3
 
 #: Roles shown in the table and bars (lurkers never post, so they have no share of posts).
 POSTING_ROLES = tuple(r for r in ROLES if r != "lurker")
@@ -106,16 +115,84 @@ class ExploreParams:
         return dataclasses.replace(self, **changes)
 
 
+class _Run(NamedTuple):
+    """One cached run with the numbers the explorer reads from it (computed once)."""
+
+    result: SimulationResult
+    summary: dict
+    role_table: dict
+
+
+def _run_key(params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None) -> tuple:
+    # the ranker and the replicate count are not part of one run's identity
+    return (dataclasses.replace(params, ranker=BASELINE, replicates=2), ranker, replicate, tuple(audit or ()))
+
+
+def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None, G=None) -> _Run:
+    """One run of the explorer's experiment (also the job of a worker process)."""
+    if G is None:
+        G = _WORKER_GRAPHS.graph(params.n_users, params.seed, replicate)
+    extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
+    sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
+                     out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
+    res = sim.run(days=params.days)
+    return _Run(res, res.summary(), res.role_table())
+
+
+def _worker_start() -> None:
+    """A worker process: one compiled-kernel thread (the workers are the parallelism), kernels loaded.
+
+    It also leaves when the process that started it is gone (killed without a chance to
+    stop its workers), rather than staying behind.
+    """
+    import numba  # noqa: PLC0415
+
+    numba.set_num_threads(1)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="feedsim-worker-watch", daemon=True).start()
+    warm_up()
+
+
+def default_workers() -> int:
+    """Worker processes a front end uses: one per core up to 6 (two feeds x three replicates); 0 on one core.
+
+    Examples
+    --------
+    >>> 0 <= default_workers() <= 6
+    True
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 0 if cores < 2 else min(cores, 6)
+
+
 class RunCache:
     """Keeps recent communities and runs so that a front end only computes what changed.
 
     Runs are deterministic functions of their parameters and seed, so a cached run
-    is the run that would be computed. Bounded: the oldest entries go first.
+    is the run that would be computed, wherever it was computed. Bounded: the oldest
+    entries go first. With ``workers``, the runs one state needs are computed side
+    by side in that many worker processes (started on first use, each with one
+    compiled-kernel thread and its own copy of the communities); the results are
+    the same bits as in-process runs.
 
     Parameters
     ----------
     max_runs : int, default 64
         Runs kept (about 1 MB each at 1,000 accounts x 7 days).
+    max_account_days : int, optional
+        Also keep the runs' accounts x days summed below this (a run's memory grows
+        with both); default no bound beyond ``max_runs``.
+    workers : int, default 0
+        Worker processes; 0 computes every run in this process.
+        :func:`default_workers` is what ``feedsim lesson`` and ``feedsim.explore()`` use.
+        The workers are started with ``spawn``, so a script using them keeps its own
+        work under ``if __name__ == "__main__":``.
 
     Examples
     --------
@@ -124,10 +201,19 @@ class RunCache:
     0
     """
 
-    def __init__(self, max_runs: int = 64) -> None:
+    def __init__(self, max_runs: int = 64, workers: int = 0, max_account_days: int | None = None) -> None:
         self.max_runs = check_int("max_runs", max_runs, low=1)
+        self.max_account_days = None if max_account_days is None else check_int("max_account_days",
+                                                                                  max_account_days, low=1)
+        self.workers = check_int("workers", workers, low=0)
         self._graphs: OrderedDict = OrderedDict()
         self._runs: OrderedDict = OrderedDict()
+        self._pool: Any = None
+        self._pending: dict = {}  # computed ahead and handed to the workers: key -> Future
+        self._queue: OrderedDict = OrderedDict()  # to compute ahead, not handed out yet: key -> (params, job)
+        self._lock = threading.RLock()  # a future cancelled under it runs its callback at once
+        self._wake = threading.Condition(self._lock)
+        self._feeder: threading.Thread | None = None
         self.hits = 0
         self.misses = 0
 
@@ -135,6 +221,7 @@ class RunCache:
         return len(self._runs)
 
     def graph(self, n_users: int, seed: int, replicate: int):
+        """The community of one replicate (``SeedSequence(seed, spawn_key=(replicate, 0))``), built once."""
         key = (n_users, seed, replicate)
         if key not in self._graphs:
             ss = np.random.SeedSequence(seed, spawn_key=(replicate, 0))
@@ -144,22 +231,171 @@ class RunCache:
         return self._graphs[key]
 
     def run(self, params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None = None):
-        key = (dataclasses.replace(params, ranker=BASELINE, replicates=2), ranker, replicate,
-               tuple(audit or ()))
-        if key in self._runs:
-            self.hits += 1
-            self._runs.move_to_end(key)
-            return self._runs[key]
-        self.misses += 1
-        G = self.graph(params.n_users, params.seed, replicate)
-        extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
-        sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
-                         out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
-        res = sim.run(days=params.days)
-        self._runs[key] = res
+        """One run (a :class:`SimulationResult`), from the cache when it was computed before."""
+        return self.runs(params, [(ranker, replicate, audit)])[0].result
+
+    def runs(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> list[_Run]:
+        """Runs for ``(ranker, replicate, audit)`` jobs, each with its summary; computes only the missing ones.
+
+        A job already being computed ahead (:meth:`prefetch`) is waited for; jobs computed
+        ahead that this call does not need and that have not started are cancelled first,
+        so that they do not queue in front of it.
+        """
+        keys = [_run_key(params, *job) for job in jobs]
+        with self._lock:
+            self._queue.clear()  # what was to be computed ahead is not what is asked for now
+            for k, fut in list(self._pending.items()):
+                if k not in keys and fut is not None and fut.cancel():
+                    self._pending.pop(k, None)  # (its callback may have removed it already)
+            have = {k: self._runs[k] for k in keys if k in self._runs}
+            waiting = {k: f for k in keys if (f := self._pending.get(k)) is not None and k not in have}
+            todo = {k: job for k, job in zip(keys, jobs) if k not in have and k not in waiting}
+        self.hits += len(keys) - len(todo)
+        self.misses += len(todo)
+        done = {}
+        if len(todo) > 1 and self.workers:
+            try:
+                pool = self._executor()
+                futures = {k: pool.submit(_compute, params, *job) for k, job in todo.items()}
+                waiting.update(futures)
+            except BrokenProcessPool:
+                self._broken()
+        for k, fut in waiting.items():
+            try:
+                done[k] = fut.result()
+            except (BrokenProcessPool, CancelledError):  # a worker died: compute here, start new workers later
+                self._broken()
+        for k, job in zip(keys, jobs):
+            if k not in done and k not in have:
+                done[k] = _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]))
+        done.update(have)
+        with self._lock:
+            for k in keys:  # (runs computed ahead may have landed and pushed older ones out meanwhile)
+                self._runs[k] = done[k]
+                self._runs.move_to_end(k)
+            self._trim()
+        return [done[k] for k in keys]
+
+    def prefetch(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> int:
+        """Compute runs ahead in the worker processes, without waiting; returns how many were queued.
+
+        A front end calls this after showing a state, for the states a student is likely
+        to ask for next: they are then ready, or under way, when asked for. The workers
+        get them one per worker at a time, so that a request for something else (which
+        drops the rest, :meth:`runs`) waits for at most one run per worker, and so does
+        the interpreter's exit. Does nothing without workers.
+        """
+        if not self.workers:
+            return 0
+        queued = 0
+        with self._lock:
+            for job in jobs:
+                k = _run_key(params, *job)
+                if k in self._runs:
+                    self._runs.move_to_end(k)  # wanted again soon: keep it over older runs
+                    continue
+                if k in self._pending or k in self._queue:
+                    continue
+                self._queue[k] = (params, job)
+                queued += 1
+            if self._feeder is None or not self._feeder.is_alive():
+                self._feeder = threading.Thread(target=self._feed, name="feedsim-lesson-ahead", daemon=True)
+                self._feeder.start()
+            self._wake.notify()
+        return queued
+
+    def _feed(self) -> None:
+        """Hand what is queued to the workers, one per worker at a time (a thread of its own).
+
+        The pool is called outside the cache's lock: the pool's own thread takes that lock
+        in :meth:`_landed`.
+        """
+        while True:
+            with self._wake:
+                while not self._queue or len(self._pending) >= self.workers:
+                    self._wake.wait()
+                k, (params, job) = self._queue.popitem(last=False)
+                self._pending[k] = None  # (counted as handed out while it is submitted)
+                pool = self._executor()  # (a pool closed after this refuses the job: RuntimeError)
+            try:
+                fut = pool.submit(_compute, params, *job)
+            except (BrokenProcessPool, RuntimeError):  # a dead worker, or the interpreter is exiting
+                with self._lock:
+                    self._pending.pop(k, None)
+                    self._queue.clear()
+                continue
+            with self._lock:
+                if k not in self._pending:  # dropped meanwhile (_broken, close)
+                    fut.cancel()
+                    continue
+                self._pending[k] = fut
+            fut.add_done_callback(lambda f, k=k: self._landed(k, f))
+
+    def _landed(self, key: tuple, fut) -> None:
+        with self._lock:
+            if self._pending.get(key) is fut:
+                del self._pending[key]
+            if not fut.cancelled() and fut.exception() is None and key not in self._runs:
+                self._runs[key] = fut.result()
+                self._trim()
+            self._wake.notify()
+
+    @property
+    def computing_ahead(self) -> int:
+        """Runs computed ahead that are not ready yet (queued or in the workers)."""
+        with self._lock:
+            return len(self._pending) + len(self._queue)
+
+    def _broken(self) -> None:
+        """Forget a pool whose worker died (the next use starts a new one)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._pending.clear()
+            self._queue.clear()
+        if pool is not None:  # outside the lock (see _feed)
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _trim(self) -> None:
         while len(self._runs) > self.max_runs:
             self._runs.popitem(last=False)
-        return res
+        if self.max_account_days is not None:
+            # key[0] is the run's ExploreParams: accounts x days is what a run's memory follows
+            used = sum(k[0].n_users * k[0].days for k in self._runs)
+            while len(self._runs) > 1 and used > self.max_account_days:
+                k, _ = self._runs.popitem(last=False)
+                used -= k[0].n_users * k[0].days
+
+    def _executor(self):
+        with self._lock:  # (creating the pool starts no process: safe under the lock)
+            if self._pool is None:
+                import multiprocessing  # noqa: PLC0415
+                from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+                # spawn, not fork: a front end has threads (server, warm-up) and Numba's thread pool
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_worker_start)
+            return self._pool
+
+    def start_workers(self) -> None:
+        """Start the worker processes now (each loads the compiled kernels) rather than at the first change."""
+        if self.workers:
+            pool = self._executor()
+            for f in [pool.submit(int, 0) for _ in range(self.workers)]:
+                f.result()
+
+    def close(self) -> None:
+        """Stop the worker processes (the cached runs stay)."""
+        with self._lock:
+            self._queue.clear()
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._pending.clear()
+
+
+#: The communities of a worker process (and of in-process runs without a cache).
+_WORKER_GRAPHS = RunCache(max_runs=1)
 
 
 @dataclass
@@ -250,7 +486,8 @@ class ExploreState:
         import io  # noqa: PLC0415
 
         buf = io.BytesIO()
-        self.figure().savefig(buf, format="png", dpi=dpi)
+        # light compression: a third less time than the default level, 1% more bytes
+        self.figure().savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
         return buf.getvalue()
 
 
@@ -285,8 +522,8 @@ def _feed_viewer(G) -> int:
     return int(fans.min()) if len(fans) else star
 
 
-def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]) -> dict[str, dict[str, float]]:
-    summaries = [r.summary() for r in runs]
+def _role_numbers(runs: list[_Run], baseline: list[_Run]) -> dict[str, dict[str, float]]:
+    summaries = [r.summary for r in runs]
     reach = _pooled_reach(runs)
     base = _pooled_reach(baseline)
     out = {}
@@ -305,16 +542,16 @@ def _role_numbers(runs: list[SimulationResult], baseline: list[SimulationResult]
     return out
 
 
-def _pooled_reach(runs: list[SimulationResult]) -> np.ndarray:
+def _pooled_reach(runs: list[_Run]) -> np.ndarray:
     """People shown each post per role, impressions and posts summed over the replicates."""
-    tables = [r.role_table() for r in runs]
+    tables = [r.role_table for r in runs]
     imp = np.sum([t["impressions"] for t in tables], axis=0)
     posts = np.sum([t["posts"] for t in tables], axis=0)
     return np.divide(imp, posts, out=np.full(len(ROLES), np.nan), where=posts > 0)
 
 
-def _quiet_voice(runs: list[SimulationResult]) -> np.ndarray:
-    vals = [r.summary()["voice_ratio"].get("quiet") for r in runs]
+def _quiet_voice(runs: list[_Run]) -> np.ndarray:
+    vals = [r.summary["voice_ratio"].get("quiet") for r in runs]
     return np.array([np.nan if v is None else v for v in vals], dtype=float)
 
 
@@ -337,6 +574,69 @@ def _headline(p: ExploreParams, voice: dict, diff: dict) -> str:
     return (f"{start}; on the {p.ranker.replace('_', ' ')} feed {v['estimate']:.2f} "
             f"({v['ci_low']:.2f} to {v['ci_high']:.2f}). Difference {d['estimate']:+.2f} "
             f"({d['ci_low']:+.2f} to {d['ci_high']:+.2f}): {verdict}.")
+
+
+def state_jobs(params: ExploreParams, cache: RunCache, ranker: str | None = None) -> list[tuple]:
+    """The ``(ranker, replicate, audit)`` runs one state needs (``ranker`` overrides the params').
+
+    Replicate 0 of each feed records the feed viewer's feed (``audit``) for the feed view.
+
+    Examples
+    --------
+    >>> [job[:2] for job in state_jobs(ExploreParams(n_users=200, replicates=2), RunCache())]
+    [('chronological', 0), ('chronological', 1), ('engagement', 0), ('engagement', 1)]
+    """
+    ranker = params.ranker if ranker is None else ranker
+    rankers = (BASELINE,) if ranker == BASELINE else (BASELINE, ranker)
+    viewer = _feed_viewer(cache.graph(params.n_users, params.seed, 0))
+    audit = [viewer] if _audit_supported() else None
+    return [(name, r, audit if r == 0 else None) for name in rankers for r in range(params.replicates)]
+
+
+#: Communities above this size are not computed ahead (a run is about 1 MB per 1,000 accounts x 7 days).
+PREFETCH_MAX_USERS = 5000
+
+
+def prefetch_rankers(params: ExploreParams, cache: RunCache) -> int:
+    """Start computing, in ``cache``'s workers, every other ranker's runs for these controls; returns how many.
+
+    Nothing without workers or above :data:`PREFETCH_MAX_USERS` accounts.
+
+    Examples
+    --------
+    >>> prefetch_rankers(ExploreParams(n_users=200), RunCache())  # no workers: nothing to do
+    0
+    """
+    if not cache.workers or params.n_users > PREFETCH_MAX_USERS:
+        return 0
+    jobs = [job for name in RANKERS if name not in (BASELINE, params.ranker)
+            for job in state_jobs(params, cache, ranker=name) if job[0] == name]
+    return cache.prefetch(params, jobs)
+
+
+#: Feedback-loop changes are computed ahead only up to this size (6 runs each, 4 loops).
+PREFETCH_LOOPS_MAX_USERS = 2000
+
+
+def prefetch_next(params: ExploreParams, cache: RunCache) -> int:
+    """Start computing what a student is likely to ask for next; returns how many runs were started.
+
+    First every other ranker (:func:`prefetch_rankers`, 3 runs each at 3 replicates),
+    then each feedback loop switched the other way for the chosen ranker (both feeds,
+    6 runs each), the latter up to :data:`PREFETCH_LOOPS_MAX_USERS` accounts. A request
+    for anything else cancels what has not started (:meth:`RunCache.runs`).
+
+    Examples
+    --------
+    >>> prefetch_next(ExploreParams(n_users=200), RunCache())  # no workers: nothing to do
+    0
+    """
+    started = prefetch_rankers(params, cache)
+    if cache.workers and params.n_users <= PREFETCH_LOOPS_MAX_USERS:
+        for loop in FEEDBACK_LOOPS:
+            q = params.replace(**{loop: not getattr(params, loop)})
+            started += cache.prefetch(q, state_jobs(q, cache))
+    return started
 
 
 def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None = None,
@@ -371,8 +671,6 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
     >>> 0 < st.voice["chronological"]["estimate"]
     True
     """
-    import time  # noqa: PLC0415
-
     t0 = time.perf_counter()
     p = params if params is not None else ExploreParams()
     if changes:
@@ -380,19 +678,20 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
     cache = cache if cache is not None else RunCache(max_runs=2 * p.replicates + 2)
     rankers = (BASELINE,) if p.ranker == BASELINE else (BASELINE, p.ranker)
     viewer = _feed_viewer(cache.graph(p.n_users, p.seed, 0))
-    audit = [viewer] if _audit_supported() else None
-    results = {name: [cache.run(p, name, r, audit=audit if r == 0 else None) for r in range(p.replicates)]
-               for name in rankers}
-    roles = {name: _role_numbers(results[name], results[BASELINE]) for name in rankers}
+    jobs = state_jobs(p, cache)
+    runs = cache.runs(p, jobs)
+    done = {name: [run for job, run in zip(jobs, runs) if job[0] == name] for name in rankers}
+    results = {name: [run.result for run in done[name]] for name in rankers}
+    roles = {name: _role_numbers(done[name], done[BASELINE]) for name in rankers}
     voice = {}
     for name in rankers:
-        vals = _quiet_voice(results[name])
+        vals = _quiet_voice(done[name])
         n, mean, _, lo, hi, _ = bounded_interval(vals, (0.0, math.inf))
         voice[name] = {"estimate": mean, "ci_low": lo, "ci_high": hi, "values": vals.tolist()}
     if p.ranker == BASELINE:
         diff = {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan, "values": []}
     else:
-        a, b = _quiet_voice(results[p.ranker]), _quiet_voice(results[BASELINE])
+        a, b = _quiet_voice(done[p.ranker]), _quiet_voice(done[BASELINE])
         n, d, _, lo, hi = paired_difference(a, b)
         diff = {"estimate": d, "ci_low": lo, "ci_high": hi, "values": (a - b).tolist()}
     method = (f"95% intervals over {p.replicates} communities (replicates over seeds; Student t on the log of "
@@ -415,8 +714,6 @@ def warm_up(rankers: list[str] | tuple[str, ...] | None = None) -> float:
     >>> warm_up(["chronological"]) >= 0
     True
     """
-    import time  # noqa: PLC0415
-
     t0 = time.perf_counter()
     G = default_community(100, seed=0, as_arrays=True)
     for name in rankers if rankers is not None else RANKERS:
@@ -433,8 +730,15 @@ def _num(x: float | None, fmt: str = ".2f") -> str:
     return "-" if x is None or x != x else format(x, fmt)
 
 
+#: Inline style of the colour key before each feed's name (inline, so ipywidgets' HTML shows it too).
+_SWATCH = "display:inline-block;width:0.8em;height:0.8em;margin-right:0.35em;border-radius:2px;"
+
+
 def role_table_html(state: ExploreState) -> str:
     """The per-role table as a small HTML table (both front ends show it).
+
+    Each feed's name follows a square in its ranker colour and each role is written
+    in its role colour (:mod:`feedsim.plots.palette`), the colours of the figure.
 
     Examples
     --------
@@ -450,7 +754,9 @@ def role_table_html(state: ExploreState) -> str:
             v = state.roles[name][role]
             amp = v["amplification"]
             rows.append(
-                f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{role}</td>"
+                f"<tr><td class='feed'><span class='swatch' style='{_SWATCH}background:{ranker_color(name)}'>"
+                f"</span>{html.escape(name.replace('_', ' '))}</td>"
+                f"<td class='role' style='color:{role_color(role)};font-weight:600'>{role}</td>"
                 f"<td>{_pct(v['post_share'])}</td><td>{_pct(v['impression_share'])}</td>"
                 f"<td>{_num(v['voice_ratio'])}</td><td>{_num(v['reach_per_post'], '.1f')}</td>"
                 f"<td>{'-' if amp != amp else f'{100 * amp:+.0f}%'}</td></tr>")
@@ -487,7 +793,7 @@ def draw_feed_view(ax, state: ExploreState):
     if _audit_supported() and getattr(state.results[state.rankers[-1]][0], "audit", None) is not None:
         hour = max(0.0, 24.0 * state.params.days - 12.0)
         res = state.results[state.rankers[-1]][0]
-        return plots.plot_feed(res, state.feed_viewer, hour, ax=ax)
+        return plots.plot_feed(res, state.feed_viewer, hour, ax=ax, max_shown=FEED_SHOWN, unshown=FEED_UNSHOWN)
     ax.set_axis_off()
     ax.text(0.5, 0.5, "feed view: needs plot_feed", ha="center", va="center", transform=ax.transAxes,
             color="0.4", fontsize="large")
@@ -495,38 +801,50 @@ def draw_feed_view(ax, state: ExploreState):
 
 
 def _draw(state: ExploreState):
+    """The three panels; colours from :mod:`feedsim.plots.palette` (roles fill, rankers outline and label)."""
+    from matplotlib.colors import to_rgba  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
 
-    from ..plots.palette import ROLE_COLORS  # noqa: PLC0415
+    from ..plots.palette import NEUTRAL_COLOR  # noqa: PLC0415
 
-    fig = Figure(figsize=(12, 4.2), layout="constrained")
-    ax_bars, ax_voice, ax_feed = fig.subplots(1, 3, gridspec_kw={"width_ratios": [2.2, 1.2, 1.2]})
+    fig = Figure(figsize=(12, 5))
+    # fixed margins rather than a layout engine: one draw per PNG instead of several
+    fig.subplots_adjust(left=0.055, right=0.995, bottom=0.08, top=0.9, wspace=0.32)
+    ax_bars, ax_voice, ax_feed = fig.subplots(1, 3, gridspec_kw={"width_ratios": [2.0, 1.1, 1.5]})
     names = state.rankers
     x = np.arange(len(POSTING_ROLES))
     width = 0.8 / (len(names) + 1)
     post = [state.roles[BASELINE][r]["post_share"] for r in POSTING_ROLES]
-    ax_bars.bar(x - 0.4 + width / 2, post, width=width, color="white", edgecolor="0.3", hatch="//",
-                label="share of posts")
+    ax_bars.bar(x - 0.4 + width / 2, post, width=width, color="white", edgecolor="0.3", hatch="//", gid="posts")
+    handles = [Patch(facecolor="white", edgecolor="0.3", hatch="//", label="share of posts")]
     for j, name in enumerate(names):
         imp = [state.roles[name][r]["impression_share"] for r in POSTING_ROLES]
-        ax_bars.bar(x - 0.4 + width * (j + 1.5), imp, width=width, color=[ROLE_COLORS[r] for r in POSTING_ROLES],
-                    alpha=0.45 if name == BASELINE and len(names) > 1 else 1.0, edgecolor="0.3",
-                    label=f"share of views, {name.replace('_', ' ')}")
+        fade = 0.45 if name == BASELINE and len(names) > 1 else 1.0
+        ax_bars.bar(x - 0.4 + width * (j + 1.5), imp, width=width,
+                    facecolor=[to_rgba(role_color(r), fade) for r in POSTING_ROLES],
+                    edgecolor=ranker_color(name), linewidth=1.8, gid=f"views-{name}")
+        handles.append(Patch(facecolor=to_rgba("0.6", fade), edgecolor=ranker_color(name), linewidth=1.8,
+                             label=f"share of views, {name.replace('_', ' ')}"))
     ax_bars.set_xticks(x, [r + ("s" if r != "quiet" else " members") for r in POSTING_ROLES])
+    for label, role in zip(ax_bars.get_xticklabels(), POSTING_ROLES):
+        label.set_color(role_color(role))
     ax_bars.set_ylabel("share of all posts / of all views")
     ax_bars.set_ylim(0, 1)
     ax_bars.set_title("Who speaks and who is heard")
-    ax_bars.legend(fontsize="small", loc="upper left", frameon=False)
+    ax_bars.legend(handles=handles, fontsize="small", loc="upper left", frameon=False)
 
     est = [state.voice[n]["estimate"] for n in names]
     lo = [state.voice[n]["ci_low"] for n in names]
     hi = [state.voice[n]["ci_high"] for n in names]
     err = np.array([[max(0.0, e - a) if math.isfinite(a) else 0.0 for e, a in zip(est, lo)],
                     [max(0.0, b - e) if math.isfinite(b) else 0.0 for e, b in zip(est, hi)]])
-    ax_voice.bar(range(len(names)), est, color=ROLE_COLORS["quiet"], alpha=0.8, yerr=err, capsize=6,
-                 edgecolor="0.3")
-    ax_voice.axhline(1.0, color="0.5", linestyle="--", linewidth=1)
+    ax_voice.bar(range(len(names)), est, color=[ranker_color(n) for n in names], yerr=err, capsize=6,
+                 edgecolor="0.3", gid="voice")
+    ax_voice.axhline(1.0, color=NEUTRAL_COLOR, linestyle="--", linewidth=1)
     ax_voice.set_xticks(range(len(names)), [n.replace("_", " ") for n in names])
+    for label, name in zip(ax_voice.get_xticklabels(), names):
+        label.set_color(ranker_color(name))
     top = max([1.1, *[h for h in hi if math.isfinite(h)]]) * 1.05
     ax_voice.set_ylim(0, top)
     ax_voice.set_ylabel("views per fair share (1 = heard as much as they post)")

@@ -12,7 +12,17 @@ from typing import Any
 from ..engine.config import FEEDBACK_LOOPS
 from ..errors import FeedsimError
 from ..rankers.registry import RANKERS
-from .state import BASELINE, ExploreParams, ExploreState, RunCache, explore_state, role_table_html, warm_up
+from .state import (
+    BASELINE,
+    ExploreParams,
+    ExploreState,
+    RunCache,
+    default_workers,
+    explore_state,
+    prefetch_next,
+    role_table_html,
+    warm_up,
+)
 
 __all__ = ["explore", "role_table_html", "Explorer"]
 
@@ -34,17 +44,20 @@ class Explorer:
 
     Parameters
     ----------
+    workers : int, optional
+        Worker processes for the runs (:class:`RunCache`); default :func:`default_workers`.
     **params
         Starting values of :class:`ExploreParams` fields.
     """
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, workers: int | None = None, **params: Any) -> None:
         try:
             import ipywidgets as w  # noqa: PLC0415
         except ImportError:
             raise FeedsimError('feedsim.explore() needs ipywidgets: pip install "feedsim[lesson]"') from None
         self.params = ExploreParams(**params)
-        self.cache = RunCache()
+        self.cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7,
+                              workers=default_workers() if workers is None else workers)
         p = self.params
         style = {"description_width": "initial"}
         self.controls = {
@@ -90,6 +103,7 @@ class Explorer:
         self.table.value = role_table_html(st)
         self.status.value = f"<small>updated in {st.seconds:.1f} s</small>"
         self.state = st
+        prefetch_next(self.params, self.cache)  # the other feeds and loop switches, computed ahead in the workers
         return st
 
 
@@ -106,7 +120,8 @@ def explore(**params: Any):
     ----------
     **params
         Starting values of :class:`feedsim.lesson.ExploreParams` (``ranker``,
-        ``n_users``, ``days``, ``replicates``, ``seed``, ...).
+        ``n_users``, ``days``, ``replicates``, ``seed``, ...), and ``workers``
+        (processes computing the runs side by side; 0 for none).
 
     Returns
     -------
