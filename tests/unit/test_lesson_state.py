@@ -266,3 +266,11 @@ def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
     assert draw_feed_view(ax, engagement) is ax
     plt.close(fig)
     assert calls == [(res, engagement.feed_viewer, 36.0, {"max_shown": 8, "unshown": 3})]
+
+
+def test_explorer_figure_follows_the_figure_rules():
+    """Palette, words on axes, bounded intervals, legend off the data: the shared checker finds nothing."""
+    from feedsim.lesson.state import ExploreParams, _draw, explore_state
+    from feedsim.plots.rules import figure_problems
+
+    assert figure_problems(_draw(explore_state(ExploreParams(n_users=300, days=3)))) == []

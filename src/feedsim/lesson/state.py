@@ -807,6 +807,7 @@ def _draw(state: ExploreState):
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     from ..plots.palette import NEUTRAL_COLOR  # noqa: PLC0415
+    from ..plots.rules import declare_bounds  # noqa: PLC0415
 
     fig = Figure(figsize=(12, 5))
     # fixed margins rather than a layout engine: one draw per PNG instead of several
@@ -842,6 +843,7 @@ def _draw(state: ExploreState):
     ax_voice.bar(range(len(names)), est, color=[ranker_color(n) for n in names], yerr=err, capsize=6,
                  edgecolor="0.3", gid="voice")
     ax_voice.axhline(1.0, color=NEUTRAL_COLOR, linestyle="--", linewidth=1)
+    declare_bounds(ax_voice, 0.0, np.inf)  # a ratio of shares: its (log-scale) interval stays above 0
     ax_voice.set_xticks(range(len(names)), [n.replace("_", " ") for n in names])
     for label, name in zip(ax_voice.get_xticklabels(), names):
         label.set_color(ranker_color(name))

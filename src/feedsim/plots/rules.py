@@ -374,6 +374,10 @@ def figure_problems(fig) -> list[str]:
     axes 0: bars 'engagement' on a y axis from 2 to 5, which leaves out 0
     >>> plt.close(fig)
     """
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare matplotlib.figure.Figure: give it an Agg canvas
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     problems = []
