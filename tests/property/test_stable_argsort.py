@@ -24,3 +24,15 @@ def test_floats_with_infinities(keys):
 def test_long_input_crosses_many_merge_widths():
     keys = np.random.default_rng(0).integers(0, 50, 10_000)
     np.testing.assert_array_equal(stable_argsort(keys), np.argsort(keys, kind="stable"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 2**31 - 1)), max_size=400),
+       st.integers(0, 3))
+def test_pair_keys_sort_equals_numpy(pairs, heavy):
+    """Viewer buckets then per-viewer sorts give np.sort's order (a heavy viewer takes the long path)."""
+    from feedsim.engine.arrays import sort_pair_keys
+
+    keys = np.array([(v << 32) | a for v, a in pairs] + [(7 << 32) | (i * 7919 % 1000) for i in range(40 * heavy)],
+                    dtype=np.int64)
+    np.testing.assert_array_equal(sort_pair_keys(keys), np.sort(keys))
