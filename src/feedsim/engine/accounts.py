@@ -257,20 +257,12 @@ class Accounts:
         """
         for name in EDITABLE:
             arr = getattr(self._pop, name)
-            low, low_inclusive, high, _ = _RULES[name]
-            bad = ~np.isfinite(arr) if arr.dtype.kind == "f" else np.zeros(len(arr), dtype=bool)
-            bad |= (arr < low) if low_inclusive else (arr <= low)
-            if high is not None:
-                bad |= arr > high
-            if bad.any():
-                i = int(np.argmax(bad))
-                try:
-                    check_array(f"accounts.{name}", arr[i:i + 1], **_bounds(name))
-                except InvalidParameterError as err:
-                    msg = _name_account(str(err), np.array([i]))
-                else:  # pragma: no cover - the mask and check_array agree
-                    msg = f"accounts.{name}[{i}] = {arr[i]!r} is out of bounds"
-                raise InvalidParameterError(f"{msg} at hour {self._sim.now:g} (changed in place by user code)")
+            try:
+                check_array(f"accounts.{name}", arr, **_bounds(name))
+            except InvalidParameterError as err:  # the index is the account
+                msg = _name_account(str(err), np.arange(len(arr)))
+                where = f"at hour {self._sim.now:g} (changed in place by user code)"
+                raise InvalidParameterError(f"{msg} {where}") from None
 
 
 def _name_account(message: str, chosen: NDArray) -> str:
