@@ -59,7 +59,7 @@ def main() -> int:
 
     form = fd.fused_form(p)
     bounds = np.linspace(0, n, args.blocks + 1).astype(np.int64)
-    g = p.graph
+    g = p.edges
     indptr, indices = g.indptr, g.indices
     posts_per_tick = per_day["posts"] * n * p.cfg.tick_hours / 24
     reshares_per_tick = per_day["reshares"] * n * p.cfg.tick_hours / 24

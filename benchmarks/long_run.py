@@ -56,13 +56,13 @@ def one_run(users: int, days: float, seed: int) -> dict:
         "estimated_peak_mib": round(estimate, 1),
         "posts_total": summary["n_posts"],
         "post_rows_held": p.posts.n,
-        "live_originals": len(p.originals),
-        "live_reshares": len(p.reshares),
+        "live_originals": len(p.live.originals),
+        "live_reshares": len(p.live.reshares),
         "seen_hash_keys": len(p.seen),
         "seen_hash_mib": round(p.seen.table.nbytes / 2**20, 1),
         "viewer_author_pairs": len(p.pairs),
         "pair_table_mib": round(p.pairs.nbytes / 2**20, 1),
-        "edges": p.graph.n_edges,
+        "edges": p.edges.n_edges,
         "exposure_diversity": summary["exposure_diversity"],
     }
 

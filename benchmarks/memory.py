@@ -41,11 +41,11 @@ def one_run(users: int, days: float, keep_posts: bool, seed: int) -> dict:
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
         "posts_total": res.summary()["n_posts"],
         "post_rows_held": p.posts.n,
-        "live_originals": len(p.originals),
-        "live_reshares": len(p.reshares),
+        "live_originals": len(p.live.originals),
+        "live_reshares": len(p.live.reshares),
         "seen_hash_keys": len(p.seen),
         "viewer_author_pairs": len(p.pairs),
-        "edges": p.graph.n_edges,
+        "edges": p.edges.n_edges,
     }
 
 

@@ -13,7 +13,7 @@ Mapping onto the model
 * Reciprocal engagement: the engine keeps no per-engagement log, so the script records
   it. A SimPy process (``sim.process``) wakes after every tick and stores how many
   engagements each post received and each account gave in that tick
-  (``sim.platform.posts``, ``sim.platform.user_engaged``); with
+  (``sim.platform.posts``, ``sim.platform.accounts.user_engaged``); with
   ``record_impressions=True`` the tick's impressions say who was shown what. The
   engagements are spread over the shown (viewer, post) pairs whose viewer engaged and
   whose post was engaged with, by iterative proportional fitting to both margins (exact
@@ -55,7 +55,7 @@ def engagement_recorder(log):
     def proc(sim):
         p = sim.platform
         prev_post = np.zeros(0, dtype=np.int64)
-        prev_viewer = p.user_engaged.copy()
+        prev_viewer = p.accounts.user_engaged.copy()
         dt = sim.config.tick_hours
         while True:
             yield sim.env.timeout(dt)
@@ -63,12 +63,12 @@ def engagement_recorder(log):
             prev_post = np.concatenate([prev_post, np.zeros(len(eng) - len(prev_post), dtype=np.int64)])
             d_post = eng - prev_post
             # accounts join during a run (churn): new accounts start from zero
-            prev_viewer = np.concatenate([prev_viewer, np.zeros(len(p.user_engaged) - len(prev_viewer), dtype=np.int64)])
-            d_viewer = p.user_engaged - prev_viewer
+            prev_viewer = np.concatenate([prev_viewer, np.zeros(len(p.accounts.user_engaged) - len(prev_viewer), dtype=np.int64)])
+            d_viewer = p.accounts.user_engaged - prev_viewer
             posts, viewers = np.flatnonzero(d_post), np.flatnonzero(d_viewer)
             if len(posts):
                 log.append((sim.now, posts, d_post[posts], viewers, d_viewer[viewers]))
-            prev_post, prev_viewer = eng.copy(), p.user_engaged.copy()
+            prev_post, prev_viewer = eng.copy(), p.accounts.user_engaged.copy()
     return proc
 
 

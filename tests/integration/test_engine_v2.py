@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import feedsim
-from feedsim.engine import platform as platform_module
+from feedsim.engine import tick as tick_module
 
 RANKERS = ["chronological", "engagement", "popularity", "random", "platform_favoring", "fair_exposure"]
 
@@ -33,7 +33,7 @@ def _run(graph, ranker, mode, monkeypatch):
         sim.platform.fused = False
     with monkeypatch.context() as m:
         if mode == "materialised":
-            m.setattr(platform_module, "fused_form", lambda p: None)
+            m.setattr(tick_module, "fused_form", lambda p: None)
         result = sim.run(days=2)
     return sim, result
 
@@ -63,7 +63,7 @@ def test_fused_feeds_match_the_materialised_pipeline_on_one_tick(graph):
     sim.run(days=1)
     p = sim.platform
     viewers = np.arange(0, p.n_users, 3, dtype=np.int64)
-    attention = p.pop.attention[viewers].astype(np.int64)
+    attention = p.accounts.pop.attention[viewers].astype(np.int64)
     sessions = 1 + (viewers % 2)
     now = p.time
     fused, n_cand = feed.fused_feeds(p, viewers, attention, sessions, now, feed.fused_form(p))

@@ -124,15 +124,15 @@ def test_session_adaptation_lowers_sessions_when_feeds_engage_less():
     G = feedsim.networks.default_community(400, seed=3)
     sim = feedsim.Simulation(G, seed=3, session_adaptation=True, churn=False)
     sim.run(days=5)
-    engaged_before = sim.platform.found_reference > 0
+    engaged_before = sim.platform.accounts.found_reference > 0
     sim.set_param("like_rate", 0.0, at_day=5)
     sim.set_param("reshare_rate", 0.0, at_day=5)
     sim.set_param("reply_rate", 0.0, at_day=5)
     sim.run(days=5)
-    m = sim.platform.session_multiplier
+    m = sim.platform.accounts.session_multiplier
     assert engaged_before.sum() > 50
     assert np.all(m[engaged_before] <= 1) and m[engaged_before].mean() < 0.95
     assert np.all(m[~engaged_before] == 1) and m.min() >= sim.config.min_rate_multiplier
     off = feedsim.Simulation(G, seed=3, churn=False)
     off.run(days=3)
-    assert np.all(off.platform.session_multiplier == 1.0)
+    assert np.all(off.platform.accounts.session_multiplier == 1.0)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import feedsim
-from feedsim.engine.graphstate import DynamicGraph
+from feedsim.engine.edges import FollowEdges
 
 
 def _follow_graph(edges):
@@ -32,7 +32,7 @@ def test_each_session_is_its_own_feed_and_position_restarts():
     log = r.impressions
     att = np.array([G.nodes[n].get("attention", 0) for n in G], dtype=float)
     # slots never reach attention (they restart per session) ...
-    A = feedsim.Simulation(G, seed=1).platform.pop.attention
+    A = feedsim.Simulation(G, seed=1).accounts.attention
     assert np.all(log.slot < A[log.viewer])
     # ... and some viewers had several sessions in one tick, so session 1 exists
     assert (log.session > 0).any()
@@ -71,7 +71,7 @@ def test_engagement_per_impression_and_role_shares_do_not_depend_on_tick_length(
             epi.append(s["n_engagements"] / s["n_impressions"])
             shares.append([s["impression_share"][k] for k in ("influencer", "regular", "quiet")])
             log = r.impressions
-            att = sim.platform.pop.attention[log.viewer]
+            att = sim.accounts.attention[log.viewer]
             pos.append(np.mean((1.0 + log.slot) ** -decay))
             pos_old.append(np.mean((1.0 + log.slot + log.session * att) ** -decay))
         return np.array(epi), np.array(shares), np.array(pos), np.array(pos_old)
@@ -91,7 +91,7 @@ def test_engagement_per_impression_and_role_shares_do_not_depend_on_tick_length(
 
 # ------------------------------------------------------------- mutual batch
 def test_reciprocal_follows_in_one_batch_get_mutual_affinity():
-    g = DynamicGraph(_follow_graph([(0, 1), (1, 2)]), mutual_affinity=0.5)
+    g = FollowEdges(_follow_graph([(0, 1), (1, 2)]), mutual_affinity=0.5)
     g.add_edges(np.array([2, 0]), np.array([0, 2]))  # 2 -> 0 and 0 -> 2 in the same batch
     e = g.lookup(np.array([2, 0]), np.array([0, 2]))
     assert np.all(e >= 0)
@@ -104,7 +104,7 @@ def test_reciprocal_follows_in_one_batch_get_mutual_affinity():
     g.add_edges(np.array([1]), np.array([0]))
     e = g.lookup(np.array([1]), np.array([0]))
     assert np.allclose(g.affinity[e], 0.5)  # 0 -> 1 existed
-    g2 = DynamicGraph(_follow_graph([(0, 1), (1, 2)]), mutual_affinity=0.5)
+    g2 = FollowEdges(_follow_graph([(0, 1), (1, 2)]), mutual_affinity=0.5)
     g2.add_edges(np.array([2]), np.array([0]))
     assert np.allclose(g2.affinity[g2.lookup(np.array([2]), np.array([0]))], 0.0)
 
@@ -138,7 +138,7 @@ def test_follower_reach_counts_only_followers_at_creation():
 
 # ---------------------------------------------------------------- affinity
 def test_affinity_decays_towards_its_baseline():
-    g = DynamicGraph(_follow_graph([(0, 1), (1, 0), (0, 2)]), mutual_affinity=0.5)
+    g = FollowEdges(_follow_graph([(0, 1), (1, 0), (0, 2)]), mutual_affinity=0.5)
     e = g.lookup(np.array([0, 0]), np.array([1, 2]))
     g.affinity[e] = [3.5, 2.0]
     g.decay_affinity(0.5)
@@ -150,11 +150,11 @@ def test_affinity_stays_bounded_in_a_long_run():
     G = feedsim.networks.default_community(500, seed=5)
     sim = _sim(G)
     sim.run(days=30)
-    a = sim.platform.graph.affinity
+    a = sim.platform.edges.affinity
     assert np.quantile(a, 0.999) < 0.6 * sim.config.affinity_max
     sim2 = _sim(G, affinity_half_life_days=float("inf"))
     sim2.run(days=30)
-    assert np.quantile(sim2.platform.graph.affinity, 0.999) > np.quantile(a, 0.999)
+    assert np.quantile(sim2.platform.edges.affinity, 0.999) > np.quantile(a, 0.999)
 
 
 # ------------------------------------------------------------ fair exposure
@@ -217,7 +217,7 @@ def test_a_post_reached_through_several_reshares_is_ranked_by_the_newest():
     sim = _sim(G, dynamics=False, reshare_rate=0.2, leave_rate=0, join_rate=0)
     sim.run(days=1)
     p = sim.platform
-    items = p.reshares
+    items = p.live.reshares
     # find a post with reshares at two different times by two accounts
     t = items.time
     post = items.post
@@ -226,14 +226,14 @@ def test_a_post_reached_through_several_reshares_is_ranked_by_the_newest():
     assert len(dup)
     from feedsim.engine.feed import build_rows
 
-    viewers = np.flatnonzero(p.present).astype(np.int64)
+    viewers = np.flatnonzero(p.accounts.present).astype(np.int64)
     rows = build_rows(p, viewers)
     is_rs = rows.kind == RESHARE
     seg = rows.segment[is_rs]
     assert is_rs.any()
     # for every (viewer, post) kept, no followee of the viewer reshared it later
     via_ptr = items.index_by_via(p.n_users)
-    g = p.graph
+    g = p.edges
     newest = {}
     for s_, v in enumerate(viewers.tolist()):
         for f in g.indices[g.indptr[v]:g.indptr[v + 1]].tolist():
@@ -265,10 +265,11 @@ def test_sponsored_posts_do_not_count_in_a_promoters_response():
     sim.run(days=3)
     p = sim.platform
     assert p.posts["sponsored"][p.posts["author"] == idx].sum() > 20
-    assert p.creator[idx]
-    assert p.active[idx] and p.burnouts[idx] == 0
+    acc = p.accounts
+    assert acc.creator[idx]
+    assert acc.active[idx] and acc.burnouts[idx] == 0
     # the same harsh setting does burn out creators that post organically
-    assert p.burnouts[p.creator].sum() > 0
+    assert acc.burnouts[acc.creator].sum() > 0
 
 
 # ------------------------------------------------------------------- churn

@@ -184,7 +184,7 @@ def test_campaign_posts_are_sponsored_only_inside_its_window(community):
     assert (~sp).sum() > 0 and ((P.created[~sp] < 24.0) | (P.created[~sp] >= 36.0)).any()
     assert [i["hours"] for i in res.interventions] == [24.0, 36.0]
     assert res.interventions[0]["action"].startswith("campaign start")
-    assert (sim.platform.sponsored_rate == 0).all()
+    assert (sim.platform.accounts.sponsored_rate == 0).all()
 
 
 def test_campaign_adds_posts_compared_with_no_campaign(community):
@@ -226,7 +226,7 @@ def test_add_accounts_grows_the_population_and_follows_existing_accounts(communi
     assert ((A.following[new] >= 1) & (A.following[new] <= 5)).all()
     assert (A.followers[new] == 0).all() and (A.followers_start[new] == 0).all()
     # every follow of a new account points at an account that existed before
-    keys = sim.platform.graph.keys
+    keys = sim.platform.edges.keys
     src, dst = keys >> 32, keys & 0xFFFFFFFF
     assert ((dst[src >= n]) < n).all()
     assert (src >= n).sum() == A.following[new].sum()
@@ -290,7 +290,7 @@ def test_user_process_changes_behaviour_at_its_time(community):
 
     def log_off_at_noon(s):
         yield s.env.timeout(12)
-        s.platform.pop.session_rate[:] = 0.0
+        s.accounts.session_rate[:] = 0.0
 
     sim.process(log_off_at_noon)
     res = sim.run(days=1)
@@ -401,13 +401,13 @@ HARSH_BURNOUT = dict(burnout_days=1, burnout_threshold=100.0)  # every posting d
 def test_dynamics_off_freezes_the_graph_and_creators(community):
     sim = Simulation(community, ranker="engagement", seed=8, dynamics=False, out_of_network_share=0.3,
                      **HARSH_BURNOUT)
-    start_affinity = sim.platform.graph.affinity.copy()
-    start_following = sim.platform.graph.out_degree().copy()
+    start_affinity = sim.platform.edges.affinity.copy()
+    start_following = sim.platform.edges.out_degree().copy()
     res = sim.run(days=3)
     A = res.authors
     np.testing.assert_array_equal(A.followers, A.followers_start)
     np.testing.assert_array_equal(A.following, start_following)
-    np.testing.assert_array_equal(sim.platform.graph.affinity, start_affinity)
+    np.testing.assert_array_equal(sim.platform.edges.affinity, start_affinity)
     assert (res.daily["new_follows"] == 0).all()
     assert res.summary()["creator_retention"] == 1.0
     assert (A.quit_day == -1).all() and A.active.all()

@@ -17,6 +17,7 @@ import feedsim
 from feedsim import Simulation
 from feedsim.engine.arrays import HashSet
 from feedsim.engine.feed import build_candidates
+from feedsim.engine.membership import start_new_edges
 from feedsim.engine.platform import Platform
 
 from test_engine_properties import cases
@@ -60,8 +61,8 @@ def test_prolific_accounts_use_both_paths_and_never_repeat():
     sim = Simulation(G, ranker="engagement", seed=4, out_of_network_share=0.2, reshare_rate=0.1,
                      discovery_follow_prob=0.5, record_impressions=True)
     res = sim.run(days=3)
-    seq = sim.platform.originals.seq
-    assert (seq >= 0).any() and (seq < 0).any()
+    number = sim.platform.live.originals.number
+    assert (number >= 0).any() and (number < 0).any()
     key = (res.impressions.viewer << 32) | res.impressions.post
     assert len(np.unique(key)) == len(key)
     assert res.daily["new_follows"].sum() > 0
@@ -72,16 +73,16 @@ def test_a_new_follow_starts_with_what_the_follower_saw_through_reshares():
     sim = Simulation(G, ranker="chronological", seed=2, dynamics=False)
     sim.run(days=1)
     p = sim.platform
-    g = p.graph
-    items = p.originals
-    live = np.flatnonzero(items.seq >= 0)
+    g = p.edges
+    items = p.live.originals
+    live = np.flatnonzero(items.number >= 0)
     i = live[0]
     author, post = int(items.author[i]), int(items.post[i])
     viewer = next(u for u in range(g.n) if u != author and g.lookup(np.array([u]), np.array([author]))[0] < 0)
     # the viewer saw the post through a reshare (hash set), then follows the author
     p.seen.add(np.array([(viewer << 32) | post], dtype=np.int64))
     g.add_edges(np.array([viewer]), np.array([author]))
-    p._init_new_edges()
+    start_new_edges(p)
     cands, *_ = build_candidates(p, np.array([viewer], dtype=np.int64), sim.now)
     assert post not in set(cands.post.tolist())
     # and the author's other live posts are still candidates
@@ -101,16 +102,16 @@ def test_per_author_candidate_fields_match_the_accounts():
 
     def ranker(c, rng):
         p = box["sim"].platform
-        np.testing.assert_array_equal(c.author_followers, p.graph.in_degree[c.author])
-        np.testing.assert_array_equal(c.author_posts, p.user_posts[c.author])
-        np.testing.assert_array_equal(c.author_impressions, p.user_impressions[c.author])
+        np.testing.assert_array_equal(c.author_followers, p.edges.in_degree[c.author])
+        np.testing.assert_array_equal(c.author_posts, p.accounts.user_posts[c.author])
+        np.testing.assert_array_equal(c.author_impressions, p.accounts.user_impressions[c.author])
         checked.append(len(c))
         return c.engagements + rng.random(len(c))
 
     sim = Simulation(G, ranker=ranker, seed=6, out_of_network_share=0.3, reshare_rate=0.1)
     box["sim"] = sim
     sim.run(days=2)
-    assert sum(checked) > 0 and len(sim.platform.reshares) > 0
+    assert sum(checked) > 0 and len(sim.platform.live.reshares) > 0
 
 
 def _stale_share(sim):

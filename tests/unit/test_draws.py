@@ -65,8 +65,8 @@ def _run(bump: bool):
     sim = feedsim.Simulation(G, ranker="chronological", seed=9, dynamics=False)
 
     def more_posts(s):
-        s.platform.pop.post_rate[0] = 20.0     # posts/day
-        s.platform.pop.session_rate[0] = 30.0  # sessions/day
+        s.accounts.post_rate[0] = 20.0     # posts/day
+        s.accounts.session_rate[0] = 30.0  # sessions/day
 
     if bump:
         sim.schedule(more_posts, at_day=1)

@@ -2,11 +2,12 @@
 
 import typing
 
-from feedsim.engine import platform
+from feedsim.engine import account_state
 
 
-def test_platform_declares_every_per_account_counter():
-    # the counters are made in a loop over _USER_COUNTERS; the class annotations tell mypy about them
-    hints = typing.get_type_hints(platform.Platform)
-    assert set(platform._USER_COUNTERS) <= set(hints)
-    assert {n for n in hints if n.startswith(("user_", "day_"))} <= set(platform._USER_COUNTERS)
+def test_account_state_declares_every_per_account_array():
+    # the arrays are made in a loop over ACCOUNT_ARRAYS; the class annotations tell mypy about them
+    hints = typing.get_type_hints(account_state.AccountState)
+    declared = set(account_state.ACCOUNT_ARRAYS)
+    assert declared <= set(hints)
+    assert set(hints) - {"pop"} == declared

@@ -119,7 +119,7 @@ class Accounts:
     # ---------------------------------------------------------------- reading
     @property
     def _pop(self):
-        return self._sim.platform.pop
+        return self._sim.platform.accounts.pop
 
     def __len__(self) -> int:
         return int(self._pop.n_users)
@@ -149,12 +149,12 @@ class Accounts:
     def _read_only(self, name: str) -> NDArray:
         p = self._sim.platform
         if name == "role":
-            return p.pop.role
+            return p.accounts.pop.role
         if name == "followers":
-            return p.graph.in_degree
+            return p.edges.in_degree
         if name == "following":
-            return p.graph.out_degree()
-        return getattr(p, name)
+            return p.edges.out_degree()
+        return getattr(p.accounts, name)
 
     @property
     def role_names(self) -> NDArray[np.str_]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .feed import RESHARE, Feeds
+from .feed import Feeds
 from .kernels.engage import engage_counts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,24 +34,25 @@ def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
     if n_shown == 0:
         return
     P = p.posts
-    position = (1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay
-    aff1 = p.graph.edge_affinity(feeds.author_edge)
+    acc = p.accounts
+    # weight of each feed slot (0 = top): (1 + slot) ** -position_decay
+    slot_weight = (1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay
+    aff1 = p.edges.edge_affinity(feeds.author_edge)
     aff1 += 1.0
     like = np.empty(n_shown, dtype=np.bool_)
     reshare = np.empty(n_shown, dtype=np.bool_)
     reply = np.empty(n_shown, dtype=np.bool_)
     n_engaged = engage_counts(
-        p.key, np.int64(p.tick), np.int64(p.post_offset), feeds.viewer, feeds.post, feeds.author, feeds.slot,
-        aff1, position, p.pop.propensity, P["appeal"], P["sponsored"],
+        p.key, np.int64(p.tick), np.int64(P.offset), feeds.viewer, feeds.post, feeds.author, feeds.slot,
+        aff1, slot_weight, acc.pop.propensity, P["appeal"], P["sponsored"],
         float(cfg.like_rate), float(cfg.reshare_rate), float(cfg.reply_rate),
         P["likes"], P["reshares"], P["replies"], P["engagements"],
-        p.user_engagements, p.day_engagements, p.day_organic_engagements, p.user_engaged, p.day_engaged,
+        acc.user_engagements, acc.day_engagements, acc.day_organic_engagements, acc.user_engaged, acc.day_engaged,
         like, reshare, reply)
     n_eng = like.astype(np.int64) + reshare + reply
 
     if reshare.any():
-        rs_post = feeds.post[reshare]
-        p.reshares.append(rs_post, feeds.author[reshare], feeds.viewer[reshare], np.full(len(rs_post), now), RESHARE)
+        p.live.reshare(feeds.post[reshare], feeds.author[reshare], feeds.viewer[reshare], now)
 
     if n_engaged == 0:
         return
@@ -59,7 +60,7 @@ def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
     viewer = feeds.viewer[engaged]
     author = feeds.author[engaged]
     counts = n_eng[engaged]
-    g = p.graph
+    g = p.edges
     rng = p.streams["dynamics"]
     draws = rng.random((2, len(viewer)))
     new_u, new_v = [], []

@@ -12,7 +12,7 @@ explicit inputs and outputs:
    :class:`~feedsim.rankers.Candidates` (custom rankers, presets).
 3. :func:`select_feeds`: each viewer's session feeds (:mod:`.kernels.select`).
 
-Marking what was shown is a separate step (``Platform.mark_seen``).
+Marking what was shown is a separate step (:func:`feedsim.engine.tick.mark_shown`).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def trending_pool(p: PlatformState, size: int) -> NDArray[np.int64]:
 
     Partial selection (``argpartition``) keeps the cost linear in the live posts.
     """
-    lo, hi = p.first_live, p.posts.n
+    lo, hi = p.posts.first_live, p.posts.n
     n = hi - lo
     if n <= size:
         return np.arange(lo, hi, dtype=np.int64)
@@ -126,18 +126,18 @@ _ScoreArrays = tuple[_F64, _I64, _I64, NDArray[np.bool_], _I64, _I64, _F64]
 
 def _sources(p: PlatformState, n_viewers: int) -> _Sources:
     """What candidate building reads: the follow graph, live items, seen state and the pool."""
-    g = p.graph
+    g = p.edges
     cfg = p.cfg
-    o, r = p.originals, p.reshares
+    o, r = p.live.originals, p.live.reshares
     optr = o.index_by_via(g.n)
     rptr = r.index_by_via(g.n)
-    if cfg.out_of_network_share > 0 and p.posts.n > p.first_live and n_viewers:
+    if cfg.out_of_network_share > 0 and p.posts.n > p.posts.first_live and n_viewers:
         pool = trending_pool(p, cfg.trending_pool_size)
     else:
         pool = np.zeros(0, dtype=np.int64)
     seen = p.seen
-    return (g.indptr, g.indices, g.seen_bits, g.seen_base, p.first_seq,
-            optr, o.post, o.time, o.seq, rptr, r.post, r.author, r.time,
+    return (g.indptr, g.indices, g.mask, g.mask_number, p.accounts.first_number,
+            optr, o.post, o.time, o.number, rptr, r.post, r.author, r.time,
             pool, p.posts["author"][pool], p.posts["created"][pool],
             seen.table, np.int64(seen.bits), len(seen) > 0, bool(cfg.exclude_seen))
 
@@ -159,7 +159,7 @@ def build_rows(p: PlatformState, viewers: NDArray[np.int64]) -> CandidateRows:
     m = int(ub_ptr[-1])
     cols = _empty_columns(m)
     with LAUNCH_LOCK:
-        count = kb.build(viewers, ub_ptr, *src, p.key, p.tick, p.post_offset, *cols)
+        count = kb.build(viewers, ub_ptr, *src, p.key, p.tick, p.posts.offset, *cols)
     ptr = np.zeros(len(viewers) + 1, dtype=np.int64)
     np.cumsum(count, out=ptr[1:])
     if ptr[-1] < m:
@@ -182,7 +182,8 @@ def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candid
     Fields other than the layout are gathered on first access.
     """
     P = p.posts
-    g = p.graph
+    g = p.edges
+    acc = p.accounts
     post, author, kind = rows.post, rows.author, rows.kind
     rgr = p.rich_get_richer
     seg = rows.segment
@@ -197,7 +198,7 @@ def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candid
         rows.viewers,
         viewer=viewer,
         segment=seg,
-        post=post + p.post_offset if p.post_offset else post,
+        post=P.ids(post),
         author=author,
         via=rows.via,
         age_hours=lambda: now - P["created"][post],
@@ -210,14 +211,14 @@ def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candid
         engagements=counts("engagements"),
         impressions=lambda: P["impressions"][post],
         author_followers=lambda: g.in_degree[author],
-        author_posts=lambda: p.user_posts[author],
-        author_impressions=lambda: p.user_impressions[author],
+        author_posts=lambda: acc.user_posts[author],
+        author_impressions=lambda: acc.user_impressions[author],
         typical_impressions_per_post=lambda: np.full(len(post), p.typical_impressions_per_post()),
         in_network=lambda: kind != OUT_OF_NETWORK,
         is_reshare=lambda: kind == RESHARE,
         sponsored=lambda: P["sponsored"][post],
         off_platform=lambda: P["off_platform"][post],
-        noise=lambda: keyed_uniform_np(p.key, STREAMS["noise"], p.tick, viewer, post + p.post_offset),
+        noise=lambda: keyed_uniform_np(p.key, STREAMS["noise"], p.tick, viewer, P.ids(post)),
     )
 
 
@@ -252,7 +253,7 @@ def _score_inputs(p: PlatformState, code: int, params: NDArray) -> tuple[NDArray
     from ..rankers.builtin import log1p_counts, log1p_table
 
     P = p.posts
-    g = p.graph
+    g = p.edges
     eng = P["engagements"] if p.rich_get_richer else np.zeros(P.n, dtype=np.int64)
     if code == ks.ENGAGEMENT:
         params = params.copy()
@@ -260,7 +261,8 @@ def _score_inputs(p: PlatformState, code: int, params: NDArray) -> tuple[NDArray
         # the log table must cover the counts the candidates read (as log1p_counts does)
         top = max(int(eng.max()) if len(eng) else 0, int(g.in_degree.max()) if g.n else 0)
         log1p_counts(np.array([min(top, (1 << 22) - 1)], dtype=np.int64))
-    return params, (g._aff, eng, g.in_degree, P["off_platform"], p.user_posts, p.user_impressions, log1p_table())
+    return params, (g._aff, eng, g.in_degree, P["off_platform"], p.accounts.user_posts, p.accounts.user_impressions,
+                    log1p_table())
 
 
 def _score_fused(p: PlatformState, rows: CandidateRows, now: float, code: int, params: NDArray, cap: int) -> NDArray:
@@ -268,7 +270,7 @@ def _score_fused(p: PlatformState, rows: CandidateRows, now: float, code: int, p
     params, arrays = _score_inputs(p, code, params)
     seg = rows.segment
     with LAUNCH_LOCK:
-        ks.score(code, params, now, p.key, p.tick, p.post_offset, rows.viewers[seg], rows.post, rows.author,
+        ks.score(code, params, now, p.key, p.tick, p.posts.offset, rows.viewers[seg], rows.post, rows.author,
                  rows.edge, rows.time, *arrays, out)
         if cap >= 0:
             ks.cap_per_author(rows.ptr, rows.author, out, cap)
@@ -303,7 +305,7 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     n_blocks = max(1, min(n, 16 * numba.get_num_threads()))
     with LAUNCH_LOCK:
         kf.fused_feeds(viewers, feed_size, out_ptr, n_blocks, *_sources(p, n), code, params, cap, now,
-                       float(p.cfg.out_of_network_share), p.key, p.tick, p.post_offset, *arrays,
+                       float(p.cfg.out_of_network_share), p.key, p.tick, p.posts.offset, *arrays,
                        o_post, o_author, o_edge, o_kind, o_number, o_rank, n_shown, n_cand)
     if int(n_shown.sum()) < total:
         keep = np.repeat(out_ptr[:-1] - np.cumsum(np.r_[0, n_shown[:-1]]), n_shown)
@@ -342,7 +344,7 @@ def select_feeds(p: PlatformState, rows: CandidateRows, scores: NDArray[np.float
     rank = np.empty(total, dtype=np.int64)
     with LAUNCH_LOCK:
         kselect.select(rows.ptr, scores, rows.kind, rows.post, rows.viewers, take_in, take_oon, out_ptr,
-                       p.key, p.tick, p.post_offset, shown, rank)
+                       p.key, p.tick, p.posts.offset, shown, rank)
     seg = np.repeat(np.arange(len(feed_size), dtype=np.int64), take_in + take_oon)
     per_session = attention[seg]
     return Feeds(

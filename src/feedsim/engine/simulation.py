@@ -174,10 +174,10 @@ class Simulation:
             threads = 1
         graph = self.graph
         platform = getattr(self, "platform", None)
-        if platform is not None and platform.graph.n != graph.n_users:  # accounts were added: today's graph
+        if platform is not None and platform.edges.n != graph.n_users:  # accounts were added: today's graph
             from types import SimpleNamespace
 
-            g = platform.graph
+            g = platform.edges
             extra = list(range(graph.n_users, g.n))
             # a stand-in with the attributes estimate_memory reads
             graph = cast(FollowGraph, SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr,
@@ -349,7 +349,9 @@ class Simulation:
         --------
         >>> import feedsim
         >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
-        >>> sim.schedule(lambda s: s.platform.pop.post_rate.__imul__(2), at_day=1, label="double posting")
+        >>> def double_posting(s):
+        ...     s.accounts.post_rate *= 2
+        >>> sim.schedule(double_posting, at_day=1)
         """
         self._schedule(action, at_day, at_hours, str(label or getattr(action, "__name__", "action")))
 
@@ -442,11 +444,12 @@ class Simulation:
         check_number("days", days, low=0, low_inclusive=False)
 
         def start(sim: Simulation) -> None:
-            np.add.at(sim.platform.sponsored_rate, idx, rate)
+            np.add.at(sim.platform.accounts.sponsored_rate, idx, rate)
 
         def stop(sim: Simulation) -> None:
-            np.add.at(sim.platform.sponsored_rate, idx, -rate)
-            np.maximum(sim.platform.sponsored_rate, 0, out=sim.platform.sponsored_rate)
+            np.add.at(sim.platform.accounts.sponsored_rate, idx, -rate)
+            rate_now = sim.platform.accounts.sponsored_rate
+            np.maximum(rate_now, 0, out=rate_now)
 
         for fn, day, what in ((start, start_day, "start"), (stop, start_day + days, "end")):
             label = f"campaign {what} ({len(idx)} accounts)"

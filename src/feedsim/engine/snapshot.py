@@ -132,31 +132,32 @@ class RunSnapshot:
         posts = p.posts.snapshot()
         if sim.config.exclude_seen:  # without repeats, impressions are unique viewers
             posts["reach"] = posts["impressions"].copy()
-        posts["role"] = p.pop.role[posts["author"]]
+        acc = p.accounts
+        posts["role"] = acc.pop.role[posts["author"]]
         n = p.n_users
         pair_table = p.pairs.snapshot(n)  # lent, copy-on-write: no copy of the largest table
         authors = {
-            "node_id": np.array(p.pop.node_ids, dtype=object),
-            "role": p.pop.role.copy(),
-            "posts": p.user_posts.copy(),
-            "impressions": p.user_impressions.copy(),
+            "node_id": np.array(acc.pop.node_ids, dtype=object),
+            "role": acc.pop.role.copy(),
+            "posts": acc.user_posts.copy(),
+            "impressions": acc.user_impressions.copy(),
             "reach": _distinct_viewers(pair_table[1], n),
-            "engagements": p.user_engagements.copy(),
-            "engaged": p.user_engaged.copy(),
-            "sessions": p.user_sessions.copy(),
-            "followers": p.graph.in_degree.copy(),
-            "followers_start": p.followers_start.copy(),
-            "following": p.graph.out_degree().copy(),
-            "creator": p.creator.copy(),
-            "active": p.active.copy(),
-            "present": p.present.copy(),
-            "quit_day": p.quit_day.copy(),
-            "burnouts": p.burnouts.copy(),
-            "joined_day": p.joined_day.copy(),
-            "left_day": p.left_day.copy(),
+            "engagements": acc.user_engagements.copy(),
+            "engaged": acc.user_engaged.copy(),
+            "sessions": acc.user_sessions.copy(),
+            "followers": p.edges.in_degree.copy(),
+            "followers_start": acc.followers_start.copy(),
+            "following": p.edges.out_degree().copy(),
+            "creator": acc.creator.copy(),
+            "active": acc.active.copy(),
+            "present": acc.present.copy(),
+            "quit_day": acc.quit_day.copy(),
+            "burnouts": acc.burnouts.copy(),
+            "joined_day": acc.joined_day.copy(),
+            "left_day": acc.left_day.copy(),
         }
         daily = {}
-        for key, vals in p.daily.items():
+        for key, vals in p.days.series.items():
             if key.endswith("_by_role"):
                 daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
             elif key in ("gini_impressions", "mean_followers"):
@@ -183,8 +184,8 @@ class RunSnapshot:
             pair_table=pair_table,
             stats=stats,
             days=sim.now / 24.0,
-            folded={k: v.copy() for k, v in p.folded.items()} if p.post_offset else None,
-            post_id_offset=p.post_offset,
+            folded={k: v.copy() for k, v in p.posts.folded.items()} if p.posts.offset else None,
+            post_id_offset=p.posts.offset,
             audit=p.audit.frame() if p.audit is not None else None,
         )
 

@@ -1,35 +1,37 @@
 """What the tick's phases read of the platform, as a protocol.
 
-:mod:`feedsim.engine.feed`, :mod:`feedsim.engine.engagement` and
-:mod:`feedsim.engine.audit` work on the state of a run without importing
-:class:`~feedsim.engine.platform.Platform` (which imports them): they are typed
-against :class:`PlatformState`, the part of the platform they use.
+:mod:`feedsim.engine.tick`, :mod:`feedsim.engine.feed`,
+:mod:`feedsim.engine.engagement`, :mod:`feedsim.engine.day`,
+:mod:`feedsim.engine.membership` and :mod:`feedsim.engine.audit` work on the
+state of a run without importing :class:`~feedsim.engine.platform.Platform`
+(which imports them): they are typed against :class:`PlatformState`.
 :class:`~feedsim.engine.platform.Platform` satisfies it structurally.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ..population.state import Population
-from .arrays import GrowableTable, HashSet
+from .account_state import AccountState
+from .arrays import BufferedCounter, HashSet
 from .config import SimulationConfig
-from .graphstate import DynamicGraph
-from .live import LiveItems
+from .edges import FollowEdges
+from .live import Live
+from .posts import PostTable
+from .series import DailySeries
 
 __all__ = ["PlatformState"]
 
 
 class PlatformState(Protocol):
-    """The state of a run that candidate building, ranking, engagement and the audit use.
+    """The state of a run that the tick's phases, the day's close and the audit use.
 
     Units: hours for times, days for rates. Arrays indexed by account have one
-    entry per account (``graph.n``); post ids in the arrays are relative to
-    ``post_offset``.
+    entry per account (``edges.n``); post ids in the engine's arrays are rows of
+    ``posts`` (global ids are ``posts.ids(rows)``).
 
     Examples
     --------
@@ -41,46 +43,47 @@ class PlatformState(Protocol):
     (True, 0, 0)
     """
 
+    #: widths and thresholds (class attributes of Platform)
+    SEEN_BITS: int
+    FOLD_MIN: int
     #: model parameters in force
     cfg: SimulationConfig
-    #: per-account attributes
-    pop: Population
     #: named random streams (see :data:`feedsim.random.STREAMS`)
     streams: dict[str, np.random.Generator]
     #: the active ranker and its name
     ranker: Callable
     ranker_label: str
-    #: the evolving follow graph
-    graph: DynamicGraph
-    #: one row per post (rows of folded posts removed; see ``post_offset``)
-    posts: GrowableTable
-    #: global id of the first row of ``posts``
-    post_offset: int
+    #: per-account arrays and the population
+    accounts: AccountState
+    #: the evolving follow edges and their shown masks
+    edges: FollowEdges
+    #: one row per post (rows of folded posts removed) and the live window
+    posts: PostTable
     #: live originals by author and live reshares by resharer
-    originals: LiveItems
-    reshares: LiveItems
-    #: first live row of ``posts``
-    first_live: int
-    #: number of each account's oldest live post
-    first_seq: NDArray[np.int64]
-    #: (viewer << 32) | post of live posts shown and not tracked by the edge masks
+    live: Live
+    #: (viewer << 32) | row of live posts shown and not tracked by the edge masks
     seen: HashSet
-    #: key of the counter-based draws, the current tick and the current day
+    #: (viewer << 32) | author impression counts
+    pairs: BufferedCounter
+    #: the daily series and the open day's totals
+    days: DailySeries
+    #: follows made by engagement, applied at the end of the day
+    pending_follows: list[tuple[np.ndarray, np.ndarray]]
+    #: impression and session logs (``record_impressions``)
+    log: dict[str, list]
+    session_log: dict[str, list]
+    #: work counters and seconds per phase
+    stats: dict[str, int]
+    phase_seconds: dict[str, float]
+    #: key of the counter-based draws, the current tick, the days closed and the time (hours)
     key: np.uint64
     tick: int
     day: int
+    time: float
     #: run built-in rankers in their compiled form
     fused: bool
-    #: follows made by engagement, applied at the end of the day
-    pending_follows: list[tuple[np.ndarray, np.ndarray]]
-    #: per-account counters updated during a tick
-    user_posts: NDArray[np.int64]
-    user_impressions: NDArray[np.int64]
-    user_engagements: NDArray[np.int64]
-    user_engaged: NDArray[np.int64]
-    day_engagements: NDArray[np.int64]
-    day_organic_engagements: NDArray[np.int64]
-    day_engaged: NDArray[np.int64]
+    #: the feed audit, or None
+    audit: Any
 
     @property
     def rich_get_richer(self) -> bool:

@@ -29,7 +29,7 @@ _LIKE, _RESHARE, _REPLY = STREAMS["like"], STREAMS["reshare"], STREAMS["reply"]
 
 
 @njit(cache=True)
-def engage_counts(key, tick, post_offset, viewer, post, author, slot, aff1, position, propensity, appeal,
+def engage_counts(key, tick, post_offset, viewer, post, author, slot, aff1, slot_weight, propensity, appeal,
                   sponsored, like_rate, reshare_rate, reply_rate,
                   likes, reshares, replies, engagements,
                   user_engagements, day_engagements, day_organic, user_engaged, day_engaged,
@@ -37,7 +37,7 @@ def engage_counts(key, tick, post_offset, viewer, post, author, slot, aff1, posi
     """Draw each impression's actions and add them to the post and account counters.
 
     ``aff1`` is ``1 + affinity`` of the viewer to the author (1 when it does not
-    follow), ``position`` the weight of each slot, ``post`` indexes the post table
+    follow), ``slot_weight`` the attention weight of each feed slot, ``post`` indexes the post table
     (``post + post_offset`` is the global id the draws are keyed by). Writes the
     boolean outputs ``like``, ``reshare``, ``reply`` and returns the number of
     impressions with at least one action.
@@ -48,7 +48,7 @@ def engage_counts(key, tick, post_offset, viewer, post, author, slot, aff1, posi
         p = post[i]
         a = author[i]
         g = p + post_offset
-        base = propensity[v] * appeal[p] * aff1[i] * position[slot[i]]
+        base = propensity[v] * appeal[p] * aff1[i] * slot_weight[slot[i]]
         lk = keyed_uniform(key, _LIKE, tick, v, g) < min(1.0, like_rate * base)
         rs = keyed_uniform(key, _RESHARE, tick, v, g) < min(1.0, reshare_rate * base)
         rp = keyed_uniform(key, _REPLY, tick, v, g) < min(1.0, reply_rate * base * aff1[i])

@@ -1,7 +1,8 @@
-"""The follow graph while it evolves: sorted edge keys, CSR pointers, per-edge state.
+"""The follow edges of a run while they evolve: sorted edge keys, CSR pointers, per-edge state.
 
 Per edge: affinity (decaying towards a baseline), whether the pair is mutual, the
-hour the follow took effect, and the seen-post bit masks (see ``Platform``).
+hour the follow took effect, and the mask of the followee's posts already shown
+to the follower (:meth:`FollowEdges.mark_shown`). Units: hours for times.
 """
 
 from __future__ import annotations
@@ -10,21 +11,24 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..network.graph import FollowGraph
-from .arrays import ranges
+from .arrays import ranges, set_bits
 
-__all__ = ["DynamicGraph"]
+__all__ = ["FollowEdges"]
 
 _SHIFT = np.int64(32)
 _MASK = np.int64(0xFFFFFFFF)
 
 
-class DynamicGraph:
+class FollowEdges:
     """Follow edges as sorted int64 keys ``(u << 32) | v`` (u follows v).
 
     The key order is CSR order, so ``indptr`` and ``indices`` are views of the same
     data; ``affinity`` holds one float per edge (u's affinity to v), ``mutual``
     whether v follows u too, ``since`` the hour the follow took effect (0 for the
-    starting graph). New follows are inserted in place and the edges of departed
+    starting graph), and ``mask``/``mask_number`` what the follower was shown of
+    the followee's own posts: bit ``b`` of ``mask[e]`` is set when the followee's
+    post number ``mask_number[e] + b`` was shown (posts are numbered per author
+    0, 1, ...; see :meth:`mark_shown`). New follows are inserted in place and the edges of departed
     accounts removed in one pass (both linear in the edge count, once a day).
 
     Parameters
@@ -49,9 +53,9 @@ class DynamicGraph:
         self.since = np.zeros(len(self.keys), dtype=np.float64)
         self.mutual_affinity = float(mutual_affinity)
         # what each follower has been shown of the followee's own posts: bit b of
-        # seen_bits[e] is post number seen_base[e] + b of the followee (see Platform)
-        self.seen_bits = np.zeros(len(self.keys) + 1, dtype=np.uint64)
-        self.seen_base = np.zeros(len(self.keys) + 1, dtype=np.int64)
+        # mask[e] is the followee's post number mask_number[e] + b (one trailing entry)
+        self.mask = np.zeros(len(self.keys) + 1, dtype=np.uint64)
+        self.mask_number = np.zeros(len(self.keys) + 1, dtype=np.int64)
         #: (follower, followee) of the edges inserted by the last add_edges call
         self.last_added = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
@@ -160,8 +164,8 @@ class DynamicGraph:
         self._aff = np.insert(self._aff, pos, aff)  # pos <= n_edges: the sentinel stays last
         self.mutual = np.insert(self.mutual, pos, mutual)
         self.since = np.insert(self.since, pos, float(since))
-        self.seen_bits = np.insert(self.seen_bits, pos, np.uint64(0))
-        self.seen_base = np.insert(self.seen_base, pos, 0)
+        self.mask = np.insert(self.mask, pos, np.uint64(0))
+        self.mask_number = np.insert(self.mask_number, pos, 0)
         self.last_added = (nu, nv)
         added = np.bincount(nu, minlength=self.n)
         self.indptr[1:] += np.cumsum(added)
@@ -195,9 +199,55 @@ class DynamicGraph:
         self.since = self.since[keep]
         keep1 = np.append(keep, True)  # the sentinel stays
         self._aff = self._aff[keep1]
-        self.seen_bits = self.seen_bits[keep1]
-        self.seen_base = self.seen_base[keep1]
+        self.mask = self.mask[keep1]
+        self.mask_number = self.mask_number[keep1]
         return int(drop.sum())
+
+    # ------------------------------------------------------------ shown masks
+    def mark_shown(self, edge: NDArray[np.int64], number: NDArray[np.int64], first: NDArray[np.int64]) -> None:
+        """Record that the followee's post ``number`` was shown along each ``edge``.
+
+        ``first`` is the followee's first live post number: each mask is first
+        shifted so that bit 0 is that post (expired posts drop out), then the
+        post's bit is set. The bits are distinct and were clear (the posts were
+        candidates, so unseen), so adding them is or-ing them. Every post must be
+        within 64 of ``first`` (tracked).
+        """
+        shift = first - self.mask_number[edge]
+        stale = np.flatnonzero(shift)
+        if len(stale):
+            es, sh = edge[stale], shift[stale]  # an edge may repeat: every copy writes the same value
+            self.mask[es] = np.where(sh < 64, self.mask[es] >> np.minimum(sh, 63).astype(np.uint64), np.uint64(0))
+            self.mask_number[es] = first[stale]
+        bit = np.left_shift(np.uint64(1), (number - first).astype(np.uint64))
+        np.add.at(self.mask, edge, bit)
+
+    def start_masks(self, edge: NDArray[np.int64], first: NDArray[np.int64]) -> None:
+        """Empty masks for new edges, starting at the followee's first live post number ``first``."""
+        self.mask[edge] = 0
+        self.mask_number[edge] = first
+
+    def set_shown(self, edge: NDArray[np.int64], offset: NDArray[np.int64]) -> None:
+        """Set bit ``offset`` (post number minus the mask's first number) of each edge's mask."""
+        np.add.at(self.mask, edge, np.left_shift(np.uint64(1), offset.astype(np.uint64)))
+
+    def shown_into(self, gone: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """What followers who stay were shown of accounts where ``gone`` is True.
+
+        Returns ``(follower, followee, post number)``, one entry per set bit of a
+        mask on an edge from an account that stays to one that goes.
+        """
+        none = np.zeros(0, dtype=np.int64)
+        if self.n_edges == 0:
+            return none, none, none
+        u = (self.keys >> _SHIFT).astype(np.int64)
+        v = self.indices.astype(np.int64)
+        edges = np.flatnonzero(gone[v] & ~gone[u] & (self.mask[:-1] != 0))
+        if len(edges) == 0:
+            return none, none, none
+        which, bit = set_bits(self.mask[edges])
+        e = edges[which]
+        return u[e], v[e], self.mask_number[e] + bit
 
     def grow(self, n_new: int) -> None:
         """Add ``n_new`` accounts with no edges."""

@@ -1,0 +1,95 @@
+"""The daily series of a run: one value per closed day, and the open day's totals.
+
+Units: days; counts per day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..metrics import gini
+from ..network.graph import ROLES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .account_state import AccountState
+    from .edges import FollowEdges
+
+__all__ = ["DAILY_SERIES", "DailySeries"]
+
+#: Names of the per-day series in ``DailySeries.series``.
+DAILY_SERIES = (
+    "posts",
+    "impressions",
+    "engagements",
+    "sessions",
+    "new_follows",
+    "creators_posting",
+    "creators_active",
+    "accounts",
+    "mean_followers",
+    "joins",
+    "leaves",
+    "posts_by_role",
+    "impressions_by_role",
+    "engagements_by_role",
+    "gini_impressions",
+)
+
+
+class DailySeries:
+    """One value per closed day of each series in :data:`DAILY_SERIES`, and the open day's totals.
+
+    Examples
+    --------
+    >>> d = DailySeries()
+    >>> d.sessions += 3; d.reset(); d.sessions, sorted(d.series)[:2]
+    (0, ['accounts', 'creators_active'])
+    """
+
+    def __init__(self) -> None:
+        self.series: dict[str, list] = {k: [] for k in DAILY_SERIES}
+        #: totals of the day still open
+        self.sessions = 0
+        self.new_follows = 0
+        self.joins = 0
+        self.leaves = 0
+
+    def record(self, acc: AccountState, edges: FollowEdges) -> None:
+        """Append the closing day's values (before churn: joins and leaves come later)."""
+        n_roles = len(ROLES)
+        role = acc.pop.role
+        d = self.series
+        d["posts"].append(int(acc.day_posts.sum()))
+        d["impressions"].append(int(acc.day_impressions.sum()))
+        d["engagements"].append(int(acc.day_engagements.sum()))
+        d["sessions"].append(int(self.sessions))
+        d["new_follows"].append(int(self.new_follows))
+        d["creators_posting"].append(int(np.count_nonzero(acc.creator & (acc.day_organic_posts > 0))))
+        d["creators_active"].append(int(np.count_nonzero(acc.creator & acc.active & acc.present)))
+        n_present = int(np.count_nonzero(acc.present))
+        d["accounts"].append(n_present)
+        # departed accounts have no edges, so every edge joins two present accounts
+        d["mean_followers"].append(edges.n_edges / max(n_present, 1))
+        d["posts_by_role"].append(np.bincount(role, weights=acc.day_posts, minlength=n_roles).astype(np.int64))
+        d["impressions_by_role"].append(
+            np.bincount(role, weights=acc.day_impressions, minlength=n_roles).astype(np.int64)
+        )
+        d["engagements_by_role"].append(
+            np.bincount(role, weights=acc.day_engagements, minlength=n_roles).astype(np.int64)
+        )
+        posted = acc.day_posts > 0
+        d["gini_impressions"].append(gini(acc.day_impressions[posted]) if posted.any() else float("nan"))
+
+    def record_churn(self) -> None:
+        """Append the day's joins and leaves."""
+        self.series["joins"].append(int(self.joins))
+        self.series["leaves"].append(int(self.leaves))
+
+    def reset(self) -> None:
+        """Open a new day."""
+        self.sessions = 0
+        self.new_follows = 0
+        self.joins = 0
+        self.leaves = 0

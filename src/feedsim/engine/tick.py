@@ -1,0 +1,272 @@
+"""The tick as a pipeline of phases, each a function with explicit inputs and outputs.
+
+One tick of ``tick_hours`` starting at ``t0`` (hours):
+
+1. :func:`post` - accounts post (keyed draws); the posts enter the table and the
+   live items, and the live window moves on.
+2. :func:`draw_sessions` - who opens how many sessions at the end of the tick.
+3. :func:`build_feeds` - every viewer's feeds (reads state only; see :mod:`.feed`).
+4. :func:`count_impressions` - the post, account and viewer-author counters.
+5. :func:`mark_shown` - what was shown, so it is not shown again.
+6. :func:`~feedsim.engine.engagement.engage` - engagement draws and feedback loops.
+
+The last tick of a day then closes it (:func:`feedsim.engine.day.close_day`).
+Units: hours for times and ages, days for rates.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .engagement import engage
+from .feed import ORIGINAL, Feeds, build_rows, fused_feeds, fused_form, score_rows, select_feeds
+from .kernels.draws import keyed_poisson, post_normals, post_uniforms
+from .kernels.hashing import STREAMS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .state_types import PlatformState
+
+__all__ = ["Sessions", "step", "run_tick", "tick_number", "post", "draw_posts", "draw_sessions", "build_feeds",
+           "count_impressions", "mark_shown"]
+
+
+@dataclass
+class Sessions:
+    """Who has sessions at the end of a tick: ``viewers`` with ``sessions`` each of ``attention`` items."""
+
+    viewers: NDArray[np.int64]
+    sessions: NDArray[np.int64]
+    attention: NDArray[np.int64]
+
+    @property
+    def feed_size(self) -> NDArray[np.int64]:
+        """Slots per viewer over its sessions (attention x sessions)."""
+        return self.attention * self.sessions
+
+
+def tick_number(p: PlatformState, t0: float) -> int:
+    """The number of the tick starting at ``t0`` hours (the keyed draws' tick coordinate)."""
+    return int(round(t0 / p.cfg.tick_hours))
+
+
+def step(p: PlatformState, t0: float, close_day) -> None:
+    """Advance one tick starting at ``t0`` hours; sessions happen at its end.
+
+    The last tick of a day then calls ``close_day(p)`` (daily series, creator
+    adaptation, the day's follows), before anything scheduled for midnight acts.
+    """
+    run_tick(p, t0)
+    dt = p.cfg.tick_hours
+    if (round(t0 / dt) + 1) % round(24.0 / dt) == 0:
+        s = time.perf_counter()
+        close_day(p)
+        p.phase_seconds["daily"] += time.perf_counter() - s
+
+
+def run_tick(p: PlatformState, t0: float) -> None:
+    """One tick of the pipeline (see the module docstring)."""
+    cfg = p.cfg
+    t1 = t0 + cfg.tick_hours
+    p.time = t1
+    clock = time.perf_counter
+    ph = p.phase_seconds
+
+    s = clock()
+    post(p, t0)
+    first_live = p.posts.advance_live(t1, cfg.max_age_hours)
+    p.live.expire(first_live, p.accounts.user_posts, p.accounts.first_number)
+    ph["posting"] += clock() - s
+
+    s = clock()
+    ses = draw_sessions(p, t0)
+    p.tick = p.stats["ticks"]
+    p.stats["ticks"] += 1
+    ph["sessions"] += clock() - s
+    if len(ses.viewers) == 0:
+        return
+
+    feeds, n_cand = build_feeds(p, ses, t1)
+    p.stats["candidates"] += int(n_cand.sum())
+    if cfg.record_impressions:
+        sl = p.session_log
+        sl["viewer"].append(ses.viewers)
+        sl["time"].append(np.full(len(ses.viewers), t1))
+        sl["sessions"].append(ses.sessions)
+        sl["feed_size"].append(ses.feed_size)
+        sl["candidates"].append(n_cand)
+    if feeds is None or len(feeds.post) == 0:
+        return
+
+    s = clock()
+    count_impressions(p, feeds, t1)
+    if cfg.exclude_seen:
+        mark_shown(p, feeds)
+    ph["impressions"] += clock() - s
+    s = clock()
+    engage(p, feeds, t1)
+    ph["engagement"] += clock() - s
+
+
+# ------------------------------------------------------------------ posting
+def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.float64], t0: float):
+    """Authors, in-tick offsets, appeal and link flags of one tick's posts at ``rate`` posts/day.
+
+    Keyed draws (``streams``: the count stream and the post-attribute stream), so
+    each account's posts depend on its own rate only.
+    """
+    pop = p.accounts.pop
+    dt = p.cfg.tick_hours
+    tick = tick_number(p, t0)
+    counts = keyed_poisson(p.key, streams[0], tick, rate * (dt / 24.0))
+    authors = np.repeat(np.arange(p.accounts.n, dtype=np.int64), counts)
+    m = len(authors)
+    index = np.arange(m, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    offsets = post_uniforms(p.key, streams[1], tick, authors, index, 0)
+    sigma = p.cfg.appeal_sigma
+    normal = post_normals(p.key, streams[1], tick, authors, index)
+    appeal = pop.quality[authors] * np.exp(sigma * normal - 0.5 * sigma * sigma)
+    off_platform = post_uniforms(p.key, streams[1], tick, authors, index, 3) < pop.link_share[authors]
+    return authors, offsets, appeal, off_platform
+
+
+def post(p: PlatformState, t0: float) -> None:
+    """The tick's organic and campaign posts: into the post table and the live originals.
+
+    A post is numbered within its author's posts (0, 1, ...) and tracked in the
+    follow edges' masks when it is within ``p.SEEN_BITS`` of the author's oldest
+    live post.
+    """
+    acc = p.accounts
+    dt = p.cfg.tick_hours
+    rate = acc.pop.post_rate * acc.rate_multiplier * (acc.active & acc.present)
+    authors, offsets, appeal, off_platform = draw_posts(p, (STREAMS["posting"], STREAMS["post_attrs"]), rate, t0)
+    acc.day_organic_posts += np.bincount(authors, minlength=acc.n)
+    sponsored = np.zeros(len(authors), dtype=bool)
+    if acc.sponsored_rate.any():
+        # campaign posts come from their own stream: organic posting is unchanged
+        extra = draw_posts(p, (STREAMS["campaigns"], STREAMS["campaign_attrs"]), acc.sponsored_rate * acc.present, t0)
+        authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
+                                                  zip((authors, offsets, appeal, off_platform), extra))
+        sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])
+    m = len(authors)
+    if m == 0:
+        return
+    order = np.argsort(offsets, kind="stable")
+    authors, sponsored, appeal, off_platform = authors[order], sponsored[order], appeal[order], off_platform[order]
+    created = t0 + offsets[order] * dt
+    first_row = p.posts.n
+    p.posts.append(author=authors, created=created, appeal=appeal, sponsored=sponsored,
+                   off_platform=off_platform, followers_at_creation=p.edges.in_degree[authors])
+    rows = np.arange(first_row, first_row + m, dtype=np.int64)
+    by_author = np.argsort(authors, kind="stable")
+    sorted_authors = authors[by_author]
+    run_start = np.flatnonzero(np.r_[True, sorted_authors[1:] != sorted_authors[:-1]])
+    rank = np.empty(m, dtype=np.int64)
+    rank[by_author] = np.arange(m) - np.repeat(run_start, np.diff(np.r_[run_start, m]))
+    number = acc.user_posts[authors] + rank
+    number = np.where(number < acc.first_number[authors] + p.SEEN_BITS, number, -1)
+    p.live.publish(rows, authors, created, number)
+    per_author = np.bincount(authors, minlength=acc.n)
+    acc.user_posts += per_author
+    acc.day_posts += per_author
+
+
+# ----------------------------------------------------------------- sessions
+def draw_sessions(p: PlatformState, t0: float) -> Sessions:
+    """Sessions at the end of the tick: a keyed Poisson count per account.
+
+    Drawn for every account, departed ones then zeroed, so that the draws of the
+    accounts still here do not depend on who left.
+    """
+    acc = p.accounts
+    counts = keyed_poisson(p.key, STREAMS["sessions"], tick_number(p, t0),
+                           acc.pop.session_rate * acc.session_multiplier * (p.cfg.tick_hours / 24.0))
+    counts[~acc.present] = 0
+    viewers = np.flatnonzero(counts).astype(np.int64)
+    acc.user_sessions[viewers] += counts[viewers]
+    acc.day_user_sessions[viewers] += counts[viewers]
+    n_sessions = int(counts.sum())
+    p.days.sessions += n_sessions
+    p.stats["sessions"] += n_sessions
+    return Sessions(viewers, counts[viewers], acc.pop.attention[viewers].astype(np.int64))
+
+
+# -------------------------------------------------------------------- feeds
+def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | None, NDArray[np.int64]]:
+    """Every viewer's feeds at ``now`` and its number of candidates (reads state only).
+
+    A built-in ranker runs fused (candidates, scores and top-k in one compiled
+    pass); any other ranker gets the candidate arrays. The feed audit records
+    the audited viewers' candidates here, before anything is marked shown.
+    """
+    clock = time.perf_counter
+    s = clock()
+    form = fused_form(p)
+    rows = scores = None
+    if form is not None:
+        feeds, n_cand = fused_feeds(p, ses.viewers, ses.attention, ses.sessions, now, form)
+        p.phase_seconds["feeds"] += clock() - s
+    else:
+        rows = build_rows(p, ses.viewers)
+        n_cand = np.diff(rows.ptr)
+        p.phase_seconds["candidates"] += clock() - s
+        feeds = None
+        scores = np.zeros(0)
+        if len(rows):  # a ranker is never called without candidates
+            s = clock()
+            scores = score_rows(p, rows, now)
+            feeds = select_feeds(p, rows, scores, ses.attention, ses.sessions)
+            p.phase_seconds["ranking"] += clock() - s
+    if p.audit is not None:
+        p.audit.record(p, ses.viewers, ses.attention, ses.sessions, now, None if rows is None else (rows, scores))
+    return feeds, n_cand
+
+
+# -------------------------------------------------------------- impressions
+def count_impressions(p: PlatformState, feeds: Feeds, now: float) -> None:
+    """Add the tick's impressions to the post, account and viewer-author counters (and the log)."""
+    P = p.posts
+    lo = P.first_live
+    span = P.n - lo
+    local = feeds.post - lo
+    P["impressions"][lo:] += np.bincount(local, minlength=span)
+    # follower reach counts the viewers who followed the author when the post was
+    # created: the accounts behind followers_at_creation
+    from_follower = np.flatnonzero(feeds.kind == ORIGINAL)
+    if len(from_follower):
+        at_creation = p.edges.since[feeds.author_edge[from_follower]] <= P["created"][feeds.post[from_follower]]
+        from_follower = from_follower[at_creation]
+    P["follower_impressions"][lo:] += np.bincount(local[from_follower], minlength=span)
+    per_author = np.bincount(feeds.author, minlength=p.accounts.n)
+    p.accounts.user_impressions += per_author
+    p.accounts.day_impressions += per_author
+    p.pairs.add((feeds.viewer << 32) | feeds.author)
+    p.stats["impressions"] += len(feeds.post)
+    if p.cfg.record_impressions:
+        log = p.log
+        log["viewer"].append(feeds.viewer.copy())
+        log["post"].append(feeds.post.copy())
+        log["time"].append(np.full(len(feeds.post), now))
+        log["slot"].append(feeds.slot.copy())
+        log["session"].append(feeds.session.copy())
+        log["in_network"].append(feeds.kind != 2)
+
+
+def mark_shown(p: PlatformState, feeds: Feeds) -> None:
+    """Remember what was shown, so that no viewer is shown a post twice.
+
+    A followee's own post with a tracked number goes into its follow edge's mask
+    (:meth:`~feedsim.engine.edges.FollowEdges.mark_shown`); anything else into
+    the seen hash set of ``(viewer << 32) | row`` keys.
+    """
+    tracked = feeds.number >= 0
+    p.edges.mark_shown(feeds.author_edge[tracked], feeds.number[tracked],
+                       p.accounts.first_number[feeds.author[tracked]])
+    rest = np.flatnonzero(~tracked)
+    if len(rest):
+        p.seen.add_new((feeds.viewer[rest] << 32) | feeds.post[rest])  # candidates were unseen
