@@ -146,7 +146,8 @@ class AccountState:
         old = self.n
         self.pop.append(role_codes, rng, **attrs)
         n = self.n - old
-        given: dict[str, Any] = {"creator": self.pop.post_rate[old:] > 0, "joined_day": day, "followers_start": followers}
+        given: dict[str, Any] = {"creator": self.pop.post_rate[old:] > 0, "joined_day": day,
+                                 "followers_start": followers}
         for name, (dtype, fill, _) in ACCOUNT_ARRAYS.items():
             value = given[name] if fill is None else fill
             cur = getattr(self, name)

@@ -1,4 +1,4 @@
-"""The follow edges of a run while they evolve: sorted edge keys, CSR pointers, per-edge state.
+"""The follow edges of a run while they evolve: CSR by follower and per-edge state.
 
 Per edge: affinity (decaying towards a baseline), whether the pair is mutual, the
 hour the follow took effect, and the mask of the followee's posts already shown
@@ -12,6 +12,9 @@ from numpy.typing import NDArray
 
 from ..network.graph import FollowGraph
 from .arrays import ranges, set_bits
+from .kernels import LAUNCH_LOCK
+from .kernels import edges as ke
+from .kernels.impressions import mark_masks
 
 __all__ = ["FollowEdges"]
 
@@ -20,16 +23,15 @@ _MASK = np.int64(0xFFFFFFFF)
 
 
 class FollowEdges:
-    """Follow edges as sorted int64 keys ``(u << 32) | v`` (u follows v).
+    """Follow edges in CSR form by follower (u follows v), followees sorted within a row.
 
-    The key order is CSR order, so ``indptr`` and ``indices`` are views of the same
-    data; ``affinity`` holds one float per edge (u's affinity to v), ``mutual``
+    ``affinity`` holds one float per edge (u's affinity to v), ``mutual``
     whether v follows u too, ``since`` the hour the follow took effect (0 for the
     starting graph), and ``mask``/``mask_number`` what the follower was shown of
     the followee's own posts: bit ``b`` of ``mask[e]`` is set when the followee's
     post number ``mask_number[e] + b`` was shown (posts are numbered per author
-    0, 1, ...; see :meth:`mark_shown`). New follows are inserted in place and the edges of departed
-    accounts removed in one pass (both linear in the edge count, once a day).
+    0, 1, ...; see :meth:`mark_shown`). New follows are merged in and the edges of departed
+    accounts removed by one compiled pass over the edges, parallel over followers (at most daily).
 
     Parameters
     ----------
@@ -42,22 +44,39 @@ class FollowEdges:
     def __init__(self, graph: FollowGraph, mutual_affinity: float) -> None:
         src, dst = graph.edges()
         self.n = graph.n_users
-        self.keys = (src.astype(np.int64) << _SHIFT) | dst.astype(np.int64)
         self.indices = graph.indices.astype(np.int32, copy=True)
-        self.indptr = graph.indptr.copy()
+        self.indptr = graph.indptr.astype(np.int64, copy=True)
         self.in_degree = graph.in_degree()
-        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64), sort=True) >= 0
+        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
         # one trailing 0.0 after the last edge, so that edge index -1 (no edge) reads 0
         self._aff = np.append(np.where(mutual, mutual_affinity, 0.0), 0.0)
         self.mutual = mutual
-        self.since = np.zeros(len(self.keys), dtype=np.float64)
+        self.since = np.zeros(len(self.indices), dtype=np.float64)
         self.mutual_affinity = float(mutual_affinity)
         # what each follower has been shown of the followee's own posts: bit b of
         # mask[e] is the followee's post number mask_number[e] + b (one trailing entry)
-        self.mask = np.zeros(len(self.keys) + 1, dtype=np.uint64)
-        self.mask_number = np.zeros(len(self.keys) + 1, dtype=np.int64)
+        self.mask = np.zeros(len(self.indices) + 1, dtype=np.uint64)
+        self.mask_number = np.zeros(len(self.indices) + 1, dtype=np.int64)
+        #: impressions of the followee's posts shown to the follower along each edge
+        #: (int32, widened by :meth:`widen_impressions`)
+        self.impressions = np.zeros(len(self.indices), dtype=np.int32)
+        #: ``(keys, impressions)`` of the edges with impressions removed by the last
+        #: :meth:`remove_accounts` (their viewer-author counts must be kept elsewhere)
+        self.dropped_impressions = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         #: (follower, followee) of the edges inserted by the last add_edges call
         self.last_added = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    @property
+    def keys(self) -> NDArray[np.int64]:
+        """``(follower << 32) | followee`` of every edge, sorted (made on each call)."""
+        return (self.rows() << _SHIFT) | self.indices.astype(np.int64)
+
+    def rows(self) -> NDArray[np.int64]:
+        """The follower of every edge (made on each call)."""
+        out = np.empty(self.n_edges, dtype=np.int64)
+        with LAUNCH_LOCK:
+            ke.edge_rows(self.indptr, out)
+        return out
 
     @property
     def affinity(self) -> NDArray[np.float64]:
@@ -71,7 +90,7 @@ class FollowEdges:
     @property
     def n_edges(self) -> int:
         """Number of follow edges."""
-        return len(self.keys)
+        return len(self.indices)
 
     def out_degree(self) -> NDArray[np.int64]:
         """Accounts each user follows."""
@@ -87,20 +106,16 @@ class FollowEdges:
     def lookup(self, u: NDArray[np.int64], v: NDArray[np.int64], *, sort: bool = False) -> NDArray[np.int64]:
         """Edge index of ``u -> v`` for each pair, or -1 where u does not follow v.
 
-        ``sort=True`` sorts the queries first: for millions of random queries the
-        binary searches then walk the edge keys in order (about 10x faster at 20M).
+        A binary search within row ``u`` per query, in parallel (``sort`` is kept
+        for compatibility and does nothing).
         """
-        if len(self.keys) == 0:
-            return np.full(len(u), -1, dtype=np.int64)
-        key = (np.asarray(u, dtype=np.int64) << _SHIFT) | np.asarray(v, dtype=np.int64)
-        if sort:
-            order = np.argsort(key)
-            pos = np.empty(len(key), dtype=np.int64)
-            pos[order] = np.searchsorted(self.keys, key[order])
-        else:
-            pos = np.searchsorted(self.keys, key)
-        safe = np.minimum(pos, len(self.keys) - 1)
-        return np.where(self.keys[safe] == key, safe, -1)
+        u = np.ascontiguousarray(u, dtype=np.int64)
+        v = np.ascontiguousarray(v, dtype=np.int64)
+        out = np.empty(len(u), dtype=np.int64)
+        if len(u):
+            with LAUNCH_LOCK:
+                ke.find_edges(self.indptr, self.indices, u, v, out)
+        return out
 
     def decay_affinity(self, factor: float) -> None:
         """Move every affinity towards its baseline: ``base + (a - base) * factor``.
@@ -109,11 +124,8 @@ class FollowEdges:
         """
         if factor >= 1.0 or self.n_edges == 0:
             return
-        base = np.where(self.mutual, self.mutual_affinity, 0.0)
-        a = self.affinity
-        a -= base
-        a *= factor
-        a += base
+        with LAUNCH_LOCK:
+            ke.decay_affinity(self._aff, self.mutual, self.mutual_affinity, float(factor))
 
     def bump_affinity(self, edge: NDArray[np.int64], amount: float, ceiling: float) -> None:
         """Raise affinity by ``amount`` per occurrence of each edge index (-1 ignored), saturating.
@@ -133,19 +145,15 @@ class FollowEdges:
 
         ``since`` is the hour the follows take effect. A pair that becomes mutual,
         through an existing edge or another edge of the same batch, gets the
-        mutual affinity on both edges.
+        mutual affinity on both edges. One compiled pass over the edges
+        (:func:`.kernels.edges.rebuild`), parallel over followers.
         """
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         ok = u != v
         key = np.unique((u[ok] << _SHIFT) | v[ok])
-        if len(key) == 0:
-            self.last_added = (key, key)
-            return 0
-        if len(self.keys):
-            pos = np.searchsorted(self.keys, key)
-            safe = np.minimum(pos, len(self.keys) - 1)
-            key = key[self.keys[safe] != key]
+        if len(key):
+            key = key[self.lookup(key >> _SHIFT, key & _MASK) < 0]
         if len(key) == 0:
             self.last_added = (key, key)
             return 0
@@ -158,17 +166,11 @@ class FollowEdges:
         in_batch = key[at] == rkey
         mutual = reverse | in_batch
         aff = np.where(mutual, self.mutual_affinity, 0.0)
-        pos = np.searchsorted(self.keys, key)
-        self.keys = np.insert(self.keys, pos, key)
-        self.indices = np.insert(self.indices, pos, nv.astype(np.int32))
-        self._aff = np.insert(self._aff, pos, aff)  # pos <= n_edges: the sentinel stays last
-        self.mutual = np.insert(self.mutual, pos, mutual)
-        self.since = np.insert(self.since, pos, float(since))
-        self.mask = np.insert(self.mask, pos, np.uint64(0))
-        self.mask_number = np.insert(self.mask_number, pos, 0)
+        ins_ptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(nu, minlength=self.n), out=ins_ptr[1:])
+        self._rebuild(np.ones(self.n_edges, dtype=np.bool_), self.indptr + ins_ptr,
+                      ins_ptr, nv.astype(np.int32), aff, mutual, np.full(len(key), float(since)))
         self.last_added = (nu, nv)
-        added = np.bincount(nu, minlength=self.n)
-        self.indptr[1:] += np.cumsum(added)
         if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too
             back = self.lookup(nv[reverse], nu[reverse])
             self.affinity[back] = np.maximum(self.affinity[back], self.mutual_affinity)
@@ -179,48 +181,62 @@ class FollowEdges:
     def remove_accounts(self, gone: NDArray[np.bool_]) -> int:
         """Remove every follow edge into or out of the accounts where ``gone`` is True.
 
-        Returns the number of edges removed. Edge indices change; call between ticks.
+        Returns the number of edges removed; the keys and impression counts of the
+        removed edges that had impressions are left in ``dropped_impressions``.
+        Edge indices change; call between ticks.
         """
+        self.dropped_impressions = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         if self.n_edges == 0 or not gone.any():
             return 0
-        u = (self.keys >> _SHIFT).astype(np.int64)
-        drop = gone[u] | gone[self.indices]
-        if not drop.any():
+        keep = np.empty(self.n_edges, dtype=np.bool_)
+        with LAUNCH_LOCK:
+            dropped = int(ke.keep_edges(self.indptr, self.indices, gone, keep))
+        if dropped == 0:
             return 0
-        keep = ~drop
+        drop = np.flatnonzero(~keep)
+        row = np.searchsorted(self.indptr, drop, side="right") - 1
+        shown = self.impressions[drop] > 0
+        self.dropped_impressions = ((row[shown] << _SHIFT) | self.indices[drop[shown]].astype(np.int64),
+                                    self.impressions[drop[shown]].astype(np.int64))
         # a remaining edge whose reverse is removed cannot be mutual any more, but the
         # reverse of an edge touching a departed account touches it too: nothing to fix
         self.in_degree -= np.bincount(self.indices[drop], minlength=self.n)
-        removed_out = np.bincount(u[drop], minlength=self.n)
-        self.indptr[1:] -= np.cumsum(removed_out)
-        self.keys = self.keys[keep]
-        self.indices = self.indices[keep]
-        self.mutual = self.mutual[keep]
-        self.since = self.since[keep]
-        keep1 = np.append(keep, True)  # the sentinel stays
-        self._aff = self._aff[keep1]
-        self.mask = self.mask[keep1]
-        self.mask_number = self.mask_number[keep1]
-        return int(drop.sum())
+        new_indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.diff(self.indptr) - np.bincount(row, minlength=self.n), out=new_indptr[1:])
+        none = np.zeros(0, dtype=np.int64)
+        self._rebuild(keep, new_indptr, np.zeros(self.n + 1, dtype=np.int64), none.astype(np.int32),
+                      none.astype(np.float64), none.astype(np.bool_), none.astype(np.float64))
+        return dropped
+
+    def _rebuild(self, keep, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since) -> None:
+        """Replace the per-edge arrays: kept old edges merged with inserted ones (:func:`.kernels.edges.rebuild`)."""
+        m = int(new_indptr[-1])
+        o_indices = np.empty(m, dtype=np.int32)
+        o_aff = np.empty(m + 1, dtype=np.float64)
+        o_mutual = np.empty(m, dtype=np.bool_)
+        o_since = np.empty(m, dtype=np.float64)
+        o_mask = np.empty(m + 1, dtype=np.uint64)
+        o_mask_number = np.empty(m + 1, dtype=np.int64)
+        o_impressions = np.empty(m, dtype=self.impressions.dtype)
+        with LAUNCH_LOCK:
+            ke.rebuild(self.indptr, self.indices, keep, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since,
+                       self._aff, self.mutual, self.since, self.mask, self.mask_number, self.impressions,
+                       o_indices, o_aff, o_mutual, o_since, o_mask, o_mask_number, o_impressions)
+        o_aff[m], o_mask[m], o_mask_number[m] = 0.0, 0, 0  # the sentinel of edge index -1
+        self.indptr, self.indices, self._aff, self.mutual, self.since = new_indptr, o_indices, o_aff, o_mutual, o_since
+        self.mask, self.mask_number, self.impressions = o_mask, o_mask_number, o_impressions
 
     # ------------------------------------------------------------ shown masks
-    def mark_shown(self, edge: NDArray[np.int64], number: NDArray[np.int64], first: NDArray[np.int64]) -> None:
-        """Record that the followee's post ``number`` was shown along each ``edge``.
+    def mark_shown(self, edge: NDArray[np.int64], number: NDArray[np.int64], author: NDArray[np.int64],
+                   first_number: NDArray[np.int64]) -> None:
+        """Record that the followee's post ``number`` was shown along each ``edge`` (``number >= 0``).
 
-        ``first`` is the followee's first live post number: each mask is first
-        shifted so that bit 0 is that post (expired posts drop out), then the
-        post's bit is set. The bits are distinct and were clear (the posts were
-        candidates, so unseen), so adding them is or-ing them. Every post must be
-        within 64 of ``first`` (tracked).
+        ``first_number`` is every account's first live post number: each mask is
+        first shifted so that bit 0 is the author's first live post (expired posts
+        drop out), then the post's bit is set. Rows with ``number < 0`` (untracked)
+        are skipped. The posts were candidates, so their bits were clear.
         """
-        shift = first - self.mask_number[edge]
-        stale = np.flatnonzero(shift)
-        if len(stale):
-            es, sh = edge[stale], shift[stale]  # an edge may repeat: every copy writes the same value
-            self.mask[es] = np.where(sh < 64, self.mask[es] >> np.minimum(sh, 63).astype(np.uint64), np.uint64(0))
-            self.mask_number[es] = first[stale]
-        bit = np.left_shift(np.uint64(1), (number - first).astype(np.uint64))
-        np.add.at(self.mask, edge, bit)
+        mark_masks(edge, number, author, first_number, self.mask, self.mask_number)
 
     def start_masks(self, edge: NDArray[np.int64], first: NDArray[np.int64]) -> None:
         """Empty masks for new edges, starting at the followee's first live post number ``first``."""
@@ -240,14 +256,18 @@ class FollowEdges:
         none = np.zeros(0, dtype=np.int64)
         if self.n_edges == 0:
             return none, none, none
-        u = (self.keys >> _SHIFT).astype(np.int64)
-        v = self.indices.astype(np.int64)
-        edges = np.flatnonzero(gone[v] & ~gone[u] & (self.mask[:-1] != 0))
+        edges = ke.shown_edges(self.indptr, self.indices, gone, self.mask)
         if len(edges) == 0:
             return none, none, none
         which, bit = set_bits(self.mask[edges])
         e = edges[which]
-        return u[e], v[e], self.mask_number[e] + bit
+        u = np.searchsorted(self.indptr, e, side="right") - 1
+        return u, self.indices[e].astype(np.int64), self.mask_number[e] + bit
+
+    def widen_impressions(self, total: int) -> None:
+        """Hold the per-edge impression counts as int64 once ``total`` impressions could overflow int32."""
+        if total > np.iinfo(np.int32).max and self.impressions.dtype != np.int64:
+            self.impressions = self.impressions.astype(np.int64)
 
     def grow(self, n_new: int) -> None:
         """Add ``n_new`` accounts with no edges."""

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .feed import Feeds
-from .kernels.engage import engage_counts
+from .kernels import LAUNCH_LOCK
+from .kernels.engage import add_engagements, draw_actions
 
 if TYPE_CHECKING:  # pragma: no cover
     from .state_types import PlatformState
@@ -37,35 +38,32 @@ def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
     acc = p.accounts
     # weight of each feed slot (0 = top): (1 + slot) ** -position_decay
     slot_weight = (1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay
-    aff1 = p.edges.edge_affinity(feeds.author_edge)
-    aff1 += 1.0
-    like = np.empty(n_shown, dtype=np.bool_)
-    reshare = np.empty(n_shown, dtype=np.bool_)
-    reply = np.empty(n_shown, dtype=np.bool_)
-    n_engaged = engage_counts(
-        p.key, np.int64(p.tick), np.int64(P.offset), feeds.viewer, feeds.post, feeds.author, feeds.slot,
-        aff1, slot_weight, acc.pop.propensity, P["appeal"], P["sponsored"],
-        float(cfg.like_rate), float(cfg.reshare_rate), float(cfg.reply_rate),
-        P["likes"], P["reshares"], P["replies"], P["engagements"],
-        acc.user_engagements, acc.day_engagements, acc.day_organic_engagements, acc.user_engaged, acc.day_engaged,
-        like, reshare, reply)
-    n_eng = like.astype(np.int64) + reshare + reply
-
-    if reshare.any():
-        p.live.reshare(feeds.post[reshare], feeds.author[reshare], feeds.viewer[reshare], now)
-
+    actions = np.empty(n_shown, dtype=np.int8)
+    with LAUNCH_LOCK:
+        n_engaged = draw_actions(p.key, np.int64(p.tick), np.int64(P.offset), feeds.viewer, feeds.post,
+                                 feeds.author_edge, feeds.slot, p.edges._aff, slot_weight, acc.pop.propensity,
+                                 P["appeal"], float(cfg.like_rate), float(cfg.reshare_rate), float(cfg.reply_rate),
+                                 actions)
     if n_engaged == 0:
         return
-    engaged = n_eng > 0
-    viewer = feeds.viewer[engaged]
-    author = feeds.author[engaged]
-    counts = n_eng[engaged]
+    which = np.flatnonzero(actions)
+    add_engagements(which, actions, feeds.viewer, feeds.post, feeds.author, P["sponsored"],
+                    P["likes"], P["reshares"], P["replies"], P["engagements"], acc.user_engagements,
+                    acc.day_engagements, acc.day_organic_engagements, acc.user_engaged, acc.day_engaged)
+    act = actions[which]
+    reshared = which[(act & 2) != 0]
+    if len(reshared):
+        p.live.reshare(feeds.post[reshared], feeds.author[reshared], feeds.viewer[reshared], now)
+    n_eng = (act & 1) + ((act >> 1) & 1) + ((act >> 2) & 1)
+    viewer = feeds.viewer[which]
+    author = feeds.author[which]
+    counts = n_eng.astype(np.int64)
     g = p.edges
     rng = p.streams["dynamics"]
     draws = rng.random((2, len(viewer)))
     new_u, new_v = [], []
     if cfg.loop_enabled("rich_get_richer"):
-        g.bump_affinity(np.repeat(feeds.author_edge[engaged], counts), cfg.affinity_gain, cfg.affinity_max)
+        g.bump_affinity(np.repeat(feeds.author_edge[which], counts), cfg.affinity_gain, cfg.affinity_max)
     if cfg.loop_enabled("reciprocity"):
         back = g.lookup(author, viewer)
         g.bump_affinity(np.repeat(back, counts), cfg.reciprocity_gain, cfg.affinity_max)
@@ -73,7 +71,7 @@ def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
         new_u.append(author[follow_back])
         new_v.append(viewer[follow_back])
     if cfg.loop_enabled("follow_discovery"):
-        discover = (feeds.author_edge[engaged] < 0) & (draws[1] < cfg.discovery_follow_prob)
+        discover = (feeds.author_edge[which] < 0) & (draws[1] < cfg.discovery_follow_prob)
         new_u.append(viewer[discover])
         new_v.append(author[discover])
     if new_u:

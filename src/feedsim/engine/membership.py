@@ -102,6 +102,7 @@ def churn(p: PlatformState, midnight: float) -> None:
         if cfg.exclude_seen:
             _remember_shown_before_unfollow(p, gone)
         p.edges.remove_accounts(gone)
+        p.pairs.keep_removed(*p.edges.dropped_impressions)
         p.days.leaves += len(leavers)
     if copied is not None:
         _join(p, p.streams["churn"], proto, *copied, midnight)  # attributes: churn stream
@@ -144,7 +145,7 @@ def _copy_edges(
     is_proto = np.zeros(g.n, dtype=bool)
     is_proto[proto] = True
     e = np.flatnonzero(is_proto[g.indices])
-    fol_u = (g.keys[e] >> np.int64(32)).astype(np.int64)
+    fol_u = np.searchsorted(g.indptr, e, side="right") - 1
     fol_v = g.indices[e].astype(np.int64)
     order = np.argsort(fol_v, kind="stable")
     fol_u, fol_v = fol_u[order], fol_v[order]

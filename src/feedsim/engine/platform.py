@@ -21,12 +21,13 @@ from numpy.typing import NDArray
 from ..network.graph import FollowGraph
 from ..population.state import Population
 from .account_state import AccountState
-from .arrays import BufferedCounter, HashSet
+from .arrays import HashSet
 from .config import SimulationConfig
 from .day import close_day
 from .edges import FollowEdges
 from .live import Live, LiveItems
 from .membership import add_accounts
+from .pairs import PairCounts
 from .posts import FOLDED_COLUMNS, POST_COLUMNS, PostTable
 from .series import DAILY_SERIES, DailySeries
 from .tick import step
@@ -72,8 +73,9 @@ class Platform:
     seen : HashSet
         ``(viewer << 32) | row`` of live posts shown to the viewer that the edge
         masks do not track (reshares, out-of-network posts, prolific authors).
-    pairs : BufferedCounter
-        ``(viewer << 32) | author`` impression counts (author reach, exposure diversity).
+    pairs : PairCounts
+        Viewer-author impression counts off the follow edges (those along an edge
+        are ``edges.impressions``); author reach and exposure diversity read both.
     days : DailySeries
         The per-day series and the open day's totals.
     """
@@ -107,7 +109,7 @@ class Platform:
         self.live = Live()
         # keys of expired posts are dropped daily and whenever the table has to grow
         self.seen = HashSet(capacity=4 * n, prune=lambda keys: (keys & 0xFFFFFFFF) >= self.posts.first_live)
-        self.pairs = BufferedCounter()
+        self.pairs = PairCounts()
         self.days = DailySeries()
         #: follows made by engagement during the day, applied at midnight
         self.pending_follows: list[tuple[np.ndarray, np.ndarray]] = []

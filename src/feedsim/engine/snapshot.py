@@ -135,7 +135,7 @@ class RunSnapshot:
         acc = p.accounts
         posts["role"] = acc.pop.role[posts["author"]]
         n = p.n_users
-        pair_table = p.pairs.snapshot(n)  # lent, copy-on-write: no copy of the largest table
+        pair_table = p.pairs.table(p.edges, n)
         authors = {
             "node_id": np.array(acc.pop.node_ids, dtype=object),
             "role": acc.pop.role.copy(),

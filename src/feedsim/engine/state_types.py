@@ -16,10 +16,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from .account_state import AccountState
-from .arrays import BufferedCounter, HashSet
+from .arrays import HashSet
 from .config import SimulationConfig
 from .edges import FollowEdges
 from .live import Live
+from .pairs import PairCounts
 from .posts import PostTable
 from .series import DailySeries
 
@@ -63,8 +64,8 @@ class PlatformState(Protocol):
     live: Live
     #: (viewer << 32) | row of live posts shown and not tracked by the edge masks
     seen: HashSet
-    #: (viewer << 32) | author impression counts
-    pairs: BufferedCounter
+    #: viewer-author impression counts off the follow edges
+    pairs: PairCounts
     #: the daily series and the open day's totals
     days: DailySeries
     #: follows made by engagement, applied at the end of the day

@@ -2,8 +2,9 @@
 
 One tick of ``tick_hours`` starting at ``t0`` (hours):
 
-1. :func:`post` - accounts post (keyed draws); the posts enter the table and the
-   live items, and the live window moves on.
+1. :func:`post` - accounts post (keyed draws); the posts enter the table; the
+   live window moves on and the live items drop what expired and take the new
+   posts and the last tick's reshares.
 2. :func:`draw_sessions` - who opens how many sessions at the end of the tick.
 3. :func:`build_feeds` - every viewer's feeds (reads state only; see :mod:`.feed`).
 4. :func:`count_impressions` - the post, account and viewer-author counters.
@@ -24,8 +25,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .engagement import engage
-from .feed import ORIGINAL, Feeds, build_rows, fused_feeds, fused_form, score_rows, select_feeds
-from .kernels.draws import keyed_poisson, post_normals, post_uniforms
+from .feed import Feeds, build_rows, fused_feeds, fused_form, score_rows, select_feeds
+from .kernels import LAUNCH_LOCK
+from .kernels import impressions as ki
+from .kernels import posting as kp
+from .kernels.draws import keyed_poisson_rates
 from .kernels.hashing import STREAMS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,7 +83,7 @@ def run_tick(p: PlatformState, t0: float) -> None:
     s = clock()
     post(p, t0)
     first_live = p.posts.advance_live(t1, cfg.max_age_hours)
-    p.live.expire(first_live, p.accounts.user_posts, p.accounts.first_number)
+    p.live.update(first_live, p.accounts.first_number)
     ph["posting"] += clock() - s
 
     s = clock()
@@ -113,29 +117,34 @@ def run_tick(p: PlatformState, t0: float) -> None:
 
 
 # ------------------------------------------------------------------ posting
-def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.float64], t0: float):
-    """Authors, in-tick offsets, appeal and link flags of one tick's posts at ``rate`` posts/day.
+def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.float64],
+               multiplier: NDArray[np.float64], mask: NDArray[np.bool_], t0: float):
+    """Authors, in-tick offsets, appeal and link flags of one tick's posts.
 
+    Account ``i`` posts at ``rate[i] * multiplier[i]`` posts/day where ``mask[i]``.
     Keyed draws (``streams``: the count stream and the post-attribute stream), so
-    each account's posts depend on its own rate only.
+    each account's posts depend on its own rate only. Returns the posts grouped
+    by author and each account's count.
     """
     pop = p.accounts.pop
-    dt = p.cfg.tick_hours
     tick = tick_number(p, t0)
-    counts = keyed_poisson(p.key, streams[0], tick, rate * (dt / 24.0))
-    authors = np.repeat(np.arange(p.accounts.n, dtype=np.int64), counts)
-    m = len(authors)
-    index = np.arange(m, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    offsets = post_uniforms(p.key, streams[1], tick, authors, index, 0)
+    counts = keyed_poisson_rates(p.key, streams[0], tick, rate, multiplier, p.cfg.tick_hours / 24.0, mask)
+    ptr = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    m = int(ptr[-1])
+    authors = np.empty(m, dtype=np.int64)
+    u = np.empty((4, m))
+    with LAUNCH_LOCK:
+        kp.post_uniforms(p.key, np.int64(streams[1]), np.int64(tick), counts, ptr, authors, u)
     sigma = p.cfg.appeal_sigma
-    normal = post_normals(p.key, streams[1], tick, authors, index)
+    normal = np.sqrt(-2.0 * np.log(1.0 - u[1])) * np.cos(2.0 * np.pi * u[2])  # Box-Muller
     appeal = pop.quality[authors] * np.exp(sigma * normal - 0.5 * sigma * sigma)
-    off_platform = post_uniforms(p.key, streams[1], tick, authors, index, 3) < pop.link_share[authors]
-    return authors, offsets, appeal, off_platform
+    off_platform = u[3] < pop.link_share[authors]
+    return authors, u[0], appeal, off_platform, counts
 
 
 def post(p: PlatformState, t0: float) -> None:
-    """The tick's organic and campaign posts: into the post table and the live originals.
+    """The tick's organic and campaign posts: into the post table and the live originals' queue.
 
     A post is numbered within its author's posts (0, 1, ...) and tracked in the
     follow edges' masks when it is within ``p.SEEN_BITS`` of the author's oldest
@@ -143,13 +152,15 @@ def post(p: PlatformState, t0: float) -> None:
     """
     acc = p.accounts
     dt = p.cfg.tick_hours
-    rate = acc.pop.post_rate * acc.rate_multiplier * (acc.active & acc.present)
-    authors, offsets, appeal, off_platform = draw_posts(p, (STREAMS["posting"], STREAMS["post_attrs"]), rate, t0)
-    acc.day_organic_posts += np.bincount(authors, minlength=acc.n)
+    authors, offsets, appeal, off_platform, counts = draw_posts(
+        p, (STREAMS["posting"], STREAMS["post_attrs"]), acc.pop.post_rate, acc.rate_multiplier,
+        acc.active & acc.present, t0)
+    acc.day_organic_posts += counts
     sponsored = np.zeros(len(authors), dtype=bool)
     if acc.sponsored_rate.any():
         # campaign posts come from their own stream: organic posting is unchanged
-        extra = draw_posts(p, (STREAMS["campaigns"], STREAMS["campaign_attrs"]), acc.sponsored_rate * acc.present, t0)
+        extra = draw_posts(p, (STREAMS["campaigns"], STREAMS["campaign_attrs"]), acc.sponsored_rate,
+                           np.ones(acc.n), acc.present, t0)
         authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
                                                   zip((authors, offsets, appeal, off_platform), extra))
         sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])
@@ -162,31 +173,21 @@ def post(p: PlatformState, t0: float) -> None:
     first_row = p.posts.n
     p.posts.append(author=authors, created=created, appeal=appeal, sponsored=sponsored,
                    off_platform=off_platform, followers_at_creation=p.edges.in_degree[authors])
-    rows = np.arange(first_row, first_row + m, dtype=np.int64)
-    by_author = np.argsort(authors, kind="stable")
-    sorted_authors = authors[by_author]
-    run_start = np.flatnonzero(np.r_[True, sorted_authors[1:] != sorted_authors[:-1]])
-    rank = np.empty(m, dtype=np.int64)
-    rank[by_author] = np.arange(m) - np.repeat(run_start, np.diff(np.r_[run_start, m]))
-    number = acc.user_posts[authors] + rank
-    number = np.where(number < acc.first_number[authors] + p.SEEN_BITS, number, -1)
-    p.live.publish(rows, authors, created, number)
-    per_author = np.bincount(authors, minlength=acc.n)
-    acc.user_posts += per_author
-    acc.day_posts += per_author
+    number = np.empty(m, dtype=np.int64)
+    kp.number_posts(authors, acc.user_posts, acc.day_posts, acc.first_number, p.SEEN_BITS, number)
+    p.live.publish(np.arange(first_row, first_row + m, dtype=np.int64), authors, created, number)
 
 
 # ----------------------------------------------------------------- sessions
 def draw_sessions(p: PlatformState, t0: float) -> Sessions:
     """Sessions at the end of the tick: a keyed Poisson count per account.
 
-    Drawn for every account, departed ones then zeroed, so that the draws of the
-    accounts still here do not depend on who left.
+    Each account's count is a keyed draw of its own (departed accounts have
+    none), so the draws of the accounts still here do not depend on who left.
     """
     acc = p.accounts
-    counts = keyed_poisson(p.key, STREAMS["sessions"], tick_number(p, t0),
-                           acc.pop.session_rate * acc.session_multiplier * (p.cfg.tick_hours / 24.0))
-    counts[~acc.present] = 0
+    counts = keyed_poisson_rates(p.key, STREAMS["sessions"], tick_number(p, t0), acc.pop.session_rate,
+                                 acc.session_multiplier, p.cfg.tick_hours / 24.0, acc.present)
     viewers = np.flatnonzero(counts).astype(np.int64)
     acc.user_sessions[viewers] += counts[viewers]
     acc.day_user_sessions[viewers] += counts[viewers]
@@ -229,23 +230,20 @@ def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | No
 
 # -------------------------------------------------------------- impressions
 def count_impressions(p: PlatformState, feeds: Feeds, now: float) -> None:
-    """Add the tick's impressions to the post, account and viewer-author counters (and the log)."""
+    """Add the tick's impressions to the post, account and viewer-author counters (and the log).
+
+    Follower reach counts the viewers who followed the author when the post was
+    created (the accounts behind ``followers_at_creation``). Impressions along a
+    follow edge count on the edge; the others go to ``p.pairs``.
+    """
     P = p.posts
-    lo = P.first_live
-    span = P.n - lo
-    local = feeds.post - lo
-    P["impressions"][lo:] += np.bincount(local, minlength=span)
-    # follower reach counts the viewers who followed the author when the post was
-    # created: the accounts behind followers_at_creation
-    from_follower = np.flatnonzero(feeds.kind == ORIGINAL)
-    if len(from_follower):
-        at_creation = p.edges.since[feeds.author_edge[from_follower]] <= P["created"][feeds.post[from_follower]]
-        from_follower = from_follower[at_creation]
-    P["follower_impressions"][lo:] += np.bincount(local[from_follower], minlength=span)
-    per_author = np.bincount(feeds.author, minlength=p.accounts.n)
-    p.accounts.user_impressions += per_author
-    p.accounts.day_impressions += per_author
-    p.pairs.add((feeds.viewer << 32) | feeds.author)
+    edges = p.edges
+    edges.widen_impressions(p.stats["impressions"] + len(feeds.post))
+    ki.count_impressions(feeds.post, feeds.author, feeds.author_edge, feeds.kind, P["created"], edges.since,
+                         P["impressions"], P["follower_impressions"], p.accounts.user_impressions,
+                         p.accounts.day_impressions, edges.impressions)
+    off = feeds.author_edge < 0
+    p.pairs.add_off_edge(feeds.viewer[off], feeds.author[off])
     p.stats["impressions"] += len(feeds.post)
     if p.cfg.record_impressions:
         log = p.log
@@ -264,9 +262,7 @@ def mark_shown(p: PlatformState, feeds: Feeds) -> None:
     (:meth:`~feedsim.engine.edges.FollowEdges.mark_shown`); anything else into
     the seen hash set of ``(viewer << 32) | row`` keys.
     """
-    tracked = feeds.number >= 0
-    p.edges.mark_shown(feeds.author_edge[tracked], feeds.number[tracked],
-                       p.accounts.first_number[feeds.author[tracked]])
-    rest = np.flatnonzero(~tracked)
+    p.edges.mark_shown(feeds.author_edge, feeds.number, feeds.author, p.accounts.first_number)
+    rest = np.flatnonzero(feeds.number < 0)
     if len(rest):
         p.seen.add_new((feeds.viewer[rest] << 32) | feeds.post[rest])  # candidates were unseen
