@@ -142,3 +142,16 @@ def test_pair_table_of_a_run_with_churn_matches_its_impressions(ranker):
     order = np.argsort(got)
     np.testing.assert_array_equal(got[order], keys)
     np.testing.assert_array_equal(c[order], counts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(counts=st.lists(st.integers(1, 6), max_size=40), n_blocks=st.integers(1, 9))
+def test_viewer_blocks_cut_only_between_viewers(counts, n_blocks):
+    from feedsim.engine.kernels.impressions import viewer_blocks
+
+    viewer = np.repeat(np.arange(len(counts)), counts)
+    b = viewer_blocks(viewer, n_blocks)
+    assert b[0] == 0 and b[-1] == len(viewer) and (np.diff(b) > 0).all() or len(viewer) == 0
+    for cut in b[1:-1]:
+        assert viewer[cut] != viewer[cut - 1]
+    assert len(b) - 1 <= max(n_blocks, 1)

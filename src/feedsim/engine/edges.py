@@ -145,68 +145,83 @@ class FollowEdges:
 
         ``since`` is the hour the follows take effect. A pair that becomes mutual,
         through an existing edge or another edge of the same batch, gets the
-        mutual affinity on both edges. One compiled pass over the edges
-        (:func:`.kernels.edges.rebuild`), parallel over followers.
+        mutual affinity on both edges. See :meth:`update`.
         """
+        return self.update(u, v, since)[0]
+
+    def remove_accounts(self, gone: NDArray[np.bool_]) -> int:
+        """Remove every follow edge into or out of the accounts where ``gone`` is True; return the count.
+
+        See :meth:`update`.
+        """
+        none = np.zeros(0, dtype=np.int64)
+        return self.update(none, none, gone=gone)[1]
+
+    def update(self, u: NDArray[np.int64], v: NDArray[np.int64], since: float = 0.0,
+               gone: NDArray[np.bool_] | None = None) -> tuple[int, int]:
+        """Remove the edges into or out of accounts where ``gone`` and insert follows ``u -> v``, in one pass.
+
+        Inserted follows skip self-loops and existing edges and must not touch an
+        account that goes; ``since`` is the hour they take effect, and a pair that
+        becomes mutual (through an existing edge or another edge of the batch) gets
+        the mutual affinity on both edges. The keys and impression counts of the
+        removed edges that had impressions are left in ``dropped_impressions``, the
+        inserted pairs in ``last_added``. One compiled pass over the edges
+        (:func:`.kernels.edges.rebuild`), parallel over followers; edge indices
+        change, so call between ticks. Returns ``(inserted, removed)``.
+        """
+        self.dropped_impressions = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        removed = 0
+        keep = None
+        out_removed = None
+        if gone is not None and self.n_edges and gone.any():
+            keep = np.empty(self.n_edges, dtype=np.bool_)
+            with LAUNCH_LOCK:
+                removed = int(ke.keep_edges(self.indptr, self.indices, gone, keep))
+            if removed:
+                drop = np.flatnonzero(~keep)
+                row = np.searchsorted(self.indptr, drop, side="right") - 1
+                shown = self.impressions[drop] > 0
+                self.dropped_impressions = ((row[shown] << _SHIFT) | self.indices[drop[shown]].astype(np.int64),
+                                            self.impressions[drop[shown]].astype(np.int64))
+                # a remaining edge whose reverse is removed cannot be mutual any more, but the
+                # reverse of an edge touching a departed account touches it too: nothing to fix
+                self.in_degree -= np.bincount(self.indices[drop], minlength=self.n)
+                out_removed = np.bincount(row, minlength=self.n)
+            else:
+                keep = None
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         ok = u != v
         key = np.unique((u[ok] << _SHIFT) | v[ok])
         if len(key):
             key = key[self.lookup(key >> _SHIFT, key & _MASK) < 0]
-        if len(key) == 0:
-            self.last_added = (key, key)
-            return 0
         nu = key >> _SHIFT
         nv = key & _MASK
+        self.last_added = (nu, nv)
+        if len(key) == 0 and keep is None:
+            return 0, 0
         reverse = self.lookup(nv, nu) >= 0
         # the reverse follow may be in this batch too (key is sorted and unique)
         rkey = (nv << _SHIFT) | nu
-        at = np.minimum(np.searchsorted(key, rkey), len(key) - 1)
-        in_batch = key[at] == rkey
+        at = np.minimum(np.searchsorted(key, rkey), max(len(key) - 1, 0))
+        in_batch = key[at] == rkey if len(key) else np.zeros(0, dtype=np.bool_)
         mutual = reverse | in_batch
         aff = np.where(mutual, self.mutual_affinity, 0.0)
+        added = np.bincount(nu, minlength=self.n)
         ins_ptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(nu, minlength=self.n), out=ins_ptr[1:])
-        self._rebuild(np.ones(self.n_edges, dtype=np.bool_), self.indptr + ins_ptr,
+        np.cumsum(added, out=ins_ptr[1:])
+        new_indptr = self.indptr + ins_ptr
+        if out_removed is not None:
+            new_indptr[1:] -= np.cumsum(out_removed)
+        self._rebuild(np.ones(self.n_edges, dtype=np.bool_) if keep is None else keep, new_indptr,
                       ins_ptr, nv.astype(np.int32), aff, mutual, np.full(len(key), float(since)))
-        self.last_added = (nu, nv)
         if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too
             back = self.lookup(nv[reverse], nu[reverse])
             self.affinity[back] = np.maximum(self.affinity[back], self.mutual_affinity)
             self.mutual[back] = True
         self.in_degree += np.bincount(nv, minlength=self.n)
-        return len(key)
-
-    def remove_accounts(self, gone: NDArray[np.bool_]) -> int:
-        """Remove every follow edge into or out of the accounts where ``gone`` is True.
-
-        Returns the number of edges removed; the keys and impression counts of the
-        removed edges that had impressions are left in ``dropped_impressions``.
-        Edge indices change; call between ticks.
-        """
-        self.dropped_impressions = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-        if self.n_edges == 0 or not gone.any():
-            return 0
-        keep = np.empty(self.n_edges, dtype=np.bool_)
-        with LAUNCH_LOCK:
-            dropped = int(ke.keep_edges(self.indptr, self.indices, gone, keep))
-        if dropped == 0:
-            return 0
-        drop = np.flatnonzero(~keep)
-        row = np.searchsorted(self.indptr, drop, side="right") - 1
-        shown = self.impressions[drop] > 0
-        self.dropped_impressions = ((row[shown] << _SHIFT) | self.indices[drop[shown]].astype(np.int64),
-                                    self.impressions[drop[shown]].astype(np.int64))
-        # a remaining edge whose reverse is removed cannot be mutual any more, but the
-        # reverse of an edge touching a departed account touches it too: nothing to fix
-        self.in_degree -= np.bincount(self.indices[drop], minlength=self.n)
-        new_indptr = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(np.diff(self.indptr) - np.bincount(row, minlength=self.n), out=new_indptr[1:])
-        none = np.zeros(0, dtype=np.int64)
-        self._rebuild(keep, new_indptr, np.zeros(self.n + 1, dtype=np.int64), none.astype(np.int32),
-                      none.astype(np.float64), none.astype(np.bool_), none.astype(np.float64))
-        return dropped
+        return len(key), removed
 
     def _rebuild(self, keep, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since) -> None:
         """Replace the per-edge arrays: kept old edges merged with inserted ones (:func:`.kernels.edges.rebuild`)."""
@@ -227,16 +242,19 @@ class FollowEdges:
         self.mask, self.mask_number, self.impressions = o_mask, o_mask_number, o_impressions
 
     # ------------------------------------------------------------ shown masks
-    def mark_shown(self, edge: NDArray[np.int64], number: NDArray[np.int64], author: NDArray[np.int64],
-                   first_number: NDArray[np.int64]) -> None:
+    def mark_shown(self, blocks: NDArray[np.int64], edge: NDArray[np.int64], number: NDArray[np.int64],
+                   author: NDArray[np.int64], first_number: NDArray[np.int64]) -> None:
         """Record that the followee's post ``number`` was shown along each ``edge`` (``number >= 0``).
 
         ``first_number`` is every account's first live post number: each mask is
         first shifted so that bit 0 is the author's first live post (expired posts
         drop out), then the post's bit is set. Rows with ``number < 0`` (untracked)
-        are skipped. The posts were candidates, so their bits were clear.
+        are skipped. The posts were candidates, so their bits were clear. ``blocks``
+        cut the rows where the viewer changes (parallel blocks; see
+        :func:`.kernels.impressions.viewer_blocks`).
         """
-        mark_masks(edge, number, author, first_number, self.mask, self.mask_number)
+        with LAUNCH_LOCK:
+            mark_masks(blocks, edge, number, author, first_number, self.mask, self.mask_number)
 
     def start_masks(self, edge: NDArray[np.int64], first: NDArray[np.int64]) -> None:
         """Empty masks for new edges, starting at the followee's first live post number ``first``."""

@@ -48,21 +48,24 @@ class LiveItems:
         self.number = np.zeros(0, dtype=np.int64)
         self._ptr = np.zeros(1, dtype=np.int64)
         self._pending: list[tuple[NDArray, ...]] = []
+        self._grouped = False
 
     def __len__(self) -> int:
         return len(self.post)
 
-    def append(self, post, author, via, when, number=None) -> None:
+    def append(self, post, author, via, when, number=None, grouped: bool = False) -> None:
         """Queue items (post rows, authors, the account they reach followers through, hours).
 
         They join the live items at the next :meth:`update`, each after the
-        existing items of its ``via``.
+        existing items of its ``via``; ``grouped`` says the items are already
+        sorted by ``via`` (stably).
         """
         if len(post) == 0:
             return
         num = np.full(len(post), -1, dtype=np.int64) if number is None else np.asarray(number, dtype=np.int64)
         self._pending.append((np.asarray(post, dtype=np.int64), np.asarray(author, dtype=np.int64),
                               np.asarray(via, dtype=np.int64), np.asarray(when, dtype=np.float64), num))
+        self._grouped = grouped and len(self._pending) == 1
 
     def update(self, first_live: int, n_accounts: int) -> NDArray[np.int64]:
         """Drop items of posts before row ``first_live``, add the queued ones; return the dropped items' ``via``."""
@@ -70,8 +73,11 @@ class LiveItems:
             cols = [np.concatenate(c) for c in zip(*self._pending)] if len(self._pending) > 1 \
                 else list(self._pending[0])
             self._pending = []
-            order = np.argsort(cols[2], kind="stable")
-            n_post, n_author, n_via, n_time, n_number = (c[order] for c in cols)
+            if self._grouped:
+                n_post, n_author, n_via, n_time, n_number = cols
+            else:
+                order = np.argsort(cols[2], kind="stable")
+                n_post, n_author, n_via, n_time, n_number = (c[order] for c in cols)
         else:
             n_post, n_author, n_via, n_time, n_number = (self.post[:0], self.author[:0], self.via[:0],
                                                          self.time[:0], self.number[:0])
@@ -121,9 +127,12 @@ class Live:
         self.reshares = LiveItems()
 
     def publish(self, rows: NDArray[np.int64], authors: NDArray[np.int64], created: NDArray[np.float64],
-                number: NDArray[np.int64]) -> None:
-        """Queue new posts (table ``rows``, ``created`` hours; ``number`` tracked or -1) for :meth:`update`."""
-        self.originals.append(rows, authors, authors, created, number)
+                number: NDArray[np.int64], grouped: bool = False) -> None:
+        """Queue new posts (table ``rows``, ``created`` hours; ``number`` tracked or -1) for :meth:`update`.
+
+        ``grouped``: already sorted by author, oldest first within one.
+        """
+        self.originals.append(rows, authors, authors, created, number, grouped=grouped)
 
     def reshare(self, rows: NDArray[np.int64], authors: NDArray[np.int64], resharers: NDArray[np.int64],
                 now: float) -> None:

@@ -94,6 +94,7 @@ def churn(p: PlatformState, midnight: float) -> None:
     if n_join > len(proto) and len(stay):
         proto = np.concatenate([proto, stay[rng.integers(0, len(stay), n_join - len(proto))]])
     copied = _copy_edges(p, p.streams["joining"], proto, stay) if len(proto) else None
+    gone = None
     if len(leavers):
         acc.present[leavers] = False
         acc.left_day[leavers] = p.day
@@ -101,11 +102,19 @@ def churn(p: PlatformState, midnight: float) -> None:
         gone[leavers] = True
         if cfg.exclude_seen:
             _remember_shown_before_unfollow(p, gone)
-        p.edges.remove_accounts(gone)
-        p.pairs.keep_removed(*p.edges.dropped_impressions)
         p.days.leaves += len(leavers)
-    if copied is not None:
-        _join(p, p.streams["churn"], proto, *copied, midnight)  # attributes: churn stream
+    u = v = new = np.zeros(0, dtype=np.int64)
+    if copied is not None:  # newcomers take their prototypes' places (attributes: churn stream)
+        new, u, v = _join(p, p.streams["churn"], proto, *copied)
+        if gone is not None:
+            gone = np.concatenate([gone, np.zeros(len(new), dtype=bool)])
+    # the leavers' edges go and the newcomers' edges come in one pass over the edges
+    p.edges.update(u, v, since=midnight, gone=gone)
+    p.pairs.keep_removed(*p.edges.dropped_impressions)
+    if len(new):
+        start_new_edges(p, fresh_followers=True)
+        acc.followers_start[new] = p.edges.in_degree[new]
+        p.days.joins += len(new)
 
 
 def _remember_shown_before_unfollow(p: PlatformState, gone: NDArray[np.bool_]) -> None:
@@ -167,17 +176,16 @@ def _copy_edges(
     return out_owner, out_v, in_u, in_owner
 
 
-def _join(p: PlatformState, rng: np.random.Generator, proto, out_owner, out_v, in_u, in_owner,
-          midnight: float) -> None:
-    """Add newcomers copying ``proto`` (see :func:`_copy_edges`); edges to leavers are dropped."""
-    g = p.edges
+def _join(p: PlatformState, rng: np.random.Generator, proto, out_owner, out_v, in_u,
+          in_owner) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Add newcomers copying ``proto`` (see :func:`_copy_edges`); return them and their edges ``u -> v``.
+
+    Edges to or from accounts that have left are dropped.
+    """
     acc = p.accounts
     new = grow(p, acc.pop.role[proto], rng)
     acc.joined_day[new] = p.day + 1
     u = np.concatenate([new[out_owner], in_u])
     v = np.concatenate([out_v, new[in_owner]])
     ok = acc.present[u] & acc.present[v]
-    g.add_edges(u[ok], v[ok], since=midnight)
-    start_new_edges(p, fresh_followers=True)
-    acc.followers_start[new] = g.in_degree[new]
-    p.days.joins += len(new)
+    return new, u[ok], v[ok]

@@ -97,6 +97,11 @@ class PairCounts:
         if len(viewer):
             self.off_edge.add((viewer << 32) | author)
 
+    def add_off_edge_keys(self, keys: NDArray[np.int64]) -> None:
+        """Count one impression for each ``(viewer << 32) | author`` key not along a follow edge."""
+        if len(keys):
+            self.off_edge.add(keys)
+
     def keep_removed(self, keys: NDArray[np.int64], counts: NDArray[np.int64]) -> None:
         """Keep the counts of follow edges that are removed (``(follower << 32) | followee`` keys)."""
         if len(keys):

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -107,9 +108,10 @@ def run_tick(p: PlatformState, t0: float) -> None:
         return
 
     s = clock()
-    count_impressions(p, feeds, t1)
+    blocks = ki.viewer_blocks(feeds.viewer, 4 * numba.get_num_threads())
+    count_impressions(p, feeds, blocks, t1)
     if cfg.exclude_seen:
-        mark_shown(p, feeds)
+        mark_shown(p, feeds, blocks)
     ph["impressions"] += clock() - s
     s = clock()
     engage(p, feeds, t1)
@@ -124,7 +126,7 @@ def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.floa
     Account ``i`` posts at ``rate[i] * multiplier[i]`` posts/day where ``mask[i]``.
     Keyed draws (``streams``: the count stream and the post-attribute stream), so
     each account's posts depend on its own rate only. Returns the posts grouped
-    by author and each account's count.
+    by author, each account's count and the groups' CSR pointers.
     """
     pop = p.accounts.pop
     tick = tick_number(p, t0)
@@ -140,7 +142,7 @@ def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.floa
     normal = np.sqrt(-2.0 * np.log(1.0 - u[1])) * np.cos(2.0 * np.pi * u[2])  # Box-Muller
     appeal = pop.quality[authors] * np.exp(sigma * normal - 0.5 * sigma * sigma)
     off_platform = u[3] < pop.link_share[authors]
-    return authors, u[0], appeal, off_platform, counts
+    return authors, u[0], appeal, off_platform, counts, ptr
 
 
 def post(p: PlatformState, t0: float) -> None:
@@ -152,11 +154,12 @@ def post(p: PlatformState, t0: float) -> None:
     """
     acc = p.accounts
     dt = p.cfg.tick_hours
-    authors, offsets, appeal, off_platform, counts = draw_posts(
+    authors, offsets, appeal, off_platform, counts, group = draw_posts(
         p, (STREAMS["posting"], STREAMS["post_attrs"]), acc.pop.post_rate, acc.rate_multiplier,
         acc.active & acc.present, t0)
     acc.day_organic_posts += counts
     sponsored = np.zeros(len(authors), dtype=bool)
+    grouped = True  # the draws are grouped by author
     if acc.sponsored_rate.any():
         # campaign posts come from their own stream: organic posting is unchanged
         extra = draw_posts(p, (STREAMS["campaigns"], STREAMS["campaign_attrs"]), acc.sponsored_rate,
@@ -164,10 +167,11 @@ def post(p: PlatformState, t0: float) -> None:
         authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
                                                   zip((authors, offsets, appeal, off_platform), extra))
         sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])
+        grouped = False
     m = len(authors)
     if m == 0:
         return
-    order = np.argsort(offsets, kind="stable")
+    order = kp.uniform_order(offsets)  # creation order (np.argsort(offsets, kind="stable"))
     authors, sponsored, appeal, off_platform = authors[order], sponsored[order], appeal[order], off_platform[order]
     created = t0 + offsets[order] * dt
     first_row = p.posts.n
@@ -175,7 +179,15 @@ def post(p: PlatformState, t0: float) -> None:
                    off_platform=off_platform, followers_at_creation=p.edges.in_degree[authors])
     number = np.empty(m, dtype=np.int64)
     kp.number_posts(authors, acc.user_posts, acc.day_posts, acc.first_number, p.SEEN_BITS, number)
-    p.live.publish(np.arange(first_row, first_row + m, dtype=np.int64), authors, created, number)
+    # the live originals take them grouped by author, oldest first within an author
+    if grouped:
+        rank = np.empty(m, dtype=np.int64)
+        rank[order] = np.arange(m, dtype=np.int64)
+        by_author = np.empty(m, dtype=np.int64)
+        kp.group_by_author(group, rank, by_author)
+    else:
+        by_author = np.argsort(authors, kind="stable")
+    p.live.publish(first_row + by_author, authors[by_author], created[by_author], number[by_author], grouped=True)
 
 
 # ----------------------------------------------------------------- sessions
@@ -229,21 +241,24 @@ def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | No
 
 
 # -------------------------------------------------------------- impressions
-def count_impressions(p: PlatformState, feeds: Feeds, now: float) -> None:
+def count_impressions(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64], now: float) -> None:
     """Add the tick's impressions to the post, account and viewer-author counters (and the log).
 
     Follower reach counts the viewers who followed the author when the post was
     created (the accounts behind ``followers_at_creation``). Impressions along a
-    follow edge count on the edge; the others go to ``p.pairs``.
+    follow edge count on the edge; the others go to ``p.pairs``. ``blocks`` cut
+    the feeds where the viewer changes (:func:`.kernels.impressions.viewer_blocks`).
     """
     P = p.posts
     edges = p.edges
     edges.widen_impressions(p.stats["impressions"] + len(feeds.post))
-    ki.count_impressions(feeds.post, feeds.author, feeds.author_edge, feeds.kind, P["created"], edges.since,
-                         P["impressions"], P["follower_impressions"], p.accounts.user_impressions,
-                         p.accounts.day_impressions, edges.impressions)
-    off = feeds.author_edge < 0
-    p.pairs.add_off_edge(feeds.viewer[off], feeds.author[off])
+    off_keys = np.empty(len(feeds.post), dtype=np.int64)
+    n_off = ki.count_impressions(feeds.viewer, feeds.post, feeds.author, feeds.author_edge, feeds.kind, P["created"],
+                                 edges.since, P["impressions"], P["follower_impressions"],
+                                 p.accounts.user_impressions, p.accounts.day_impressions, off_keys)
+    with LAUNCH_LOCK:
+        ki.count_edges(blocks, feeds.author_edge, edges.impressions)
+    p.pairs.add_off_edge_keys(off_keys[:n_off])
     p.stats["impressions"] += len(feeds.post)
     if p.cfg.record_impressions:
         log = p.log
@@ -255,14 +270,14 @@ def count_impressions(p: PlatformState, feeds: Feeds, now: float) -> None:
         log["in_network"].append(feeds.kind != 2)
 
 
-def mark_shown(p: PlatformState, feeds: Feeds) -> None:
+def mark_shown(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64]) -> None:
     """Remember what was shown, so that no viewer is shown a post twice.
 
     A followee's own post with a tracked number goes into its follow edge's mask
     (:meth:`~feedsim.engine.edges.FollowEdges.mark_shown`); anything else into
     the seen hash set of ``(viewer << 32) | row`` keys.
     """
-    p.edges.mark_shown(feeds.author_edge, feeds.number, feeds.author, p.accounts.first_number)
+    p.edges.mark_shown(blocks, feeds.author_edge, feeds.number, feeds.author, p.accounts.first_number)
     rest = np.flatnonzero(feeds.number < 0)
     if len(rest):
         p.seen.add_new((feeds.viewer[rest] << 32) | feeds.post[rest])  # candidates were unseen

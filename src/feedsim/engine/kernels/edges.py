@@ -125,6 +125,22 @@ def rebuild(old_indptr, old_indices, keep, new_indptr, ins_ptr, ins_v, ins_aff, 
         j = ins_ptr[u]
         j_end = ins_ptr[u + 1]
         w = new_indptr[u]
+        if j == j_end and new_indptr[u + 1] - w == i_end - i:  # unchanged row: plain copies
+            for k in range(i_end - i):
+                o_indices[w + k] = old_indices[i + k]
+            for k in range(i_end - i):
+                o_aff[w + k] = aff[i + k]
+            for k in range(i_end - i):
+                o_mutual[w + k] = mutual[i + k]
+            for k in range(i_end - i):
+                o_since[w + k] = since[i + k]
+            for k in range(i_end - i):
+                o_mask[w + k] = mask[i + k]
+            for k in range(i_end - i):
+                o_mask_number[w + k] = mask_number[i + k]
+            for k in range(i_end - i):
+                o_impressions[w + k] = impressions[i + k]
+            continue
         while i < i_end or j < j_end:
             if i < i_end and not keep[i]:
                 i += 1

@@ -24,7 +24,7 @@ from numba import njit, prange
 
 from .hashing import keyed_uniform
 
-__all__ = ["post_uniforms", "number_posts", "merge_live"]
+__all__ = ["post_uniforms", "uniform_order", "group_by_author", "number_posts", "merge_live"]
 
 
 @njit(cache=True, parallel=True)
@@ -43,6 +43,64 @@ def post_uniforms(key, stream, tick, counts, ptr, authors, u):
             authors[w] = i
             for c in range(4):
                 u[c, w] = keyed_uniform(key, stream, tick, i, (np.int64(j) << np.int64(2)) | c)
+
+
+@njit(cache=True)
+def uniform_order(x):
+    """``np.argsort(x, kind="stable")`` for values in [0, 1), in linear expected time.
+
+    A counting pass into ``len(x)`` equal-width buckets, then an insertion sort
+    within each bucket (about one value each for uniform draws); equal values keep
+    their order.
+
+    Examples
+    --------
+    >>> x = np.array([0.5, 0.1, 0.5, 0.99, 0.0])
+    >>> uniform_order(x).tolist() == np.argsort(x, kind="stable").tolist()
+    True
+    """
+    m = len(x)
+    order = np.empty(m, dtype=np.int64)
+    if m == 0:
+        return order
+    start = np.zeros(m + 1, dtype=np.int64)
+    for i in range(m):
+        start[min(np.int64(x[i] * m), m - 1) + 1] += 1
+    for b in range(m):
+        start[b + 1] += start[b]
+    pos = start[:m].copy()
+    for i in range(m):
+        b = min(np.int64(x[i] * m), m - 1)
+        order[pos[b]] = i
+        pos[b] += 1
+    for b in range(m):
+        lo, hi = start[b], start[b + 1]
+        for j in range(lo + 1, hi):
+            o = order[j]
+            k = j - 1
+            while k >= lo and x[order[k]] > x[o]:
+                order[k + 1] = order[k]
+                k -= 1
+            order[k + 1] = o
+    return order
+
+
+@njit(cache=True)
+def group_by_author(ptr, rank, out):
+    """Rows of the tick's posts grouped by author, each author's in creation order.
+
+    ``ptr`` delimits each account's posts in draw order and ``rank[j]`` is the row
+    (creation rank) of draw ``j``: writes the rows of each group sorted.
+    """
+    for i in range(len(ptr) - 1):
+        lo, hi = ptr[i], ptr[i + 1]
+        for j in range(lo, hi):
+            r = rank[j]
+            k = j - 1
+            while k >= lo and out[k] > r:
+                out[k + 1] = out[k]
+                k -= 1
+            out[k + 1] = r
 
 
 @njit(cache=True)
