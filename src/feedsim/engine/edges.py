@@ -18,6 +18,12 @@ from .kernels.impressions import mark_masks
 
 __all__ = ["FollowEdges"]
 
+#: The per-edge arrays (each a view of a buffer with room to grow) and their dtypes.
+_EDGE_ARRAYS = {"indices": np.int32, "_aff": np.float64, "mutual": np.bool_, "since": np.float64,
+                "mask": np.uint64, "mask_number": np.int64, "impressions": np.int32}
+#: Per-edge arrays with one trailing entry read by edge index -1 (no follow edge).
+_SENTINEL = ("_aff", "mask", "mask_number")
+
 _SHIFT = np.int64(32)
 _MASK = np.int64(0xFFFFFFFF)
 
@@ -44,27 +50,67 @@ class FollowEdges:
     def __init__(self, graph: FollowGraph, mutual_affinity: float) -> None:
         src, dst = graph.edges()
         self.n = graph.n_users
-        self.indices = graph.indices.astype(np.int32, copy=True)
         self.indptr = graph.indptr.astype(np.int64, copy=True)
         self.in_degree = graph.in_degree()
-        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
-        # one trailing 0.0 after the last edge, so that edge index -1 (no edge) reads 0
-        self._aff = np.append(np.where(mutual, mutual_affinity, 0.0), 0.0)
-        self.mutual = mutual
-        self.since = np.zeros(len(self.indices), dtype=np.float64)
         self.mutual_affinity = float(mutual_affinity)
-        # what each follower has been shown of the followee's own posts: bit b of
-        # mask[e] is the followee's post number mask_number[e] + b (one trailing entry)
-        self.mask = np.zeros(len(self.indices) + 1, dtype=np.uint64)
-        self.mask_number = np.zeros(len(self.indices) + 1, dtype=np.int64)
-        #: impressions of the followee's posts shown to the follower along each edge
-        #: (int32, widened by :meth:`widen_impressions`)
-        self.impressions = np.zeros(len(self.indices), dtype=np.int32)
+        m = len(dst)
+        self._cap = m + max(m // 50, 1024) + 1  # room for new follows before the buffers grow
+        self._buf = {name: np.zeros(self._cap, dtype=dt) for name, dt in _EDGE_ARRAYS.items()}
+        self._buf["indices"][:m] = graph.indices
+        self._views(m)
+        mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
+        self.mutual[:] = mutual
+        self.affinity[:] = np.where(mutual, self.mutual_affinity, 0.0)
         #: ``(keys, impressions)`` of the edges with impressions removed by the last
         #: :meth:`remove_accounts` (their viewer-author counts must be kept elsewhere)
         self.dropped_impressions = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         #: (follower, followee) of the edges inserted by the last add_edges call
         self.last_added = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    # per-edge arrays live in buffers with room to grow; the attributes are views
+    indices: NDArray[np.int32]
+    _aff: NDArray[np.float64]
+    mutual: NDArray[np.bool_]
+    since: NDArray[np.float64]
+    mask: NDArray[np.uint64]
+    mask_number: NDArray[np.int64]
+    impressions: NDArray[np.int32]
+
+    def _views(self, m: int) -> None:
+        """Point the per-edge attributes at the first ``m`` edges of the buffers (and the sentinels)."""
+        for name in _EDGE_ARRAYS:
+            buf = self._buf[name]
+            if name in _SENTINEL:
+                buf[m] = 0  # what edge index -1 (no follow edge) reads
+                setattr(self, name, buf[: m + 1])
+            else:
+                setattr(self, name, buf[:m])
+
+    def _reserve(self, m: int) -> None:
+        """Make the buffers hold at least ``m`` edges and a sentinel (growing by a quarter at a time)."""
+        if m + 1 <= self._cap:
+            return
+        cap = max(m + 1, int(self._cap * 1.25))
+        n_now = self.n_edges + 1
+        for name, buf in self._buf.items():
+            grown = np.zeros(cap, dtype=buf.dtype)
+            grown[:n_now] = buf[:n_now]
+            self._buf[name] = grown
+        self._cap = cap
+        self._views(n_now - 1)
+
+    def __getstate__(self) -> dict:
+        # the views would pickle as copies of the buffers: pickle the buffers, make the views again
+        state = dict(self.__dict__)
+        for name in _EDGE_ARRAYS:
+            state[name] = None
+        state["_m"] = self.n_edges
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        m = state.pop("_m")
+        self.__dict__.update(state)
+        self._views(m)
 
     @property
     def keys(self) -> NDArray[np.int64]:
@@ -211,11 +257,11 @@ class FollowEdges:
         added = np.bincount(nu, minlength=self.n)
         ins_ptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(added, out=ins_ptr[1:])
-        new_indptr = self.indptr + ins_ptr
+        mid_indptr = self.indptr.copy()
         if out_removed is not None:
-            new_indptr[1:] -= np.cumsum(out_removed)
-        self._rebuild(np.ones(self.n_edges, dtype=np.bool_) if keep is None else keep, new_indptr,
-                      ins_ptr, nv.astype(np.int32), aff, mutual, np.full(len(key), float(since)))
+            mid_indptr[1:] -= np.cumsum(out_removed)
+        self._rebuild(keep, mid_indptr, mid_indptr + ins_ptr, ins_ptr, nv.astype(np.int32), aff, mutual,
+                      np.full(len(key), float(since)))
         if reverse.any():  # the pair is mutual now: the older edge gets the mutual affinity too
             back = self.lookup(nv[reverse], nu[reverse])
             self.affinity[back] = np.maximum(self.affinity[back], self.mutual_affinity)
@@ -223,23 +269,23 @@ class FollowEdges:
         self.in_degree += np.bincount(nv, minlength=self.n)
         return len(key), removed
 
-    def _rebuild(self, keep, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since) -> None:
-        """Replace the per-edge arrays: kept old edges merged with inserted ones (:func:`.kernels.edges.rebuild`)."""
+    def _rebuild(self, keep, mid_indptr, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since) -> None:
+        """Drop the edges where ``keep`` is False, then insert (:func:`.kernels.edges.compact`, ``insert``).
+
+        ``mid_indptr`` is the layout after the removal, ``new_indptr`` after the
+        insertion. Both passes move the edges in place.
+        """
+        bufs = [self._buf[name] for name in _EDGE_ARRAYS]
+        if keep is not None:
+            kept = ke.compact(keep, *bufs)
+            self._views(kept)
         m = int(new_indptr[-1])
-        o_indices = np.empty(m, dtype=np.int32)
-        o_aff = np.empty(m + 1, dtype=np.float64)
-        o_mutual = np.empty(m, dtype=np.bool_)
-        o_since = np.empty(m, dtype=np.float64)
-        o_mask = np.empty(m + 1, dtype=np.uint64)
-        o_mask_number = np.empty(m + 1, dtype=np.int64)
-        o_impressions = np.empty(m, dtype=self.impressions.dtype)
-        with LAUNCH_LOCK:
-            ke.rebuild(self.indptr, self.indices, keep, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since,
-                       self._aff, self.mutual, self.since, self.mask, self.mask_number, self.impressions,
-                       o_indices, o_aff, o_mutual, o_since, o_mask, o_mask_number, o_impressions)
-        o_aff[m], o_mask[m], o_mask_number[m] = 0.0, 0, 0  # the sentinel of edge index -1
-        self.indptr, self.indices, self._aff, self.mutual, self.since = new_indptr, o_indices, o_aff, o_mutual, o_since
-        self.mask, self.mask_number, self.impressions = o_mask, o_mask_number, o_impressions
+        if len(ins_v):
+            self._reserve(m)
+            bufs = [self._buf[name] for name in _EDGE_ARRAYS]
+            ke.insert(mid_indptr, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since, *bufs)
+        self.indptr = new_indptr
+        self._views(m)
 
     # ------------------------------------------------------------ shown masks
     def mark_shown(self, blocks: NDArray[np.int64], edge: NDArray[np.int64], number: NDArray[np.int64],
@@ -285,7 +331,8 @@ class FollowEdges:
     def widen_impressions(self, total: int) -> None:
         """Hold the per-edge impression counts as int64 once ``total`` impressions could overflow int32."""
         if total > np.iinfo(np.int32).max and self.impressions.dtype != np.int64:
-            self.impressions = self.impressions.astype(np.int64)
+            self._buf["impressions"] = self._buf["impressions"].astype(np.int64)
+            self._views(self.n_edges)
 
     def grow(self, n_new: int) -> None:
         """Add ``n_new`` accounts with no edges."""

@@ -1,7 +1,9 @@
 """Compiled upkeep of the follow edges (CSR by follower, followees sorted within a row).
 
-Every kernel is parallel over rows (followers) or queries, each iteration writing
-only its own slots, so the results do not depend on the number of threads.
+The read-only and per-edge kernels are parallel over rows (followers) or
+queries, each iteration writing only its own slots, so the results do not depend
+on the number of threads. Removing and inserting edges move them in place
+(:func:`compact`, :func:`insert`): one serial pass over the edges, no second copy.
 
 Examples
 --------
@@ -18,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "shown_edges", "rebuild"]
+__all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "shown_edges", "compact", "insert"]
 
 
 @njit(cache=True, parallel=True)
@@ -109,58 +111,72 @@ def shown_edges(indptr, indices, gone, mask):
     return out
 
 
-@njit(cache=True, parallel=True)
-def rebuild(old_indptr, old_indices, keep, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since,
-            aff, mutual, since, mask, mask_number, impressions,
-            o_indices, o_aff, o_mutual, o_since, o_mask, o_mask_number, o_impressions):
-    """Write the edges of each row: its kept old edges merged with its inserted ones, by followee.
-
-    Row ``u`` inserts ``ins_v[ins_ptr[u]:ins_ptr[u + 1]]`` (sorted, absent from the
-    row) with their affinity, mutual flag and hour; inserted edges start with an
-    empty shown mask and no impressions. Old edges are kept where ``keep``.
-    """
-    for u in prange(len(old_indptr) - 1):
-        i = old_indptr[u]
-        i_end = old_indptr[u + 1]
-        j = ins_ptr[u]
-        j_end = ins_ptr[u + 1]
-        w = new_indptr[u]
-        if j == j_end and new_indptr[u + 1] - w == i_end - i:  # unchanged row: plain copies
-            for k in range(i_end - i):
-                o_indices[w + k] = old_indices[i + k]
-            for k in range(i_end - i):
-                o_aff[w + k] = aff[i + k]
-            for k in range(i_end - i):
-                o_mutual[w + k] = mutual[i + k]
-            for k in range(i_end - i):
-                o_since[w + k] = since[i + k]
-            for k in range(i_end - i):
-                o_mask[w + k] = mask[i + k]
-            for k in range(i_end - i):
-                o_mask_number[w + k] = mask_number[i + k]
-            for k in range(i_end - i):
-                o_impressions[w + k] = impressions[i + k]
-            continue
-        while i < i_end or j < j_end:
-            if i < i_end and not keep[i]:
-                i += 1
-                continue
-            if j >= j_end or (i < i_end and old_indices[i] < ins_v[j]):
-                o_indices[w] = old_indices[i]
-                o_aff[w] = aff[i]
-                o_mutual[w] = mutual[i]
-                o_since[w] = since[i]
-                o_mask[w] = mask[i]
-                o_mask_number[w] = mask_number[i]
-                o_impressions[w] = impressions[i]
-                i += 1
-            else:
-                o_indices[w] = ins_v[j]
-                o_aff[w] = ins_aff[j]
-                o_mutual[w] = ins_mutual[j]
-                o_since[w] = ins_since[j]
-                o_mask[w] = 0
-                o_mask_number[w] = 0
-                o_impressions[w] = 0
-                j += 1
+@njit(cache=True)
+def compact(keep, indices, aff, mutual, since, mask, mask_number, impressions):
+    """Move the edges where ``keep`` to the front, in order, in place (every per-edge array); return how many."""
+    w = 0
+    for e in range(len(keep)):
+        if keep[e]:
+            if w != e:
+                indices[w] = indices[e]
+                aff[w] = aff[e]
+                mutual[w] = mutual[e]
+                since[w] = since[e]
+                mask[w] = mask[e]
+                mask_number[w] = mask_number[e]
+                impressions[w] = impressions[e]
             w += 1
+    return w
+
+
+@njit(cache=True)
+def insert(old_indptr, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_since,
+           indices, aff, mutual, since, mask, mask_number, impressions):
+    """Merge inserted edges into each row, in place, from the last row backwards.
+
+    Row ``u`` gains ``ins_v[ins_ptr[u]:ins_ptr[u + 1]]`` (sorted, absent from the
+    row) with their affinity, mutual flag and hour, an empty shown mask and no
+    impressions. The arrays must hold ``new_indptr[-1]`` edges. Every write lands
+    at or after the position it overwrites is read from (rows only move towards
+    the end), so no second copy of the edges is needed; rows before the first row
+    with an insertion do not move.
+    """
+    for u in range(len(old_indptr) - 2, -1, -1):
+        if new_indptr[u + 1] == old_indptr[u + 1]:
+            break  # no insertion here or before: the rest stays where it is
+        lo = old_indptr[u]
+        i = old_indptr[u + 1] - 1
+        j_lo = ins_ptr[u]
+        j = ins_ptr[u + 1] - 1
+        w = new_indptr[u + 1] - 1
+        while j >= j_lo:
+            if i >= lo and indices[i] > ins_v[j]:
+                indices[w] = indices[i]
+                aff[w] = aff[i]
+                mutual[w] = mutual[i]
+                since[w] = since[i]
+                mask[w] = mask[i]
+                mask_number[w] = mask_number[i]
+                impressions[w] = impressions[i]
+                i -= 1
+            else:
+                indices[w] = ins_v[j]
+                aff[w] = ins_aff[j]
+                mutual[w] = ins_mutual[j]
+                since[w] = ins_since[j]
+                mask[w] = 0
+                mask_number[w] = 0
+                impressions[w] = 0
+                j -= 1
+            w -= 1
+        if w != i:
+            while i >= lo:
+                indices[w] = indices[i]
+                aff[w] = aff[i]
+                mutual[w] = mutual[i]
+                since[w] = since[i]
+                mask[w] = mask[i]
+                mask_number[w] = mask_number[i]
+                impressions[w] = impressions[i]
+                i -= 1
+                w -= 1
