@@ -55,7 +55,7 @@ class FollowEdges:
         self.mutual_affinity = float(mutual_affinity)
         m = len(dst)
         self._cap = m + max(m // 50, 1024) + 1  # room for new follows before the buffers grow
-        self._buf = {name: np.zeros(self._cap, dtype=dt) for name, dt in _EDGE_ARRAYS.items()}
+        self._buf: dict[str, np.ndarray] = {name: np.zeros(self._cap, dtype=dt) for name, dt in _EDGE_ARRAYS.items()}
         self._buf["indices"][:m] = graph.indices
         self._views(m)
         mutual = self.lookup(dst.astype(np.int64), src.astype(np.int64)) >= 0
