@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from .config import SimulationConfig
 from .membership import churn, start_new_edges
+from .memory import release_free_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     from .account_state import AccountState
@@ -60,6 +61,7 @@ def close_day(p: PlatformState) -> None:
     acc.end_day()
     p.days.reset()
     p.day += 1
+    release_free_memory()  # the day's freed temporaries go back to the system: memory follows the state
 
 
 def _remember(recent, reference, idx, values, n, cfg: SimulationConfig) -> None:

@@ -21,7 +21,7 @@ from .arrays import BufferedCounter
 if TYPE_CHECKING:  # pragma: no cover
     from .edges import FollowEdges
 
-__all__ = ["PairCounts"]
+__all__ = ["PairCounts", "row_sums"]
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -60,6 +60,24 @@ def _merge_rows(indptr, indices, edge_count, ptr, author, count, n_rows, out_ptr
             size += 1
         if not fill:
             out_ptr[v + 1] = size
+
+
+@njit(cache=True)
+def row_sums(ptr, values):
+    """Sum of ``values[ptr[v]:ptr[v + 1]]`` for every row ``v`` (int64; no temporary per entry).
+
+    Examples
+    --------
+    >>> row_sums(np.array([0, 2, 2, 3]), np.array([1, 2, 5], dtype=np.int32)).tolist()
+    [3, 0, 5]
+    """
+    out = np.zeros(len(ptr) - 1, dtype=np.int64)
+    for v in range(len(ptr) - 1):
+        s = np.int64(0)
+        for j in range(ptr[v], ptr[v + 1]):
+            s += values[j]
+        out[v] = s
+    return out
 
 
 class PairCounts:
@@ -121,15 +139,18 @@ class PairCounts:
         if len(indptr) - 1 < n_rows:
             indptr = np.concatenate([indptr, np.full(n_rows + 1 - len(indptr), indptr[-1])])
         out_ptr = np.zeros(n_rows + 1, dtype=np.int64)
-        none32 = np.zeros(0, dtype=np.int32)
-        none64 = np.zeros(0, dtype=np.int64)
-        _merge_rows(indptr, indices, edges.impressions, ptr, author, count, n_rows, out_ptr, none32, none64, False)
+        # a merged count is at most the largest on an edge plus the largest off them
+        top = (int(edges.impressions.max()) if edges.n_edges else 0) + (int(count.max()) if len(count) else 0)
+        dtype = np.int32 if top <= _INT32_MAX else np.int64
+        none = np.zeros(0, dtype=dtype)
+        _merge_rows(indptr, indices, edges.impressions, ptr, author, count, n_rows, out_ptr, none.astype(np.int32),
+                    none, False)
         np.cumsum(out_ptr, out=out_ptr)
         total = int(out_ptr[-1])
         out_author = np.empty(total, dtype=np.int32)
-        out_count = np.empty(total, dtype=np.int64)
+        out_count = np.empty(total, dtype=dtype)
         _merge_rows(indptr, indices, edges.impressions, ptr, author, count, n_rows, out_ptr, out_author,
                     out_count, True)
-        if total == 0 or int(out_count.max()) <= _INT32_MAX:
+        if dtype == np.int64 and total and int(out_count.max()) <= _INT32_MAX:
             out_count = out_count.astype(np.int32)
         return out_ptr, out_author, out_count

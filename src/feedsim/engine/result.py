@@ -20,6 +20,7 @@ from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
 from ..network.graph import ROLES
 from ..random import SeedInfo
 from .config import SimulationConfig
+from .pairs import row_sums
 from .snapshot import _PAIR_BLOCK, RunSnapshot, SnapshotSource
 
 __all__ = ["Table", "SimulationResult", "role_metric"]
@@ -330,9 +331,7 @@ class SimulationResult:
             return float("nan")
         ptr = _pad_ptr(ptr, n)
         distinct = np.diff(ptr)
-        sums = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        seen_imp = sums[ptr[1:]] - sums[ptr[:-1]]
-        del sums
+        seen_imp = row_sums(ptr, counts)
         cap = np.minimum(seen_imp, np.maximum(self.authors.following, distinct))
         # viewers in blocks of about _PAIR_BLOCK pairs: a viewer's entropy depends on its
         # own rows only, in the same order, so the values are those of one call over all
