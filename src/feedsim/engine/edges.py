@@ -20,7 +20,7 @@ __all__ = ["FollowEdges"]
 
 #: The per-edge arrays (each a view of a buffer with room to grow) and their dtypes.
 _EDGE_ARRAYS = {"indices": np.int32, "_aff": np.float64, "mutual": np.bool_, "since": np.float64,
-                "mask": np.uint64, "mask_number": np.int64, "impressions": np.int32}
+                "mask": np.uint64, "mask_number": np.int32, "impressions": np.int32}
 #: Per-edge arrays with one trailing entry read by edge index -1 (no follow edge).
 _SENTINEL = ("_aff", "mask", "mask_number")
 
@@ -73,7 +73,7 @@ class FollowEdges:
     mutual: NDArray[np.bool_]
     since: NDArray[np.float64]
     mask: NDArray[np.uint64]
-    mask_number: NDArray[np.int64]
+    mask_number: NDArray[np.int32]
     impressions: NDArray[np.int32]
 
     def _views(self, m: int) -> None:
