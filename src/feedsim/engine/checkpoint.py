@@ -261,7 +261,8 @@ def _digest_graph(graph) -> str:
     h = hashlib.sha256()
     h.update(np.ascontiguousarray(graph.indptr).tobytes())
     h.update(np.ascontiguousarray(graph.indices).tobytes())
-    h.update(repr(list(graph.node_ids)).encode())
+    ids = graph.node_ids
+    h.update(repr(ids if isinstance(ids, range) else list(ids)).encode())
     for key in sorted(graph.attrs):
         arr = graph.attrs[key]
         h.update(key.encode())

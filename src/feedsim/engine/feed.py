@@ -114,8 +114,8 @@ _F64 = NDArray[np.float64]
 #: What the candidate kernels read, in their argument order (see :func:`_sources`); a
 #: fixed-length tuple, so a type checker can match ``*sources`` to the kernel's parameters.
 _Sources = tuple[
-    _I64, NDArray[np.int32], NDArray[np.uint64], _I64, _I64,  # follow graph, first_seq
-    _I64, _I64, _F64, _I64,  # originals: ptr, post, time, seq
+    _I64, NDArray[np.int32], NDArray[np.uint64], NDArray[np.int32], _I64,  # follow edges, masks, first_number
+    _I64, _I64, _F64, _I64,  # originals: ptr, post, time, number
     _I64, _I64, _I64, _F64,  # reshares: ptr, post, author, time
     _I64, _I64, _F64,  # trending pool: post, author, time
     _I64, np.int64, bool, bool,  # seen table, its bits, use it, exclude_seen

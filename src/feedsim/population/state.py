@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,7 +113,7 @@ class Population:
         Probability that a post links off-platform.
     """
 
-    node_ids: list
+    node_ids: Sequence[Any]
     role: NDArray[np.int8]
     post_rate: NDArray[np.float64]
     session_rate: NDArray[np.float64]
@@ -163,12 +165,12 @@ class Population:
                     high=high,
                     low_inclusive=low_inc,
                     integer=integer,
-                    ids=[graph.node_ids[i] for i in idx],
+                    ids=[graph.node_ids[int(i)] for i in idx],
                 )
                 drawn[name][idx] = vals
             sources[name] = "graph" if present.all() else "graph + role default"
         return cls(
-            node_ids=list(graph.node_ids),
+            node_ids=graph.node_ids if isinstance(graph.node_ids, range) else list(graph.node_ids),
             role=codes,
             post_rate=drawn["post_rate"].astype(np.float64),
             session_rate=drawn["session_rate"].astype(np.float64),
@@ -187,7 +189,7 @@ class Population:
         for name, value in given.items():
             drawn[name][:] = value
         start = len(self.node_ids)
-        self.node_ids.extend(f"added-{start + i}" for i in range(n))
+        self.node_ids = [*self.node_ids, *(f"added-{start + i}" for i in range(n))]
         self.role = np.concatenate([self.role, codes])
         for name in _RULES:
             cur = getattr(self, name)
