@@ -120,8 +120,7 @@ class FollowEdges:
     def rows(self) -> NDArray[np.int64]:
         """The follower of every edge (made on each call)."""
         out = np.empty(self.n_edges, dtype=np.int64)
-        with LAUNCH_LOCK:
-            ke.edge_rows(self.indptr, out)
+        ke.edge_rows(self.indptr, out)
         return out
 
     @property
@@ -152,15 +151,14 @@ class FollowEdges:
     def lookup(self, u: NDArray[np.int64], v: NDArray[np.int64], *, sort: bool = False) -> NDArray[np.int64]:
         """Edge index of ``u -> v`` for each pair, or -1 where u does not follow v.
 
-        A binary search within row ``u`` per query, in parallel (``sort`` is kept
-        for compatibility and does nothing).
+        A binary search within row ``u`` per query (``sort`` is kept for
+        compatibility and does nothing).
         """
         u = np.ascontiguousarray(u, dtype=np.int64)
         v = np.ascontiguousarray(v, dtype=np.int64)
         out = np.empty(len(u), dtype=np.int64)
         if len(u):
-            with LAUNCH_LOCK:
-                ke.find_edges(self.indptr, self.indices, u, v, out)
+            ke.find_edges(self.indptr, self.indices, u, v, out)
         return out
 
     def decay_affinity(self, factor: float) -> None:
@@ -170,8 +168,7 @@ class FollowEdges:
         """
         if factor >= 1.0 or self.n_edges == 0:
             return
-        with LAUNCH_LOCK:
-            ke.decay_affinity(self._aff, self.mutual, self.mutual_affinity, float(factor))
+        ke.decay_affinity(self._aff, self.mutual, self.mutual_affinity, float(factor))
 
     def bump_affinity(self, edge: NDArray[np.int64], amount: float, ceiling: float) -> None:
         """Raise affinity by ``amount`` per occurrence of each edge index (-1 ignored), saturating.
@@ -222,8 +219,7 @@ class FollowEdges:
         out_removed = None
         if gone is not None and self.n_edges and gone.any():
             keep = np.empty(self.n_edges, dtype=np.bool_)
-            with LAUNCH_LOCK:
-                removed = int(ke.keep_edges(self.indptr, self.indices, gone, keep))
+            removed = int(ke.keep_edges(self.indptr, self.indices, gone, keep))
             if removed:
                 drop = np.flatnonzero(~keep)
                 row = np.searchsorted(self.indptr, drop, side="right") - 1

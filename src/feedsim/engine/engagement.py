@@ -40,13 +40,13 @@ def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
     slot_weight = (1.0 + np.arange(int(feeds.slot.max()) + 1)) ** -cfg.position_decay
     actions = np.empty(n_shown, dtype=np.int8)
     with LAUNCH_LOCK:
-        n_engaged = draw_actions(p.key, np.int64(p.tick), np.int64(P.offset), feeds.viewer, feeds.post,
+        draw_actions(p.key, np.int64(p.tick), np.int64(P.offset), feeds.viewer, feeds.post,
                                  feeds.author_edge, feeds.slot, p.edges._aff, slot_weight, acc.pop.propensity,
                                  P["appeal"], float(cfg.like_rate), float(cfg.reshare_rate), float(cfg.reply_rate),
                                  actions)
-    if n_engaged == 0:
-        return
     which = np.flatnonzero(actions)
+    if len(which) == 0:
+        return
     add_engagements(which, actions, feeds.viewer, feeds.post, feeds.author, P["sponsored"],
                     P["likes"], P["reshares"], P["replies"], P["engagements"], acc.user_engagements,
                     acc.day_engagements, acc.day_organic_engagements, acc.user_engaged, acc.day_engaged)

@@ -1,9 +1,9 @@
 """Compiled upkeep of the follow edges (CSR by follower, followees sorted within a row).
 
-The read-only and per-edge kernels are parallel over rows (followers) or
-queries, each iteration writing only its own slots, so the results do not depend
-on the number of threads. Removing and inserting edges move them in place
-(:func:`compact`, :func:`insert`): one serial pass over the edges, no second copy.
+They run at most once a day or on a tick's few new follows, so they are serial
+(each parallel kernel adds about half a second of compiling on first use).
+Removing and inserting edges move them in place (:func:`compact`,
+:func:`insert`): one pass over the edges, no second copy.
 
 Examples
 --------
@@ -18,15 +18,15 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "shown_edges", "compact", "insert"]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def find_edges(indptr, indices, u, v, out):
     """Edge index of ``u[i] -> v[i]`` (binary search in row ``u[i]``), or -1 where there is none."""
-    for i in prange(len(u)):
+    for i in range(len(u)):
         lo = indptr[u[i]]
         hi = indptr[u[i] + 1]
         t = v[i]
@@ -44,42 +44,42 @@ def find_edges(indptr, indices, u, v, out):
         out[i] = res
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def edge_rows(indptr, out):
     """The follower (row) of every edge."""
-    for u in prange(len(indptr) - 1):
+    for u in range(len(indptr) - 1):
         for e in range(indptr[u], indptr[u + 1]):
             out[e] = u
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def decay_affinity(aff, mutual, mutual_affinity, factor):
     """``a = base + (a - base) * factor`` per edge, ``base`` the mutual affinity on mutual edges, else 0.
 
     The same floating-point steps as NumPy's ``a -= base; a *= factor; a += base``.
     """
-    for e in prange(len(mutual)):
+    for e in range(len(mutual)):
         base = mutual_affinity if mutual[e] else 0.0
         aff[e] = (aff[e] - base) * factor + base
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def keep_edges(indptr, indices, gone, keep):
     """``keep[e]`` False for edges into or out of accounts where ``gone``; return the edges dropped."""
-    n = len(indptr) - 1
     dropped = 0
-    for u in prange(n):
+    for u in range(len(indptr) - 1):
         out_gone = gone[u]
         for e in range(indptr[u], indptr[u + 1]):
             k = not (out_gone or gone[indices[e]])
             keep[e] = k
-            dropped += np.int64(not k)
+            if not k:
+                dropped += 1
     return dropped
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _count_shown(indptr, indices, gone, mask, counts):
-    for u in prange(len(indptr) - 1):
+    for u in range(len(indptr) - 1):
         c = 0
         if not gone[u]:
             for e in range(indptr[u], indptr[u + 1]):
@@ -88,9 +88,9 @@ def _count_shown(indptr, indices, gone, mask, counts):
         counts[u] = c
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _fill_shown(indptr, indices, gone, mask, ptr, out):
-    for u in prange(len(indptr) - 1):
+    for u in range(len(indptr) - 1):
         w = ptr[u]
         if w == ptr[u + 1]:
             continue
