@@ -1,6 +1,7 @@
 """Scale benchmark: one large default community, one ranker, every feedback loop on.
 
     python benchmarks/scale.py --users 1000000 --days 7 [--ranker engagement] [--mean-follows 20]
+    python benchmarks/scale.py --users 10000000 --days 1 --memory-limit none   # the 10M run
 
 Prints a readable table (stderr) and one JSON object (stdout): wall time for graph generation,
 set-up and the run, peak RSS, sessions/s, candidates scored/s, and seconds per tick phase
@@ -26,6 +27,10 @@ def main() -> int:
     ap.add_argument("--mean-follows", type=float, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-dynamics", action="store_true")
+    ap.add_argument("--memory-limit", default="available",
+                    help='the run\'s memory check: "available" (default), a size such as "20 GiB", or "none"')
+    ap.add_argument("--keep-posts", choices=("true", "false"), default="true",
+                    help="keep one row per post for the whole run (default true, as the library does)")
     args = ap.parse_args()
 
     import numpy as np
@@ -40,7 +45,10 @@ def main() -> int:
     t_graph = time.perf_counter() - t0
     rss_graph = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     t0 = time.perf_counter()
-    sim = feedsim.Simulation(graph, ranker=args.ranker, seed=args.seed, dynamics=not args.no_dynamics)
+    limit = None if args.memory_limit.lower() == "none" else args.memory_limit
+    sim = feedsim.Simulation(graph, ranker=args.ranker, seed=args.seed, dynamics=not args.no_dynamics,
+                             memory_limit=limit, keep_posts=args.keep_posts == "true")
+    estimate = sim.estimate_memory(days=args.days).total
     t_setup = time.perf_counter() - t0
     t0 = time.perf_counter()
     result = sim.run(days=args.days)
@@ -64,6 +72,7 @@ def main() -> int:
         "candidates_per_second": round(st["candidates"] / wall),
         "peak_rss_gib_after_graph": round(rss_graph, 3),
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
+        "estimated_peak_gib": round(estimate / 2**30, 3),
         "phase_seconds": {k: round(v, 2) for k, v in st["phase_seconds"].items()},
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "numpy": np.__version__, "feedsim": feedsim.__version__},

@@ -122,6 +122,17 @@ _EMPTY = np.int64(-1)
 _GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # 2^64/phi as a wrapping int64
 
 
+@njit(cache=True)
+def _probe_insert(table, keys, bits):  # pragma: no cover - compiled
+    """Insert distinct absent ``keys`` into the open-addressing ``table`` (Fibonacci hashing, linear probing)."""
+    mask = (np.int64(1) << bits) - 1
+    for k in keys:
+        pos = ((k * _GOLDEN) >> np.int64(64 - bits)) & mask
+        while table[pos] != _EMPTY:
+            pos = (pos + 1) & mask
+        table[pos] = k
+
+
 class HashSet:
     """A set of non-negative int64 keys in an open-addressing hash table.
 
@@ -204,6 +215,10 @@ class HashSet:
         """Insert distinct keys known to be absent."""
         if self.n + len(keys) > (1 << (self.bits - 1)):
             self._rehash(2 * (self.n + len(keys)))
+        if self.values is None:  # a plain set: one compiled pass of linear probing
+            _probe_insert(self.table, np.ascontiguousarray(keys, dtype=np.int64), np.int64(self.bits))
+            self.n += len(keys)
+            return
         mask = (1 << self.bits) - 1
         pos = self._slot(keys)
         idx = np.arange(len(keys))
