@@ -17,7 +17,8 @@ from .hashing import STREAMS, keyed_uniform
 from .sorting import stable_argsort
 
 __all__ = ["CHRONOLOGICAL", "POPULARITY", "RANDOM", "ENGAGEMENT", "score_one", "score", "cap_rows", "cap_per_author",
-           "power"]
+           "power", "engagement_common", "engagement_decay", "engagement_link", "engagement_boost",
+           "engagement_value"]
 
 CHRONOLOGICAL, POPULARITY, RANDOM, ENGAGEMENT = 0, 1, 2, 3
 _NOISE = STREAMS["noise"]
@@ -47,22 +48,38 @@ def power(x, b):
 
 
 @njit(cache=True, inline="always")
-def score_one(code, params, now, key, tick, post_offset, v, p, a, e, item_time,
-              affinity, engagements, followers, off_platform, author_posts, author_impr, log_table):
-    """Score of one candidate (viewer ``v``, post ``p``, author ``a``, edge ``e``) under ranker ``code``.
+def engagement_common(params, n_engagements, n_followers, log_table):
+    """The per-post factor of the engagement score: ``(1 + b_e ln(1 + e)) (1 + b_f ln(1 + f))``."""
+    common = _log1p(log_table, n_engagements) * params[2] + 1.0
+    pop = _log1p(log_table, n_followers) * params[3] + 1.0
+    return common * pop
 
-    See :func:`score` for ``params``.
-    """
-    if code == CHRONOLOGICAL:
-        return -(now - item_time)
-    if code == POPULARITY:
-        return float(engagements[p])
-    if code == RANDOM:
-        return keyed_uniform(key, _NOISE, tick, v, p + post_offset)
-    aff = affinity[e] + 1.0
-    common = _log1p(log_table, engagements[p]) * params[2] + 1.0
-    pop = _log1p(log_table, followers[a]) * params[3] + 1.0
-    common = common * pop
+
+@njit(cache=True, inline="always")
+def engagement_decay(params, now, item_time):
+    """The per-item age factor of the engagement score, ``2^(-age / half_life)``."""
+    return np.exp2((now - item_time) * params[10])
+
+
+@njit(cache=True, inline="always")
+def engagement_link(params, off_platform):
+    """The link penalty of a post (1.0 when it does not link out or the penalty is off)."""
+    return params[11] if params[11] != 1.0 and off_platform else 1.0
+
+
+@njit(cache=True, inline="always")
+def engagement_boost(params, author_posts, author_impr):
+    """The exposure boost of an author (1.0 when the boost is off)."""
+    if params[12] == 0.0:
+        return 1.0
+    per_post = author_impr / max(author_posts, 1)
+    return power((params[13] + 1.0) / (per_post + 1.0), params[12])
+
+
+@njit(cache=True, inline="always")
+def engagement_value(params, common, aff, decay):
+    """The engagement score of one candidate from its post's :func:`engagement_common`, its
+    ``1 + affinity`` and its item's :func:`engagement_decay`, in the array form's order."""
     common = common * aff
     value = aff * params[0] + params[1]
     value = value * common
@@ -72,12 +89,30 @@ def score_one(code, params, now, key, tick, post_offset, v, p, a, e, item_time,
         pr = min(1.0, params[5] * common)
         pp = min(1.0, params[6] * common * aff)
         value = params[7] * pl + params[8] * pr + params[9] * pp
-    value = value * np.exp2((now - item_time) * params[10])
+    return value * decay
+
+
+@njit(cache=True, inline="always")
+def score_one(code, params, now, key, tick, post_offset, v, p, a, e, item_time,
+              affinity, engagements, followers, off_platform, author_posts, author_impr, log_table):
+    """Score of one candidate (viewer ``v``, post ``p``, author ``a``, edge ``e``) under ranker ``code``.
+
+    See :func:`score` for ``params``. The engagement score is
+    :func:`engagement_value` times :func:`engagement_link` times
+    :func:`engagement_boost` (a factor of exactly 1.0 when off changes no bit).
+    """
+    if code == CHRONOLOGICAL:
+        return -(now - item_time)
+    if code == POPULARITY:
+        return float(engagements[p])
+    if code == RANDOM:
+        return keyed_uniform(key, _NOISE, tick, v, p + post_offset)
+    value = engagement_value(params, engagement_common(params, engagements[p], followers[a], log_table),
+                             affinity[e] + 1.0, engagement_decay(params, now, item_time))
     if params[11] != 1.0:
-        value = value * (params[11] if off_platform[p] else 1.0)
+        value = value * engagement_link(params, off_platform[p])
     if params[12] != 0.0:
-        per_post = author_impr[a] / max(author_posts[a], 1)
-        value = value * power((params[13] + 1.0) / (per_post + 1.0), params[12])
+        value = value * engagement_boost(params, author_posts[a], author_impr[a])
     return value
 
 
