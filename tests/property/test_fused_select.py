@@ -34,8 +34,8 @@ def test_top_rows_equals_keying_and_sorting_every_row(scores, t, lo, v):
     post = np.random.default_rng(len(scores)).permutation(3 * n)[:n].astype(np.int64)  # distinct posts
     finite = int(np.sum(score[lo:] != -np.inf))
     t = min(t, finite)
-    cf, ci = np.empty((3, n)), np.empty((6, n), dtype=np.int64)
-    cf[0], ci[0] = score, post  # the scratch rows _top_rows reads: score, post
+    cf, ci = np.empty((3, n + 8)), np.empty((7, n + 8), dtype=np.int64)  # room for padding
+    cf[0, :n], ci[0, :n] = score, post  # the scratch rows _top_rows reads: score, post
     pick_key, pick_int = np.empty((2, max(t, 1))), np.empty((4, max(t, 1)), dtype=np.int64)
     _top_rows(lo, n, t, np.int64(1), cf, ci, _KEY, 7, v, 11, pick_key, pick_int)
     sk, sp, sr = pick_key[1], pick_int[2], pick_int[3]

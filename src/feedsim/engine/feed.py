@@ -321,11 +321,17 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     kf.original_table(optr, rptr, opost, otime, oseq, code, params, now, *per_item, heads, otab)
     kf.item_table(code, params, now, np.concatenate([rpost, pool]), np.concatenate([rauthor, pool_author]),
                   np.concatenate([rtime, pool_time]), *per_item, etab)
+    if len(pool):  # number the trending authors, so a viewer's walk can tick those it follows
+        authors, etab[len(rpost):, kf.POOL_AUTHOR] = np.unique(pool_author, return_inverse=True)
+        pool_of = np.full(len(optr) - 1, -1, dtype=np.int32)
+        pool_of[authors] = np.arange(len(authors), dtype=np.int32)
+    else:
+        pool_of = np.zeros(0, dtype=np.int32)
     with LAUNCH_LOCK:
         kf.fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, seen_bits, seen_base,
-                       first_seq, heads, otab, etab, len(rpost), table, bits, use_table, exclude_seen, code, params,
-                       extras, cap, float(p.cfg.out_of_network_share), p.key, p.tick, p.post_offset, arrays[0], out,
-                       counts)
+                       first_seq, heads, otab, etab, len(rpost), pool_of, table, bits, use_table, exclude_seen,
+                       code, params, extras, cap, float(p.cfg.out_of_network_share), p.key, p.tick, p.post_offset,
+                       arrays[0], out, counts)
     n_shown, n_cand = counts
     shown = int(n_shown.sum())
     if shown < total:  # some viewers had fewer candidates than room: close the gaps between blocks

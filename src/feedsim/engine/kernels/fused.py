@@ -54,7 +54,7 @@ from .scores import (
 from .select import _key_bound, _worse, jittered
 from .sorting import stable_argsort
 
-__all__ = ["POST", "AUX", "FACTOR", "DECAY", "LINK", "BOOST", "TIME", "FEED_FIELDS", "item_table",
+__all__ = ["POST", "AUX", "FACTOR", "DECAY", "LINK", "BOOST", "TIME", "POOL_AUTHOR", "FEED_FIELDS", "item_table",
            "original_table", "fused_feeds", "close_gaps"]
 
 #: Columns of an item table (int64 rows; the float columns are read through a float64 view):
@@ -63,14 +63,17 @@ __all__ = ["POST", "AUX", "FACTOR", "DECAY", "LINK", "BOOST", "TIME", "FEED_FIEL
 #: (the whole score for chronological and popularity), its age decay, link penalty
 #: and author boost (engagement), and the item's time (reshares).
 POST, AUX, FACTOR, DECAY, LINK, BOOST, TIME = 0, 1, 2, 3, 4, 5, 6
+#: Column of a trending post's row holding its author's number among the trending authors.
+POOL_AUTHOR = 7
 #: Rows of the kernel's output, one column per shown item: the fields of :class:`~feedsim.engine.feed.Feeds`.
 FEED_FIELDS = ("viewer", "post", "author", "slot", "session", "kind", "author_edge", "number")
 _VIEWER, _POST, _AUTHOR, _SLOT, _SESSION, _KIND, _EDGE, _NUMBER = range(8)
 # A viewer's scratch: float rows (score, then the survivors' score and key in
 # :func:`_top_rows`) and int rows (post, item row, edge, author, then the
-# survivors' row and post).
+# survivors' row, post and rank).
 _SCORE, _S_SCORE, _S_KEY = 0, 1, 2
-_C_POST, _C_ITEM, _C_EDGE, _C_AUTHOR, _S_ROW, _S_POST = 0, 1, 2, 3, 4, 5
+_PAD = 8
+_C_POST, _C_ITEM, _C_EDGE, _C_AUTHOR, _S_ROW, _S_POST, _S_RANK = 0, 1, 2, 3, 4, 5, 6
 #: Follow edges ahead of the one being read whose followee's first live item is prefetched.
 _AHEAD = 4
 #: A candidate's edge ``e`` is stored as ``_UNCHECKED - e`` until the seen hash set is read for it
@@ -186,6 +189,23 @@ def _key_floor(score):
     return score  # a zero score's key is >= 0
 
 
+@njit(cache=True, inline="always")
+def _floor(cf, row, lo, hi, t, pick_key, side):
+    """A lower bound on the ``t``-th best key of rows ``lo:hi`` of ``cf[row]``: split into ``t`` groups, the
+    smallest of the groups' best scores is at most the ``t``-th best score (``pick_key[side]``: scratch)."""
+    for g in range(t):
+        pick_key[side, g] = -np.inf
+    g = 0
+    for j in range(lo, hi):
+        pick_key[side, g] = max(pick_key[side, g], cf[row, j])
+        g += 1
+        g = 0 if g == t else g
+    floor = pick_key[side, 0]
+    for g in range(1, t):
+        floor = min(floor, pick_key[side, g])
+    return _key_floor(floor)
+
+
 @njit(cache=True)
 def _top_rows(lo, hi, t, side, cf, ci, key, tick, v, post_offset, pick_key, pick_int):
     """The ``t`` best candidate rows ``lo:hi`` by (jittered key, post), best first.
@@ -196,38 +216,28 @@ def _top_rows(lo, hi, t, side, cf, ci, key, tick, v, post_offset, pick_key, pick
     ``pick_int[2 * side + 1]``.
 
     A row's key (a hash) is drawn only for rows that could be among the best:
-    split into ``t`` groups, the smallest of the groups' best scores is at most
-    the ``t``-th best, so rows whose key cannot reach it are dropped (twice,
-    which leaves about ``1.5 t`` rows); the rows left are ranked by counting the
-    rows above each. Loops without data-dependent branches (a survivor is kept
-    by advancing the write position by the test), which measured 2x faster
-    than keeping the best in a sorted list or a heap. When many rows tie at the
-    floor (integer scores), a sorted list takes over, as counting would cost
-    the square of their number. The same picks as keying every row.
+    rows whose key cannot reach :func:`_floor` are dropped (twice, which leaves
+    about ``1.5 t`` rows); the rows left are ranked by counting the rows above
+    each. Loops without data-dependent branches (a survivor is kept by
+    advancing the write position by the test; the counts are vectorised),
+    which measured 2x faster than keeping the best in a sorted list or a heap.
+    When many rows tie at the floor (integer scores), a sorted list takes over,
+    as counting would cost the square of their number. The same picks as
+    keying every row.
     """
     if t <= 0:
         return
     ps = 2 * side  # pick_int rows: posts, then rows
+    few = t + (t >> 1)
+    floor = _floor(cf, _SCORE, lo, hi, t, pick_key, side) if hi - lo > few else -np.inf
     n = 0
     for j in range(lo, hi):
         s = cf[_SCORE, j]
         cf[_S_SCORE, n] = s
         ci[_S_ROW, n] = j
-        n += s != -np.inf
-    for _ in range(2):
-        if n <= t + (t >> 1):
-            break
-        for g in range(t):
-            pick_key[side, g] = -np.inf
-        g = 0
-        for q in range(n):
-            pick_key[side, g] = max(pick_key[side, g], cf[_S_SCORE, q])
-            g += 1
-            g = 0 if g == t else g
-        floor = pick_key[side, 0]
-        for g in range(1, t):
-            floor = min(floor, pick_key[side, g])
-        floor = _key_floor(floor)
+        n += (s != -np.inf) & (_key_bound(s) >= floor)
+    if n > few:
+        floor = _floor(cf, _S_SCORE, 0, n, t, pick_key, side)
         kept = 0
         for q in range(n):
             s = cf[_S_SCORE, q]
@@ -259,19 +269,26 @@ def _top_rows(lo, hi, t, side, cf, ci, key, tick, v, post_offset, pick_key, pick
                 pos -= 1
             pick_key[side, pos], pick_int[ps, pos], pick_int[ps + 1, pos] = kq, p, j
         return
+    padded = (n + _PAD - 1) // _PAD * _PAD  # whole vectors; the padding ranks below every row
+    for q in range(padded):
+        if q < n:
+            p = ci[_C_POST, ci[_S_ROW, q]]
+            cf[_S_KEY, q] = jittered(cf[_S_SCORE, q], key, tick, v, p + post_offset)
+            ci[_S_POST, q] = p
+        else:
+            cf[_S_KEY, q] = -np.inf
+            ci[_S_POST, q] = 0
+        ci[_S_RANK, q] = 0
+    for u in range(n):  # rows above each row (posts differ, so ranks do)
+        ku = cf[_S_KEY, u]
+        pu = ci[_S_POST, u]
+        for q in range(padded):
+            ci[_S_RANK, q] += (ku > cf[_S_KEY, q]) | ((ku == cf[_S_KEY, q]) & (pu < ci[_S_POST, q]))
     for q in range(n):
-        p = ci[_C_POST, ci[_S_ROW, q]]
-        cf[_S_KEY, q] = jittered(cf[_S_SCORE, q], key, tick, v, p + post_offset)
-        ci[_S_POST, q] = p
-    for q in range(n):
-        kq = cf[_S_KEY, q]
-        pq = ci[_S_POST, q]
-        r = 0
-        for u in range(n):  # posts differ, so ranks do
-            r += (cf[_S_KEY, u] > kq) | ((cf[_S_KEY, u] == kq) & (ci[_S_POST, u] < pq))
+        r = ci[_S_RANK, q]
         if r < t:
-            pick_key[side, r] = kq
-            pick_int[ps, r] = pq
+            pick_key[side, r] = cf[_S_KEY, q]
+            pick_int[ps, r] = ci[_S_POST, q]
             pick_int[ps + 1, r] = ci[_S_ROW, q]
 
 
@@ -305,9 +322,16 @@ def _cap_run(lo, hi, cf, cap, keep_score, keep_row):
 @njit(cache=True)
 def _scratch(rows, reshares, picks, kept):
     """A block's scratch: candidate rows (float and int), reshares, both sides' picks (float and int), the cap's."""
-    return (np.empty((3, rows), dtype=np.float64), np.empty((6, rows), dtype=np.int64),
+    rows += _PAD  # :func:`_top_rows` pads to whole vectors
+    return (np.empty((3, rows), dtype=np.float64), np.empty((7, rows), dtype=np.int64),
             np.empty((3, reshares), dtype=np.int64), np.empty((2, picks), dtype=np.float64),
             np.empty((4, picks), dtype=np.int64), np.empty(kept, dtype=np.float64), np.empty(kept, dtype=np.int64))
+
+
+@njit(cache=True)
+def _followed(n):
+    """Per trending author, the last viewer found to follow them (none yet: -1)."""
+    return np.full(n, -1, dtype=np.int64)
 
 
 @njit(cache=True)
@@ -364,7 +388,7 @@ def _newest_per_post(n, rs, etab_f, key, tick, v):
 @njit(cache=True)
 def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab, otab_f, etab,
             table, bits, use_table, exclude_seen, code, params, extras, key, tick, post_offset, affinity,
-            cf, ci, rs):
+            pool_of, followed, cf, ci, rs):
     """Walk viewer ``v``'s follow edges ``e_lo:e_hi`` once.
 
     Writes the followees' unseen originals with their scores to the candidate
@@ -374,15 +398,19 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
     (``rs``), and the caller grows it and starts the viewer again (arrays are
     never reallocated here, which keeps the loop free of reference counting).
 
-    The rows of all the viewer's followees and each followee's first item are
-    prefetched ahead of the walk; items only the seen hash set can rule out are
+    ``followed[pool_of[f]]`` is set to ``v`` for each followee ``f`` among the
+    trending posts' authors (``pool_of``: empty when there are none).
+
+    The rows of all the viewer's followees and each followee's first and last
+    items are prefetched ahead of the walk; items only the seen hash set can rule out are
     kept with their slot prefetched and looked up after the walk, so the
     lookups (misses in a large table) overlap instead of following each other.
     """
-    room = cf.shape[1]
+    room = cf.shape[1] - _PAD
     r_room = rs.shape[1]
     vkey = np.int64(v) << np.int64(32)
     check = exclude_seen and use_table
+    trending = len(pool_of) > 0
     m = 0
     nr = 0
     n_check = 0
@@ -393,8 +421,11 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
         if e + _AHEAD < e_hi:
             g = indices[e + _AHEAD]
             prefetch(otab, heads[g, 0])
+            prefetch(otab, heads[g, 1] - 1)  # a followee's items often span two cache lines
             if exclude_seen:
                 prefetch(first_seq, g)
+        if trending and pool_of[f] >= 0:
+            followed[pool_of[f]] = v
         # -- the followee's own posts
         lo, hi = heads[f, 0], heads[f, 1]
         if lo < hi:
@@ -462,7 +493,7 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
 @njit(cache=True)
 def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, heads, otab, otab_f, etab, etab_f,
           n_reshares, table, bits, use_table, exclude_seen, code, params, extras, cap, share, key, tick,
-          post_offset, affinity, cf, ci, rs, keep_score, keep_row, pick_key, pick_int, out):
+          post_offset, affinity, pool_of, followed, cf, ci, rs, keep_score, keep_row, pick_key, pick_int, out):
     """Viewer ``v``'s feed of up to ``size`` items in sessions of ``att``, written to ``out`` from column ``w``.
 
     Returns ``(shown, candidates)``, or ``(-s, 0)`` when scratch ``s`` is too
@@ -477,7 +508,7 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
             prefetch(table, hash_slot(bits, vkey | etab[j, POST]))
     m, nr = _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab, otab_f, etab,
                     table, bits, use_table, exclude_seen, code, params, extras, key, tick, post_offset,
-                    affinity, cf, ci, rs)
+                    affinity, pool_of, followed, cf, ci, rs)
     if m < 0:
         return -1, 0
     if nr < 0:
@@ -496,7 +527,7 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
     if nr > 1:
         _sort_by_post(nr, rs)
         nr = _newest_per_post(nr, rs, etab_f, key, tick, v)
-    if m + nr + n_etab - n_reshares > cf.shape[1]:
+    if m + nr + n_etab - n_reshares > cf.shape[1] - _PAD:
         return -1, 0
     aff_none = affinity[len(affinity) - 1] + 1.0  # no follow edge
     r0 = m
@@ -513,7 +544,7 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
     r_posts = rs[0]  # sorted
     for j in range(n_reshares, n_etab):
         a = etab[j, AUX]
-        if a == v or find_in_row(indices, e_lo, e_hi, a) >= 0:
+        if a == v or followed[etab[j, POOL_AUTHOR]] == v:
             continue
         p = etab[j, POST]
         if nr > 0 and find_in_row(r_posts, 0, nr, p) >= 0:
@@ -583,7 +614,7 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
 
 @njit(cache=True, parallel=True)
 def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, seen_bits, seen_base, first_seq,
-                heads, otab, etab, n_reshares, table, bits, use_table, exclude_seen,
+                heads, otab, etab, n_reshares, pool_of, table, bits, use_table, exclude_seen,
                 code, params, extras, cap, share, key, tick, post_offset, affinity, out, counts):
     """Each viewer's feed: shown items to ``out``, items shown and candidates to ``counts``.
 
@@ -607,7 +638,10 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
     otab, etab : ndarray of int64
         Item tables (:func:`original_table`, :func:`item_table`) of the live
         originals and of the reshares (with :data:`TIME`) followed, from row
-        ``n_reshares``, by the trending posts.
+        ``n_reshares``, by the trending posts (with :data:`POOL_AUTHOR`).
+    pool_of : ndarray of shape (n_users,) or (0,), int32
+        Each account's number among the trending posts' authors, or -1 (empty
+        without trending posts).
     table, bits, use_table, exclude_seen
         The seen hash set and whether to read it; whether to leave out seen posts.
     code, params, extras, cap
@@ -637,6 +671,7 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
         k_room = 16
         cap_room = max(0, min(cap, 4))
         cf, ci, rs, pick_key, pick_int, keep_score, keep_row = _scratch(room, r_room, k_room, cap_room)
+        followed = _followed(len(etab) - n_reshares)
         w = out_ptr[first] if first < n else 0  # the block's items, packed from its first viewer's room
         for i in range(first, last):
             size = feed_size[i]
@@ -647,7 +682,7 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
                 shown, m = _feed(viewers[i], size, attention[i], w, indptr, indices, seen_bits, seen_base,
                                  first_seq, heads, otab, otab_f, etab, etab_f, n_reshares, table, bits, use_table,
                                  exclude_seen, code, params, extras, cap, share, key, tick, post_offset, affinity,
-                                 cf, ci, rs, keep_score, keep_row, pick_key, pick_int, out)
+                                 pool_of, followed, cf, ci, rs, keep_score, keep_row, pick_key, pick_int, out)
                 if shown >= 0:
                     break
                 if shown == -1:
