@@ -49,6 +49,7 @@ from .scores import (
     engagement_common,
     engagement_decay,
     engagement_link,
+    engagement_params,
     engagement_value,
 )
 from .select import _key_bound, _worse, jittered
@@ -168,17 +169,15 @@ def original_table(optr, rptr, post, time, seq, code, params, now, engagements, 
 
 
 @njit(cache=True, inline="always")
-def _score(code, params, extras, tab_f, j, aff, key, tick, v, post_global):
-    """Score of the candidate on row ``j`` of an item table, as :func:`.scores.score_one` computes it."""
+def _score(code, pe, factor, decay, aff, key, tick, v, post_global):
+    """Score of a candidate from its item's :data:`FACTOR` and :data:`DECAY`, as :func:`.scores.score_one`
+    computes it (with the engagement ranker's link penalty and boost, :data:`LINK` and :data:`BOOST`, still
+    to multiply when on). Scalars only: arrays passed to an inlined function are reference counted per call."""
     if code == RANDOM:
         return keyed_uniform(key, _NOISE, tick, v, post_global)
     if code != ENGAGEMENT:
-        return tab_f[j, FACTOR]
-    value = engagement_value(params, tab_f[j, FACTOR], aff, tab_f[j, DECAY])
-    if extras:  # factors of exactly 1.0 where a part is off: no bit changes
-        value = value * tab_f[j, LINK]
-        value = value * tab_f[j, BOOST]
-    return value
+        return factor
+    return engagement_value(pe, factor, aff, decay)
 
 
 @njit(cache=True, inline="always")
@@ -408,6 +407,7 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
     """
     room = cf.shape[1] - _PAD
     r_room = rs.shape[1]
+    pe = engagement_params(params)
     vkey = np.int64(v) << np.int64(32)
     check = exclude_seen and use_table
     trending = len(pool_of) > 0
@@ -450,7 +450,11 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
                         prefetch(table, hash_slot(bits, vkey | p))
                         y = _UNCHECKED - e
                         n_check += 1
-                cf[_SCORE, m] = _score(code, params, extras, otab_f, item, aff, key, tick, v, p + post_offset)
+                sc = _score(code, pe, otab_f[item, FACTOR], otab_f[item, DECAY], aff, key, tick, v, p + post_offset)
+                if extras:  # factors of exactly 1.0 where a part is off: no bit changes
+                    sc = sc * otab_f[item, LINK]
+                    sc = sc * otab_f[item, BOOST]
+                cf[_SCORE, m] = sc
                 ci[_C_POST, m] = p
                 ci[_C_ITEM, m] = item
                 ci[_C_EDGE, m] = y
@@ -530,10 +534,15 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
     if m + nr + n_etab - n_reshares > cf.shape[1] - _PAD:
         return -1, 0
     aff_none = affinity[len(affinity) - 1] + 1.0  # no follow edge
+    pe = engagement_params(params)
     r0 = m
     for j in range(nr):
         x = rs[1, j]
-        cf[_SCORE, m] = _score(code, params, extras, etab_f, x, aff_none, key, tick, v, rs[0, j] + post_offset)
+        sc = _score(code, pe, etab_f[x, FACTOR], etab_f[x, DECAY], aff_none, key, tick, v, rs[0, j] + post_offset)
+        if extras:
+            sc = sc * etab_f[x, LINK]
+            sc = sc * etab_f[x, BOOST]
+        cf[_SCORE, m] = sc
         ci[_C_POST, m] = rs[0, j]
         ci[_C_ITEM, m] = x
         ci[_C_EDGE, m] = -1
@@ -551,7 +560,11 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
             continue  # already a candidate through a followee's reshare
         if exclude_seen and use_table and hash_contains(table, bits, vkey | p):
             continue
-        cf[_SCORE, m] = _score(code, params, extras, etab_f, j, aff_none, key, tick, v, p + post_offset)
+        sc = _score(code, pe, etab_f[j, FACTOR], etab_f[j, DECAY], aff_none, key, tick, v, p + post_offset)
+        if extras:
+            sc = sc * etab_f[j, LINK]
+            sc = sc * etab_f[j, BOOST]
+        cf[_SCORE, m] = sc
         ci[_C_POST, m] = p
         ci[_C_ITEM, m] = j
         ci[_C_EDGE, m] = -2
