@@ -51,6 +51,7 @@ from .scores import (
     engagement_link,
     engagement_params,
     engagement_value,
+    log1p_count,
 )
 from .select import _key_bound, _worse, jittered
 from .sorting import stable_argsort
@@ -85,33 +86,62 @@ _RESHARE_TIE = STREAMS["reshare_tie"]
 
 
 @njit(cache=True, inline="always")
-def _item_row(j, code, params, now, p, a, time, aux, engagements, followers, off_platform,
-              author_posts, author_impr, log_table, out, out_f):
-    """Fill row ``j`` of an item table: post ``p`` by author ``a``, arrived at ``time``."""
-    width = out.shape[1]
-    out[j, POST] = p
-    out[j, AUX] = aux
-    factor = 0.0
-    decay = 1.0
-    link = 1.0
-    boost = 1.0
+def _item_factors(code, params, now, time, n_engagements, log_engagements, log_followers, off_platform,
+                  author_posts, author_impr):
+    """An item's :data:`FACTOR`, :data:`DECAY`, :data:`LINK` and :data:`BOOST` (``params``: a tuple)."""
     if code == CHRONOLOGICAL:
-        factor = -(now - time)
-    elif code == POPULARITY:
-        factor = float(engagements[p])
-    elif code == ENGAGEMENT:
-        factor = engagement_common(params, engagements[p], followers[a], log_table)
-        decay = engagement_decay(params, now, time)
-        if width > BOOST:
-            link = engagement_link(params, off_platform[p])
-            boost = engagement_boost(params, author_posts[a], author_impr[a])
-    out_f[j, FACTOR] = factor
-    out_f[j, DECAY] = decay
-    if width > BOOST:
-        out_f[j, LINK] = link
-        out_f[j, BOOST] = boost
-    if width > TIME:
-        out_f[j, TIME] = time
+        return -(now - time), 1.0, 1.0, 1.0
+    if code == POPULARITY:
+        return float(n_engagements), 1.0, 1.0, 1.0
+    if code == ENGAGEMENT:
+        return (engagement_common(params[2], params[3], log_engagements, log_followers),
+                engagement_decay(params[10], now, time), engagement_link(params[11], off_platform),
+                engagement_boost(params[12], params[13], author_posts, author_impr))
+    return 0.0, 1.0, 1.0, 1.0
+
+
+@njit(cache=True)
+def _fill_rows(optr, code, params, now, post, time, aux, engagements, followers, off_platform,
+               author_posts, author_impr, log_table, out):
+    """The rows of an item table (see :func:`item_table`). Each row's author is the account ``f`` with
+    ``optr[f] <= row < optr[f + 1]`` or, with ``optr`` empty, its :data:`AUX`. One flat loop: an
+    inlined function taking these arrays would be reference counted per call."""
+    out_f = out.view(np.float64)
+    width = out.shape[1]
+    full = width > BOOST
+    pt = (params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7], params[8],
+          params[9], params[10], params[11], params[12], params[13])
+    by_ptr = len(optr) > 0
+    f = 0
+    last = -1
+    log_fol = 0.0
+    for j in range(len(post)):
+        if by_ptr:
+            while optr[f + 1] <= j:
+                f += 1
+            a = f
+        else:
+            a = aux[j]
+        p = post[j]
+        n_eng = engagements[p]
+        log_eng = 0.0
+        if code == ENGAGEMENT:
+            log_eng = log1p_count(log_table, n_eng)
+            if a != last:
+                log_fol = log1p_count(log_table, followers[a])
+                last = a
+        off = off_platform[p] if full else False
+        factor, decay, link, boost = _item_factors(code, pt, now, time[j], n_eng, log_eng, log_fol, off,
+                                                   author_posts[a] if full else 0, author_impr[a] if full else 0)
+        out[j, POST] = p
+        out[j, AUX] = aux[j]
+        out_f[j, FACTOR] = factor
+        out_f[j, DECAY] = decay
+        if full:
+            out_f[j, LINK] = link
+            out_f[j, BOOST] = boost
+        if width > TIME:
+            out_f[j, TIME] = time[j]
 
 
 @njit(cache=True)
@@ -140,10 +170,8 @@ def item_table(code, params, now, post, author, time, engagements, followers, of
     Not parallel: a few milliseconds per tick, and a parallel kernel costs
     seconds of compiling on a cold start.
     """
-    out_f = out.view(np.float64)
-    for j in range(len(post)):
-        _item_row(j, code, params, now, post[j], author[j], time[j], author[j], engagements, followers,
-                  off_platform, author_posts, author_impr, log_table, out, out_f)
+    _fill_rows(np.zeros(0, dtype=np.int64), code, params, now, post, time, author, engagements, followers,
+               off_platform, author_posts, author_impr, log_table, out)
 
 
 @njit(cache=True)
@@ -156,16 +184,13 @@ def original_table(optr, rptr, post, time, seq, code, params, now, engagements, 
     ``optr[f]:optr[f + 1]`` and ``rptr[f]:rptr[f + 1]``. Other parameters as in
     :func:`item_table`.
     """
-    out_f = out.view(np.float64)
     for f in range(len(optr) - 1):
-        lo, hi = optr[f], optr[f + 1]
-        heads[f, 0] = lo
-        heads[f, 1] = hi
+        heads[f, 0] = optr[f]
+        heads[f, 1] = optr[f + 1]
         heads[f, 2] = rptr[f]
         heads[f, 3] = rptr[f + 1]
-        for j in range(lo, hi):
-            _item_row(j, code, params, now, post[j], f, time[j], seq[j], engagements, followers, off_platform,
-                      author_posts, author_impr, log_table, out, out_f)
+    _fill_rows(optr, code, params, now, post, time, seq, engagements, followers, off_platform,
+               author_posts, author_impr, log_table, out)
 
 
 @njit(cache=True, inline="always")
