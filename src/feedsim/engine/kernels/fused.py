@@ -425,10 +425,11 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
     ``followed[pool_of[f]]`` is set to ``v`` for each followee ``f`` among the
     trending posts' authors (``pool_of``: empty when there are none).
 
-    The rows of all the viewer's followees and each followee's first and last
-    items are prefetched ahead of the walk; items only the seen hash set can rule out are
-    kept with their slot prefetched and looked up after the walk, so the
-    lookups (misses in a large table) overlap instead of following each other.
+    The rows of all the viewer's followees, each followee's first and last
+    items and first reshare are prefetched ahead of the walk; items only the
+    seen hash set can rule out are kept with their slot prefetched and looked
+    up after the walk, so the lookups (misses in a large table) overlap
+    instead of following each other.
     """
     room = cf.shape[1] - _PAD
     r_room = rs.shape[1]
@@ -447,6 +448,8 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
             g = indices[e + _AHEAD]
             prefetch(otab, heads[g, 0])
             prefetch(otab, heads[g, 1] - 1)  # a followee's items often span two cache lines
+            if heads[g, 2] < heads[g, 3]:
+                prefetch(etab, heads[g, 2])  # and its first reshare
             if exclude_seen:
                 prefetch(first_seq, g)
         if trending and pool_of[f] >= 0:
