@@ -285,7 +285,9 @@ def rss_gib(pid: int) -> float:
 def run_child(python: str, spec: dict, timeout: float, mem_limit_gib: float) -> dict:
     """Run one measurement in a fresh process; watch its wall time and RSS."""
     cmd = [python, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
-    env = dict(os.environ, PYTHONPATH=str(HERE))
+    # keep the caller's PYTHONPATH after this folder, so that ``PYTHONPATH=src python
+    # benchmarks/peers.py`` measures that tree's feedsim, not the installed one
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(HERE), os.environ.get("PYTHONPATH")) if p))
     t0 = time.perf_counter()
     # A scratch working directory: T-RECS's logger creates ``trecs.log`` in the cwd.
     scratch = tempfile.TemporaryDirectory(prefix="feedsim-peers-")

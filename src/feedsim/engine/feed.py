@@ -282,6 +282,13 @@ def fused_form(p: PlatformState) -> tuple[int, NDArray, int] | None:
     return compiled_form(p.ranker) if p.fused else None
 
 
+def _item_rows(n: int, width: int) -> NDArray[np.int64]:
+    """An uninitialised ``(n, width)`` int64 table whose rows start on 64-byte boundaries (cache lines)."""
+    buf = np.empty(n * width + 8, dtype=np.int64)
+    skip = (-buf.ctypes.data % 64) // 8
+    return buf[skip:skip + n * width].reshape(n, width)
+
+
 def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray[np.int64],
                 sessions: NDArray[np.int64], now: float,
                 form: tuple[int, NDArray, int]) -> tuple[Feeds, NDArray[np.int64]]:
@@ -290,32 +297,52 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     The same feeds as :func:`build_rows`, :func:`score_rows` and
     :func:`select_feeds` in turn, without materialising the candidates. Returns
     the feeds and the number of candidates each viewer had.
+
+    What a score owes to the item alone is computed once per live item first
+    (:func:`.kernels.fused.original_table`, :func:`.kernels.fused.item_table`),
+    so the kernel reads one table row per candidate instead of gathering per
+    post and per author.
     """
     code, params, cap = form
     params, arrays = _score_inputs(p, code, params)
-    feed_size = attention * sessions
+    per_item = arrays[1:]  # all but the affinity, which the kernel reads per edge
     n = len(viewers)
+    (indptr, indices, seen_bits, seen_base, first_seq, optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+     pool, pool_author, pool_time, table, bits, use_table, exclude_seen) = _sources(p, n)
+    extras = code == ks.ENGAGEMENT and (params[11] != 1.0 or params[12] != 0.0)
+    heads = _item_rows(len(optr) - 1, 4)
+    otab = _item_rows(len(opost), 8 if extras else 4)
+    etab = _item_rows(len(rpost) + len(pool), 8)  # reshares, then the trending posts
+    feed_size = attention * sessions
     out_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(feed_size, out=out_ptr[1:])
     total = int(out_ptr[-1])
-    o_post, o_author, o_edge, o_number, o_rank = (np.empty(total, dtype=np.int64) for _ in range(5))
-    o_kind = np.empty(total, dtype=np.int8)
-    n_shown = np.empty(n, dtype=np.int64)
-    n_cand = np.empty(n, dtype=np.int64)
+    out = np.empty((len(kf.FEED_FIELDS), total), dtype=np.int64)
+    counts = np.empty((2, n), dtype=np.int64)
     n_blocks = max(1, min(n, 16 * numba.get_num_threads()))
+    kf.original_table(optr, rptr, opost, otime, oseq, code, params, now, *per_item, heads, otab)
+    kf.item_table(code, params, now, np.concatenate([rpost, pool]), np.concatenate([rauthor, pool_author]),
+                  np.concatenate([rtime, pool_time]), *per_item, etab)
+    if len(pool):  # number the trending authors, so a viewer's walk can tick those it follows
+        authors, etab[len(rpost):, kf.POOL_AUTHOR] = np.unique(pool_author, return_inverse=True)
+        pool_of = np.full(len(optr) - 1, -1, dtype=np.int32)
+        pool_of[authors] = np.arange(len(authors), dtype=np.int32)
+    else:
+        pool_of = np.zeros(0, dtype=np.int32)
     with LAUNCH_LOCK:
-        kf.fused_feeds(viewers, feed_size, out_ptr, n_blocks, *_sources(p, n), code, params, cap, now,
-                       float(p.cfg.out_of_network_share), p.key, p.tick, p.posts.offset, *arrays,
-                       o_post, o_author, o_edge, o_kind, o_number, o_rank, n_shown, n_cand)
-    if int(n_shown.sum()) < total:
-        keep = np.repeat(out_ptr[:-1] - np.cumsum(np.r_[0, n_shown[:-1]]), n_shown)
-        keep += np.arange(len(keep))
-        o_post, o_author, o_edge, o_kind, o_number, o_rank = (
-            x[keep] for x in (o_post, o_author, o_edge, o_kind, o_number, o_rank))
-    seg = np.repeat(np.arange(n, dtype=np.int64), n_shown)
-    per_session = attention[seg]
-    feeds = Feeds(viewer=viewers[seg], post=o_post, author=o_author, slot=o_rank % per_session,
-                  session=o_rank // per_session, kind=o_kind, author_edge=o_edge, number=o_number)
+        kf.fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, seen_bits, seen_base,
+                       first_seq, heads, otab, etab, len(rpost), pool_of, table, bits, use_table, exclude_seen,
+                       code, params, extras, cap, float(p.cfg.out_of_network_share), p.key, p.tick, p.posts.offset,
+                       arrays[0], out, counts)
+    n_shown, n_cand = counts
+    shown = int(n_shown.sum())
+    if shown < total:  # some viewers had fewer candidates than room: close the gaps between blocks
+        starts = np.arange(0, n, (n + n_blocks - 1) // n_blocks)
+        shown = kf.close_gaps(out_ptr[starts], np.add.reduceat(n_shown, starts), out)
+        out = out[:, :shown]
+    viewer, post, author, slot, session, kind, edge, number = out  # kf.FEED_FIELDS
+    feeds = Feeds(viewer=viewer, post=post, author=author, slot=slot, session=session, kind=kind.astype(np.int8),
+                  author_edge=edge, number=number)
     return feeds, n_cand
 
 

@@ -15,7 +15,8 @@ from numba import njit, prange
 from .hashing import STREAMS, keyed_hash
 from .sorting import stable_argsort
 
-__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "viewer_bound", "viewer_rows", "upper_bounds", "build", "compact"]
+__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "find_in_row", "hash_slot", "hash_contains", "viewer_bound",
+           "viewer_rows", "upper_bounds", "build", "compact"]
 
 ORIGINAL, RESHARE, OUT_OF_NETWORK = 0, 1, 2
 _RESHARE_TIE = STREAMS["reshare_tie"]
@@ -38,10 +39,16 @@ def find_in_row(indices, lo, hi, target):
 
 
 @njit(cache=True, inline="always")
+def hash_slot(bits, key):
+    """The slot where the search for ``key`` starts in a table of ``2**bits`` slots."""
+    return ((key * _GOLDEN) >> np.int64(64 - bits)) & ((np.int64(1) << bits) - 1)
+
+
+@njit(cache=True, inline="always")
 def hash_contains(table, bits, key):
     """Whether ``key`` is in the open-addressing table of :class:`~feedsim.engine.arrays.HashSet`."""
     mask = (np.int64(1) << bits) - 1
-    pos = ((key * _GOLDEN) >> np.int64(64 - bits)) & mask
+    pos = hash_slot(bits, key)
     while True:
         v = table[pos]
         if v == key:
