@@ -307,7 +307,7 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     params, arrays = _score_inputs(p, code, params)
     per_item = arrays[1:]  # all but the affinity, which the kernel reads per edge
     n = len(viewers)
-    (indptr, indices, seen_bits, seen_base, first_seq, optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+    (indptr, indices, masks, mask_number, first_number, optr, opost, otime, onumber, rptr, rpost, rauthor, rtime,
      pool, pool_author, pool_time, table, bits, use_table, exclude_seen) = _sources(p, n)
     extras = code == ks.ENGAGEMENT and (params[11] != 1.0 or params[12] != 0.0)
     heads = _item_rows(len(optr) - 1, 4)
@@ -320,7 +320,7 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     out = np.empty((len(kf.FEED_FIELDS), total), dtype=np.int64)
     counts = np.empty((2, n), dtype=np.int64)
     n_blocks = max(1, min(n, 16 * numba.get_num_threads()))
-    kf.original_table(optr, rptr, opost, otime, oseq, code, params, now, *per_item, heads, otab)
+    kf.original_table(optr, rptr, opost, otime, onumber, code, params, now, *per_item, heads, otab)
     kf.item_table(code, params, now, np.concatenate([rpost, pool]), np.concatenate([rauthor, pool_author]),
                   np.concatenate([rtime, pool_time]), *per_item, etab)
     if len(pool):  # number the trending authors, so a viewer's walk can tick those it follows
@@ -330,8 +330,8 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     else:
         pool_of = np.zeros(0, dtype=np.int32)
     with LAUNCH_LOCK:
-        kf.fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, seen_bits, seen_base,
-                       first_seq, heads, otab, etab, len(rpost), pool_of, table, bits, use_table, exclude_seen,
+        kf.fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, masks, mask_number,
+                       first_number, heads, otab, etab, len(rpost), pool_of, table, bits, use_table, exclude_seen,
                        code, params, extras, cap, float(p.cfg.out_of_network_share), p.key, p.tick, p.posts.offset,
                        arrays[0], out, counts)
     n_shown, n_cand = counts

@@ -99,10 +99,10 @@ def viewer_bound(v, indptr, indices, optr, rptr, pool_size):
 
 
 @njit(cache=True)
-def viewer_rows(v, w, indptr, indices, seen_bits, seen_base, first_seq,
-                optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+def viewer_rows(v, w, indptr, indices, masks, mask_number, first_number,
+                optr, opost, otime, onumber, rptr, rpost, rauthor, rtime,
                 pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
-                key, tick, c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq):
+                key, tick, c_post, c_author, c_via, c_edge, c_time, c_kind, c_number):
     """Write viewer ``v``'s rows into the ``c_*`` arrays from row ``w``; return the end row.
 
     Post ids are relative to the post table; keys of the seen hash set and the
@@ -119,12 +119,12 @@ def viewer_rows(v, w, indptr, indices, seen_bits, seen_base, first_seq,
             continue
         mask = np.uint64(0)
         if exclude_seen:
-            shift = first_seq[f] - seen_base[e]
+            shift = first_number[f] - mask_number[e]
             if shift < 64:
-                mask = seen_bits[e] >> np.uint64(shift)
+                mask = masks[e] >> np.uint64(shift)
         for k in range(hi - lo):
             item = lo + k
-            s = oseq[item]
+            s = onumber[item]
             p = opost[item]
             if exclude_seen:
                 if s >= 0:
@@ -138,7 +138,7 @@ def viewer_rows(v, w, indptr, indices, seen_bits, seen_base, first_seq,
             c_edge[w] = e
             c_time[w] = otime[item]
             c_kind[w] = ORIGINAL
-            c_seq[w] = s
+            c_number[w] = s
             w += 1
     # -- followees' reshares: one per post, the newest (ties by a keyed draw)
     r0 = w
@@ -184,7 +184,7 @@ def viewer_rows(v, w, indptr, indices, seen_bits, seen_base, first_seq,
     for j in range(r0, w):
         c_edge[j] = -1
         c_kind[j] = RESHARE
-        c_seq[j] = -1
+        c_number[j] = -1
     r1 = w
     # -- out of network: the trending pool
     for j in range(len(pool_post)):
@@ -204,25 +204,25 @@ def viewer_rows(v, w, indptr, indices, seen_bits, seen_base, first_seq,
         c_edge[w] = -1
         c_time[w] = pool_time[j]
         c_kind[w] = OUT_OF_NETWORK
-        c_seq[w] = -1
+        c_number[w] = -1
         w += 1
     return w
 
 
 @njit(cache=True, parallel=True)
-def build(viewers, ub_ptr, indptr, indices, seen_bits, seen_base, first_seq,
-          optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+def build(viewers, ub_ptr, indptr, indices, masks, mask_number, first_number,
+          optr, opost, otime, onumber, rptr, rpost, rauthor, rtime,
           pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
           key, tick, post_offset,
-          c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq):
+          c_post, c_author, c_via, c_edge, c_time, c_kind, c_number):
     """Fill each viewer's rows from ``ub_ptr[i]`` (:func:`viewer_rows`); return the number written per viewer."""
     n = len(viewers)
     count = np.empty(n, dtype=np.int64)
     for i in prange(n):
-        end = viewer_rows(viewers[i], ub_ptr[i], indptr, indices, seen_bits, seen_base, first_seq,
-                          optr, opost, otime, oseq, rptr, rpost, rauthor, rtime,
+        end = viewer_rows(viewers[i], ub_ptr[i], indptr, indices, masks, mask_number, first_number,
+                          optr, opost, otime, onumber, rptr, rpost, rauthor, rtime,
                           pool_post, pool_author, pool_time, table, bits, use_table, exclude_seen,
-                          key, tick, c_post, c_author, c_via, c_edge, c_time, c_kind, c_seq)
+                          key, tick, c_post, c_author, c_via, c_edge, c_time, c_kind, c_number)
         count[i] = end - ub_ptr[i]
     return count
 

@@ -175,7 +175,7 @@ def item_table(code, params, now, post, author, time, engagements, followers, of
 
 
 @njit(cache=True)
-def original_table(optr, rptr, post, time, seq, code, params, now, engagements, followers, off_platform,
+def original_table(optr, rptr, post, time, number, code, params, now, engagements, followers, off_platform,
                    author_posts, author_impr, log_table, heads, out):
     """The item table of the live originals (:data:`AUX`: the tracked number) and each account's ``heads`` row.
 
@@ -189,7 +189,7 @@ def original_table(optr, rptr, post, time, seq, code, params, now, engagements, 
         heads[f, 1] = optr[f + 1]
         heads[f, 2] = rptr[f]
         heads[f, 3] = rptr[f + 1]
-    _fill_rows(optr, code, params, now, post, time, seq, engagements, followers, off_platform,
+    _fill_rows(optr, code, params, now, post, time, number, engagements, followers, off_platform,
                author_posts, author_impr, log_table, out)
 
 
@@ -410,7 +410,7 @@ def _newest_per_post(n, rs, etab_f, key, tick, v):
 
 
 @njit(cache=True)
-def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab, otab_f, etab,
+def _gather(v, e_lo, e_hi, indices, masks, mask_number, first_number, heads, otab, otab_f, etab,
             table, bits, use_table, exclude_seen, code, params, extras, key, tick, post_offset, affinity,
             pool_of, followed, cf, ci, rs):
     """Walk viewer ``v``'s follow edges ``e_lo:e_hi`` once.
@@ -451,7 +451,7 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
             if heads[g, 2] < heads[g, 3]:
                 prefetch(etab, heads[g, 2])  # and its first reshare
             if exclude_seen:
-                prefetch(first_seq, g)
+                prefetch(first_number, g)
         if trending and pool_of[f] >= 0:
             followed[pool_of[f]] = v
         # -- the followee's own posts
@@ -461,9 +461,9 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
                 return -1, 0
             mask = np.uint64(0)
             if exclude_seen:
-                shift = first_seq[f] - seen_base[e]
+                shift = first_number[f] - mask_number[e]
                 if shift < 64:
-                    mask = seen_bits[e] >> np.uint64(shift)
+                    mask = masks[e] >> np.uint64(shift)
             aff = affinity[e] + 1.0
             for k in range(hi - lo):
                 item = lo + k
@@ -523,7 +523,7 @@ def _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab
 
 
 @njit(cache=True)
-def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, heads, otab, otab_f, etab, etab_f,
+def _feed(v, size, att, w, indptr, indices, masks, mask_number, first_number, heads, otab, otab_f, etab, etab_f,
           n_reshares, table, bits, use_table, exclude_seen, code, params, extras, cap, share, key, tick,
           post_offset, affinity, pool_of, followed, cf, ci, rs, keep_score, keep_row, pick_key, pick_int, out):
     """Viewer ``v``'s feed of up to ``size`` items in sessions of ``att``, written to ``out`` from column ``w``.
@@ -538,7 +538,7 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
     if exclude_seen and use_table:
         for j in range(n_reshares, n_etab):  # the trending posts, looked up at the end
             prefetch(table, hash_slot(bits, vkey | etab[j, POST]))
-    m, nr = _gather(v, e_lo, e_hi, indices, seen_bits, seen_base, first_seq, heads, otab, otab_f, etab,
+    m, nr = _gather(v, e_lo, e_hi, indices, masks, mask_number, first_number, heads, otab, otab_f, etab,
                     table, bits, use_table, exclude_seen, code, params, extras, key, tick, post_offset,
                     affinity, pool_of, followed, cf, ci, rs)
     if m < 0:
@@ -654,7 +654,7 @@ def _feed(v, size, att, w, indptr, indices, seen_bits, seen_base, first_seq, hea
 
 
 @njit(cache=True, parallel=True)
-def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, seen_bits, seen_base, first_seq,
+def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indices, masks, mask_number, first_number,
                 heads, otab, etab, n_reshares, pool_of, table, bits, use_table, exclude_seen,
                 code, params, extras, cap, share, key, tick, post_offset, affinity, out, counts):
     """Each viewer's feed: shown items to ``out``, items shown and candidates to ``counts``.
@@ -670,7 +670,7 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
         one ``prange`` iteration each; block ``b`` writes its viewers' items one
         after the other from ``out_ptr[b * step]`` (:func:`close_gaps` then
         closes the gaps between blocks).
-    indptr, indices, seen_bits, seen_base, first_seq
+    indptr, indices, masks, mask_number, first_number
         The follow graph (CSR, sorted rows), its per-edge seen masks and each
         author's first tracked number (:func:`.build.viewer_rows`).
     heads : ndarray of shape (n_users, 4), int64
@@ -720,8 +720,8 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
                 if size > k_room:
                     k_room = max(size, 2 * k_room)
                     cf, ci, rs, pick_key, pick_int, keep_score, keep_row = _scratch(room, r_room, k_room, cap_room)
-                shown, m = _feed(viewers[i], size, attention[i], w, indptr, indices, seen_bits, seen_base,
-                                 first_seq, heads, otab, otab_f, etab, etab_f, n_reshares, table, bits, use_table,
+                shown, m = _feed(viewers[i], size, attention[i], w, indptr, indices, masks, mask_number,
+                                 first_number, heads, otab, otab_f, etab, etab_f, n_reshares, table, bits, use_table,
                                  exclude_seen, code, params, extras, cap, share, key, tick, post_offset, affinity,
                                  pool_of, followed, cf, ci, rs, keep_score, keep_row, pick_key, pick_int, out)
                 if shown >= 0:
