@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
 import time
+
+
+def _current_rss_gib() -> float:
+    """Resident memory now (not the peak), GiB: what the process holds before the simulation is built."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**30
 
 
 def main() -> int:
@@ -44,6 +51,7 @@ def main() -> int:
     )
     t_graph = time.perf_counter() - t0
     rss_graph = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    rss_before = _current_rss_gib()
     t0 = time.perf_counter()
     limit = None if args.memory_limit.lower() == "none" else args.memory_limit
     sim = feedsim.Simulation(graph, ranker=args.ranker, seed=args.seed, dynamics=not args.no_dynamics,
@@ -71,6 +79,7 @@ def main() -> int:
         "sessions_per_second": round(st["sessions"] / wall),
         "candidates_per_second": round(st["candidates"] / wall),
         "peak_rss_gib_after_graph": round(rss_graph, 3),
+        "rss_gib_before_simulation": round(rss_before, 3),
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
         "estimated_peak_gib": round(estimate / 2**30, 3),
         "phase_seconds": {k: round(v, 2) for k, v in st["phase_seconds"].items()},

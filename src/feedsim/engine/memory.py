@@ -31,11 +31,11 @@ __all__ = ["MemoryEstimate", "available_memory", "check_memory", "estimate_memor
            "release_free_memory",
            "parse_memory_limit"]
 
-# Bytes per unit of each structure, from the engine's dtypes (not yet fitted to measured
-# peaks; see estimate_memory's Notes).
-_PER_ACCOUNT = 700.0  # ~45 per-account arrays of 8 bytes, their growth copies, the result's tables
-_PER_EDGE = 75.0  # keys, indices, affinity, since, seen masks (45 bytes) plus tick temporaries
-_PER_LIVE_ITEM = 130.0  # 7 columns of the live items (50 bytes), copied on every insert
+# Bytes per unit of each structure, from the engine's dtypes, checked against measured peaks
+# at 100k, 1M and 10M accounts (see estimate_memory's Notes).
+_PER_ACCOUNT = 320.0  # 32 per-account arrays of 8 bytes and the rates (~290 B measured), the result's tables
+_PER_EDGE = 42.0  # indices 4, seen mask 8, mask_number 4, affinity 8, since 8, impressions 4, mutual 1; room
+_PER_LIVE_ITEM = 100.0  # 5 columns of the live items (~40 B), old and new arrays while a tick's posts merge
 _PER_POST_ROW = 270.0  # 90-byte rows, table capacity (doubling), the result's copy and columns
 _PER_NEW_POST = 110.0  # one tick's posting draws and sorts
 _PER_FEED_SLOT = 110.0  # compiled feeds: output slots, impressions and engagement temporaries
@@ -259,12 +259,15 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     Rates are taken at their starting values: feedback loops can raise posting up
     to ``max_rate_multiplier`` times, which the estimate does not assume.
 
-    The per-structure byte counts come from the engine's dtypes; they are not yet
-    fitted to measured peaks. Measured once (20,000 accounts, ``keep_posts=False``,
-    ``benchmarks/long_run.py``): 180 MiB estimated against 154 MiB used for 7 days
-    (1.17x), but 199 MiB against 340 MiB for 365 days (the growth of the seen-post
-    set over a long run is not modelled). It is a guard against runs that cannot
-    fit, by orders of magnitude, not a forecast.
+    The per-structure byte counts come from the engine's dtypes. Checked against
+    the growth of resident memory from before the simulation is built to the run's
+    peak (``benchmarks/scale.py``, default community, 20 follows, engagement,
+    every loop on, 2026-12-07): 0.41 GiB estimated against 0.26 GiB at 100,000
+    accounts x 7 days (1.55x), 3.55 against 2.74 GiB at 1M x 7 days (1.30x), and
+    about 17.2 against 10.9 GiB at 10M x 1 day (1.6x). Over long runs under
+    engagement ranking the seen set and the pair table grow with the world's
+    activity, which the estimate (rates at their starting values) does not
+    model. It is a guard against runs that cannot fit, not a forecast.
 
     Examples
     --------
@@ -339,10 +342,12 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     # network, and the posts of authors with more than 64 live posts
     per_author_live = r * window_days
     beyond = float(np.dot(r, np.clip(1.0 - 64.0 / np.maximum(per_author_live, 1e-300), 0, 1))) / R if R > 0 else 0
-    untracked = min(1.0, config.out_of_network_share + 0.15 + beyond)
-    parts["seen"] = 2.0 * shown_per_day * window_days * untracked * _PER_SEEN_KEY if config.exclude_seen else 0.0
+    untracked = min(1.0, config.out_of_network_share + 0.05 + beyond)
+    parts["seen"] = shown_per_day * window_days * untracked * _PER_SEEN_KEY if config.exclude_seen else 0.0
     drivers["seen"] = f"{rate_text} with max_age_hours={_num(W)}"
-    pairs = min(impressions, E * (0.9 + 0.011 * run_days) + config.out_of_network_share * impressions)
+    # pairs on a follow edge are counted on the edge (in _PER_EDGE); the table holds the others
+    # (reshares of authors not followed, out of network, unfollowed authors) for the whole run
+    pairs = min(impressions * (config.out_of_network_share + 0.05), float(n) * n)
     parts["pairs"] = pairs * _PER_PAIR
     drivers["pairs"] = f"{graph_text} over {_days(run_days)}"
     if config.record_impressions:
