@@ -13,7 +13,7 @@ Mapping onto the model
 * Reciprocal engagement: the engine keeps no per-engagement log, so the script records
   it. A SimPy process (``sim.process``) wakes after every tick and stores how many
   engagements each post received and each account gave in that tick
-  (``sim.platform.posts``, ``sim.platform.accounts.user_engaged``); with
+  (``sim.posts``, ``sim.accounts.engaged``); with
   ``record_impressions=True`` the tick's impressions say who was shown what. The
   engagements are spread over the shown (viewer, post) pairs whose viewer engaged and
   whose post was engaged with, by iterative proportional fitting to both margins (exact
@@ -24,7 +24,7 @@ Mapping onto the model
   campaign (``sim.campaign``, 1 sponsored post/day). Two assumptions, one arm each:
   *disclosed* - viewers discount a post marked as promotion: a process multiplies the
   appeal of each new sponsored post by ``DISCLOSED_APPEAL`` (0.7) in the post table
-  (``sim.platform.posts``) after the tick it was created in (its first tick is at full
+  (``sim.posts.set``) after the tick it was created in (its first tick is at full
   appeal); *undisclosed* - sponsored posts look organic (full appeal) but people notice:
   each campaign day the promoters' ``quality`` (``sim.accounts.quality``, the appeal
   of all their posts) is multiplied by ``TRUST_DECAY`` (0.97) and never recovers. These
@@ -53,22 +53,23 @@ ROLE_NAMES = ("influencer", "regular", "quiet", "brand")
 def engagement_recorder(log):
     """A process that, between ticks, stores who engaged (per viewer) and with what (per post) since the last tick."""
     def proc(sim):
-        p = sim.platform
         prev_post = np.zeros(0, dtype=np.int64)
-        prev_viewer = p.accounts.user_engaged.copy()
+        prev_viewer = sim.accounts.engaged
         dt = sim.config.tick_hours
         while True:
             yield sim.env.timeout(dt)
-            eng = p.posts["likes"] + p.posts["reshares"] + p.posts["replies"]
+            P = sim.posts  # keep_posts=True: ids 0 .. len - 1, in step with the columns
+            eng = P.likes + P.reshares + P.replies
             prev_post = np.concatenate([prev_post, np.zeros(len(eng) - len(prev_post), dtype=np.int64)])
             d_post = eng - prev_post
             # accounts join during a run (churn): new accounts start from zero
-            prev_viewer = np.concatenate([prev_viewer, np.zeros(len(p.accounts.user_engaged) - len(prev_viewer), dtype=np.int64)])
-            d_viewer = p.accounts.user_engaged - prev_viewer
+            engaged = sim.accounts.engaged
+            prev_viewer = np.concatenate([prev_viewer, np.zeros(len(engaged) - len(prev_viewer), dtype=np.int64)])
+            d_viewer = engaged - prev_viewer
             posts, viewers = np.flatnonzero(d_post), np.flatnonzero(d_viewer)
             if len(posts):
                 log.append((sim.now, posts, d_post[posts], viewers, d_viewer[viewers]))
-            prev_post, prev_viewer = eng.copy(), p.accounts.user_engaged.copy()
+            prev_post, prev_viewer = eng, engaged
     return proc
 
 
@@ -121,15 +122,13 @@ def reciprocal_share(res, log):
 
 def disclosed(sim):
     """Discount the appeal of each new sponsored post once, between ticks."""
-    P = sim.platform.posts
     done = 0
     while True:
         yield sim.env.timeout(sim.config.tick_hours)
-        n = len(P["appeal"])
-        new = np.arange(done, n)
-        sp = new[P["sponsored"][done:n]]
-        P["appeal"][sp] *= DISCLOSED_APPEAL
-        done = n
+        P = sim.posts
+        new = (P.ids >= done) & P.sponsored
+        P.set("appeal", P.ids[new], P.appeal[new] * DISCLOSED_APPEAL)
+        done = P.total
 
 
 def undisclosed(promoters, start, stop):

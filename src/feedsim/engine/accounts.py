@@ -60,6 +60,7 @@ READ_ONLY = {
     "following": "accounts it follows now",
     "joined_day": "day the account joined (0: there from the start)",
     "left_day": "day the account left (-1: still there)",
+    "engaged": "engagements the account has given so far (likes, reshares, replies)",
 }
 
 
@@ -86,7 +87,7 @@ class Accounts:
     post_rate, session_rate, attention, propensity, quality, link_share : ndarray
         Editable (see :data:`EDITABLE`): the engine's own arrays, so in-place edits
         act from the next tick. ``attention`` is int32; the others float64.
-    role, present, active, followers, following, joined_day, left_day : ndarray
+    role, present, active, followers, following, joined_day, left_day, engaged : ndarray
         Read-only copies of the engine's state (see :data:`READ_ONLY`).
 
     Examples
@@ -154,6 +155,8 @@ class Accounts:
             return p.edges.in_degree
         if name == "following":
             return p.edges.out_degree()
+        if name == "engaged":
+            return p.accounts.user_engaged
         return getattr(p.accounts, name)
 
     @property

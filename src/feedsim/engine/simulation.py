@@ -35,6 +35,7 @@ from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
 from .config import SimulationConfig
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
+from .post_view import Posts
 from .result import SimulationResult
 from .snapshot import RunSnapshot
 
@@ -204,6 +205,22 @@ class Simulation:
         200
         """
         return Accounts(self)
+
+    @property
+    def posts(self) -> Posts:
+        """The posts kept so far: columns to read, ``appeal`` to change (user code).
+
+        See :class:`feedsim.engine.post_view.Posts`: ``sim.posts.author``,
+        ``sim.posts.set("appeal", ids, values)``; ids as in ``result.posts``.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> len(sim.posts)
+        0
+        """
+        return Posts(self)
 
     # ---------------------------------------------------------------- the clock
     @property
