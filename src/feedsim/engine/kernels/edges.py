@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .build import find_in_row
+
 __all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "shown_edges", "compact", "insert"]
 
 
@@ -27,21 +29,7 @@ __all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "shown_edg
 def find_edges(indptr, indices, u, v, out):
     """Edge index of ``u[i] -> v[i]`` (binary search in row ``u[i]``), or -1 where there is none."""
     for i in range(len(u)):
-        lo = indptr[u[i]]
-        hi = indptr[u[i] + 1]
-        t = v[i]
-        res = -1
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            x = indices[mid]
-            if x < t:
-                lo = mid + 1
-            elif x > t:
-                hi = mid
-            else:
-                res = mid
-                break
-        out[i] = res
+        out[i] = find_in_row(indices, indptr[u[i]], indptr[u[i] + 1], v[i])
 
 
 @njit(cache=True)
@@ -111,6 +99,18 @@ def shown_edges(indptr, indices, gone, mask):
     return out
 
 
+@njit(cache=True, inline="always")
+def _move_edge(w, e, indices, aff, mutual, since, mask, mask_number, impressions):
+    """Copy edge ``e``'s row of every per-edge array to position ``w``."""
+    indices[w] = indices[e]
+    aff[w] = aff[e]
+    mutual[w] = mutual[e]
+    since[w] = since[e]
+    mask[w] = mask[e]
+    mask_number[w] = mask_number[e]
+    impressions[w] = impressions[e]
+
+
 @njit(cache=True)
 def compact(keep, indices, aff, mutual, since, mask, mask_number, impressions):
     """Move the edges where ``keep`` to the front, in order, in place (every per-edge array); return how many."""
@@ -118,13 +118,7 @@ def compact(keep, indices, aff, mutual, since, mask, mask_number, impressions):
     for e in range(len(keep)):
         if keep[e]:
             if w != e:
-                indices[w] = indices[e]
-                aff[w] = aff[e]
-                mutual[w] = mutual[e]
-                since[w] = since[e]
-                mask[w] = mask[e]
-                mask_number[w] = mask_number[e]
-                impressions[w] = impressions[e]
+                _move_edge(w, e, indices, aff, mutual, since, mask, mask_number, impressions)
             w += 1
     return w
 
@@ -151,13 +145,7 @@ def insert(old_indptr, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_sinc
         w = new_indptr[u + 1] - 1
         while j >= j_lo:
             if i >= lo and indices[i] > ins_v[j]:
-                indices[w] = indices[i]
-                aff[w] = aff[i]
-                mutual[w] = mutual[i]
-                since[w] = since[i]
-                mask[w] = mask[i]
-                mask_number[w] = mask_number[i]
-                impressions[w] = impressions[i]
+                _move_edge(w, i, indices, aff, mutual, since, mask, mask_number, impressions)
                 i -= 1
             else:
                 indices[w] = ins_v[j]
@@ -171,12 +159,6 @@ def insert(old_indptr, new_indptr, ins_ptr, ins_v, ins_aff, ins_mutual, ins_sinc
             w -= 1
         if w != i:
             while i >= lo:
-                indices[w] = indices[i]
-                aff[w] = aff[i]
-                mutual[w] = mutual[i]
-                since[w] = since[i]
-                mask[w] = mask[i]
-                mask_number[w] = mask_number[i]
-                impressions[w] = impressions[i]
+                _move_edge(w, i, indices, aff, mutual, since, mask, mask_number, impressions)
                 i -= 1
                 w -= 1

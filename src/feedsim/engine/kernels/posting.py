@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .hashing import keyed_uniform
+from .sorting import sort_index_run
 
 __all__ = ["post_uniforms", "uniform_order", "group_by_author", "number_posts", "merge_live"]
 
@@ -75,13 +76,7 @@ def uniform_order(x):
         pos[b] += 1
     for b in range(m):
         lo, hi = start[b], start[b + 1]
-        for j in range(lo + 1, hi):
-            o = order[j]
-            k = j - 1
-            while k >= lo and x[order[k]] > x[o]:
-                order[k + 1] = order[k]
-                k -= 1
-            order[k + 1] = o
+        sort_index_run(order, x, lo, hi)
     return order
 
 

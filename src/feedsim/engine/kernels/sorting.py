@@ -15,7 +15,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["stable_argsort"]
+__all__ = ["sort_index_run", "stable_argsort"]
+
+
+@njit(cache=True, inline="always")
+def sort_index_run(order, keys, lo, hi):
+    """Insertion-sort ``order[lo:hi]`` by ``keys[order]``, stably, in place (for short runs)."""
+    for j in range(lo + 1, hi):
+        o = order[j]
+        k = j - 1
+        while k >= lo and keys[order[k]] > keys[o]:
+            order[k + 1] = order[k]
+            k -= 1
+        order[k + 1] = o
 
 
 @njit(cache=True)
@@ -44,13 +56,7 @@ def stable_argsort(keys):
     run = 16
     for lo in range(0, m, run):
         hi = min(lo + run, m)
-        for j in range(lo + 1, hi):
-            o = order[j]
-            k = j - 1
-            while k >= lo and keys[order[k]] > keys[o]:
-                order[k + 1] = order[k]
-                k -= 1
-            order[k + 1] = o
+        sort_index_run(order, keys, lo, hi)
     width = run
     src, dst = order, tmp
     while width < m:
