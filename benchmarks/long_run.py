@@ -1,9 +1,10 @@
 """Long runs hold memory flat: peak RSS of a long run against a short one (issue 13, part 6).
 
-    python benchmarks/long_run.py --users 100000 --days 7 365
+    python benchmarks/long_run.py --users 100000 --days 7 365 [--ranker chronological] [--keep-posts]
 
 Each run is a fresh process: the default community (mean 20 follows), engagement
-ranking, every feedback loop on, ``keep_posts=False``, then ``result.summary()``
+ranking unless ``--ranker``, every feedback loop on, ``keep_posts=False`` unless
+``--keep-posts``, then ``result.summary()``
 (the peak includes the result and its metrics). Prints one JSON object (stdout)
 and a line per run (stderr): peak RSS (``ru_maxrss``), the process before the
 simulation was built, the viewer-author pair table (distinct pairs and bytes),
@@ -29,7 +30,7 @@ def _rss_mib() -> float:
     return float("nan")
 
 
-def one_run(users: int, days: float, seed: int) -> dict:
+def one_run(users: int, days: float, seed: int, ranker: str = "engagement", keep_posts: bool = False) -> dict:
     """Run in this process and report (called in a child process)."""
     import resource
 
@@ -39,7 +40,7 @@ def one_run(users: int, days: float, seed: int) -> dict:
     graph = feedsim.networks.default_community(users, mean_follows=20, seed=stream_seed(seed, "network"),
                                                as_arrays=True)
     before = _rss_mib()
-    sim = feedsim.Simulation(graph, ranker="engagement", seed=seed, keep_posts=False)
+    sim = feedsim.Simulation(graph, ranker=ranker, seed=seed, keep_posts=keep_posts)
     estimate = sim.estimate_memory(days=days).total / 2**20
     t0 = time.perf_counter()
     res = sim.run(days=days)
@@ -49,6 +50,8 @@ def one_run(users: int, days: float, seed: int) -> dict:
     return {
         "users": users,
         "days": days,
+        "ranker": ranker,
+        "keep_posts": keep_posts,
         "run_seconds": round(wall, 1),
         "seconds_per_day": round(wall / days, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -60,6 +63,7 @@ def one_run(users: int, days: float, seed: int) -> dict:
         "live_reshares": len(p.live.reshares),
         "seen_hash_keys": len(p.seen),
         "seen_hash_mib": round(p.seen.table.nbytes / 2**20, 1),
+        "top_post_rates": sorted((sim.accounts.post_rate * p.accounts.rate_multiplier).round(1).tolist())[-3:],
         "viewer_author_pairs": len(p.pairs),
         "pair_table_mib": round(p.pairs.nbytes / 2**20, 1),
         "edges": p.edges.n_edges,
@@ -72,21 +76,24 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=100_000)
     ap.add_argument("--days", type=float, nargs="+", default=[7, 365])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ranker", default="engagement")
+    ap.add_argument("--keep-posts", action="store_true")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(one_run(args.users, args.days[0], args.seed)))
+        print(json.dumps(one_run(args.users, args.days[0], args.seed, args.ranker, args.keep_posts)))
         return 0
     runs = []
     for days in args.days:
         cmd = [sys.executable, __file__, "--child", "--users", str(args.users), "--days", str(days),
-               "--seed", str(args.seed)]
+               "--seed", str(args.seed), "--ranker", args.ranker] + (["--keep-posts"] if args.keep_posts else [])
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
         runs.append(json.loads(out))
         r = runs[-1]
-        print(f"{args.users:,} users, {days:g} days: run {r['run_seconds']} s, peak {r['peak_rss_mib']:.0f} MiB "
+        print(f"{args.users:,} users, {days:g} days, {args.ranker}: run {r['run_seconds']} s, peak {r['peak_rss_mib']:.0f} MiB "
               f"(before the simulation {r['rss_before_simulation_mib']:.0f}), pairs {r['viewer_author_pairs']:,} "
-              f"({r['pair_table_mib']} MiB), hash keys {r['seen_hash_keys']:,}, edges {r['edges']:,}",
+              f"({r['pair_table_mib']} MiB), hash keys {r['seen_hash_keys']:,} ({r['seen_hash_mib']} MiB), "
+              f"live reshares {r['live_reshares']:,}, edges {r['edges']:,}",
               file=sys.stderr)
     base = runs[0]["peak_rss_mib"]
     for r in runs:

@@ -54,8 +54,9 @@ def strategy_process(groups, days):
             frac = (d + 0.5) / days
             acc.set("post_rate", groups["front"], 2 * RATE * (1 - frac))
             acc.set("post_rate", groups["back"], 2 * RATE * frac)
-            if sim.platform.daily["posts"]:
-                history.append(sim.platform.daily["posts"][-1])
+            posts = sim.daily["posts"]
+            if len(posts):
+                history.append(int(posts[-1]))
                 react = history[-1] / np.mean(history)
             else:
                 react = 1.0

@@ -230,15 +230,16 @@ def compare(
     if replicates > 1:
         return _compare_replicates(fg, rankers, names, days, ss, progress, replicates, params)
 
-    def run(r):
-        sim = Simulation(fg, ranker=r, seed=ss, **params)
+    def run(r, sim=None):
+        sim = sim if sim is not None else Simulation(fg, ranker=r, seed=ss, **params)
         return sim.run(days=days, progress=progress)
 
-    # validate everything once before any long run starts
-    Simulation(fg, ranker=rankers[0], seed=ss, **params)
+    # building the first run validates everything before any run starts
+    pending: Simulation | None = Simulation(fg, ranker=rankers[0], seed=ss, **params)
     results: dict[str, SimulationResult] = {}
     for name, r in zip(names, rankers):
-        results[name] = run(r)
+        results[name] = run(r, pending)
+        pending = None  # each run's state goes once its result is made
     baseline = results.get(BASELINE) or run(BASELINE)
     first = next(iter(results.values()))
     config = {

@@ -98,3 +98,26 @@ def test_engaged_counts_what_accounts_gave(graph):
     sim = feedsim.Simulation(graph, ranker="engagement", seed=4)
     sim.run(days=2)
     assert sim.accounts.engaged.sum() == sim.posts.engagements.sum()
+
+
+def test_daily_is_what_the_result_records_day_by_day(graph):
+    # a user process reads sim.daily at each midnight: it sees exactly the closed days
+    seen = []
+
+    def proc(sim):
+        while True:
+            daily = sim.daily
+            seen.append((sim.now, daily["posts"].copy(), daily["posts_by_role"].shape))
+            daily["posts"][:] = -1  # a copy: writing to it changes nothing
+            yield sim.env.timeout(24.0)
+
+    sim = feedsim.Simulation(graph, ranker="engagement", seed=2)
+    sim.process(proc)
+    res = sim.run(days=3)
+    assert [len(p) for _, p, _ in seen] == [0, 1, 2]
+    for _, posts, shape in seen:
+        np.testing.assert_array_equal(posts, res.daily["posts"][: len(posts)])
+        assert shape == (len(posts), len(feedsim.ROLES))
+    assert (res.daily["posts"] > 0).all()
+    for key, arr in sim.daily.items():
+        np.testing.assert_array_equal(arr, res.daily[key])

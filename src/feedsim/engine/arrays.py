@@ -133,6 +133,34 @@ def _probe_insert(table, keys, bits):  # pragma: no cover - compiled
         table[pos] = k
 
 
+@njit(cache=True)
+def _count_low_at_least(table, floor):  # pragma: no cover - compiled
+    """Keys of ``table`` whose low 32 bits are at least ``floor``."""
+    n = 0
+    for k in table:
+        if k != _EMPTY and (k & np.int64(0xFFFFFFFF)) >= floor:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _move_low_at_least(old, new, bits, floor, shift):  # pragma: no cover - compiled
+    """Insert every key of ``old`` whose low 32 bits are at least ``floor``, minus ``shift``, into ``new``."""
+    mask = (np.int64(1) << bits) - 1
+    for k in old:
+        if k != _EMPTY and (k & np.int64(0xFFFFFFFF)) >= floor:
+            k -= shift
+            pos = ((k * _GOLDEN) >> np.int64(64 - bits)) & mask
+            while new[pos] != _EMPTY:
+                pos = (pos + 1) & mask
+            new[pos] = k
+
+
+def _bits_for(n: int) -> int:
+    """Table bits for ``n`` keys at load at most 1/2 (at least 16 slots)."""
+    return max(4, int(np.ceil(np.log2(max(2 * n, 16)))))
+
+
 class HashSet:
     """A set of non-negative int64 keys in an open-addressing hash table.
 
@@ -149,13 +177,29 @@ class HashSet:
     ([True, False, True], 2)
     """
 
-    def __init__(self, capacity: int = 1024, counts: bool = False, prune=None) -> None:
+    def __init__(self, capacity: int = 1024, counts: bool = False, prune=None, stale_below=None) -> None:
         bits = max(4, int(np.ceil(np.log2(max(capacity, 16)))))
         self._alloc(bits, counts)
         self.n = 0
-        #: optional ``f(keys) -> keep mask``, applied whenever the table must grow, so
-        #: stale keys are dropped at rehash time instead of growing the table
-        self.prune = prune
+        if prune is not None and stale_below is not None:
+            raise ValueError("give prune or stale_below, not both")
+        #: optional ``f() -> int``: keys whose low 32 bits are below it are stale. A
+        #: plain set then drops them by compiled passes over its slots, holding no
+        #: copy of its keys
+        self.stale_below = stale_below
+        self._prune = prune
+
+    @property
+    def prune(self):
+        """``f(keys) -> keep mask`` of the keys that are not stale, or None.
+
+        Applied whenever the table must grow, so stale keys are dropped at rehash
+        time instead of growing the table, and by :meth:`prune_stale`.
+        """
+        if self.stale_below is not None:
+            floor = self.stale_below
+            return lambda keys: (np.asarray(keys) & 0xFFFFFFFF) >= floor()
+        return self._prune
 
     def _alloc(self, bits: int, counts: bool) -> None:
         self.bits = bits
@@ -214,7 +258,7 @@ class HashSet:
     def _insert_new(self, keys: NDArray[np.int64], counts: NDArray[np.int64] | None) -> None:
         """Insert distinct keys known to be absent."""
         if self.n + len(keys) > (1 << (self.bits - 1)):
-            self._rehash(2 * (self.n + len(keys)))
+            self._rehash(self.n + len(keys))
         if self.values is None:  # a plain set: one compiled pass of linear probing
             _probe_insert(self.table, np.ascontiguousarray(keys, dtype=np.int64), np.int64(self.bits))
             self.n += len(keys)
@@ -237,19 +281,34 @@ class HashSet:
         self.n += len(keys)
 
     def _rehash(self, need: int) -> None:
+        """Grow (after dropping stale keys) to hold ``need`` keys at load at most 1/2.
+
+        ``need`` counts the keys already in the table; the stale ones dropped here
+        are taken off it. One doubling when nothing is stale.
+        """
+        if self.stale_below is not None and self.values is None:
+            floor = np.int64(self.stale_below())
+            kept = _count_low_at_least(self.table, floor)
+            self._move_into(_bits_for(need - (self.n - kept)), floor, np.int64(0), kept)
+            return
         keys, vals = self._dump()
         if self.prune is not None and len(keys):
             keep = self.prune(keys)
-            need -= 2 * int((~keep).sum())
+            need -= int((~keep).sum())
             keys = keys[keep]
             vals = vals[keep] if vals is not None else None
-        bits = 4
-        while need > (1 << (bits - 1)):
-            bits += 1
-        self._alloc(bits, self.values is not None)
+        self._alloc(_bits_for(need), self.values is not None)
         self.n = 0
         if len(keys):
             self._insert_new(keys, vals)
+
+    def _move_into(self, bits: int, floor, shift, kept: int) -> None:
+        """Move the keys with low half ``>= floor`` (minus ``shift``) into a new table of ``bits``."""
+        old = self.table
+        self.table = np.full(1 << bits, _EMPTY, dtype=np.int64)
+        self.bits = bits
+        _move_low_at_least(old, self.table, np.int64(bits), np.int64(floor), np.int64(shift))
+        self.n = kept
 
     def _dump(self) -> tuple[NDArray[np.int64], NDArray[np.int64] | None]:
         used = self.table != _EMPTY
@@ -293,6 +352,14 @@ class HashSet:
         """
         if self.prune is None or self.n == 0:
             return 0
+        if self.stale_below is not None and self.values is None:  # compiled passes, no copy of the keys
+            floor = np.int64(self.stale_below())
+            kept = _count_low_at_least(self.table, floor)
+            dropped = self.n - kept
+            if dropped == 0 or dropped < min_fraction * self.n:
+                return 0
+            self._move_into(_bits_for(kept), floor, np.int64(0), kept)
+            return dropped
         keys, vals = self._dump()
         keep = self.prune(keys)
         dropped = len(keys) - int(np.count_nonzero(keep))
@@ -314,7 +381,7 @@ class HashSet:
 
     def _rebuild(self, keys, vals) -> None:
         """Replace the contents with distinct ``keys`` (and counts), at load <= 1/2."""
-        self._alloc(max(4, int(np.ceil(np.log2(max(2 * len(keys), 16))))), vals is not None)
+        self._alloc(_bits_for(len(keys)), vals is not None)
         self.n = 0
         if len(keys):
             self._insert_new(keys, vals)
@@ -330,6 +397,10 @@ class HashSet:
         >>> s.shift_low(4); s.items()[0].tolist() == [(1 << 32) | 1]
         True
         """
+        if self.values is None:  # compiled passes over the slots: no copy of the keys
+            kept = _count_low_at_least(self.table, np.int64(m))
+            self._move_into(_bits_for(kept), m, m, kept)
+            return
         keys, vals = self._dump()
         keep = (keys & 0xFFFFFFFF) >= m
         self._rebuild(keys[keep] - m, vals[keep] if vals is not None else None)

@@ -87,6 +87,31 @@ class DailySeries:
         self.series["joins"].append(int(self.joins))
         self.series["leaves"].append(int(self.leaves))
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Copies of the closed days' series as arrays, one row per day.
+
+        Counts are int64 (the ``*_by_role`` series of shape ``(days, roles)``, in
+        the order of :data:`feedsim.network.graph.ROLES`); ``gini_impressions``
+        and ``mean_followers`` are float64.
+
+        Examples
+        --------
+        >>> d = DailySeries()
+        >>> d.series["posts"] += [3, 5]; d.series["posts_by_role"] += [np.arange(5)] * 2
+        >>> a = d.arrays()
+        >>> a["posts"].tolist(), a["posts_by_role"].shape, a["sessions"].shape
+        ([3, 5], (2, 5), (0,))
+        """
+        out = {}
+        for key, vals in self.series.items():
+            if key.endswith("_by_role"):
+                out[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
+            elif key in ("gini_impressions", "mean_followers"):
+                out[key] = np.array(vals, dtype=np.float64)
+            else:
+                out[key] = np.array(vals, dtype=np.int64)
+        return out
+
     def reset(self) -> None:
         """Open a new day."""
         self.sessions = 0

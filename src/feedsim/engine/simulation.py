@@ -222,6 +222,27 @@ class Simulation:
         """
         return Posts(self)
 
+    @property
+    def daily(self) -> dict[str, np.ndarray]:
+        """The days closed so far: each daily series as an array, one row per day (copies).
+
+        The same series as ``result.daily`` (``posts``, ``impressions``,
+        ``sessions``, ``creators_posting``, ``posts_by_role`` ... per simulated
+        day), readable while the run goes on, e.g. by a user process that reacts
+        to yesterday's activity. A day's row appears at its midnight.
+
+        Examples
+        --------
+        >>> import feedsim
+        >>> sim = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0)
+        >>> len(sim.daily["posts"])
+        0
+        >>> _ = sim.run(days=2)
+        >>> len(sim.daily["posts"]), bool((sim.daily["posts"] == sim.result().daily["posts"]).all())
+        (2, True)
+        """
+        return self.platform.days.arrays()
+
     # ---------------------------------------------------------------- the clock
     @property
     def now(self) -> float:

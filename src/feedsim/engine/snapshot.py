@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from ..network.graph import ROLES
 from ..random import SeedInfo
 from .config import SimulationConfig
 
@@ -157,14 +156,7 @@ class RunSnapshot:
             "joined_day": acc.joined_day.copy(),
             "left_day": acc.left_day.copy(),
         }
-        daily = {}
-        for key, vals in p.days.series.items():
-            if key.endswith("_by_role"):
-                daily[key] = np.array(vals, dtype=np.int64).reshape(len(vals), len(ROLES))
-            elif key in ("gini_impressions", "mean_followers"):
-                daily[key] = np.array(vals, dtype=np.float64)
-            else:
-                daily[key] = np.array(vals, dtype=np.int64)
+        daily = p.days.arrays()
         log = sessions = None
         if p.cfg.record_impressions:
             log = {k: _concat(v, k) for k, v in p.log.items()}
