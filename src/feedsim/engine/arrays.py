@@ -645,6 +645,25 @@ class BufferedCounter:
         viewer = uniq >> 32
         author = (uniq & 0xFFFFFFFF).astype(np.int32)
         del uniq
+        self._merge(viewer, author, cnt)
+
+    def add_counts(self, viewer: NDArray[np.int64], author: NDArray, counts: NDArray) -> None:
+        """Add ``counts`` to distinct ``(viewer, author)`` pairs given in key order (viewer, then author).
+
+        Examples
+        --------
+        >>> c = BufferedCounter(); c.add(np.array([(1 << 32) | 4]))
+        >>> c.add_counts(np.array([0, 1]), np.array([2, 4]), np.array([5, 1]))
+        >>> [a.tolist() for a in c.items()]
+        [[2, 4294967300], [5, 2]]
+        """
+        self.flush()
+        if len(viewer):
+            self._merge(np.asarray(viewer, dtype=np.int64), np.asarray(author, dtype=np.int32),
+                        np.asarray(counts, dtype=np.int64))
+
+    def _merge(self, viewer, author, cnt) -> None:
+        """Merge distinct sorted pairs and their counts into the table (in place, from the back)."""
         if self._max + int(cnt.max()) > _INT32_MAX and self._count.dtype != np.int64:
             self._count = self._count.astype(np.int64)
             self._shared = False  # a fresh array: the snapshot keeps the old one
