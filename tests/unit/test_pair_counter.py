@@ -135,3 +135,32 @@ def test_taking_results_moves_edge_counts_without_changing_any_table(community):
     assert last.summary()["exposure_diversity"] == whole.summary()["exposure_diversity"]
     np.testing.assert_array_equal(last.authors.reach, whole.authors.reach)
     assert firsts[1]._pair_table[0][-1] < last._pair_table[0][-1]  # the run went on
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_add_table_equals_adding_every_pair(seed):
+    # a CSR table (rows sorted and distinct, some counts 0, rows beyond the
+    # counter's) added in place equals adding its pairs one occurrence at a time
+    rng = np.random.default_rng(seed)
+    c = BufferedCounter()
+    batches = _batches(seed, days=3, n_viewers=50, n_authors=60, per_day=400)
+    for b in batches:
+        c.add(b)
+    if seed % 2:
+        c.snapshot(10)  # lent: the merge must write to copies
+    n_rows = int(rng.integers(1, 80))
+    rows = [np.sort(rng.choice(60, size=int(rng.integers(0, 8)), replace=False)) for _ in range(n_rows)]
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
+    indices = np.concatenate(rows).astype(np.int32) if n_rows else np.zeros(0, np.int32)
+    counts = rng.integers(0, 4, len(indices)).astype(np.int32)
+    before = c.snapshot()
+    kept = [a.copy() for a in before]
+    c.add_table(indptr, indices, counts)
+    viewer = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(indptr))
+    extra = np.repeat((viewer << 32) | indices.astype(np.int64), counts)
+    want = _reference(batches + [extra])
+    got = c.items()
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    for x, y in zip(before, kept):  # the earlier snapshot did not change
+        np.testing.assert_array_equal(x, y)

@@ -540,6 +540,84 @@ def _merge_back(old_ptr, new_ptr, author, count, viewer, new_author, new_count):
                 w -= 1
 
 
+@njit(cache=True)
+def _add_rows(ptr, author, count, indptr, indices, counts, new_ptr):  # pragma: no cover - compiled
+    """Add the table ``(indptr, indices, counts)``'s counts to the pairs already present (zero counts skipped).
+
+    Writes ``new_ptr``, the row pointers once the absent pairs are in; returns
+    the largest count. Rows of both tables are sorted: one merge walk per row.
+    """
+    n_old = len(ptr) - 1
+    top = 0
+    new_ptr[0] = 0
+    for v in range(len(new_ptr) - 1):
+        lo = ptr[v] if v < n_old else ptr[n_old]
+        hi = ptr[v + 1] if v < n_old else ptr[n_old]
+        j = lo
+        extra = 0
+        if v < len(indptr) - 1:
+            for i in range(indptr[v], indptr[v + 1]):
+                c = counts[i]
+                if c == 0:
+                    continue
+                a = indices[i]
+                while j < hi and author[j] < a:
+                    j += 1
+                if j < hi and author[j] == a:
+                    x = count[j] + c
+                    count[j] = x
+                    if x > top:
+                        top = x
+                    j += 1
+                else:
+                    extra += 1
+                    if c > top:
+                        top = c
+        new_ptr[v + 1] = new_ptr[v] + (hi - lo) + extra
+    return top
+
+
+@njit(cache=True)
+def _merge_rows_back(ptr, new_ptr, author, count, indptr, indices, counts):  # pragma: no cover - compiled
+    """Put the pairs of ``(indptr, indices, counts)`` absent from the table into it, in place (see :func:`_add_rows`).
+
+    Rows are rewritten from the last backwards, each from its end (as
+    :func:`_merge_back`); pairs already present were added by :func:`_add_rows`.
+    """
+    n_old = len(ptr) - 1
+    for v in range(len(new_ptr) - 2, -1, -1):
+        lo = ptr[v] if v < n_old else ptr[n_old]
+        hi = ptr[v + 1] if v < n_old else ptr[n_old]
+        w = new_ptr[v + 1] - 1
+        if w == hi - 1 and new_ptr[v] == lo:
+            continue  # nothing new in this row, and it does not move
+        i = hi - 1
+        if v < len(indptr) - 1:
+            for e in range(indptr[v + 1] - 1, indptr[v] - 1, -1):
+                c = counts[e]
+                if c == 0:
+                    continue
+                a = indices[e]
+                while i >= lo and author[i] > a:
+                    author[w] = author[i]
+                    count[w] = count[i]
+                    i -= 1
+                    w -= 1
+                if i >= lo and author[i] == a:  # present: its sum is in place already
+                    author[w] = author[i]
+                    count[w] = count[i]
+                    i -= 1
+                else:
+                    author[w] = a
+                    count[w] = c
+                w -= 1
+        while i >= lo:
+            author[w] = author[i]
+            count[w] = count[i]
+            i -= 1
+            w -= 1
+
+
 def _grown(arr: np.ndarray, n: int, cap: int) -> np.ndarray:
     """A zero-filled array of length ``cap`` starting with ``arr[:n]``."""
     out = np.zeros(cap, dtype=arr.dtype)
@@ -647,20 +725,34 @@ class BufferedCounter:
         del uniq
         self._merge(viewer, author, cnt)
 
-    def add_counts(self, viewer: NDArray[np.int64], author: NDArray, counts: NDArray) -> None:
-        """Add ``counts`` to distinct ``(viewer, author)`` pairs given in key order (viewer, then author).
+    def add_table(self, indptr: NDArray[np.int64], indices: NDArray, counts: NDArray) -> None:
+        """Add the counts of a CSR table of pairs: row ``v`` holds viewer ``v``'s authors, sorted and distinct.
+
+        Zero counts are skipped. The table is merged in place, from the back, as
+        :meth:`flush` merges (no temporary per pair).
 
         Examples
         --------
         >>> c = BufferedCounter(); c.add(np.array([(1 << 32) | 4]))
-        >>> c.add_counts(np.array([0, 1]), np.array([2, 4]), np.array([5, 1]))
+        >>> c.add_table(np.array([0, 1, 3]), np.array([2, 3, 4]), np.array([5, 0, 1]))
         >>> [a.tolist() for a in c.items()]
         [[2, 4294967300], [5, 2]]
         """
         self.flush()
-        if len(viewer):
-            self._merge(np.asarray(viewer, dtype=np.int64), np.asarray(author, dtype=np.int32),
-                        np.asarray(counts, dtype=np.int64))
+        top_new = int(counts.max()) if len(counts) else 0
+        if top_new == 0:
+            return
+        if self._max + top_new > _INT32_MAX and self._count.dtype != np.int64:
+            self._count = self._count.astype(np.int64)
+            self._shared = False  # a fresh array: the snapshot keeps the old one
+        n_rows = max(len(self.ptr) - 1, len(indptr) - 1)
+        self._own(n_rows, len(self))
+        new_ptr = np.empty(n_rows + 1, dtype=np.int64)
+        top = _add_rows(self.ptr, self._author, self._count, indptr, indices, counts, new_ptr)
+        self._max = max(self._max, int(top))
+        self._own(n_rows, int(new_ptr[-1]))
+        _merge_rows_back(self.ptr, new_ptr, self._author, self._count, indptr, indices, counts)
+        self.ptr = new_ptr
 
     def _merge(self, viewer, author, cnt) -> None:
         """Merge distinct sorted pairs and their counts into the table (in place, from the back)."""

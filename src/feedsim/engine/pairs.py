@@ -103,11 +103,10 @@ class PairCounts:
         (its next merge copies them). ``count`` is int32 unless a count needs int64.
         """
         n = edges.n_edges
-        e = np.flatnonzero(edges.impressions[:n])
-        if len(e):
-            viewer = np.searchsorted(edges.indptr, e, side="right") - 1  # rows sorted: keys in order
-            self.counter.add_counts(viewer, edges.indices[e], edges.impressions[e])
-            edges.impressions[e] = 0
+        if n:
+            counts = edges.impressions[:n]
+            self.counter.add_table(edges.indptr, edges.indices, counts)
+            counts[:] = 0
         ptr, author, count = self.counter.snapshot(n_rows)
         if count.dtype == np.int64 and len(count) and int(count.max()) <= _INT32_MAX:
             count = count.astype(np.int32)
