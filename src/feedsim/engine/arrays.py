@@ -681,8 +681,11 @@ class BufferedCounter:
         if self._n_pending >= self.flush_size:
             self.flush()
 
-    def _own(self, n_rows: int, need: int) -> None:
-        """Make the arrays writable by this counter, with ``n_rows`` rows and room for ``need`` pairs."""
+    def _own(self, n_rows: int, need: int, slack: bool = True) -> None:
+        """Make the arrays writable by this counter, with ``n_rows`` rows and room for ``need`` pairs.
+
+        With ``slack`` they grow by at least :attr:`GROWTH`, else to ``need`` exactly.
+        """
         n = len(self)
         if self._shared:  # a snapshot holds the current arrays: continue on copies
             cap = max(need, 1024)
@@ -695,7 +698,7 @@ class BufferedCounter:
         if len(self.ptr) < n_rows + 1:
             self.ptr = np.concatenate([self.ptr, np.full(n_rows + 1 - len(self.ptr), n, dtype=np.int64)])
         if need > len(self._author):
-            cap = max(need, int(len(self._author) * self.GROWTH))
+            cap = max(need, int(len(self._author) * self.GROWTH)) if slack else need
             # realloc (mremap for large arrays): they grow without a copy; the
             # refcheck refuses when a view exists, and a plain copy is made then
             try:
@@ -750,7 +753,9 @@ class BufferedCounter:
         new_ptr = np.empty(n_rows + 1, dtype=np.int64)
         top = _add_rows(self.ptr, self._author, self._count, indptr, indices, counts, new_ptr)
         self._max = max(self._max, int(top))
-        self._own(n_rows, int(new_ptr[-1]))
+        # exactly the room needed: a result is taken at the end of a run, and a
+        # later merge grows the arrays again by reallocation
+        self._own(n_rows, int(new_ptr[-1]), slack=False)
         _merge_rows_back(self.ptr, new_ptr, self._author, self._count, indptr, indices, counts)
         self.ptr = new_ptr
 
