@@ -93,23 +93,3 @@ def test_stale_keys_are_dropped_without_copying_the_keys():
     assert len(s) == 40_000 and len(s.table) < big
     kept = keys[(keys & 0xFFFFFFFF) >= 60]
     assert s.contains(kept).all() and not s.contains(keys[(keys & 0xFFFFFFFF) < 60]).any()
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 200)), min_size=1, max_size=120, unique=True),
-       st.integers(0, 200))
-def test_deleting_in_place_keeps_every_other_key_findable(pairs, floor):
-    # when the kept keys still need the same table, stale keys are deleted in
-    # place; keys displaced past a freed slot must still be found
-    s = HashSet(capacity=16, stale_below=lambda: floor)
-    keys = np.array([_key(v, r) for v, r in pairs], dtype=np.int64)
-    s.add_new(keys)
-    bits = s.bits
-    kept = keys[(keys & 0xFFFFFFFF) >= floor]
-    dropped = s.prune_stale(min_fraction=0.0)
-    assert dropped == len(keys) - len(kept) and len(s) == len(kept)
-    if max(2 * len(kept), 16) > (1 << (bits - 1)):
-        assert s.bits == bits  # the in-place path
-    assert s.contains(kept).all()
-    assert not s.contains(keys[(keys & 0xFFFFFFFF) < floor]).any()
-    assert sorted(s.items()[0].tolist()) == sorted(kept.tolist())

@@ -156,43 +156,6 @@ def _move_low_at_least(old, new, bits, floor, shift):  # pragma: no cover - comp
             new[pos] = k
 
 
-@njit(cache=True)
-def _drop_low_below(table, bits, floor):  # pragma: no cover - compiled
-    """Delete, in place, the keys whose low 32 bits are below ``floor`` (linear probing kept valid).
-
-    The stale keys are cleared; then one sweep from an empty slot moves every key
-    whose probe path from its home slot now crosses an empty slot back to the
-    first empty slot from its home (keys only move towards their home), as in
-    deletion from a linearly probed table (Knuth, TAOCP vol. 3, 6.4, Algorithm R).
-    """
-    size = len(table)
-    mask = size - 1
-    start = -1
-    for p in range(size):
-        k = table[p]
-        if k != _EMPTY and (k & np.int64(0xFFFFFFFF)) < floor:
-            table[p] = _EMPTY
-        if table[p] == _EMPTY and start < 0:
-            start = p
-    if start < 0:
-        return
-    last_empty = start
-    for off in range(1, size):
-        p = (start + off) & mask
-        k = table[p]
-        if k == _EMPTY:
-            last_empty = p
-            continue
-        home = ((k * _GOLDEN) >> np.int64(64 - bits)) & mask
-        if ((last_empty - home) & mask) < ((p - home) & mask):  # an empty slot on its path
-            q = home
-            while table[q] != _EMPTY:
-                q = (q + 1) & mask
-            table[q] = k
-            table[p] = _EMPTY
-            last_empty = p
-
-
 def _bits_for(n: int) -> int:
     """Table bits for ``n`` keys at load at most 1/2 (at least 16 slots)."""
     return max(4, int(np.ceil(np.log2(max(2 * n, 16)))))
@@ -395,12 +358,7 @@ class HashSet:
             dropped = self.n - kept
             if dropped == 0 or dropped < min_fraction * self.n:
                 return 0
-            bits = _bits_for(kept)
-            if bits == self.bits:  # same size: delete in place, no second table
-                _drop_low_below(self.table, np.int64(self.bits), floor)
-                self.n = kept
-            else:
-                self._move_into(bits, floor, np.int64(0), kept)
+            self._move_into(_bits_for(kept), floor, np.int64(0), kept)
             return dropped
         keys, vals = self._dump()
         keep = self.prune(keys)
