@@ -7,7 +7,7 @@ from numba import njit, prange
 from numpy.typing import NDArray
 
 from .kernels import LAUNCH_LOCK
-from .kernels.sorting import stable_argsort
+from .kernels.sorting import sort_run, stable_argsort
 
 __all__ = ["ranges", "set_bits", "GrowableTable", "HashSet", "BufferedCounter", "sort_pair_keys"]
 
@@ -438,13 +438,7 @@ def _sort_within_viewers(out, ptr):  # pragma: no cover - compiled
     for v in prange(len(ptr) - 1):
         lo, hi = ptr[v], ptr[v + 1]
         if hi - lo <= 32:
-            for j in range(lo + 1, hi):
-                x = out[j]
-                k = j - 1
-                while k >= lo and out[k] > x:
-                    out[k + 1] = out[k]
-                    k -= 1
-                out[k + 1] = x
+            sort_run(out, lo, hi)
         else:
             seg = out[lo:hi].copy()
             order = stable_argsort(seg)

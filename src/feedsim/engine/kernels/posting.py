@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .hashing import keyed_uniform
-from .sorting import sort_index_run
+from .sorting import sort_index_run, sort_run
 
 __all__ = ["post_uniforms", "uniform_order", "group_by_author", "number_posts", "merge_live"]
 
@@ -90,12 +90,8 @@ def group_by_author(ptr, rank, out):
     for i in range(len(ptr) - 1):
         lo, hi = ptr[i], ptr[i + 1]
         for j in range(lo, hi):
-            r = rank[j]
-            k = j - 1
-            while k >= lo and out[k] > r:
-                out[k + 1] = out[k]
-                k -= 1
-            out[k + 1] = r
+            out[j] = rank[j]
+        sort_run(out, lo, hi)
 
 
 @njit(cache=True)

@@ -15,7 +15,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["sort_index_run", "stable_argsort"]
+__all__ = ["sort_run", "sort_index_run", "stable_argsort"]
+
+
+@njit(cache=True, inline="always")
+def sort_run(a, lo, hi):
+    """Insertion-sort ``a[lo:hi]`` ascending, in place (for short runs)."""
+    for j in range(lo + 1, hi):
+        x = a[j]
+        k = j - 1
+        while k >= lo and a[k] > x:
+            a[k + 1] = a[k]
+            k -= 1
+        a[k + 1] = x
 
 
 @njit(cache=True, inline="always")
