@@ -65,7 +65,7 @@ BAD = [
      "points[1] describes the same run as points[0]"),
     (with_(grid=None, points=[{"ranker": "random"}, {"like_rate": -1}]),
      "points[1].like_rate must be a finite number >= 0 and <= 1; got -1.0"),
-    (with_(metrics=["gini_impressions", "happiness"]), "metrics[1] must be one of gini_impressions"),
+    (with_(metrics=["gini_impressions", "happiness"]), "metrics[1] must be one of n_users, n_posts"),
     (with_(metrics=["impression_share.robots"]), "metrics[0] must be one of"),
     (with_(metrics=[]), "metrics must be a non-empty list"),
     (with_(daily=["posts", "likes"]), "daily[1] must be one of posts, impressions"),

@@ -16,14 +16,15 @@ from numpy.typing import NDArray
 from .. import __version__
 from .._frames import object_frame
 from .._result_format import save_result
-from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
+from ..metrics import lorenz_curve, normalized_entropy
+from ..metrics.registry import METRICS, SummaryInputs, present_accounts
 from ..network.graph import ROLES
 from ..random import SeedInfo
 from .config import SimulationConfig
 from .pairs import row_sums
 from .snapshot import _PAIR_BLOCK, RunSnapshot, SnapshotSource
 
-__all__ = ["Table", "SimulationResult", "role_metric"]
+__all__ = ["Table", "SimulationResult"]
 
 
 class Table(Mapping):
@@ -84,11 +85,6 @@ def _clean(x: Any) -> Any:
         x = float(x)
         return x if math.isfinite(x) else None
     return x
-
-
-def role_metric(values: NDArray, roles_present: list[int]) -> dict[str, float]:
-    """Map an array indexed by role code to ``{role name: value}`` for present roles."""
-    return {ROLES[r]: float(values[r]) for r in roles_present}
 
 
 class SimulationResult:
@@ -272,7 +268,7 @@ class SimulationResult:
         frac = np.zeros(len(P))
         frac[has_fol] = np.minimum(1.0, P.follower_impressions[has_fol] / fol[has_fol])
         t = {
-            "accounts": np.bincount(self.authors.role[_present(self.authors)], minlength=k),
+            "accounts": np.bincount(self.authors.role[present_accounts(self.authors)], minlength=k),
             "posts": np.bincount(role, minlength=k),
             "impressions": np.bincount(role, weights=P.impressions, minlength=k),
             "engagements": np.bincount(role, weights=P.engagements, minlength=k),
@@ -365,63 +361,21 @@ class SimulationResult:
         Returns
         -------
         dict
-            ``gini_impressions``, ``gini_engagements``, ``gini_followers`` (Gini
-            over accounts that posted; followers over the accounts still on the
-            platform), ``n_users`` (every account that was ever on the platform),
-            ``top1_share`` (share of impressions of the top 1% of posting
-            accounts), per role (keyed by role name): ``post_share``,
-            ``impression_share``, ``voice_ratio`` (impression share / post share),
-            ``visibility`` (share of posts seen by >= 1 viewer), ``follower_reach``
-            (mean share of followers reached per post), ``reach_per_post``,
-            ``engagement_per_post`` and ``amplification``; overall
-            ``visibility_all``, ``exposure_diversity``, ``creator_retention``
-            (share of the creators still on the platform at the end that are not
-            in a burnout), counts, and the ``config`` and ``seed``.
+            ``ranker`` and ``days``; then one entry per metric declared in
+            :data:`feedsim.metrics.registry.METRICS`, in its order (a number, or a
+            dict keyed by role name for per-role metrics; ``None`` where undefined),
+            e.g. ``gini_impressions``, ``impression_share``, ``voice_ratio``
+            (impression share / post share), ``visibility``, ``exposure_diversity``;
+            ``amplification`` only with a ``baseline``; then the ``config``, ``seed``
+            and ``interventions`` that reproduce the run. docs/metrics.md lists them.
         """
-        A = self.authors
-        posted = A.posts > 0
-        t = self.role_table()
-        present = self.roles_present()
-        tot_posts = max(int(t["posts"].sum()), 1)
-        tot_imp = float(t["impressions"].sum())
-        post_share = t["posts"] / tot_posts
-        imp_share = t["impressions"] / tot_imp if tot_imp > 0 else np.zeros(len(ROLES))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            voice = np.where(post_share > 0, imp_share / np.where(post_share > 0, post_share, 1), np.nan)
-            visibility = np.where(t["posts"] > 0, t["seen_posts"] / np.maximum(t["posts"], 1), np.nan)
-            eng_pp = np.where(t["posts"] > 0, t["engagements"] / np.maximum(t["posts"], 1), np.nan)
-        rpp = self.reach_per_post()
-        out = {
-            "ranker": self.ranker,
-            "days": self.days,
-            "n_users": len(A),
-            "n_posts": int(t["posts"].sum()),
-            "n_impressions": int(tot_imp),
-            "n_engagements": int(t["engagements"].sum()),
-            "n_sessions": int(A.sessions.sum()),
-            "gini_impressions": gini(A.impressions[posted]) if posted.any() else float("nan"),
-            "gini_engagements": gini(A.engagements[posted]) if posted.any() else float("nan"),
-            "gini_followers": gini(A.followers[_present(A)]),
-            "top1_share": top_share(A.impressions[posted], 0.01) if posted.any() else float("nan"),
-            "post_share": role_metric(post_share, present),
-            "impression_share": role_metric(imp_share, present),
-            "voice_ratio": role_metric(voice, present),
-            "visibility": role_metric(visibility, present),
-            "visibility_all": float(t["seen_posts"].sum() / t["posts"].sum()) if t["posts"].sum() else float("nan"),
-            "follower_reach": role_metric(t["follower_reach"], present),
-            "reach_per_post": role_metric(rpp, present),
-            "engagement_per_post": role_metric(eng_pp, present),
-            "exposure_diversity": self.exposure_diversity(),
-            "creator_retention": _retention(A),
-            "config": self.config.to_dict(),
-            "seed": self.seed.to_dict(),
-            "interventions": list(self.interventions),
-        }
+        inputs = SummaryInputs(self)
+        out: dict[str, Any] = {"ranker": self.ranker, "days": self.days}
+        out.update((m.name, m.compute(inputs)) for m in METRICS if not m.paired and m.compute is not None)
+        out.update(config=self.config.to_dict(), seed=self.seed.to_dict(), interventions=list(self.interventions))
         if baseline is not None:
-            base = baseline.reach_per_post()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                amp = np.where(base > 0, rpp / np.where(base > 0, base, 1) - 1.0, np.nan)
-            out["amplification"] = role_metric(amp, present)
+            base = SummaryInputs(baseline)
+            out.update((m.name, m.compute(inputs, base)) for m in METRICS if m.paired and m.compute is not None)
         return _clean(out)
 
     def __repr__(self) -> str:
@@ -551,17 +505,6 @@ class SimulationResult:
         ['authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
         """
         return save_result(self, path, overwrite=overwrite)
-
-
-def _present(A) -> NDArray[np.bool_]:
-    """Accounts still on the platform at the end (all of them for results without churn data)."""
-    return A.present if "present" in A else np.ones(len(A), dtype=bool)
-
-
-def _retention(A) -> float:
-    """Share of present creators not in a burnout (NaN without creators)."""
-    creator = A.creator & _present(A)
-    return float(np.mean(A.active[creator])) if creator.any() else float("nan")
 
 
 def _pad_ptr(ptr: NDArray[np.int64], n: int) -> NDArray[np.int64]:

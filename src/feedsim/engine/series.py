@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..metrics import gini
+from ..metrics.registry import DAILY_SERIES
 from ..network.graph import ROLES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,24 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DAILY_SERIES", "DailySeries"]
 
-#: Names of the per-day series in ``DailySeries.series``.
-DAILY_SERIES = (
-    "posts",
-    "impressions",
-    "engagements",
-    "sessions",
-    "new_follows",
-    "creators_posting",
-    "creators_active",
-    "accounts",
-    "mean_followers",
-    "joins",
-    "leaves",
-    "posts_by_role",
-    "impressions_by_role",
-    "engagements_by_role",
-    "gini_impressions",
-)
 
 
 class DailySeries:

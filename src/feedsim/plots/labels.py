@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
+from ..metrics.registry import DAILY, METRICS
+
 __all__ = ["metric_label"]
 
 _ROLE_WORDS = {"influencer": "influencers'", "regular": "regular members'", "quiet": "quiet members'",
                "brand": "brands'", "lurker": "lurkers'"}
 
+# metric and daily-series words come from their declarations (feedsim.metrics.registry);
+# parameters and graph settings that sweeps put on an axis are named here
 _WORDS = {
-    "post_share": "share of posts",
-    "impression_share": "share of impressions",
-    "voice_ratio": "voice ratio (share of impressions / share of posts)",
-    "visibility": "share of posts seen by anyone",
-    "visibility_all": "share of posts seen by anyone",
-    "follower_reach": "share of the author's followers reached per post",
-    "reach_per_post": "people reached per post",
-    "engagement_per_post": "engagements per post",
-    "amplification": "reach per post vs chronological - 1",
-    "follower_amplification": "reach per post vs chronological - 1",
-    "gini_impressions": "Gini coefficient of impressions (0 = even, 1 = one account gets all)",
-    "gini_engagements": "Gini coefficient of engagements",
-    "gini_followers": "Gini coefficient of followers",
-    "top1_share": "share of impressions going to the top 1% of accounts",
-    "exposure_diversity": "exposure diversity (0 = one author, 1 = evenly spread)",
-    "creator_retention": "share of creators still posting",
-    "n_posts": "posts",
-    "n_impressions": "impressions",
-    "n_engagements": "engagements",
-    "n_sessions": "sessions",
+    **{d.name: d.label for d in DAILY},
+    **{m.name: m.label for m in METRICS},
     "out_of_network_share": "share of each feed from outside the viewer's network",
     "max_age_hours": "oldest post a feed shows (hours)",
     "like_rate": "base chance of a like per impression",
@@ -36,21 +22,6 @@ _WORDS = {
     "position_decay": "how fast attention falls down the feed",
     "tick_hours": "tick length (hours)",
     "ranker": "feed ranking",
-    # daily series
-    "posts": "posts per day",
-    "impressions": "impressions per day",
-    "engagements": "engagements per day",
-    "sessions": "sessions per day",
-    "new_follows": "new follows per day",
-    "creators_posting": "creators who posted that day",
-    "creators_active": "creators still active",
-    "accounts": "accounts on the platform",
-    "mean_followers": "followers per account",
-    "joins": "accounts joining per day",
-    "leaves": "accounts leaving per day",
-    "posts_by_role": "posts per day",
-    "impressions_by_role": "impressions per day",
-    "engagements_by_role": "engagements per day",
     "graph.mean_follows": "accounts followed per account (mean)",
     "graph.n_users": "accounts in the community",
 }

@@ -26,6 +26,14 @@ from .._validate import check_bool, check_int, check_number
 from ..amplification import FOLLOWER_GROUPS
 from ..engine.config import SimulationConfig
 from ..errors import InvalidParameterError, SweepSpecError
+from ..metrics.registry import (
+    DAILY_SERIES,
+    GROUP_METRICS,
+    METRIC_BOUNDS,
+    PAIRED_METRICS,
+    ROLE_METRICS,
+    SCALAR_METRICS,
+)
 from ..network.graph import ROLES
 from ..rankers.registry import RANKERS, get_ranker, ranker_name
 from . import graphs
@@ -34,34 +42,8 @@ from .seeds import canonical_params, make_run
 __all__ = ["SweepSpec", "SweepSpecError", "SCALAR_METRICS", "ROLE_METRICS", "GROUP_METRICS", "DAILY_SERIES",
            "METRIC_BOUNDS", "metric_bounds", "load_spec"]
 
-#: Summary metrics with one value per run.
-SCALAR_METRICS = (
-    "gini_impressions", "gini_engagements", "gini_followers", "top1_share", "visibility_all",
-    "exposure_diversity", "creator_retention", "n_posts", "n_impressions", "n_engagements", "n_sessions",
-)
-#: Summary metrics with one value per role, kept as ``name.role`` (``impression_share.quiet``).
-ROLE_METRICS = (
-    "post_share", "impression_share", "voice_ratio", "visibility", "follower_reach",
-    "reach_per_post", "engagement_per_post", "amplification",
-)
-#: Metrics with one value per follower group (:data:`feedsim.amplification.FOLLOWER_GROUPS`),
-#: kept as ``name.group`` (``follower_amplification.0-19``).
-GROUP_METRICS = ("follower_amplification",)
+# the metric families, their kinds and ranges are declared once, in feedsim.metrics.registry
 FOLLOWER_GROUP_LABELS = tuple(g[0] for g in FOLLOWER_GROUPS)
-#: Metrics computed from a run and its chronological partner (same seed), not by the run alone.
-PAIRED_METRICS = ("amplification", "follower_amplification")
-
-#: Feasible range of each metric family: ``(low, high)``; intervals never leave it
-#: (see :mod:`feedsim.sweeps.intervals`).
-METRIC_BOUNDS = {
-    **{m: (0.0, 1.0) for m in ("gini_impressions", "gini_engagements", "gini_followers", "top1_share",
-                               "visibility_all", "exposure_diversity", "creator_retention", "post_share",
-                               "impression_share", "visibility", "follower_reach")},
-    **{m: (0.0, math.inf) for m in ("n_posts", "n_impressions", "n_engagements", "n_sessions", "voice_ratio",
-                                    "reach_per_post", "engagement_per_post")},
-    "amplification": (-1.0, math.inf),
-    "follower_amplification": (-1.0, math.inf),
-}
 
 
 def metric_bounds(name: str) -> tuple[float, float]:
@@ -75,11 +57,6 @@ def metric_bounds(name: str) -> tuple[float, float]:
     ((0.0, 1.0), (-1.0, inf))
     """
     return METRIC_BOUNDS.get(name.partition(".")[0], (-math.inf, math.inf))
-#: Per-day series of :attr:`feedsim.SimulationResult.daily`; ``*_by_role`` are kept per role.
-DAILY_SERIES = (
-    "posts", "impressions", "engagements", "sessions", "new_follows", "creators_posting",
-    "creators_active", "gini_impressions", "posts_by_role", "impressions_by_role", "engagements_by_role",
-)
 DEFAULT_METRICS = ("gini_impressions", "top1_share", "exposure_diversity", "visibility_all",
                    "impression_share", "voice_ratio")
 
