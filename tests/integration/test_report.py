@@ -140,6 +140,7 @@ def test_subprocess_report(tmp_path):
     assert path.exists() and proc.stdout.rstrip().splitlines()[-1].startswith("Under engagement ranking")
 
 
+@pytest.mark.slow  # headless Chromium: the slow tier (pytest -m slow)
 def test_report_in_a_browser_shows_everything_and_asks_for_nothing(capsys, tmp_path, browser, requested_urls):
     """``feedsim compare --report`` opened in headless Chromium from file://: headline, tables, figures."""
     path = tmp_path / "report.html"
