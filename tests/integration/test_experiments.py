@@ -24,6 +24,9 @@ import _common  # noqa: E402
 
 sys.path.remove(str(EXPERIMENTS))
 
+# Five story scripts run end to end: the slow tier (pytest -m slow).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):

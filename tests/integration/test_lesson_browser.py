@@ -56,6 +56,7 @@ def _figure(drv, timeout=60):
     return drv.find_element("id", "figure").get_attribute("data-hash")
 
 
+@pytest.mark.slow  # headless Chromium: the slow tier (pytest -m slow)
 def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser, requested_urls):
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -86,6 +87,7 @@ def test_page_loads_and_changing_the_ranker_changes_the_figure(server, browser, 
     assert any(u.startswith(server.url + "api/state?") and "ranker=fair_exposure" in u for u in asked)
 
 
+@pytest.mark.slow  # headless Chromium: the slow tier (pytest -m slow)
 def test_a_loop_checkbox_reaches_the_model(server, browser):
     browser.get(server.url)
     first = _figure(browser)

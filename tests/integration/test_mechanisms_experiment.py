@@ -102,6 +102,7 @@ def check_stat(s, n, low=None, high=None):
     _check_stat(s, low, high, n=n)
 
 
+@pytest.mark.slow  # runs experiments/mechanisms.py --quick: the slow tier (pytest -m slow)
 def test_quick_run_writes_its_outputs(summary):
     s, stdout, out = summary
     assert s["experiment"] == "mechanisms" and s["quick"] is True and s["replicates"] >= 2
@@ -115,6 +116,7 @@ def test_quick_run_writes_its_outputs(summary):
         assert f"| {label} |" in table
 
 
+@pytest.mark.slow  # runs experiments/mechanisms.py --quick: the slow tier (pytest -m slow)
 def test_configuration_stats_are_consistent(summary):
     s, _, _ = summary
     n = s["replicates"]
@@ -140,6 +142,7 @@ def test_configuration_stats_are_consistent(summary):
             assert r["reach_ratio"]["mean"] == pytest.approx(math.exp(r["log_reach_ratio"]["mean"]))
 
 
+@pytest.mark.slow  # runs experiments/mechanisms.py --quick: the slow tier (pytest -m slow)
 def test_decomposition_is_made_of_the_configurations(summary):
     s, _, _ = summary
     n = s["replicates"]
@@ -176,6 +179,7 @@ def test_decomposition_is_made_of_the_configurations(summary):
                 assert d["interplay"] == ("synergy" if sign * inter["mean"] < 0 else "redundancy")
 
 
+@pytest.mark.slow  # runs experiments/mechanisms.py --quick: the slow tier (pytest -m slow)
 def test_finding_quotes_the_stored_numbers(summary):
     s, _, _ = summary
     on = s["results"]["configurations"]["all on"]["quiet"]

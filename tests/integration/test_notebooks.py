@@ -52,6 +52,7 @@ def kernel_name(tmp_path_factory):
     mp.undo()
 
 
+@pytest.mark.slow  # a Jupyter kernel per notebook: the slow tier (pytest -m slow)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_executes_without_errors(path, kernel_name):
     from jupyter_client.kernelspec import KernelSpecManager

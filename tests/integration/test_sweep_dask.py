@@ -11,6 +11,9 @@ from feedsim.sweeps import SweepSpec, load_results, run_sweep
 
 distributed = pytest.importorskip("distributed")
 
+# A LocalCluster with worker processes: the slow tier (pytest -m slow).
+pytestmark = pytest.mark.slow
+
 TOML = """
 seed = 21
 days = 1

@@ -41,11 +41,26 @@ def test_keyed_poisson_depends_only_on_own_coordinates():
     b = keyed_poisson(np.uint64(5), 4, 7, other)
     assert a[0] == 0
     assert np.array_equal(a[[1, 2, 4]], b[[1, 2, 4]])
-    c = keyed_poisson(np.uint64(5), 4, 8, lam)   # another tick: other numbers
-    d = keyed_poisson(np.uint64(6), 4, 7, lam)   # another key
-    big = np.full(1000, 3.0)
-    assert not np.array_equal(keyed_poisson(np.uint64(5), 4, 7, big), keyed_poisson(np.uint64(5), 4, 8, big))
-    assert c.shape == d.shape == a.shape
+    assert np.array_equal(a, keyed_poisson(np.uint64(5), 4, 7, lam))  # the coordinates fix the draw
+
+
+def test_another_tick_or_key_gives_independent_draws():
+    """Draws at another tick or under another key are independent of the first, account by account.
+
+    For two independent Poisson(3) counts P(X = Y) = exp(-6) I0(6), about 0.167, and their
+    correlation is 0; both are checked within 5 standard errors over n accounts (a copy, a
+    shifted copy or a shared component would fail: P(X = Y) would be 1 or the correlation > 0).
+    """
+    n, lam = 100_000, 3.0
+    base = keyed_poisson(np.uint64(5), 4, 7, np.full(n, lam))
+    p_equal = float(np.sum(stats.poisson.pmf(np.arange(60), lam) ** 2))
+    se_equal = np.sqrt(p_equal * (1 - p_equal) / n)
+    for label, other in (("another tick", keyed_poisson(np.uint64(5), 4, 8, np.full(n, lam))),
+                         ("another key", keyed_poisson(np.uint64(6), 4, 7, np.full(n, lam))),
+                         ("another stream", keyed_poisson(np.uint64(5), 5, 7, np.full(n, lam)))):
+        assert abs(np.mean(base == other) - p_equal) < 5 * se_equal, label
+        assert abs(np.corrcoef(base, other)[0, 1]) < 5 / np.sqrt(n), label
+        assert abs(other.mean() - lam) < 5 * np.sqrt(lam / n), label
 
 
 def test_post_draws_in_range_and_normal():

@@ -17,6 +17,10 @@ def test_explore_returns_a_widget_box():
 
     box = feedsim.explore(n_users=200, days=1, replicates=2, workers=0)
     assert isinstance(box, ipywidgets.VBox)
+    # not only a box: it holds the drawn figure, the computed headline and the table
+    (controls, figure), headline, table = box.children[0].children, box.children[1], box.children[2]
+    assert figure.value[:4] == b"\x89PNG" and "quiet" in headline.value and "<table" in table.value
+    assert any(getattr(c, "value", None) == "engagement" for c in controls.children)
 
 
 def test_changing_the_ranker_control_updates_figure_numbers_and_table():

@@ -56,7 +56,7 @@ def test_default_role_shares_sum_to_one():
     assert set(DEFAULT_ROLE_SHARES) == set(ROLES)
     assert sum(DEFAULT_ROLE_SHARES.values()) == pytest.approx(1.0, abs=1e-12)
     top = sum(DEFAULT_ROLE_SHARES[r] for r in ("influencer", "brand", "regular"))
-    assert top == pytest.approx(0.2, abs=0.01)
+    assert top == pytest.approx(0.2, abs=0.01)  # declared constants, not a sample: the top fifth post
 
 
 # ---------------------------------------------------------------- structure
@@ -162,9 +162,15 @@ def test_custom_role_shares_realised():
 @pytest.mark.parametrize("mean_follows", [10, 40, 120])
 def test_mean_out_degree_near_target(mean_follows):
     g = default_community(N, mean_follows=mean_follows, seed=7, as_arrays=True)
-    assert g.out_degree().mean() == pytest.approx(mean_follows, rel=0.10)
+    out = g.out_degree()
+    se = out.std(ddof=1) / np.sqrt(len(out))
+    assert abs(out.mean() - mean_follows) <= 4 * se, (out.mean(), se)
 
 
+# The bands below are sanity bands on one graph of 2,000 accounts, not sampling tolerances: each
+# states the shape the generator is built to give (lurkers follow like others, heavy-tailed
+# follower counts, roles ordered by audience, reciprocity and mixing that move the graph); the
+# claims are qualitative, so the margins are wide on purpose.
 def test_lurkers_follow_about_as_much_as_others(fg):
     out = fg.out_degree()
     lurk = fg.attrs["role"] == "lurker"

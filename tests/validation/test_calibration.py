@@ -36,6 +36,10 @@ with the published one when ``|feedsim - Pew| <= 3 sqrt(se_pew^2 + se_sim^2)``, 
 Where the default community misses, the agreement test is marked ``xfail(strict=True)``
 with the measured miss: it documents the miss and fails the day the miss is fixed, so
 the mark is removed rather than left stale. Figures: ``docs/validation.md``.
+
+Tiers: the agreement tests need three 30-day runs for their standard error over seeds and
+run in the slow tier (``pytest -m slow``); the default tier runs one seed's month as a
+smoke test of the pipeline (``test_one_seed_month_smoke``).
 """
 
 from __future__ import annotations
@@ -117,26 +121,31 @@ def check_agreement(name: str, published: float) -> None:
         f"tolerance {tol:.3f}")
 
 
+@pytest.mark.slow
 def test_top_quarter_writes_97_percent_of_posts():
     check_agreement("top25_share", 0.97)
 
 
+@pytest.mark.slow
 def test_median_account_posts_twice_a_month():
     check_agreement("median", 2.0)
 
 
+@pytest.mark.slow
 def test_top_decile_writes_80_percent_of_posts():
     # a miss (86-88%) while burnout was permanent and drained the occasional posters; in the
     # stationary world of version 0.2 it agrees
     check_agreement("top10_share", 0.80)
 
 
+@pytest.mark.slow
 def test_top_decile_median_posting_rate():
     """Agrees within 3 SE, but the point estimate is low (about 100-115 vs 138) and the SE wide."""
     check_agreement("top10_median", 138.0)
 
 
-@pytest.mark.xfail(strict=False, reason=(
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
     "a known miss: the other 90% post a median of 1.0 post/month against Pew's 2 (seeds 0-2; the same "
     "realised medians on the engine before keyed draws, which passed only because its bootstrap "
     "tolerance was wider: the median of small counts moves in whole posts)"))
@@ -144,14 +153,33 @@ def test_rest_median_posting_rate():
     check_agreement("rest_median", 2.0)
 
 
+@pytest.mark.slow
 def test_top_decile_engagements_given():
     # a miss (about 250/month) while affinity grew without decay; agrees since version 0.2
     check_agreement("top10_median_engaged", 70.0)
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="miss: the other 90%'s median account gives 3 engagements/month (Pew: 1 like)")
 def test_rest_engagements_given():
     check_agreement("rest_median_engaged", 1.0)
+
+
+def test_one_seed_month_smoke():
+    """One seed's month (the default tier): the figures are computed and ordered as they must be.
+
+    Sanity bands, not agreement: the agreement needs the standard error over seeds (slow tier).
+    By construction the top decile writes at least 10% of the posts and the top quarter at
+    least as much as the top decile; the medians are ordered rest <= all <= top decile.
+    """
+    rate, given, top, order = month(0)
+    assert len(rate) > 1000 and top.sum() == int(np.ceil(0.1 * len(rate)))
+    assert rate[top].min() >= rate[~top].max()  # the mask is the top decile by posts
+    shares = figure("top10_share", 0), figure("top25_share", 0)
+    assert 0.1 <= shares[0] <= shares[1] <= 1.0, shares
+    medians = figure("rest_median", 0), figure("median", 0), figure("top10_median", 0)
+    assert medians[0] <= medians[1] <= medians[2] and medians[2] > 0, medians
+    assert (given >= 0).all() and given.sum() > 0
 
 
 @functools.lru_cache(maxsize=None)
@@ -169,8 +197,17 @@ def community(seed: int = 0):
 def test_median_followers():
     """Pew: the rest's median user has 19 followers, the top 10%'s 387 (not reproduced: a closed community)."""
     _, followers, top = community(0)
-    rest = np.median(followers[~top])
-    assert 14 <= rest <= 25
+    rest_f = followers[~top]
+    rest = np.median(rest_f)
+    # 4 SE: the sampling error of a median of Pew's 2,512 (bootstrap from our distribution),
+    # our own median's (bootstrap over our accounts) and Pew's rounding to a whole number
+    rng = np.random.default_rng(12345)
+    se_pew = np.std([np.median(rng.choice(rest_f, PEW_N["rest_median"])) for _ in range(300)], ddof=1)
+    se_own = np.std([np.median(rng.choice(rest_f, len(rest_f))) for _ in range(300)], ddof=1)
+    tol = 4 * np.sqrt(se_pew**2 + se_own**2 + ROUNDING_SE**2)
+    assert abs(rest - 19) <= tol, f"the rest's median {rest} followers, Pew 19, tolerance {tol:.2f}"
+    # a sanity band, not agreement: the top decile's 387 is not reproduced in a closed
+    # community, only that the prolific posters are followed more
     assert np.median(followers[top]) > 2 * rest
 
 
@@ -185,4 +222,6 @@ def run(ranker: str):
 def test_engagements_per_impression_within_reported_range(ranker):
     P = run(ranker).posts
     rate = P.engagements.sum() / P.impressions.sum()
+    # the published range itself, not a sampling band (see the module docstring): the reports
+    # disagree by more than any standard error, so feedsim must lie within their spread
     assert 0.010 <= rate <= 0.036, f"{ranker}: {100 * rate:.2f}% of impressions engaged"

@@ -11,7 +11,8 @@ chronological and the engagement ranker:
 Only directions are asserted, at default parameters, never tuned to pass. The
 fixed-seed test checks all three at once; the per-seed tests check each metric
 for each of three more seeds, so a failure names the seed, the metric and the
-size of the gap. Each seed gives independent graph and run streams
+size of the gap; they run in the slow tier (``-m slow``), the fixed-seed test in the
+default tier. Each seed gives independent graph and run streams
 (``SeedSequence(seed).spawn(2)``).
 """
 
@@ -65,6 +66,7 @@ def test_thesis_on_default_community():
     assert not failures, f"seed {FIXED_SEED}: " + "; ".join(failures)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metric", list(METRICS))
 @pytest.mark.parametrize("seed", SEEDS)
 def test_thesis_direction_holds_for_each_seed(seed, metric):
