@@ -352,8 +352,13 @@ def _sweep(args) -> int:
         client = distributed.Client(args.scheduler, timeout=10)
         executor = client.get_executor()
     try:
-        report = run_sweep(spec, args.db, executor=executor, workers=args.workers, extend=args.extend,
-                           progress=not args.quiet)
+        with _sweep_signals():
+            report = run_sweep(spec, args.db, executor=executor, workers=args.workers, extend=args.extend,
+                               progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"feedsim: sweep interrupted; every finished run is stored in {args.db} (rerun the same command to "
+              "resume)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if client is not None:
             client.close()
@@ -361,6 +366,43 @@ def _sweep(args) -> int:
     for line in report.failed:
         print(f"  failed {line}", file=sys.stderr)
     return EXIT_RUNS_FAILED if report.n_failed else EXIT_OK
+
+
+class _sweep_signals:  # noqa: N801  (a context manager used as a statement)
+    """During a sweep: the first Ctrl-C lets the runs in flight finish and be stored (one line says so), a
+    second one or SIGTERM stops at once (workers killed; they also die with this process on any signal)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        from .sweeps.execute import SweepAbort
+
+        self.saved = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        presses = []
+
+        def on_int(signum, frame):
+            presses.append(signum)
+            if len(presses) == 1:
+                print("\nfeedsim: interrupted: storing the runs in flight; Ctrl-C again to stop at once",
+                      file=sys.stderr, flush=True)
+                raise KeyboardInterrupt
+            raise SweepAbort
+
+        def on_term(signum, frame):
+            raise SweepAbort
+
+        self.saved = {signal.SIGINT: signal.signal(signal.SIGINT, on_int),
+                      signal.SIGTERM: signal.signal(signal.SIGTERM, on_term)}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler)
 
 
 def _results(args) -> int:
