@@ -1,6 +1,8 @@
 """Command-line interface: ``feedsim compare``, ``run``, ``sweep``, ``results`` and ``lesson``.
 
-The only module that prints or exits. Errors print one line to stderr and exit 2.
+The only module that prints or exits. Errors print one line to stderr; the exit codes are
+:data:`EXIT_CODES` (2: bad input or usage, refused before any work; 3: some sweep runs failed;
+4: an output could not be written where asked and went to a fallback path; 130: interrupted).
 """
 
 from __future__ import annotations
@@ -9,19 +11,44 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 
 from . import __version__
 from .errors import FeedsimError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_CODES"]
+
+#: Exit codes of the ``feedsim`` command (also in ``feedsim --help`` and the README).
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_RUNS_FAILED = 3
+EXIT_OUTPUT_FALLBACK = 4
+EXIT_INTERRUPTED = 130
+EXIT_CODES = {
+    EXIT_OK: "success",
+    EXIT_USAGE: "bad input or usage (one line on stderr, before any work)",
+    EXIT_RUNS_FAILED: "sweep: some runs failed (stored as failed; rerun the sweep to retry them)",
+    EXIT_OUTPUT_FALLBACK: "the work finished but an output could not be written where asked; it was written "
+                          "to the fallback path named on stderr",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); finished sweep runs are kept",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``feedsim: error: ...``, exit 2) instead of the usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        where = self.prog.removeprefix("feedsim").strip()
+        self.exit(EXIT_USAGE, f"feedsim: error: {where + ': ' if where else ''}{message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="feedsim",
         description="Simulate a social feed on a follow graph and compare rankers.",
+        epilog="exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()),
     )
     parser.add_argument("--version", action="version", version=f"feedsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -33,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
             "seed and print reach, visibility and inequality per ranker and role."
         ),
     )
-    cmp.add_argument("--users", type=int, default=10_000, help="accounts in the default community (default 10000)")
+    cmp_graph = cmp.add_mutually_exclusive_group()
+    cmp_graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
     cmp.add_argument("--days", type=float, default=14, help="simulated days (default 14)")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     cmp.add_argument(
@@ -50,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="paired replicates (common random numbers across rankers); with more than 1, also print "
         "amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
-    cmp.add_argument("--graph", help="use a graph file instead of the default community (.graphml, .csv or edge list)")
+    cmp_graph.add_argument("--graph",
+                           help="use a graph file instead of the default community (.graphml, .csv or edge list)")
     cmp.add_argument("--assign-roles", action="store_true",
                      help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
     cmp.add_argument("--out-of-network-share", type=float, default=0.0,
@@ -61,9 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     cmp.add_argument("--report", metavar="FILE.html",
                      help="write a self-contained HTML report (finding, per-role table, figures, config, versions)")
-    cmp.add_argument("--progress", action="store_true",
+    bar = cmp.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true",
                      help="show a progress bar (default: when stderr is a terminal and a run takes over 2 s)")
-    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+    bar.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_sweep_parsers(sub)
     _add_run_parser(sub)
     les = sub.add_parser(
@@ -88,7 +118,7 @@ def _add_run_parser(sub) -> None:
         ),
     )
     graph = run.add_mutually_exclusive_group()
-    graph.add_argument("--users", type=int, default=10_000, help="accounts in the default community (default 10000)")
+    graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
     graph.add_argument("--graph", help="a graph file instead of the default community (.graphml, .csv or edge list)")
     run.add_argument("--assign-roles", action="store_true",
                      help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
@@ -107,12 +137,13 @@ def _add_run_parser(sub) -> None:
     run.add_argument("--checkpoint", metavar="PATH",
                      help="write the run's state to PATH at day boundaries; rerunning the same command resumes "
                           "from the last complete checkpoint (bit-identical result)")
-    run.add_argument("--checkpoint-every-days", type=int, default=1, metavar="K",
+    run.add_argument("--checkpoint-every-days", type=int, metavar="K",
                      help="with --checkpoint: every K simulated days (default 1)")
     run.add_argument("--json", action="store_true", help="print one JSON object (the summary) instead of the table")
-    run.add_argument("--progress", action="store_true",
+    bar = run.add_mutually_exclusive_group()
+    bar.add_argument("--progress", action="store_true",
                      help="show a progress bar (default: when stderr is a terminal and the run takes over 2 s)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    bar.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _run(args) -> int:
@@ -128,17 +159,26 @@ def _run(args) -> int:
     if args.ranker not in RANKERS:  # before the graph is built
         raise FeedsimError(f"--ranker must be one of {', '.join(RANKERS)}{did_you_mean(args.ranker, RANKERS)}; "
                            f"got {args.ranker!r}")
+    if args.overwrite and not args.save:
+        raise FeedsimError("--overwrite means nothing without --save PATH")
+    if args.checkpoint_every_days is not None and not args.checkpoint:
+        raise FeedsimError("--checkpoint-every-days means nothing without --checkpoint PATH")
+    if args.assign_roles and not args.graph:
+        raise FeedsimError("--assign-roles means nothing without --graph FILE (the default community has roles)")
+    every = 1 if args.checkpoint_every_days is None else args.checkpoint_every_days
+    if every < 1:
+        raise FeedsimError(f"--checkpoint-every-days must be an integer >= 1; got {every}")
     if args.save:
         _check_save_target(args.save, args.overwrite)
+    if args.checkpoint:
+        _check_output("--checkpoint", args.checkpoint, "file")
     graph = _load_graph(args)
     sim = Simulation(graph, ranker=args.ranker, seed=args.seed, out_of_network_share=args.out_of_network_share,
                      dynamics=not args.no_dynamics)
     if args.checkpoint:
         from .engine.checkpoint import run_checkpointed
 
-        if args.checkpoint_every_days < 1:
-            raise FeedsimError(f"--checkpoint-every-days must be an integer >= 1; got {args.checkpoint_every_days}")
-        result, resumed = run_checkpointed(sim, args.days, args.checkpoint, every_days=args.checkpoint_every_days,
+        result, resumed = run_checkpointed(sim, args.days, args.checkpoint, every_days=every,
                                            progress=_show_progress(args))
         if resumed is not None:
             print(f"resumed from {resumed.path} after day {resumed.day}", file=sys.stderr)
@@ -146,29 +186,114 @@ def _run(args) -> int:
         result = sim.run(days=args.days, progress=_show_progress(args))
     summary = result.summary()
     summary["config"]["graph"] = args.graph or _graph_record(args)
+    saved, failure = None, None
     if args.save:
-        result.save(args.save, overwrite=args.overwrite)
+        saved, failure = _write_or_fallback(
+            "--save", args.save, lambda path, fallback: result.save(path, overwrite=args.overwrite and not fallback))
     if args.json:
-        if args.save:
-            summary["saved"] = args.save
+        if saved:
+            summary["saved"] = saved
         print(json.dumps(summary, sort_keys=True))
     else:
         print(format_table({result.ranker: summary}))
-        if args.save:
-            print(f"\nresult saved to {args.save} (feedsim.load_result)")
-    return 0
+        if saved:
+            print(f"\nresult saved to {saved} (feedsim.load_result)")
+    return _report_failures([failure])
+
+
+def _users(args) -> int:
+    return 10_000 if args.users is None else args.users
+
+
+# ----------------------------------------------------------------- outputs
+# Every output target is checked, and its folder proven writable, before any work; a write that
+# still fails at the end goes to a fallback folder that the message names (exit 4), so that a
+# finished run is never lost.
+
+def _prove_writable(option: str, folder: str) -> None:
+    """Create and remove a file in ``folder``: the only proof that it can be written."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".feedsim-probe-", dir=folder)
+    except OSError as exc:
+        raise FeedsimError(f"{option}: cannot write in {folder} ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _check_output(option: str, path: str, kind: str) -> None:
+    """Refuse an unusable output target before the run: ``kind`` is ``"file"`` or ``"dir"`` (created if missing)."""
+    target = os.path.abspath(path)
+    if kind == "file":
+        if os.path.isdir(target):
+            raise FeedsimError(f"{option}: {path} is a folder; give a file name")
+        parent = os.path.dirname(target)
+        if not os.path.isdir(parent):
+            raise FeedsimError(f"{option}: cannot write {path}: no such directory {parent}")
+        _prove_writable(option, parent)
+        return
+    if os.path.lexists(target) and not os.path.isdir(target):
+        raise FeedsimError(f"{option}: {path} exists and is not a folder")
+    folder = target
+    while not os.path.lexists(folder):  # the folders made by os.makedirs go in the nearest existing one
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise FeedsimError(f"{option}: cannot make {path}: {folder} is not a folder")
+    _prove_writable(option, folder)
 
 
 def _check_save_target(path: str, overwrite: bool) -> None:
     """Refuse an unusable --save before the run, not after it."""
+    from ._result_format import _META
     from .results_io import _pyarrow
 
     _pyarrow()  # MissingDependencyError naming feedsim[io]
-    if os.path.lexists(path) and not overwrite:
-        raise FeedsimError(f"--save: {path} already exists; pass --overwrite to replace it")
-    parent = os.path.dirname(os.path.abspath(path))
+    target = os.path.abspath(path)
+    if os.path.lexists(target):
+        if not overwrite:
+            raise FeedsimError(f"--save: {path} already exists; pass --overwrite to replace it")
+        if not (os.path.isdir(target) and os.path.isfile(os.path.join(target, _META))):
+            raise FeedsimError(f"--save: {path} exists and is not a saved feedsim result; --overwrite replaces "
+                               "only a saved result (choose another path)")
+    parent = os.path.dirname(target)
     if not os.path.isdir(parent):
         raise FeedsimError(f"--save: no such directory {parent}")
+    _prove_writable("--save", parent)
+
+
+def _fallback_folder() -> str:
+    """A new folder for outputs that could not be written where asked (the working directory, else temp)."""
+    for where in (os.getcwd(), tempfile.gettempdir()):
+        try:
+            return tempfile.mkdtemp(prefix="feedsim-rescued-", dir=where)
+        except OSError:
+            continue
+    raise FeedsimError("no writable folder for a fallback copy (the working directory and the temp folder failed)")
+
+
+def _write_or_fallback(option: str, path: str, write) -> tuple[str | None, str | None]:
+    """``write(path, fallback=False)``; if it fails, ``write(other, fallback=True)`` in a fallback folder.
+
+    Returns the path written (None if both failed) and a one-line message for stderr (None on success).
+    """
+    try:
+        write(path, False)
+        return path, None
+    except (OSError, FeedsimError) as exc:
+        reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, OSError) else str(exc)
+    try:
+        other = os.path.join(_fallback_folder(), os.path.basename(os.path.normpath(path)) or "output")
+        write(other, True)
+    except (OSError, FeedsimError) as exc:
+        return None, f"{option}: could not write {path} ({reason}), nor a fallback copy ({exc})"
+    return other, f"{option}: could not write {path} ({reason}); written to {other} instead"
+
+
+def _report_failures(messages) -> int:
+    """Print each failed-output line; exit 4 if any."""
+    failed = [m for m in messages if m]
+    for m in failed:
+        print(f"feedsim: error: {m}", file=sys.stderr)
+    return EXIT_OUTPUT_FALLBACK if failed else EXIT_OK
 
 
 def _add_sweep_parsers(sub) -> None:
@@ -177,8 +302,9 @@ def _add_sweep_parsers(sub) -> None:
         help="run a parameter sweep from a TOML spec into an SQLite results store",
         description=(
             "Run every run of a sweep spec (see experiments/sweep_example.toml) that is not yet in the "
-            "results store. Each run is stored when it finishes; rerunning resumes. The exit code is the "
-            "number of failed runs (at most 125), 2 for a usage or spec error."
+            "results store. Each run is stored when it finishes; rerunning resumes. Exit code 0 when every "
+            "run succeeded, 3 when some failed (rerun to retry them), 2 for a usage or spec error (before "
+            "any run), 130 when interrupted (finished runs are kept; a second Ctrl-C stops at once)."
         ),
     )
     swp.add_argument("spec", metavar="SPEC.toml", help="the sweep spec")
@@ -195,8 +321,9 @@ def _add_sweep_parsers(sub) -> None:
         description="Print mean and 95%% confidence interval per parameter point, or export every run as CSV.",
     )
     res.add_argument("db", metavar="DB", help="SQLite results store")
-    res.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
-    res.add_argument("--parquet", metavar="OUT",
+    export = res.add_mutually_exclusive_group()
+    export.add_argument("--csv", metavar="OUT", help="write one row per run to this CSV file instead")
+    export.add_argument("--parquet", metavar="OUT",
                      help="write one row per run (load_results' table) to this Parquet file instead "
                           "(needs pyarrow: pip install \"feedsim[io]\")")
     res.add_argument("--contrast", metavar="COLUMN",
@@ -213,6 +340,7 @@ def _sweep(args) -> int:
     if not os.path.exists(args.spec):
         raise FeedsimError(f"no such spec file: {args.spec}")
     spec = SweepSpec.from_toml(args.spec)
+    _check_output("--db", args.db, "file")
     client = None
     executor = None
     if args.scheduler:
@@ -223,15 +351,57 @@ def _sweep(args) -> int:
         client = distributed.Client(args.scheduler, timeout=10)
         executor = client.get_executor()
     try:
-        report = run_sweep(spec, args.db, executor=executor, workers=args.workers, extend=args.extend,
-                           progress=not args.quiet)
+        with _sweep_signals():
+            report = run_sweep(spec, args.db, executor=executor, workers=args.workers, extend=args.extend,
+                               progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"feedsim: sweep interrupted; every finished run is stored in {args.db} (rerun the same command to "
+              "resume)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if client is not None:
             client.close()
     print(report)
     for line in report.failed:
         print(f"  failed {line}", file=sys.stderr)
-    return min(report.n_failed, 125)
+    return EXIT_RUNS_FAILED if report.n_failed else EXIT_OK
+
+
+class _sweep_signals:  # noqa: N801  (a context manager used as a statement)
+    """During a sweep: the first Ctrl-C lets the runs in flight finish and be stored (one line says so), a
+    second one or SIGTERM stops at once (workers killed; they also die with this process on any signal)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        from .sweeps.execute import SweepAbort
+
+        self.saved = {}
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        presses = []
+
+        def on_int(signum, frame):
+            presses.append(signum)
+            if len(presses) == 1:
+                print("\nfeedsim: interrupted: storing the runs in flight; Ctrl-C again to stop at once",
+                      file=sys.stderr, flush=True)
+                raise KeyboardInterrupt
+            raise SweepAbort
+
+        def on_term(signum, frame):
+            raise SweepAbort
+
+        self.saved = {signal.SIGINT: signal.signal(signal.SIGINT, on_int),
+                      signal.SIGTERM: signal.signal(signal.SIGTERM, on_term)}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler)
 
 
 def _results(args) -> int:
@@ -242,6 +412,14 @@ def _results(args) -> int:
 
     if not os.path.exists(args.db):
         raise FeedsimError(f"no such results store: {args.db}")
+    export = "--csv" if args.csv else "--parquet" if args.parquet else None
+    if export and args.contrast:
+        raise FeedsimError(f"--contrast prints a table; it means nothing with {export} (which writes every run)")
+    for option, given in (("--baseline", args.baseline is not None), ("--unpaired", args.unpaired)):
+        if given and not args.contrast:
+            raise FeedsimError(f"{option} means nothing without --contrast COLUMN")
+    if export:
+        _check_output(export, args.csv or args.parquet, "file")
     frame = load_results(args.db)
     if args.parquet:
         from .results_io import write_parquet
@@ -267,6 +445,13 @@ def _results(args) -> int:
 
 
 def _format_contrast(table, aggregate, args) -> str:
+    if args.contrast in table:
+        ok = [str(v) for v, status in zip(table[args.contrast], table["status"]) if status == "ok"]
+        values = sorted(set(ok))
+        if len(values) < 2:
+            held = f"every finished run has {args.contrast}={values[0]}" if values else "no run has finished"
+            raise FeedsimError(f"--contrast {args.contrast}: {held}; nothing to contrast (a contrast needs two or "
+                               f"more values among the finished runs)")
     baseline = args.baseline
     if baseline is not None and args.contrast in table and table[args.contrast].dtype.kind in "fi":
         try:
@@ -349,20 +534,21 @@ def _load_graph(args):
 
         print(f"feedsim: warning: {NO_ROLES_MESSAGE} (or pass --assign-roles)", file=sys.stderr)
         return graph
-    if args.users < 2:
-        raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
+    users = _users(args)
+    if users < 2:
+        raise FeedsimError(f"--users must be an integer >= 2; got {users}")
     from .compare import replicate_community
 
-    return replicate_community(args.users, args.seed)  # replicate 0's community (feedsim.random.replicate_seeds)
+    return replicate_community(users, args.seed)  # replicate 0's community (feedsim.random.replicate_seeds)
 
 
 def _graph_record(args) -> dict:
     """How the default community of ``--users`` and ``--seed`` was drawn (replicate 0's graph seed)."""
     from .random import replicate_seeds
 
-    return {"generator": "feedsim.compare.replicate_community", "n_users": args.users,
-            "mean_follows": min(40.0, (args.users - 1) / 2), "seed": replicate_seeds(args.seed).to_dict()["graph"],
-            "python": f"feedsim.replicate_community({args.users}, seed={args.seed})"}
+    return {"generator": "feedsim.compare.replicate_community", "n_users": _users(args),
+            "mean_follows": min(40.0, (_users(args) - 1) / 2), "seed": replicate_seeds(args.seed).to_dict()["graph"],
+            "python": f"feedsim.replicate_community({_users(args)}, seed={args.seed})"}
 
 
 def _show_progress(args) -> bool:
@@ -381,10 +567,16 @@ def _compare(args) -> int:
         raise FeedsimError(f"--days must be a number > 0; got {args.days}")
     if args.replicates < 1:
         raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
+    if args.assign_roles and not args.graph:
+        raise FeedsimError("--assign-roles means nothing without --graph FILE (the default community has roles)")
+    if args.out:
+        _check_output("--out", args.out, "dir")
+    if args.report:
+        _check_output("--report", args.report, "file")
     rankers = [r.strip() for r in args.rankers.split(",") if r.strip()]
-    graph = _load_graph(args) if args.graph else args.users  # --users: a community per replicate
-    if not args.graph and args.users < 2:
-        raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
+    graph = _load_graph(args) if args.graph else _users(args)  # --users: a community per replicate
+    if not args.graph and _users(args) < 2:
+        raise FeedsimError(f"--users must be an integer >= 2; got {_users(args)}")
     progress = _show_progress(args)
     result = compare(
         graph,
@@ -398,8 +590,14 @@ def _compare(args) -> int:
     )
     payload = result.to_dict()
     payload["config"]["graph"] = args.graph or _graph_record(args)
+    out = out_failure = report = report_failure = None
     if args.out:
-        _write_outputs(result, payload, args.out)
+        out, out_failure = _write_or_fallback("--out", args.out, lambda path, _: _write_outputs(result, payload, path))
+    if args.report:
+        from .report import write_report
+
+        report, report_failure = _write_or_fallback("--report", args.report,
+                                                    lambda path, _: write_report(result, path))
     if args.json:
         print(json.dumps(payload, sort_keys=True))
     else:
@@ -407,19 +605,14 @@ def _compare(args) -> int:
         if args.replicates > 1:
             print()
             print(result.amplification_table())
-        if args.out:
-            print(f"\nfigures and summary.json written to {args.out}")
-    if args.report:
-        from .report import write_report
-
-        write_report(result, args.report)
-        if not args.json:
-            print(f"\nreport written to {args.report}")
-    if not args.json:
+        if out:
+            print(f"\nfigures and summary.json written to {out}")
+        if report:
+            print(f"\nreport written to {report}")
         from .report import headline
 
         print(f"\n{headline(result)}")
-    return 0
+    return _report_failures([out_failure, report_failure])
 
 
 def _write_outputs(result, payload: dict, out: str) -> None:

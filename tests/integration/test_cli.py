@@ -142,7 +142,8 @@ def test_out_writes_figures_and_summary(capsys, tmp_path):
     ],
 )
 def test_bad_input_prints_one_error_line_and_exits_2(capsys, args, message):
-    code = main(["compare", "--users", "300", "--days", "1", *args])
+    users = [] if "--graph" in args else ["--users", "300"]  # --users and --graph are exclusive
+    code = main(["compare", *users, "--days", "1", *args])
     out, err = capsys.readouterr()
     assert_one_line_error(code, out, err)
     assert message in err

@@ -115,7 +115,7 @@ def test_cli_errors_are_one_line(spec_file, tmp_path, capsys):
     assert "8 already done, 4 run" in capsys.readouterr().out
 
 
-def test_exit_code_counts_failed_runs(spec_file, tmp_path, capsys, monkeypatch):
+def test_exit_code_3_when_runs_failed(spec_file, tmp_path, capsys, monkeypatch):
     from feedsim.engine.simulation import Simulation
 
     original = Simulation.run
@@ -127,7 +127,7 @@ def test_exit_code_counts_failed_runs(spec_file, tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(Simulation, "run", flaky)
     db = str(tmp_path / "r.sqlite")
-    assert main(["sweep", spec_file, "--db", db, "--workers", "1", "--quiet"]) == 2
+    assert main(["sweep", spec_file, "--db", db, "--workers", "1", "--quiet"]) == 3  # some failed
     out, err = capsys.readouterr()
     assert "8 run, 2 failed" in out
     assert err.count("failed ") == 2 and "FloatingPointError: injected failure" in err

@@ -3,14 +3,24 @@
 Workers only simulate and return plain data; the calling process is the only
 writer of the store. A run that raises is recorded as ``failed`` with its error
 and the sweep goes on.
+
+Interruption. Local worker processes ignore SIGINT (a terminal's Ctrl-C reaches
+the whole process group; only the sweep decides) and die with the sweep on any
+signal, SIGKILL included (Linux: ``prctl(PR_SET_PDEATHSIG)``; elsewhere a thread
+watching the parent's pid). A first :class:`KeyboardInterrupt` drops the queued
+runs and waits for the runs in flight, storing each as it finishes; a second one
+(or :class:`SweepAbort`, e.g. on SIGTERM) kills the workers at once. Either way
+only unfinished runs are lost.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -26,7 +36,14 @@ from .seeds import RunSpec
 from .spec import PAIRED_METRICS, SweepSpec, load_spec
 from .store import ResultsStore, SpecMismatchError
 
-__all__ = ["SweepReport", "run_sweep", "execute_run"]
+__all__ = ["SweepReport", "run_sweep", "execute_run", "SweepAbort"]
+
+
+class SweepAbort(KeyboardInterrupt):
+    """Raise (e.g. from a SIGTERM handler) to stop a sweep at once: workers killed, runs in flight dropped.
+
+    A plain :class:`KeyboardInterrupt` first lets the runs in flight finish and be stored.
+    """
 
 #: Spec fields that must not change under an existing store, even with ``extend``.
 #: (The graph may: it is part of every point's key, so another graph makes other points.)
@@ -290,11 +307,11 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
                     record(execute_run(run))
             elif executor is None:
                 n = workers or os.cpu_count() or 1
-                pool = cf.ProcessPoolExecutor(max_workers=min(n, len(todo)))
+                pool = _local_pool(min(n, len(todo)))
                 try:
                     _drain(pool, todo, record)
-                except BaseException:  # Ctrl-C or a store error: do not wait for queued runs
-                    pool.shutdown(wait=False, cancel_futures=True)
+                except BaseException:  # an interrupt or a store error: what was finishing is stored
+                    _kill_workers(pool)
                     raise
                 pool.shutdown()
             else:
@@ -308,21 +325,83 @@ def run_sweep(spec: Any, db, *, executor: cf.Executor | None = None, workers: in
         store.close()
 
 
+#: Seconds between two looks at the parent's pid where PR_SET_PDEATHSIG is not available.
+_PARENT_POLL_SECONDS = 0.5
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: ignore SIGINT, and end this process when ``parent_pid`` ends, however it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes  # noqa: PLC0415
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            armed = libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):  # no libc prctl (e.g. musl without it): fall back to watching
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(_PARENT_POLL_SECONDS)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="feedsim-watch-parent", daemon=True).start()
+
+
+def _local_pool(n: int) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(max_workers=n, initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _kill_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a local pool now: kill its processes (their runs are unfinished), cancel the rest."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, ValueError):  # already gone, or closed
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _drain(executor: cf.Executor, todo: list[RunSpec], record) -> None:
     pending: dict[cf.Future, RunSpec] = {}
     queue = iter(todo)
+
+    def collect(done) -> None:
+        for fut in done:
+            record(_outcome_of_future(fut, pending.pop(fut)))
+
     for run in queue:
         pending[executor.submit(execute_run, run)] = run
         if len(pending) >= MAX_IN_FLIGHT:
             break
-    while pending:
-        done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-        for fut in done:
-            run = pending.pop(fut)
-            record(_outcome_of_future(fut, run))
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending[executor.submit(execute_run, nxt)] = nxt
+    try:
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                record(_outcome_of_future(fut, pending.pop(fut)))
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending[executor.submit(execute_run, nxt)] = nxt
+    except SweepAbort:
+        raise
+    except KeyboardInterrupt:
+        # the first interrupt: start nothing new, keep what is finishing
+        for fut in [f for f in pending if f.cancel()]:
+            del pending[fut]
+        collect([f for f in pending if f.done()])
+        while pending:  # a second interrupt propagates from here
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            collect(done)
+        raise
 
 
 def _json(obj) -> str:
