@@ -169,3 +169,67 @@ def test_saving_into_a_read_only_folder(small_run, tmp_path):
             small_run.save(ro / "r")
     finally:
         ro.chmod(0o755)
+
+
+# ------------------------------------------------------------------ checkpoints
+from feedsim.engine.checkpoint import MAGIC, checkpoint_info, run_checkpointed  # noqa: E402
+from feedsim.errors import CheckpointError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def graph60():
+    return feedsim.networks.default_community(60, seed=1, mean_follows=10)
+
+
+@pytest.fixture(scope="module")
+def checkpoint_bytes(graph60, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "c.ckpt"
+    feedsim.Simulation(graph60, seed=1).run(days=1, checkpoint=path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("bit", range(64))
+def test_a_flipped_bit_in_the_header_length_is_refused_before_reading(graph60, checkpoint_bytes, tmp_path, bit):
+    data = bytearray(checkpoint_bytes)
+    data[len(MAGIC) + 32 + bit // 8] ^= 1 << (bit % 8)
+    path = tmp_path / "c.ckpt"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="is damaged") as e:
+        checkpoint_info(path)
+    assert "\n" not in str(e.value)
+    with pytest.raises(CheckpointError, match="is damaged"):
+        run_checkpointed(feedsim.Simulation(graph60, seed=1), 2, path)
+
+
+def _renamed_key(data: bytes, old: bytes, new: bytes, resign: bool) -> bytes:
+    import hashlib
+
+    start = len(MAGIC) + 40
+    n = int.from_bytes(data[len(MAGIC) + 32:start], "little")
+    head = data[start:start + n]
+    assert old in head
+    head = head.replace(old, new, 1)
+    size = len(head).to_bytes(8, "little")
+    rest = data[start + n:]
+    digest = hashlib.sha256(size + head + rest).digest() if resign else data[len(MAGIC):len(MAGIC) + 32]
+    return MAGIC + digest + size + head + rest
+
+
+@pytest.mark.parametrize("resign", [False, True], ids=["checksum-stale", "checksum-updated"])
+@pytest.mark.parametrize("key", [b'"day"', b'"hours"', b'"fingerprint"'])
+def test_a_renamed_header_key_is_refused_in_one_line(graph60, checkpoint_bytes, tmp_path, key, resign):
+    path = tmp_path / "c.ckpt"
+    path.write_bytes(_renamed_key(checkpoint_bytes, key, key[:-2] + b'x"', resign))
+    with pytest.raises(CheckpointError, match="is damaged") as e:
+        run_checkpointed(feedsim.Simulation(graph60, seed=1), 2, path)
+    assert "\n" not in str(e.value)
+
+
+def test_the_cli_reports_a_damaged_checkpoint_in_one_line(checkpoint_bytes, tmp_path):
+    path = tmp_path / "c.ckpt"
+    path.write_bytes(_renamed_key(checkpoint_bytes, b'"day"', b'"dax"', resign=True))
+    proc = subprocess.run([sys.executable, "-m", "feedsim", "run", "--users", "60", "--days", "2",
+                           "--checkpoint", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "is damaged" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
