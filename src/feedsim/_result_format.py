@@ -13,15 +13,17 @@ import hashlib
 import json
 import os
 import platform as _platform
+import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
 
 from . import __version__
-from .errors import MissingDependencyError, ResultFileError
+from .errors import MissingDependencyError, ResultFileError, ResultFileWarning
 from .network.graph import ROLES
 from .random import SeedInfo
 
@@ -87,8 +89,14 @@ class SavableResult(Protocol):
 
 
 FORMAT = "feedsim-result"
-FORMAT_VERSION = 1
+#: 2: every file, result.json included, is listed with its SHA-256 in SHA256SUMS (1: tables only, in result.json)
+FORMAT_VERSION = 2
 _META = "result.json"
+#: The manifest: one line ``<sha256 hex>  <file>`` per file, sorted, as written by ``sha256sum`` (so
+#: ``sha256sum -c SHA256SUMS`` checks a saved result without feedsim). Its format never changes.
+_MANIFEST = "SHA256SUMS"
+_MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  ([A-Za-z0-9_][A-Za-z0-9_.-]*)")
+_MANIFEST_MAX_BYTES = 1 << 16
 
 
 def _pyarrow():
@@ -121,6 +129,132 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, np.generic):
         return x.item()
     return x
+
+
+def _write_manifest(folder: str, names: list[str]) -> None:
+    """Write SHA256SUMS for ``names`` (files in ``folder``), flushed to disk."""
+    text = "".join(f"{_sha256(os.path.join(folder, n))}  {n}\n" for n in sorted(names))
+    for n in names:  # on disk before the folder is renamed into place
+        with open(os.path.join(folder, n), "rb") as fh:
+            os.fsync(fh.fileno())
+    with open(os.path.join(folder, _MANIFEST), "w", encoding="ascii", newline="\n") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _verify_manifest(path: str) -> set[str] | None:
+    """Check every file SHA256SUMS lists in ``path``; return their names (None without a manifest).
+
+    Raises
+    ------
+    ResultFileError
+        One line naming the file that is missing or whose content changed, or
+        the manifest if it cannot be parsed.
+    """
+    manifest = os.path.join(path, _MANIFEST)
+    if not os.path.isfile(manifest):
+        return None
+    bad = f"{manifest} is corrupt (not a list of '<sha256>  <file>' lines)"
+    try:
+        with open(manifest, "rb") as fh:
+            raw = fh.read(_MANIFEST_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ResultFileError(f"cannot read {manifest}: {exc.strerror or exc}") from None
+    try:
+        lines = raw.decode("ascii").split("\n")
+    except UnicodeDecodeError:
+        raise ResultFileError(bad) from None
+    if len(raw) > _MANIFEST_MAX_BYTES or lines[-1] != "" or len(lines) < 2:
+        raise ResultFileError(bad)
+    listed: dict[str, str] = {}
+    for line in lines[:-1]:
+        m = _MANIFEST_LINE.fullmatch(line)
+        if m is None or m.group(2) in listed or m.group(2) == _MANIFEST:
+            raise ResultFileError(bad)
+        listed[m.group(2)] = m.group(1)
+    if list(listed) != sorted(listed) or _META not in listed:
+        raise ResultFileError(bad)
+    for name, digest in listed.items():
+        fpath = os.path.join(path, name)
+        if not os.path.isfile(fpath):
+            raise ResultFileError(f"{path} is incomplete: {name} is missing (or {_MANIFEST} is damaged)")
+        if _sha256(fpath) != digest:
+            raise ResultFileError(f"{fpath} is corrupt (its SHA-256 differs from the one in {_MANIFEST})")
+    return set(listed)
+
+
+# ------------------------------------------------------------------ interrupted saves
+#: Temporary folders of a save: ``.NAME.saving-PID-XXXXXXXX.tmp`` (the new result being written) and
+#: ``.NAME.saving-PID-XXXXXXXX.old`` (holding the replaced result as ``r`` between the two renames of
+#: ``overwrite=True``). Older feedsim wrote ``.NAME.XXXXXXXX.tmp`` / ``.old`` (no PID).
+_SAVING = "saving-"
+
+
+def _temp_prefix(name: str) -> str:
+    return f".{name}.{_SAVING}{os.getpid()}-"
+
+
+def _leftovers(parent: str, name: str) -> list[tuple[str, str, int | None]]:
+    """(path, kind, pid) of the temporary folders that saves of ``name`` left in ``parent``."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.(?:{_SAVING}(\d+)-)?[a-z0-9_]{{8}}\.(tmp|old)")
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return []
+    out = []
+    for entry in sorted(entries):
+        m = pattern.fullmatch(entry)
+        if m is not None:
+            out.append((os.path.join(parent, entry), m.group(2), None if m.group(1) is None else int(m.group(1))))
+    return out
+
+
+_IN_PROGRESS: set[str] = set()  # temporary folders of saves running in this process
+
+
+def _owner_alive(path: str, pid: int | None) -> bool:
+    if pid is None:  # written by an older feedsim: no owner recorded; such a save is long over
+        return False
+    if pid == os.getpid():
+        return path in _IN_PROGRESS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _recover(target: str, shown: str, stacklevel: int) -> None:
+    """Finish what an interrupted save of ``target`` left: restore or remove its temporary folders.
+
+    An ``.old`` folder whose save died between its two renames holds the previous
+    result; with no result at ``target`` it is moved back, otherwise removed. A
+    ``.tmp`` folder of a dead save is removed. Folders of a save still running
+    (its process is alive) are left alone. Each step is reported with a
+    :class:`~feedsim.errors.ResultFileWarning` pointing ``stacklevel`` frames up
+    (1: this function).
+    """
+    parent, name = os.path.split(target)
+    for folder, kind, pid in _leftovers(parent, name):
+        if _owner_alive(folder, pid):
+            continue
+        base = os.path.basename(folder)
+        if kind == "old" and not os.path.lexists(target):
+            try:  # the previous result, moved aside by a save that died before renaming the new one in
+                os.rename(os.path.join(folder, "r"), target)
+            except OSError:
+                continue  # another process restored it first, or it cannot be moved: leave it as it is
+            msg = f"restored the saved result {shown} from {base}, left by a save that was interrupted"
+        else:
+            what = ("an unfinished save" if kind == "tmp" else "the result replaced by an interrupted save")
+            msg = f"removed {base} next to {shown}: {what}"
+        shutil.rmtree(folder, ignore_errors=True)
+        if os.path.lexists(folder):
+            continue
+        warnings.warn(msg, ResultFileWarning, stacklevel=stacklevel)
 
 
 # ------------------------------------------------------------------ node ids
@@ -222,7 +356,7 @@ def _versions(pa) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ save
-def save_result(result: SavableResult, path, *, overwrite: bool = False) -> str:
+def save_result(result: SavableResult, path, *, overwrite: bool = False, stacklevel: int = 2) -> str:
     """Write ``result`` to the directory ``path`` (the layout is in :mod:`feedsim.results_io`).
 
     Parameters
@@ -232,6 +366,8 @@ def save_result(result: SavableResult, path, *, overwrite: bool = False) -> str:
         The directory to create.
     overwrite : bool, default False
         Replace an existing saved result at ``path``.
+    stacklevel : int, default 2
+        Where warnings about an interrupted earlier save point (2: the caller).
 
     Returns
     -------
@@ -245,82 +381,118 @@ def save_result(result: SavableResult, path, *, overwrite: bool = False) -> str:
     ResultFileError
         If ``path`` exists (and ``overwrite`` is False, or it is not a saved
         result) or cannot be written.
+
+    Warns
+    -----
+    ResultFileWarning
+        When an earlier save of ``path`` was interrupted: its temporary folder
+        is removed, or the result it was replacing is restored first.
     """
     pa, pq = _pyarrow()
     path = os.fspath(path)
     target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    if not os.path.isdir(parent):
+        raise ResultFileError(f"cannot save to {path}: no such directory {parent}")
+    _recover(target, path, stacklevel=stacklevel + 1)
     if os.path.lexists(target):
         if not overwrite:
             raise ResultFileError(f"{path} already exists; pass overwrite=True to replace it")
         if not (os.path.isdir(target) and os.path.isfile(os.path.join(target, _META))):
             raise ResultFileError(f"{path} exists and is not a saved feedsim result; not replacing it")
-    parent = os.path.dirname(target)
-    if not os.path.isdir(parent):
-        raise ResultFileError(f"cannot save to {path}: no such directory {parent}")
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=parent)
+    tmp = None
     try:
-        tables: dict[str, dict[str, np.ndarray]] = {
-            "posts": dict(result.posts.items()),
-            "authors": dict(result.authors.items()),
-        }
-        node_kind = None
-        if "node_id" in tables["authors"]:
-            tables["authors"]["node_id"], node_kind = _encode_ids(tables["authors"]["node_id"])
-        daily_cols, layout = _daily_columns(result.daily)
-        tables["daily"] = daily_cols
-        viewer, author, counts = result._pairs
-        tables["pairs"] = {"viewer": viewer, "author": author, "count": counts}
-        if result.impressions is not None:
-            tables["impressions"] = dict(result.impressions.items())
-        if result.sessions is not None:
-            tables["sessions"] = dict(result.sessions.items())
-        files = {}
-        for name, cols in tables.items():
-            fname = f"{name}.parquet"
-            fpath = os.path.join(tmp, fname)
-            _write_table(pa, pq, cols, fpath)
-            dtypes = _dtypes(cols)
-            if name == "authors" and node_kind is not None:
-                dtypes["node_id"] = "O"
-            files[name] = {"file": fname, "sha256": _sha256(fpath), "columns": list(cols), "dtypes": dtypes}
-        record = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "versions": _versions(pa),
-            "result_version": result.version,
-            "ranker": result.ranker,
-            "days": result.days,
-            "config": _jsonable(_config_fields(result.config)),
-            "seed": result.seed.to_dict(),
-            "interventions": _jsonable(result.interventions),
-            "stats": _jsonable(result.stats),
-            "post_id_offset": result.post_id_offset,
-            "folded": None if result.folded is None else
-            {k: {"dtype": np.asarray(v).dtype.str, "values": _jsonable(v)} for k, v in result.folded.items()},
-            "node_id": node_kind,
-            "daily": layout,
-            "tables": files,
-        }
-        with open(os.path.join(tmp, _META), "w") as fh:
-            json.dump(record, fh, indent=1, sort_keys=True, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
+        tmp = tempfile.mkdtemp(prefix=_temp_prefix(os.path.basename(target)), suffix=".tmp", dir=parent)
+        _IN_PROGRESS.add(tmp)
+        _write_folder(pa, pq, result, tmp)
         if os.path.lexists(target):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.", suffix=".old", dir=parent)
-            os.rename(target, os.path.join(old, "r"))
-            os.rename(tmp, target)
+            old = tempfile.mkdtemp(prefix=_temp_prefix(os.path.basename(target)), suffix=".old", dir=parent)
+            _IN_PROGRESS.add(old)
+            try:
+                os.rename(target, os.path.join(old, "r"))
+                try:
+                    os.rename(tmp, target)  # killed between the renames: the next save or load restores ``old``
+                except BaseException:
+                    os.rename(os.path.join(old, "r"), target)
+                    raise
+            finally:
+                _IN_PROGRESS.discard(old)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, target)
+        _fsync_folder(parent)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, ResultFileError):
             raise
-        raise ResultFileError(f"cannot save to {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        why = f" (folder {parent} is not writable)" if isinstance(exc, PermissionError) else ""
+        raise ResultFileError(f"cannot save to {path}: {exc.strerror or exc}{why}") from None
+    finally:
+        if tmp is not None:
+            _IN_PROGRESS.discard(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make renames in ``folder`` durable (not possible on every OS)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_folder(pa, pq, result: SavableResult, folder: str) -> None:
+    """Write the tables, result.json and SHA256SUMS of ``result`` into the empty ``folder``."""
+    tables: dict[str, dict[str, np.ndarray]] = {
+        "posts": dict(result.posts.items()),
+        "authors": dict(result.authors.items()),
+    }
+    node_kind = None
+    if "node_id" in tables["authors"]:
+        tables["authors"]["node_id"], node_kind = _encode_ids(tables["authors"]["node_id"])
+    daily_cols, layout = _daily_columns(result.daily)
+    tables["daily"] = daily_cols
+    viewer, author, counts = result._pairs
+    tables["pairs"] = {"viewer": viewer, "author": author, "count": counts}
+    if result.impressions is not None:
+        tables["impressions"] = dict(result.impressions.items())
+    if result.sessions is not None:
+        tables["sessions"] = dict(result.sessions.items())
+    files = {}
+    for name, cols in tables.items():
+        fname = f"{name}.parquet"
+        _write_table(pa, pq, cols, os.path.join(folder, fname))
+        dtypes = _dtypes(cols)
+        if name == "authors" and node_kind is not None:
+            dtypes["node_id"] = "O"
+        files[name] = {"file": fname, "columns": list(cols), "dtypes": dtypes}
+    record = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": _versions(pa),
+        "result_version": result.version,
+        "ranker": result.ranker,
+        "days": result.days,
+        "config": _jsonable(_config_fields(result.config)),
+        "seed": result.seed.to_dict(),
+        "interventions": _jsonable(result.interventions),
+        "stats": _jsonable(result.stats),
+        "post_id_offset": result.post_id_offset,
+        "folded": None if result.folded is None else
+        {k: {"dtype": np.asarray(v).dtype.str, "values": _jsonable(v)} for k, v in result.folded.items()},
+        "node_id": node_kind,
+        "daily": layout,
+        "tables": files,
+    }
+    with open(os.path.join(folder, _META), "w") as fh:
+        json.dump(record, fh, indent=1, sort_keys=True, default=str)
+    _write_manifest(folder, [_META, *(info["file"] for info in files.values())])
 
 
 def _config_fields(config) -> dict:

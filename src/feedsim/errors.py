@@ -69,6 +69,13 @@ class ResultFileError(FeedsimError, OSError):
     """A saved result is missing, incomplete, corrupt or cannot be written (the message names the file)."""
 
 
+class ResultFileWarning(UserWarning):
+    """A saved result's folder needed repair: an interrupted save was cleaned up or its old result restored."""
+
+
+__all__ += ["ResultFileWarning"]
+
+
 class InsufficientMemoryError(FeedsimError, MemoryError):
     """A run's estimated peak memory exceeds what is available (or ``memory_limit``).
 

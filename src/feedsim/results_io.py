@@ -3,9 +3,11 @@
 A saved result is a **directory**::
 
     PATH/
+      SHA256SUMS           the SHA-256 of every other file, one "<hex>  <file>"
+                           line each (``sha256sum -c SHA256SUMS`` checks them)
       result.json          format, versions, config, seed, ranker, days,
                            interventions, stats, folded totals, daily layout,
-                           and the SHA-256 of every table file
+                           and each table's columns and dtypes
       posts.parquet        result.posts
       authors.parquet      result.authors
       daily.parquet        result.daily (per-role series as SERIES.ROLE columns)
@@ -19,9 +21,16 @@ are stored as integers when every id is an integer, as text when every id is a
 string, and otherwise as JSON text per id: numbers, strings and tuples of them
 come back as they were, any other object as the text of its ``repr``.
 
-The directory is written next to its destination and renamed into place, so
-an interrupted save leaves no half-written result; the checksums make a file
-changed or truncated afterwards fail to load with a one-line error.
+The directory is written next to its destination (``.PATH.saving-PID-*.tmp``),
+flushed to disk and renamed into place, so an interrupted save leaves no
+half-written result. Replacing a result (``overwrite=True``) moves the old one
+aside first (``.PATH.saving-PID-*.old``); if the save dies between the two
+renames, the next save or load of ``PATH`` moves the old result back, and
+removes the temporary folders of saves that died, with a
+:class:`~feedsim.errors.ResultFileWarning` each time. Any byte changed after
+saving, in any file, makes the load fail with a one-line
+:class:`~feedsim.errors.ResultFileError` naming the file. Results saved in
+format 1 (no SHA256SUMS; the tables' checksums in result.json) still load.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ import numpy as np
 
 from . import __version__
 from ._result_format import (
+    _MANIFEST,
     _META,
     FORMAT,
     FORMAT_VERSION,
@@ -42,7 +52,9 @@ from ._result_format import (
     _decode_ids,
     _pyarrow,
     _read_table,
+    _recover,
     _sha256,
+    _verify_manifest,
     save_result,
 )
 from .engine.config import SimulationConfig
@@ -53,13 +65,15 @@ from .random import SeedInfo
 __all__ = ["FORMAT", "FORMAT_VERSION", "load_result", "save_result", "write_parquet"]
 
 # ------------------------------------------------------------------ load
-def load_result(path) -> SimulationResult:
+def load_result(path, *, stacklevel: int = 2) -> SimulationResult:
     """Load a result written by :meth:`SimulationResult.save`.
 
     Parameters
     ----------
     path : str or path-like
         The saved result's directory.
+    stacklevel : int, default 2
+        Where warnings about an interrupted save point (2: the caller).
 
     Returns
     -------
@@ -75,6 +89,12 @@ def load_result(path) -> SimulationResult:
     MissingDependencyError
         Without pyarrow (``pip install "feedsim[io]"``).
 
+    Warns
+    -----
+    ResultFileWarning
+        When a save of ``path`` was interrupted: the result it was replacing is
+        restored, or its temporary folder removed, before loading.
+
     Examples
     --------
     >>> import os, tempfile, feedsim
@@ -85,25 +105,34 @@ def load_result(path) -> SimulationResult:
     """
     pa, pq = _pyarrow()
     path = os.fspath(path)
+    return _load(pa, pq, path, stacklevel + 1)
+
+
+def _load(pa, pq, path: str, stacklevel: int) -> SimulationResult:
+    _recover(os.path.abspath(path), path, stacklevel=stacklevel + 1)
     if not os.path.exists(path):
         raise ResultFileError(f"no such saved result: {path}")
     meta = os.path.join(path, _META)
     if not os.path.isdir(path) or not os.path.isfile(meta):
         raise ResultFileError(f"{path} is not a saved feedsim result (no {_META} in it)")
+    verified = _verify_manifest(path)  # every byte of every listed file, result.json included
     try:
-        with open(meta) as fh:
-            record = json.load(fh)
-    except (ValueError, UnicodeDecodeError) as exc:
+        with open(meta, "rb") as fh:
+            record = json.loads(fh.read())
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ResultFileError(f"{meta} is corrupt (not valid JSON: {exc})") from None
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise ResultFileError(f"{meta} is not a feedsim result record (format {record.get('format')!r})"
                               if isinstance(record, dict) else f"{meta} is not a feedsim result record")
     version = record.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise ResultFileError(f"{path} has result format version {version!r}; this feedsim "
                               f"({__version__}) reads versions up to {FORMAT_VERSION}")
+    if verified is None and version >= 2:
+        raise ResultFileError(f"{path} is incomplete: {_MANIFEST} is missing")
     known = {f.name for f in dataclasses.fields(SimulationConfig)}
-    unknown = sorted(set(record.get("config") or {}) - known)
+    config = record.get("config")
+    unknown = sorted(set(config) - known) if isinstance(config, dict) else []
     if unknown:
         written = (record.get("versions") or {}).get("feedsim", "?")
         raise ResultFileError(f"{path} was saved by feedsim {written} with config fields this feedsim "
@@ -114,8 +143,11 @@ def load_result(path) -> SimulationResult:
             fpath = os.path.join(path, info["file"])
             if not os.path.isfile(fpath):
                 raise ResultFileError(f"{path} is incomplete: {info['file']} is missing")
-            if _sha256(fpath) != info["sha256"]:
-                raise ResultFileError(f"{fpath} is corrupt (its SHA-256 differs from the one in {_META})")
+            if verified is None:  # format 1: the tables' checksums are in result.json
+                if _sha256(fpath) != info["sha256"]:
+                    raise ResultFileError(f"{fpath} is corrupt (its SHA-256 differs from the one in {_META})")
+            elif info["file"] not in verified:
+                raise ResultFileError(f"{fpath} is not listed in {_MANIFEST}; the saved result is damaged")
             try:
                 tables[name] = _read_table(pq, fpath, info["dtypes"])
             except (pa.ArrowException, OSError) as exc:
@@ -145,8 +177,11 @@ def load_result(path) -> SimulationResult:
             folded=folded,
             post_id_offset=record["post_id_offset"],
         )
-    except (KeyError, TypeError) as exc:
-        raise ResultFileError(f"{meta} is corrupt (missing or malformed entry {exc})") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+        # a record that passed its checksum but does not describe a result (edited by hand, or
+        # from another program); InvalidParameterError is a ValueError
+        raise ResultFileError(f"{meta} is corrupt (missing or malformed entry: "
+                              f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
     res.version = record.get("result_version", res.version)
     return res
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -119,6 +120,13 @@ def _one_line(exc_info):
     return text
 
 
+def _resign(path):
+    """Rewrite SHA256SUMS for the files now in ``path`` (a hand edit that keeps the manifest consistent)."""
+    names = sorted(p.name for p in path.iterdir() if p.name != "SHA256SUMS")
+    (path / "SHA256SUMS").write_text("".join(f"{hashlib.sha256((path / n).read_bytes()).hexdigest()}  {n}\n"
+                                             for n in names))
+
+
 def test_missing_and_corrupt_files_give_one_line_errors(community_run, tmp_path):
     with pytest.raises(ResultFileError, match="no such saved result") as e:
         feedsim.load_result(tmp_path / "nothing")
@@ -134,11 +142,7 @@ def test_missing_and_corrupt_files_give_one_line_errors(community_run, tmp_path)
     with pytest.raises(ResultFileError, match="posts.parquet is corrupt \\(its SHA-256 differs") as e:
         feedsim.load_result(path)
     _one_line(e)
-    record = json.loads(good)  # a corrupt file whose checksum was updated: Parquet's own error
-    import hashlib
-
-    record["tables"]["posts"]["sha256"] = hashlib.sha256(b"PAR1 not really").hexdigest()
-    meta.write_text(json.dumps(record))
+    _resign(path)  # a corrupt file whose checksum was updated: Parquet's own error
     with pytest.raises(ResultFileError, match="posts.parquet is corrupt \\(cannot read it as Parquet") as e:
         feedsim.load_result(path)
     _one_line(e)
@@ -146,19 +150,35 @@ def test_missing_and_corrupt_files_give_one_line_errors(community_run, tmp_path)
     with pytest.raises(ResultFileError, match="is incomplete: posts.parquet is missing"):
         feedsim.load_result(path)
 
-    meta.write_text(good[: len(good) // 2])
+    community_run.save(path, overwrite=True)
+    meta.write_text(good[: len(good) // 2])  # result.json is covered by SHA256SUMS too
+    with pytest.raises(ResultFileError, match="result.json is corrupt \\(its SHA-256 differs") as e:
+        feedsim.load_result(path)
+    _one_line(e)
+    _resign(path)
     with pytest.raises(ResultFileError, match="result.json is corrupt \\(not valid JSON") as e:
         feedsim.load_result(path)
     _one_line(e)
     record = json.loads(good)
     record["config"]["attention_span"] = 3  # a field from another feedsim version
     meta.write_text(json.dumps(record))
+    _resign(path)
     with pytest.raises(ResultFileError, match="config fields this feedsim .* does not know: attention_span"):
         feedsim.load_result(path)
     record = json.loads(good)
     record["format_version"] = 99
     meta.write_text(json.dumps(record))
-    with pytest.raises(ResultFileError, match="format version 99; this feedsim .* reads versions up to 1"):
+    _resign(path)
+    with pytest.raises(ResultFileError, match="format version 99; this feedsim .* reads versions up to 2"):
+        feedsim.load_result(path)
+    (path / "SHA256SUMS").write_text("not a manifest\n")
+    with pytest.raises(ResultFileError, match="SHA256SUMS is corrupt") as e:
+        feedsim.load_result(path)
+    _one_line(e)
+    record["format_version"] = 2
+    meta.write_text(json.dumps(record))
+    (path / "SHA256SUMS").unlink()
+    with pytest.raises(ResultFileError, match="is incomplete: SHA256SUMS is missing") as e:
         feedsim.load_result(path)
 
 

@@ -201,27 +201,60 @@ def _atomic_write(path: Path, chunks: list[bytes | memoryview]) -> None:
             os.close(dfd)
 
 
+#: Largest header a checkpoint may have (its fingerprint lists the config and interventions: a few KiB).
+_MAX_HEADER = 1 << 24
+
+
 def _read(path: Path, payload: bool = True) -> tuple[dict, bytes | None]:
-    """Header and (unless ``payload=False``) payload of a checkpoint, checksum verified."""
+    """Header and (unless ``payload=False``) payload of a checkpoint, checksum verified.
+
+    Every field is checked before it is used: a damaged length field or header
+    gives :class:`CheckpointError`, never an allocation of the size it claims.
+    """
+    damaged = f"checkpoint {path} is damaged"
+    start = len(MAGIC) + 40
     try:
         with open(path, "rb") as f:
-            head = f.read(len(MAGIC) + 40)
-            if len(head) < len(MAGIC) + 40 or not head.startswith(MAGIC):
+            file_size = os.fstat(f.fileno()).st_size
+            head = f.read(start)
+            if len(head) < start or not head.startswith(MAGIC):
                 raise CheckpointError(f"checkpoint {path} is not a feedsim checkpoint (no header); "
                                       "delete it or choose another path")
             digest, size = head[len(MAGIC):len(MAGIC) + 32], head[len(MAGIC) + 32:]
             n = int.from_bytes(size, "little")
+            if n > min(file_size - start, _MAX_HEADER):
+                raise CheckpointError(f"{damaged} (its header length, {n} bytes, exceeds the "
+                                      f"{file_size - start} bytes after it); delete it to start over")
             header_bytes = f.read(n)
             rest = f.read() if payload else None
     except OSError as exc:
         raise CheckpointError(f"checkpoint {path} cannot be read: {exc}") from exc
     if rest is not None and _sha256(size, header_bytes, rest) != digest:
-        raise CheckpointError(f"checkpoint {path} is damaged (SHA-256 checksum mismatch); delete it to start over")
+        raise CheckpointError(f"{damaged} (SHA-256 checksum mismatch); delete it to start over")
     try:
         header = json.loads(header_bytes)
-    except ValueError as exc:
-        raise CheckpointError(f"checkpoint {path} is damaged (unreadable header); delete it to start over") from exc
+    except (ValueError, RecursionError) as exc:
+        raise CheckpointError(f"{damaged} (unreadable header); delete it to start over") from exc
+    problem = _header_problem(header)
+    if problem is not None:
+        raise CheckpointError(f"{damaged} (header {problem}); delete it to start over")
     return header, rest
+
+
+def _header_problem(header: Any) -> str | None:
+    """What is wrong with a decoded header (None when every field has its type)."""
+    if not isinstance(header, dict):
+        return "is not a JSON object"
+    kinds = {"format": (int, "an integer"), "feedsim": (str, "text"), "day": (int, "an integer"),
+             "hours": ((int, float), "a finite number"), "fingerprint": (dict, "an object")}
+    for key, (kind, words) in kinds.items():
+        value = header.get(key)
+        ok = isinstance(value, kind) and not isinstance(value, bool)
+        if not ok or (key == "hours" and not np.isfinite(value)):
+            return f"field {key!r} is missing or not {words}"
+    if header["day"] < 0 or header["hours"] < 0:
+        return "day or hours is negative"
+    return None
 
 
 def _info(path: Path, header: dict) -> CheckpointInfo:

@@ -472,9 +472,10 @@ class SimulationResult:
 
         The directory holds ``posts``, ``authors``, ``daily`` and ``pairs`` (and
         with ``record_impressions=True`` ``impressions`` and ``sessions``) as
-        Parquet files, and ``result.json`` with the config, seed (entropy and
+        Parquet files, ``result.json`` with the config, seed (entropy and
         spawn key), ranker, interventions, run statistics and the versions of
-        feedsim, NumPy, SciPy, pandas, pyarrow and Python. Load it with
+        feedsim, NumPy, SciPy, pandas, pyarrow and Python, and ``SHA256SUMS``
+        with the SHA-256 of each of them. Load it with
         :func:`feedsim.load_result`; see :mod:`feedsim.results_io`.
 
         Parameters
@@ -502,9 +503,9 @@ class SimulationResult:
         >>> res = feedsim.Simulation(feedsim.networks.default_community(200, seed=0), seed=0).run(days=1)
         >>> path = res.save(os.path.join(tempfile.mkdtemp(), "run"))
         >>> sorted(os.listdir(path))
-        ['authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
+        ['SHA256SUMS', 'authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
         """
-        return save_result(self, path, overwrite=overwrite)
+        return save_result(self, path, overwrite=overwrite, stacklevel=3)
 
 
 def _pad_ptr(ptr: NDArray[np.int64], n: int) -> NDArray[np.int64]:

@@ -33,7 +33,7 @@ from .spec import (
     load_spec,
     metric_bounds,
 )
-from .store import ResultsStore, SpecMismatchError, StoreError, StoreLockedError
+from .store import ResultsStore, SpecMismatchError, StoreDamagedError, StoreError, StoreLockedError, StoreWarning
 
 __all__ = [
     "run_worlds",
@@ -46,8 +46,10 @@ __all__ = [
     "RunSpec",
     "SCALAR_METRICS",
     "SpecMismatchError",
+    "StoreDamagedError",
     "StoreError",
     "StoreLockedError",
+    "StoreWarning",
     "SweepReport",
     "SweepSpec",
     "SweepSpecError",

@@ -25,7 +25,7 @@ from ..errors import InvalidParameterError
 from .execute import REACH_PREFIX
 from .intervals import bounded_interval, paired_difference, unpaired_difference
 from .spec import PAIRED_METRICS, metric_bounds
-from .store import ResultsStore
+from .store import ResultsStore, StoreDamagedError
 
 __all__ = ["load_results", "load_daily", "aggregate", "param_columns"]
 
@@ -71,8 +71,10 @@ def _split(name: str) -> tuple[str, str | None]:
     return head, (role or None)
 
 
-def _read(path):
+def _read(path, daily: bool = False):
+    """The runs (and with ``daily=True`` the daily rows) of a store, every run's checksum verified first."""
     with ResultsStore(path, create=False) as store:
+        store.check(stacklevel=4)
         rows = store.rows(
             "SELECT run_key, point_key, ranker, ranker_version, replicate, graph, params, status, error, metrics, "
             "seed_entropy, spawn_key, started_at, wall_seconds, worker, feedsim_version, numpy_version "
@@ -80,9 +82,24 @@ def _read(path):
         )
         spec = store.spec() or {}
         order = store.order()
+        days = (store.rows("SELECT run_key, day, series, value FROM daily ORDER BY run_key, series, day")
+                if daily else [])
     pos = {k: i for i, k in enumerate(order)}
     rows.sort(key=lambda r: pos.get(r[0], len(pos)))  # grid order; runs of an older spec after
-    return rows, spec
+    return rows, spec, days
+
+
+def _cells(path, rows, column: int, name: str) -> list:
+    """The JSON cells of one column (a store of schema 2 has no checksums: a bad cell names its run)."""
+    out = []
+    for r in rows:
+        try:
+            out.append(json.loads(r[column]) if r[column] else {})
+        except (ValueError, TypeError, RecursionError):
+            raise StoreDamagedError(f"{path}: run {r[0]} is damaged ({name} is not valid JSON); delete it "
+                                    f"(sqlite3 {path} \"DELETE FROM runs WHERE run_key = '{r[0]}'\") and run the "
+                                    f"sweep on it again to rerun it", (r[0],)) from None
+    return out
 
 
 def _ranker_labels(rows) -> list[str]:
@@ -160,6 +177,14 @@ def load_results(path, *, form: str = "wide") -> pd.DataFrame:
     ------
     StoreError
         If ``path`` is missing or not a feedsim results store.
+    StoreDamagedError
+        If the file is damaged, or some runs' stored values fail their
+        checksums (the message names them and how to run them again).
+
+    Warns
+    -----
+    StoreWarning
+        For a store written before checksums (schema 2): its runs are read unchecked.
 
     Examples
     --------
@@ -181,10 +206,10 @@ def load_results(path, *, form: str = "wide") -> pd.DataFrame:
     if form not in ("wide", "long"):
         raise InvalidParameterError(f"form must be 'wide' or 'long'{did_you_mean(form, ('wide', 'long'))}; "
                                     f"got {form!r}")
-    rows, spec = _read(path)
-    params = [json.loads(r[6]) for r in rows]
-    graphs = [json.loads(r[5]) for r in rows]
-    metrics = [json.loads(r[9]) if r[9] else {} for r in rows]
+    rows, spec, _ = _read(path)
+    params = _cells(path, rows, 6, "params")
+    graphs = _cells(path, rows, 5, "graph")
+    metrics = _cells(path, rows, 9, "metrics")
     pnames = sorted({k for p in params for k in p if k != "ranker"}, key=lambda k: (k.startswith("graph."), k))
     mnames = [m for m in spec.get("metrics", [])]
     for m in metrics:
@@ -204,7 +229,7 @@ def load_results(path, *, form: str = "wide") -> pd.DataFrame:
     for name in mnames:
         cols[name] = _floats(amp[name] if name in amp else [m.get(name) for m in metrics])
     cols["seed_entropy"] = [int(r[10]) for r in rows]
-    cols["spawn_key"] = [tuple(json.loads(r[11])) for r in rows]
+    cols["spawn_key"] = [tuple(k) for k in _cells(path, rows, 11, "spawn_key")]
     cols["started_at"] = _started([r[12] for r in rows])
     for i, name in enumerate(_TRAILING[3:]):
         cols[name] = [r[13 + i] for r in rows]
@@ -246,10 +271,8 @@ def load_daily(path) -> pd.DataFrame:
     >>> d["out_of_network_share"].tolist(), d["day"].tolist()
     ([0.0, 0.0, 0.2, 0.2], [0, 1, 0, 1])
     """
-    rows, _ = _read(path)
-    with ResultsStore(path, create=False) as store:
-        daily = store.rows("SELECT run_key, day, series, value FROM daily ORDER BY run_key, series, day")
-    params = {r[0]: json.loads(r[6]) for r in rows}
+    rows, _, daily = _read(path, daily=True)
+    params = dict(zip((r[0] for r in rows), _cells(path, rows, 6, "params")))
     pnames = sorted({k for p in params.values() for k in p if k != "ranker"}, key=lambda k: (k.startswith("graph."), k))
     defaults = dataclasses.asdict(SimulationConfig())
     labels = dict(zip((r[0] for r in rows), _ranker_labels(rows)))
