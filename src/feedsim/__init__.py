@@ -35,7 +35,6 @@ from .results_io import load_result  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
 
-
 __all__ = [
     "CheckpointError",
     "Comparison",
