@@ -36,16 +36,6 @@ from .results_io import load_result  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
 
-
-def __getattr__(name: str):
-    # feedsim.experiments is the deprecated name of feedsim.sweeps: import it (and warn) on first use
-    if name == "experiments":
-        import importlib  # noqa: PLC0415
-
-        return importlib.import_module(".experiments", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "CheckpointError",
     "Comparison",

@@ -2,7 +2,7 @@
 
 Every function returns a ``networkx.DiGraph`` in which edge ``(u, v)`` means
 **u follows v** (so v's posts can reach u's feed); :func:`default_community` can
-also return the array form, a :class:`~feedsim.network.graph.FollowGraph`.
+also return the array form, a :class:`FollowGraph`.
 
 - :func:`default_community`: a synthetic community with roles (influencer, regular,
   quiet, brand, lurker), uneven communities, heavy-tailed follower counts and
@@ -13,8 +13,8 @@ also return the array form, a :class:`~feedsim.network.graph.FollowGraph`.
 - :func:`assign_roles`: roles for a graph without them, from follower and activity quantiles.
 - :class:`FollowGraph`: the array (CSR) form; :data:`ROLES`: the role names in code order.
 
-This is the one public name; ``feedsim.network`` is its implementation package
-(reading these names from it is deprecated).
+This is the one public module for graphs (``feedsim.network`` is its internal
+implementation package).
 
 Examples
 --------

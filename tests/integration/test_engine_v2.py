@@ -1,10 +1,10 @@
-"""The three ways the engine can pick feeds for a built-in ranker give the same run.
+"""The two ways the engine can pick feeds for a built-in ranker give the same run.
 
 1. fused: candidates, scores and top-k in one compiled pass per viewer
    (``feedsim.engine.kernels.fused``), the default;
-2. materialised: the candidate arrays built, scored by the compiled form, then
-   the compiled top-k;
-3. array form: the ranker's NumPy code over ``Candidates`` (``platform.fused = False``).
+2. materialised: the candidate arrays built, scored by the ranker's array form
+   (its NumPy code over ``Candidates``), then the compiled top-k: the path of custom
+   rankers and of the feed audit (``platform.fused = False``, or no fused form).
 
 Any difference in enumeration, scoring order, the per-author cap, the
 out-of-network quota or tie-breaks changes which posts are shown and so the
@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 import feedsim
-from feedsim.engine import tick as tick_module
 
 RANKERS = ["chronological", "engagement", "popularity", "random", "platform_favoring", "fair_exposure"]
 
@@ -27,32 +26,25 @@ def graph():
     return feedsim.networks.default_community(1200, seed=4)
 
 
-def _run(graph, ranker, mode, monkeypatch):
+def _run(graph, ranker, fused):
     sim = feedsim.Simulation(graph, ranker=ranker, seed=3, out_of_network_share=0.2)
-    if mode == "array":
-        sim.platform.fused = False
-    with monkeypatch.context() as m:
-        if mode == "materialised":
-            m.setattr(tick_module, "fused_form", lambda p: None)
-        result = sim.run(days=2)
-    return sim, result
+    sim.platform.fused = fused
+    return sim, sim.run(days=2)
 
 
 @pytest.mark.parametrize("ranker", RANKERS)
-def test_fused_materialised_and_array_forms_give_the_same_run(graph, ranker, monkeypatch):
-    runs = {mode: _run(graph, ranker, mode, monkeypatch) for mode in ("fused", "materialised", "array")}
-    ref_sim, ref = runs["fused"]
+def test_fused_and_materialised_paths_give_the_same_run(graph, ranker):
+    ref_sim, ref = _run(graph, ranker, True)
     phases = ref_sim.platform.phase_seconds
     assert phases["feeds"] > 0 and phases["candidates"] == 0  # the fused path really ran
-    assert runs["materialised"][0].platform.phase_seconds["feeds"] == 0
     assert len(ref.posts.author) > 1000 and int(ref.posts.impressions.sum()) > 10_000
-    for mode in ("materialised", "array"):
-        sim, res = runs[mode]
-        assert np.array_equal(res.posts.impressions, ref.posts.impressions), mode
-        assert np.array_equal(res.posts.author, ref.posts.author), mode
-        assert np.array_equal(res.authors.impressions, ref.authors.impressions), mode
-        assert sim.platform.stats["candidates"] == ref_sim.platform.stats["candidates"], mode
-        assert sim.platform.stats["impressions"] == ref_sim.platform.stats["impressions"], mode
+    sim, res = _run(graph, ranker, False)
+    assert sim.platform.phase_seconds["feeds"] == 0  # the materialised path ran
+    assert np.array_equal(res.posts.impressions, ref.posts.impressions)
+    assert np.array_equal(res.posts.author, ref.posts.author)
+    assert np.array_equal(res.authors.impressions, ref.authors.impressions)
+    assert sim.platform.stats["candidates"] == ref_sim.platform.stats["candidates"]
+    assert sim.platform.stats["impressions"] == ref_sim.platform.stats["impressions"]
 
 
 def test_fused_feeds_match_the_materialised_pipeline_on_one_tick(graph):

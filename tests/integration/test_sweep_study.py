@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 import warnings
 
 import networkx as nx
@@ -264,25 +262,6 @@ def test_an_unknown_node_attribute_warns_naming_it_and_the_known_ones(tiny_graph
     with pytest.warns(GraphAttributeWarning, match=r"'postrate' \(1 nodes, did you mean 'post_rate'\?\).*"
                                                    r"known attributes: role, post_rate"):
         feedsim.Simulation(G, seed=0)
-
-
-# ------------------------------------------------------------ 6. one name
-def test_feedsim_experiments_is_a_deprecated_alias_of_feedsim_sweeps():
-    for name in [m for m in sys.modules if m == "feedsim.experiments" or m.startswith("feedsim.experiments.")]:
-        del sys.modules[name]
-    with pytest.warns(DeprecationWarning, match="feedsim.sweeps"):
-        old = importlib.import_module("feedsim.experiments")
-    assert old.run_sweep is feedsim.sweeps.run_sweep and old.SweepSpec is feedsim.SweepSpec
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        store = importlib.import_module("feedsim.experiments.store")
-        plotting = importlib.import_module("feedsim.experiments.plotting")
-    assert store is feedsim.sweeps.store and store.ResultsStore is feedsim.sweeps.ResultsStore
-    assert plotting.plot_sweep_results is feedsim.plots.plot_sweep_results is feedsim.sweeps.plot_results
-    for name in [m for m in sys.modules if m == "feedsim.experiments" or m.startswith("feedsim.experiments.")]:
-        del sys.modules[name]
-    with pytest.warns(DeprecationWarning):
-        importlib.import_module("feedsim.experiments.results")
 
 
 # ------------------------------------------------- 7. roles for real graphs

@@ -1,4 +1,4 @@
-"""The fused kernel's top-k and per-author cap agree with their plain definitions.
+"""The feed kernels' top-k and per-author cap agree with their plain definitions.
 
 ``_top_rows`` drops rows below a floor before drawing their keys and ranks the
 rest by counting; the oracle keys every row and sorts. ``_cap_run`` keeps an
@@ -56,3 +56,52 @@ def test_cap_run_equals_cap_rows_for_one_author(scores, cap):
     if len(score) > cap:
         _cap_run(0, len(score), cf, cap, np.empty(cap), np.empty(cap, dtype=np.int64))
     np.testing.assert_array_equal(cf[0], expected)
+
+
+_SIDES = st.lists(st.tuples(_SCORES, st.booleans()), min_size=0, max_size=40)  # (score, out of network)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_SIDES, st.integers(0, 12)), min_size=1, max_size=6), st.sampled_from([0.0, 0.2, 0.5, 1.0]))
+def test_select_equals_the_sort_based_oracle(viewers, share):
+    """The materialised path's top-k (``select.take_counts`` + ``select.select``) against
+    ``tests/topk_oracle.py``: jitter every score, rank each side by (key, post) with
+    ``np.lexsort``, keep each side's quota, merge by key."""
+    from topk_oracle import jitter, rank_in_blocks
+
+    from feedsim.engine.kernels.hashing import STREAMS, keyed_hash_np
+    from feedsim.engine.kernels.select import select, take_counts
+
+    sizes = [len(c) for c, _ in viewers]
+    cptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = int(cptr[-1])
+    score = np.array([s for c, _ in viewers for s, _ in c], dtype=np.float64).reshape(n)
+    kind = np.array([2 if oon else 0 for c, _ in viewers for _, oon in c], dtype=np.int8).reshape(n)
+    post = np.random.default_rng(n).permutation(4 * n + 1)[:n].astype(np.int64)
+    feed_size = np.array([k for _, k in viewers], dtype=np.int64)
+    ids = np.arange(40, 40 + len(viewers), dtype=np.int64)
+    tick, offset = 9, 100
+    take_in, take_oon = take_counts(cptr, score, kind, feed_size, share)
+    out_ptr = np.concatenate([[0], np.cumsum(take_in + take_oon)]).astype(np.int64)
+    shown = np.empty(int(out_ptr[-1]), dtype=np.int64)
+    rank = np.empty(int(out_ptr[-1]), dtype=np.int64)
+    select(cptr, score, kind, post, ids, take_in, take_oon, out_ptr, _KEY, tick, offset, shown, rank)
+
+    seg = np.repeat(np.arange(len(viewers)), sizes)
+    level = keyed_hash_np(_KEY, STREAMS["jitter"], tick, ids[seg], post + offset) >> np.uint64(48)
+    key = jitter(score, level.astype(np.float64) / 65536.0)
+    oon = kind == 2
+    ok = score != -np.inf
+    side_rank, _ = rank_in_blocks(2 * seg + oon, key, post)  # ties: the lower post first
+    for i in range(len(viewers)):
+        mine = (seg == i) & ok
+        n_in, n_oon = int((mine & ~oon).sum()), int((mine & oon).sum())
+        k = min(int(feed_size[i]), n_in + n_oon)  # the quota, as select.take_one states it
+        t_in = min(n_in, k - min(n_oon, int(np.rint(share * k))))
+        t_oon = min(n_oon, k - t_in)
+        assert (take_in[i], take_oon[i]) == (t_in, t_oon)
+        keep = np.flatnonzero(mine & (side_rank < np.where(oon, t_oon, t_in)))
+        order = keep[np.lexsort((post[keep], -key[keep]))]
+        got = shown[out_ptr[i]:out_ptr[i + 1]]
+        assert got.tolist() == order.tolist()
+        assert rank[out_ptr[i]:out_ptr[i + 1]].tolist() == list(range(len(got)))

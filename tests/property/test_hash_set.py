@@ -31,13 +31,10 @@ def _key(v, row):
 
 
 @settings(max_examples=150, deadline=None)
-@given(_OPS, st.booleans())
-def test_matches_a_python_set(ops, by_floor):
+@given(_OPS)
+def test_matches_a_python_set(ops):
     state = {"floor": 0}
-    if by_floor:
-        s = HashSet(capacity=16, stale_below=lambda: state["floor"])
-    else:  # the generic predicate path
-        s = HashSet(capacity=16, prune=lambda keys: (keys & 0xFFFFFFFF) >= state["floor"])
+    s = HashSet(capacity=16, stale_below=lambda: state["floor"])
     model: set[int] = set()
     for op, arg in ops:
         if op == "add":
@@ -62,8 +59,7 @@ def test_matches_a_python_set(ops, by_floor):
             model = {k - arg for k in model if (k & 0xFFFFFFFF) >= arg}
             state["floor"] = max(0, state["floor"] - arg)
         assert len(s) == len(model)
-        keys, _ = s.items()
-        assert keys.tolist() == sorted(model)
+        assert s.keys().tolist() == sorted(model)
         probe = np.array(sorted(model) + [_key(51, 0), _key(0, 401)], dtype=np.int64)
         assert s.contains(probe).tolist() == [True] * len(model) + [False, False]
         assert len(s) <= len(s.table) // 2

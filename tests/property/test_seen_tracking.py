@@ -115,8 +115,9 @@ def test_per_author_candidate_fields_match_the_accounts():
 
 
 def _stale_share(sim):
-    keys, _ = sim.platform.seen._dump()
-    return 1.0 - np.count_nonzero(sim.platform.seen.prune(keys)) / max(len(keys), 1)
+    seen = sim.platform.seen
+    keys = seen.keys()
+    return 1.0 - np.count_nonzero((keys & 0xFFFFFFFF) >= seen.stale_below()) / max(len(keys), 1)
 
 
 def _prolific_run(days_each=1, n_days=6):

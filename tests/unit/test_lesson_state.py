@@ -12,7 +12,6 @@ import pytest
 
 import feedsim
 from feedsim.lesson import ExploreParams, RunCache, draw_feed_view, explore_state
-from feedsim.lesson import state as state_mod
 
 matplotlib.use("Agg")
 
@@ -259,7 +258,6 @@ def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
         return ax
 
     monkeypatch.setattr(feedsim.plots, "plot_feed", fake_plot_feed, raising=False)
-    monkeypatch.setattr(state_mod, "_audit_supported", lambda: True)
     res = engagement.results["engagement"][0]
     monkeypatch.setattr(res, "audit", object(), raising=False)
     fig, ax = plt.subplots()

@@ -41,15 +41,12 @@ def top_share(in_degree: np.ndarray, fraction: float = 0.01) -> float:
 
 # ------------------------------------------------------------------ exports
 def test_public_module_reexports():
-    """feedsim.networks is the one public name; feedsim.network.X warns and gives the same object."""
+    """feedsim.networks is the one public name; the implementation package exports nothing."""
     for name in ("default_community", "read_edgelist", "read_csv", "read_graphml", "FollowGraph", "ROLES",
                  "NODE_ATTRIBUTES", "assign_roles"):
         assert name in networks.__all__
-        with pytest.warns(DeprecationWarning, match=f"use feedsim.networks.{name}"):
-            assert getattr(network_pkg, name) is getattr(networks, name)
-    assert network_pkg.__all__ == []
-    with pytest.raises(AttributeError):
-        network_pkg.no_such_name
+        assert not hasattr(network_pkg, name)
+    assert networks.FollowGraph is FollowGraph and networks.ROLES is ROLES
 
 
 def test_default_role_shares_sum_to_one():

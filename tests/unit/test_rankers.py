@@ -1,4 +1,4 @@
-"""Unit tests for feedsim.rankers: built-in rankers on hand-built candidates, top-k, checks."""
+"""Unit tests for feedsim.rankers: built-in rankers on hand-built candidates, the tie-break, checks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from topk_oracle import jitter
 
 from feedsim.errors import FeedsimError, InvalidParameterError, RankerOutputError
 from feedsim.rankers import (
@@ -17,12 +18,9 @@ from feedsim.rankers import (
     PlatformFavoringRanker,
     chronological,
     get_ranker,
-    rank_in_blocks,
     ranker_name,
-    segmented_topk,
     validate_scores,
 )
-from feedsim.rankers.topk import jitter, topk_segments
 
 
 # ------------------------------------------------------------------ helpers
@@ -256,90 +254,23 @@ def test_fair_exposure_boosts_under_exposed_authors():
     np.testing.assert_allclose(flat, e)
 
 
-# -------------------------------------------------------------------- top-k
-@st.composite
-def segmented_scores(draw, max_segments=8, max_size=25, ties=True):
-    sizes = draw(st.lists(st.integers(0, max_size), min_size=1, max_size=max_segments))
-    n = sum(sizes)
-    if ties:
-        elements = st.integers(-3, 3).map(float)
-    else:
-        elements = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
-    key = draw(hnp.arrays(np.float64, n, elements=elements, unique=not ties))
-    k = draw(st.lists(st.integers(-1, max_size + 3), min_size=len(sizes), max_size=len(sizes)))
-    ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    return ptr, key, np.array(k, dtype=np.int64)
-
-
-def reference_topk(ptr, key, k):
-    """Sort-based reference: (selected indices by segment then rank, rank)."""
-    counts = np.diff(ptr)
-    blocks = np.repeat(np.arange(len(counts)), counts)
-    rank, order = rank_in_blocks(blocks, key, np.arange(len(key)))
-    mask = segmented_topk(blocks, key, np.arange(len(key)), np.maximum(k, 0))
-    sel = order[mask[order]]
-    return sel, rank[sel]
-
-
-@given(segmented_scores())
-def test_topk_returns_min_k_n_distinct_own_candidates_in_descending_order(case):
-    ptr, key, k = case
-    idx, rank, taken = topk_segments(ptr, key, k)
-    counts = np.diff(ptr)
-    np.testing.assert_array_equal(taken, np.minimum(counts, np.maximum(k, 0)))
-    assert len(idx) == len(rank) == taken.sum()
-    out_ptr = np.concatenate([[0], np.cumsum(taken)])
-    for s in range(len(counts)):
-        chosen = idx[out_ptr[s] : out_ptr[s + 1]]
-        assert len(np.unique(chosen)) == len(chosen)  # distinct
-        assert ((chosen >= ptr[s]) & (chosen < ptr[s + 1])).all()  # own candidates
-        assert rank[out_ptr[s] : out_ptr[s + 1]].tolist() == list(range(len(chosen)))
-        assert (np.diff(key[chosen]) <= 0).all()  # descending
-        if len(chosen) and len(chosen) < counts[s]:
-            rest = np.setdiff1d(np.arange(ptr[s], ptr[s + 1]), chosen)
-            assert key[rest].max() <= key[chosen].min()  # nothing better left out
-
-
-@given(segmented_scores())
-def test_topk_selects_the_same_scores_as_the_sort_based_reference(case):
-    """With ties, the chosen score values (per segment and rank) equal the reference's."""
-    ptr, key, k = case
-    idx, rank, _ = topk_segments(ptr, key, k)
-    ref, ref_rank = reference_topk(ptr, key, k)
-    np.testing.assert_array_equal(key[idx], key[ref])
-    np.testing.assert_array_equal(rank, ref_rank)
-
-
-@given(segmented_scores(ties=False))
-def test_topk_matches_the_sort_based_reference_without_ties(case):
-    ptr, key, k = case
-    idx, rank, _ = topk_segments(ptr, key, k)
-    ref, ref_rank = reference_topk(ptr, key, k)
-    np.testing.assert_array_equal(idx, ref)
-    np.testing.assert_array_equal(rank, ref_rank)
-
-
-@given(segmented_scores())
-def test_topk_resolves_ties_deterministically(case):
-    ptr, key, k = case
-    first = topk_segments(ptr, key, k)
-    again = topk_segments(ptr.copy(), key.copy(), k.copy())
-    for a, b in zip(first, again):
-        np.testing.assert_array_equal(a, b)
-
-
-def test_topk_docstring_example():
-    idx, rank, taken = topk_segments(np.array([0, 3, 4]), np.array([3.0, 1.0, 2.0, 5.0]), np.array([2, 1]))
-    assert (idx.tolist(), rank.tolist(), taken.tolist()) == ([0, 2, 3], [0, 1, 0], [2, 1])
-
-
-def test_topk_handles_no_candidates():
-    idx, rank, taken = topk_segments(np.zeros(4, dtype=np.int64), np.zeros(0), np.array([3, 0, 2]))
-    assert len(idx) == len(rank) == 0
-    assert taken.tolist() == [0, 0, 0]
-
-
 # ------------------------------------------------------------------- jitter
+def test_the_engine_tie_break_is_the_oracle_jitter():
+    """The engine's keyed jitter is ``jitter(score, u)`` with ``u`` the hash's top 16 bits, so the
+    properties below hold for the engine."""
+    from feedsim.engine.kernels.hashing import STREAMS, keyed_hash_np
+    from feedsim.engine.kernels.select import jittered
+
+    rng = np.random.default_rng(0)
+    scores = np.concatenate([rng.choice([0.0, -0.0, 1.0, -2.5, 1e-300, 1e300], 500), rng.normal(size=500) * 1e3])
+    post = rng.integers(0, 1 << 31, len(scores))
+    key, tick, viewer = np.uint64(0x5EED), 11, 7
+    u = (keyed_hash_np(key, STREAMS["jitter"], tick, viewer, post) >> np.uint64(48)).astype(np.float64) / 65536.0
+    engine = np.array([jittered(s, key, tick, viewer, p) for s, p in zip(scores, post)])
+    np.testing.assert_array_equal(engine, jitter(scores, u))
+    assert len(np.unique(u)) > 900  # the levels really vary
+
+
 normal_scores = st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 

@@ -162,12 +162,16 @@ def _bits_for(n: int) -> int:
 
 
 class HashSet:
-    """A set of non-negative int64 keys in an open-addressing hash table.
+    """A set of non-negative int64 ``(hi << 32) | lo`` keys in an open-addressing hash table.
 
     Vectorised linear probing: a lookup or insert of ``m`` keys costs ``O(m)``
     array work in a few probe rounds (load factor kept at or below 1/2), with one
     random memory access per key and round instead of a binary search's many.
-    Values (counts) are optional.
+
+    ``stale_below`` is an optional ``f() -> int``: keys whose low 32 bits are
+    below it are stale. The set drops them whenever the table must grow and in
+    :meth:`prune_stale`, by compiled passes over its slots that hold no copy of
+    its keys.
 
     Examples
     --------
@@ -177,34 +181,11 @@ class HashSet:
     ([True, False, True], 2)
     """
 
-    def __init__(self, capacity: int = 1024, counts: bool = False, prune=None, stale_below=None) -> None:
-        bits = max(4, int(np.ceil(np.log2(max(capacity, 16)))))
-        self._alloc(bits, counts)
+    def __init__(self, capacity: int = 1024, stale_below=None) -> None:
+        self.bits = max(4, int(np.ceil(np.log2(max(capacity, 16)))))
+        self.table = np.full(1 << self.bits, _EMPTY, dtype=np.int64)
         self.n = 0
-        if prune is not None and stale_below is not None:
-            raise ValueError("give prune or stale_below, not both")
-        #: optional ``f() -> int``: keys whose low 32 bits are below it are stale. A
-        #: plain set then drops them by compiled passes over its slots, holding no
-        #: copy of its keys
         self.stale_below = stale_below
-        self._prune = prune
-
-    @property
-    def prune(self):
-        """``f(keys) -> keep mask`` of the keys that are not stale, or None.
-
-        Applied whenever the table must grow, so stale keys are dropped at rehash
-        time instead of growing the table, and by :meth:`prune_stale`.
-        """
-        if self.stale_below is not None:
-            floor = self.stale_below
-            return lambda keys: (np.asarray(keys) & 0xFFFFFFFF) >= floor()
-        return self._prune
-
-    def _alloc(self, bits: int, counts: bool) -> None:
-        self.bits = bits
-        self.table = np.full(1 << bits, _EMPTY, dtype=np.int64)
-        self.values = np.zeros(1 << bits, dtype=np.int64) if counts else None
 
     def __len__(self) -> int:
         return self.n
@@ -213,24 +194,8 @@ class HashSet:
         # Fibonacci hashing: multiply (wrapping) by 2^64 / phi, keep the top bits.
         return ((keys * _GOLDEN) >> np.int64(64 - self.bits)) & np.int64((1 << self.bits) - 1)
 
-    def _find(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
-        """Slot of each key, or -1 if absent."""
-        mask = (1 << self.bits) - 1
-        table = self.table
-        pos = self._slot(keys)
-        v = np.take(table, pos)
-        hit = v == keys
-        out = np.where(hit, pos, -1)
-        active = np.flatnonzero(~hit & (v != _EMPTY))
-        pos = (pos[active] + 1) & mask
-        while len(active):
-            v = np.take(table, pos)
-            hit = v == keys[active]
-            out[active[hit]] = pos[hit]
-            go = ~(hit | (v == _EMPTY))
-            active = active[go]
-            pos = (pos[go] + 1) & mask
-        return out
+    def _floor(self) -> np.int64:
+        return np.int64(self.stale_below() if self.stale_below is not None else 0)
 
     def contains(self, keys: NDArray[np.int64]) -> NDArray[np.bool_]:
         """Boolean mask: which of ``keys`` are in the set."""
@@ -255,29 +220,11 @@ class HashSet:
             pos = (pos[go] + 1) & mask
         return found
 
-    def _insert_new(self, keys: NDArray[np.int64], counts: NDArray[np.int64] | None) -> None:
-        """Insert distinct keys known to be absent."""
+    def _insert_new(self, keys: NDArray[np.int64]) -> None:
+        """Insert distinct keys known to be absent: one compiled pass of linear probing."""
         if self.n + len(keys) > (1 << (self.bits - 1)):
             self._rehash(self.n + len(keys))
-        if self.values is None:  # a plain set: one compiled pass of linear probing
-            _probe_insert(self.table, np.ascontiguousarray(keys, dtype=np.int64), np.int64(self.bits))
-            self.n += len(keys)
-            return
-        mask = (1 << self.bits) - 1
-        pos = self._slot(keys)
-        idx = np.arange(len(keys))
-        table = self.table
-        while len(idx):
-            free = np.flatnonzero(np.take(table, pos) == _EMPTY)
-            # every key bids for its free slot; the last writer wins, the others probe on
-            table[pos[free]] = keys[idx[free]]
-            won = np.zeros(len(idx), dtype=bool)
-            won[free] = np.take(table, pos[free]) == keys[idx[free]]
-            if self.values is not None and counts is not None:
-                self.values[pos[won]] = counts[idx[won]]
-            lose = ~won
-            idx = idx[lose]
-            pos = (pos[lose] + 1) & mask
+        _probe_insert(self.table, np.ascontiguousarray(keys, dtype=np.int64), np.int64(self.bits))
         self.n += len(keys)
 
     def _rehash(self, need: int) -> None:
@@ -286,21 +233,9 @@ class HashSet:
         ``need`` counts the keys already in the table; the stale ones dropped here
         are taken off it. One doubling when nothing is stale.
         """
-        if self.stale_below is not None and self.values is None:
-            floor = np.int64(self.stale_below())
-            kept = _count_low_at_least(self.table, floor)
-            self._move_into(_bits_for(need - (self.n - kept)), floor, np.int64(0), kept)
-            return
-        keys, vals = self._dump()
-        if self.prune is not None and len(keys):
-            keep = self.prune(keys)
-            need -= int((~keep).sum())
-            keys = keys[keep]
-            vals = vals[keep] if vals is not None else None
-        self._alloc(_bits_for(need), self.values is not None)
-        self.n = 0
-        if len(keys):
-            self._insert_new(keys, vals)
+        floor = self._floor()
+        kept = _count_low_at_least(self.table, floor)
+        self._move_into(_bits_for(need - (self.n - kept)), floor, np.int64(0), kept)
 
     def _move_into(self, bits: int, floor, shift, kept: int) -> None:
         """Move the keys with low half ``>= floor`` (minus ``shift``) into a new table of ``bits``."""
@@ -310,34 +245,22 @@ class HashSet:
         _move_low_at_least(old, self.table, np.int64(bits), np.int64(floor), np.int64(shift))
         self.n = kept
 
-    def _dump(self) -> tuple[NDArray[np.int64], NDArray[np.int64] | None]:
-        used = self.table != _EMPTY
-        return self.table[used], (self.values[used] if self.values is not None else None)
-
     def add_new(self, keys: NDArray[np.int64]) -> None:
         """Insert distinct keys the caller knows are absent (no checks; faster)."""
         if len(keys):
-            self._insert_new(np.asarray(keys, dtype=np.int64), None)
+            self._insert_new(np.asarray(keys, dtype=np.int64))
 
     def add(self, keys: NDArray[np.int64]) -> None:
-        """Insert keys (duplicates and existing keys are ignored; counts add one each)."""
+        """Insert keys (duplicates and existing keys are ignored)."""
         if len(keys) == 0:
             return
-        if self.values is None:
-            new = np.unique(keys)
-            new = new[~self.contains(new)]
-            if len(new):
-                self._insert_new(new, None)
-            return
-        uniq, cnt = np.unique(keys, return_counts=True)
-        slot = self._find(uniq) if self.n else np.full(len(uniq), -1, dtype=np.int64)
-        found = slot >= 0
-        self.values[slot[found]] += cnt[found]
-        if (~found).any():
-            self._insert_new(uniq[~found], cnt[~found])
+        new = np.unique(keys)
+        new = new[~self.contains(new)]
+        if len(new):
+            self._insert_new(new)
 
     def prune_stale(self, min_fraction: float = 0.25) -> int:
-        """Drop the keys the ``prune`` predicate rejects, if they are at least ``min_fraction`` of the set.
+        """Drop the stale keys, if they are at least ``min_fraction`` of the set.
 
         Called once a simulated day, so that expired keys never pile up until the
         table must grow (which would double it); the table is rebuilt at the size
@@ -345,46 +268,20 @@ class HashSet:
 
         Examples
         --------
-        >>> s = HashSet(prune=lambda k: k >= 10)
+        >>> s = HashSet(stale_below=lambda: 10)
         >>> s.add(np.arange(16))
         >>> s.prune_stale(), len(s), s.contains(np.array([3, 12])).tolist()
         (10, 6, [False, True])
         """
-        if self.prune is None or self.n == 0:
+        if self.stale_below is None or self.n == 0:
             return 0
-        if self.stale_below is not None and self.values is None:  # compiled passes, no copy of the keys
-            floor = np.int64(self.stale_below())
-            kept = _count_low_at_least(self.table, floor)
-            dropped = self.n - kept
-            if dropped == 0 or dropped < min_fraction * self.n:
-                return 0
-            self._move_into(_bits_for(kept), floor, np.int64(0), kept)
-            return dropped
-        keys, vals = self._dump()
-        keep = self.prune(keys)
-        dropped = len(keys) - int(np.count_nonzero(keep))
-        if dropped == 0 or dropped < min_fraction * len(keys):
+        floor = self._floor()
+        kept = _count_low_at_least(self.table, floor)
+        dropped = self.n - kept
+        if dropped == 0 or dropped < min_fraction * self.n:
             return 0
-        keys = keys[keep]
-        vals = vals[keep] if vals is not None else None
-        del self.table, self.values  # free the old table before the new one is made
-        self._rebuild(keys, vals)
+        self._move_into(_bits_for(kept), floor, np.int64(0), kept)
         return dropped
-
-    def keep_where(self, predicate) -> None:
-        """Keep only keys for which ``predicate(keys)`` is True (rebuilds the table)."""
-        keys, vals = self._dump()
-        keep = predicate(keys)
-        if keep.all():
-            return
-        self._rebuild(keys[keep], vals[keep] if vals is not None else None)
-
-    def _rebuild(self, keys, vals) -> None:
-        """Replace the contents with distinct ``keys`` (and counts), at load <= 1/2."""
-        self._alloc(_bits_for(len(keys)), vals is not None)
-        self.n = 0
-        if len(keys):
-            self._insert_new(keys, vals)
 
     def shift_low(self, m: int) -> None:
         """Drop keys whose low 32 bits are below ``m`` and subtract ``m`` from the rest.
@@ -394,22 +291,15 @@ class HashSet:
         Examples
         --------
         >>> s = HashSet(); s.add(np.array([(1 << 32) | 5, 3]))
-        >>> s.shift_low(4); s.items()[0].tolist() == [(1 << 32) | 1]
+        >>> s.shift_low(4); s.keys().tolist() == [(1 << 32) | 1]
         True
         """
-        if self.values is None:  # compiled passes over the slots: no copy of the keys
-            kept = _count_low_at_least(self.table, np.int64(m))
-            self._move_into(_bits_for(kept), m, m, kept)
-            return
-        keys, vals = self._dump()
-        keep = (keys & 0xFFFFFFFF) >= m
-        self._rebuild(keys[keep] - m, vals[keep] if vals is not None else None)
+        kept = _count_low_at_least(self.table, np.int64(m))
+        self._move_into(_bits_for(kept), m, m, kept)
 
-    def items(self) -> tuple[NDArray[np.int64], NDArray[np.int64] | None]:
-        """Keys (sorted) and their counts (None for a plain set)."""
-        keys, vals = self._dump()
-        order = np.argsort(keys)
-        return keys[order], (vals[order] if vals is not None else None)
+    def keys(self) -> NDArray[np.int64]:
+        """The keys, sorted."""
+        return np.sort(self.table[self.table != _EMPTY])
 
 
 _INT32_MAX = np.iinfo(np.int32).max

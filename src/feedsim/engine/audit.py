@@ -10,12 +10,13 @@ The audit reads the tick's state before anything is marked as shown. With a
 built-in ranker run in its fused compiled form, nothing is materialised for the
 whole population, so the audited viewers' candidates are built again, for them
 only, from the same state (:func:`~feedsim.engine.feed.build_rows`), scored by
-the ranker's compiled form and put through the same top-k
-(:func:`~feedsim.engine.feed.select_feeds`); the engine's tests check that this
-gives the feeds the fused pass gives. With any other ranker the tick's own
-candidate rows and scores are sliced, so the ranker is never called twice.
-Building, scoring (keyed draws) and selection draw nothing from the run's
-random streams, so an audited run is the same run.
+the ranker's array form (:func:`~feedsim.engine.feed.score_rows`) and put
+through the same top-k (:func:`~feedsim.engine.feed.select_feeds`): the
+materialised path, which the engine's tests hold to the fused pass bit for bit.
+With any other ranker the tick's own candidate rows and scores are sliced, so
+the ranker is never called twice. Building, the built-in rankers' scores (keyed
+draws) and selection draw nothing from the run's random streams, so an audited
+run is the same run.
 
 Units: times and ages in hours.
 """
@@ -191,7 +192,7 @@ class FeedAudit:
             rows = build_rows(p, viewers[pick])
             if len(rows) == 0:
                 return
-            scores = score_rows(p, rows, now, fused=True)
+            scores = score_rows(p, rows, now)
         else:
             rows, scores = _slice_rows(*tick_rows, pick)
             if len(rows) == 0:

@@ -335,7 +335,3 @@ class FollowEdges:
         self.indptr = np.concatenate([self.indptr, np.full(n_new, self.indptr[-1])])
         self.in_degree = np.concatenate([self.in_degree, np.zeros(n_new, dtype=np.int64)])
         self.n += n_new
-
-    def to_follow_graph(self, node_ids, attrs=None) -> FollowGraph:
-        """Snapshot as a :class:`FollowGraph`."""
-        return FollowGraph(self.indptr.copy(), self.indices.copy(), node_ids=node_ids, attrs=attrs)

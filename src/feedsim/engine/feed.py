@@ -1,15 +1,15 @@
 """Feed assembly for one tick: compiled candidate building, scoring, per-viewer top-k.
 
-For a built-in ranker with ``Platform.fused`` on, :func:`fused_feeds` does the
-three steps below in one compiled pass per viewer and writes only the shown items
-(:mod:`.kernels.fused`); otherwise the pipeline, each step a function with
-explicit inputs and outputs:
+Two paths give the same feeds. For a built-in ranker with ``Platform.fused`` on,
+:func:`fused_feeds` does the three steps below in one compiled pass per viewer
+and writes only the shown items (:mod:`.kernels.fused`). Otherwise (custom
+rankers, presets, ``Platform.fused`` off) and for the feed audit, the candidates
+are materialised, each step a function with explicit inputs and outputs:
 
 1. :func:`build_rows` (reads state only): every viewer's unseen live items
    (:mod:`.kernels.build`).
-2. :func:`score_rows`: the compiled form of a built-in ranker
-   (:mod:`.kernels.scores`), or the ranker's array form called on
-   :class:`~feedsim.rankers.Candidates` (custom rankers, presets).
+2. :func:`score_rows`: the ranker's array form called on
+   :class:`~feedsim.rankers.Candidates`.
 3. :func:`select_feeds`: each viewer's session feeds (:mod:`.kernels.select`).
 
 Marking what was shown is a separate step (:func:`feedsim.engine.tick.mark_shown`).
@@ -222,18 +222,12 @@ def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candid
     )
 
 
-def score_rows(p: PlatformState, rows: CandidateRows, now: float, *, fused: bool | None = None) -> NDArray[np.float64]:
-    """One score per candidate row from the active ranker.
+def score_rows(p: PlatformState, rows: CandidateRows, now: float) -> NDArray[np.float64]:
+    """One score per candidate row: the active ranker's array form on :func:`candidates_view`.
 
-    Built-in rankers run their compiled form unless ``fused=False`` (or
-    ``p.fused`` is False); others are called on :func:`candidates_view` and their
-    output validated. A ranker that raises is re-raised as
+    The output is validated. A ranker that raises is re-raised as
     :class:`~feedsim.errors.RankerOutputError` naming it and the simulated time.
     """
-    use_fused = p.fused if fused is None else fused
-    form = compiled_form(p.ranker) if use_fused else None
-    if form is not None:
-        return _score_fused(p, rows, now, *form)
     cands = candidates_view(p, rows, now)
     try:
         raw = p.ranker(cands, p.streams["ranking"])
@@ -263,18 +257,6 @@ def _score_inputs(p: PlatformState, code: int, params: NDArray) -> tuple[NDArray
         log1p_counts(np.array([min(top, (1 << 22) - 1)], dtype=np.int64))
     return params, (g._aff, eng, g.in_degree, P["off_platform"], p.accounts.user_posts, p.accounts.user_impressions,
                     log1p_table())
-
-
-def _score_fused(p: PlatformState, rows: CandidateRows, now: float, code: int, params: NDArray, cap: int) -> NDArray:
-    out = np.empty(len(rows), dtype=np.float64)
-    params, arrays = _score_inputs(p, code, params)
-    seg = rows.segment
-    with LAUNCH_LOCK:
-        ks.score(code, params, now, p.key, p.tick, p.posts.offset, rows.viewers[seg], rows.post, rows.author,
-                 rows.edge, rows.time, *arrays, out)
-        if cap >= 0:
-            ks.cap_per_author(rows.ptr, rows.author, out, cap)
-    return out
 
 
 def fused_form(p: PlatformState) -> tuple[int, NDArray, int] | None:

@@ -11,7 +11,6 @@ of a day is :mod:`.day`. Units: hours for times and ages, days for rates.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -159,12 +158,6 @@ class Platform:
     def step(self, t0: float) -> None:
         """Advance one tick starting at ``t0`` hours (:func:`feedsim.engine.tick.step`)."""
         step(self, t0, close_day)
-
-    def close_day(self) -> None:
-        """Close the finished day (:func:`feedsim.engine.day.close_day`)."""
-        s = time.perf_counter()
-        close_day(self)
-        self.phase_seconds["daily"] += time.perf_counter() - s
 
     # ----------------------------------------------------------- interventions
     def add_accounts(self, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:

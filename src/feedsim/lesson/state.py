@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import inspect
 import math
 import os
 import threading
@@ -506,13 +505,6 @@ def _clean(x: Any) -> Any:
     return x
 
 
-def _audit_supported() -> bool:
-    """True when this feedsim can record a viewer's feed and draw it (``audit=``, ``plot_feed``)."""
-    from .. import plots  # noqa: PLC0415
-
-    return hasattr(plots, "plot_feed") and "audit" in inspect.signature(Simulation.__init__).parameters
-
-
 def _feed_viewer(G) -> int:
     """A follower of the most followed quiet member (the lowest account id among them)."""
     src, dst = G.edges()
@@ -592,8 +584,7 @@ def state_jobs(params: ExploreParams, cache: RunCache, ranker: str | None = None
     ranker = params.ranker if ranker is None else ranker
     rankers = (BASELINE,) if ranker == BASELINE else (BASELINE, ranker)
     viewer = _feed_viewer(cache.graph(params.n_users, params.seed, 0))
-    audit = [viewer] if _audit_supported() else None
-    return [(name, r, audit if r == 0 else None) for name in rankers for r in range(params.replicates)]
+    return [(name, r, [viewer] if r == 0 else None) for name in rankers for r in range(params.replicates)]
 
 
 #: Communities above this size are not computed ahead (a run is about 1 MB per 1,000 accounts x 7 days).
@@ -793,7 +784,7 @@ def draw_feed_view(ax, state: ExploreState):
     """
     from .. import plots  # noqa: PLC0415
 
-    if _audit_supported() and getattr(state.results[state.rankers[-1]][0], "audit", None) is not None:
+    if getattr(state.results[state.rankers[-1]][0], "audit", None) is not None:
         hour = max(0.0, 24.0 * state.params.days - 12.0)
         res = state.results[state.rankers[-1]][0]
         return plots.plot_feed(res, state.feed_viewer, hour, ax=ax, max_shown=FEED_SHOWN, unshown=FEED_UNSHOWN)

@@ -1,7 +1,7 @@
 """Plot a results store: a metric against a parameter, one line per ranker with its confidence band.
 
 Aggregates the tidy table of :func:`feedsim.sweeps.load_results` and draws with
-:func:`~feedsim.plots.plot_sweep`. Formerly ``feedsim.experiments.plot_results``.
+:func:`~feedsim.plots.plot_sweep`.
 """
 
 from __future__ import annotations

@@ -36,7 +36,6 @@ from .presets import (
     X2026Ranker,
 )
 from .registry import RANKERS, Ranker, get_ranker, ranker_name, validate_scores
-from .topk import rank_in_blocks, segmented_topk
 
 __all__ = [
     "CANDIDATE_FIELDS",
@@ -59,8 +58,6 @@ __all__ = [
     "get_ranker",
     "popularity",
     "random_ranker",
-    "rank_in_blocks",
     "ranker_name",
-    "segmented_topk",
     "validate_scores",
 ]

@@ -1,7 +1,5 @@
 """Parameter sweeps: specs, graphs, seed addressing, execution on any executor, the results store.
 
-Formerly ``feedsim.experiments`` (still importable, with a ``DeprecationWarning``).
-
 Examples
 --------
 >>> import os, tempfile, feedsim

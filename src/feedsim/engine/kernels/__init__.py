@@ -8,7 +8,7 @@ come from a counter-based hash of (run key, stream, tick, account, post)
 kernel as plain Python.
 
 Modules: :mod:`.hashing` (keyed uniforms), :mod:`.build` (candidate building),
-:mod:`.scores` (compiled forms of the built-in rankers), :mod:`.select`
+:mod:`.scores` (the parts of the built-in rankers' compiled scores), :mod:`.select`
 (per-viewer top-k with the out-of-network quota), :mod:`.fused` (the three in one
 pass per viewer for built-in rankers, writing only the shown items),
 :mod:`.prefetch` (a software prefetch hint for the fused kernel's walk).

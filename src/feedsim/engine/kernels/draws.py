@@ -87,7 +87,7 @@ def keyed_poisson(key, stream: int, tick: int, lam: NDArray[np.float64]) -> NDAr
     Parameters
     ----------
     key : numpy.uint64
-        The run's key (:func:`.hashing.run_key`).
+        The run's key (``Platform.key``).
     stream : int
         Stream number (:data:`.hashing.STREAMS`).
     tick : int

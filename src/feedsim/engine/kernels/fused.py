@@ -19,10 +19,10 @@ leaves the kernel; only the shown items are written out.
    for the out-of-network quota of :func:`.select.take_one`.
 
 It gives the same feeds, bit for bit, as the materialising path
-(:func:`.build.build`, :func:`.scores.score`, :func:`.select.select`): the same
+(:func:`.build.build`, the ranker's array form, :func:`.select.select`): the same
 candidates (the same filters, some tested later or in another order), the same
-floating-point operations per score (:func:`.scores.score_one` calls the same
-helpers), the same per-author cap (:func:`.scores.cap_rows`; a followee's own
+floating-point operations per score (the :mod:`.scores` helpers follow the
+array form's order), the same per-author cap (:func:`.scores.cap_rows`; a followee's own
 items never share an author with a reshare or a trending post, so those are
 capped apart) and the same order on (jittered key, post).
 
@@ -152,14 +152,14 @@ def item_table(code, params, now, post, author, time, engagements, followers, of
     Parameters
     ----------
     code, params, now
-        The ranker's code and parameters (:func:`.scores.score`) and the time, hours.
+        The ranker's code and parameters (:func:`.compiled_rankers.compiled_form`) and the time, hours.
     post, author : ndarray of shape (n,), int64
         Each item's post (relative to the post table) and the post's author
         (which goes to column :data:`AUX`).
     time : ndarray of shape (n,), float64
         When each item entered the network, hours.
     engagements, followers, off_platform, author_posts, author_impr, log_table
-        What :func:`.scores.score_one` reads per post or author.
+        What a score reads per post or author.
     out : ndarray of shape (n, width), int64
         Filled in place (float columns by their bits); ``width`` 4 holds the
         columns up to :data:`DECAY`, 6 or more :data:`LINK` and :data:`BOOST`
@@ -195,7 +195,7 @@ def original_table(optr, rptr, post, time, number, code, params, now, engagement
 
 @njit(cache=True, inline="always")
 def _score(code, pe, factor, decay, aff, key, tick, v, post_global):
-    """Score of a candidate from its item's :data:`FACTOR` and :data:`DECAY`, as :func:`.scores.score_one`
+    """Score of a candidate from its item's :data:`FACTOR` and :data:`DECAY`, as the ranker's array form
     computes it (with the engagement ranker's link penalty and boost, :data:`LINK` and :data:`BOOST`, still
     to multiply when on). Scalars only: arrays passed to an inlined function are reference counted per call."""
     if code == RANDOM:
@@ -686,7 +686,7 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
     table, bits, use_table, exclude_seen
         The seen hash set and whether to read it; whether to leave out seen posts.
     code, params, extras, cap
-        The ranker (:func:`.scores.score`), whether the link penalty or the
+        The ranker (:func:`.compiled_rankers.compiled_form`), whether the link penalty or the
         author boost is on, and the per-author cap (-1 for none).
     share, key, tick, post_offset
         The out-of-network share; the keyed draws' key and tick; the global id of post 0.

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-__all__ = ["STREAMS", "run_key", "mix", "keyed_hash", "keyed_uniform", "keyed_hash_np", "keyed_uniform_np"]
+__all__ = ["STREAMS", "mix", "keyed_hash", "keyed_uniform", "keyed_hash_np", "keyed_uniform_np"]
 
 #: Stream numbers of the keyed draws (append only: a new stream never shifts another).
 STREAMS = {"jitter": 1, "noise": 2, "reshare_tie": 3, "posting": 4, "sessions": 5, "post_attrs": 6,
@@ -32,11 +32,6 @@ _C2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _S11, _S32 = np.uint64(11), np.uint64(32)
 _TO_UNIT = 2.0**-53
-
-
-def run_key(seed_sequence: np.random.SeedSequence) -> np.uint64:
-    """The 64-bit key of a run's keyed draws, derived from its seed sequence."""
-    return np.uint64(seed_sequence.generate_state(1, dtype=np.uint64)[0])
 
 
 @njit(cache=True, inline="always")

@@ -1,9 +1,9 @@
-"""Compiled forms of the built-in rankers, and the per-author cap of fair exposure.
+"""The parts of the built-in rankers' compiled scores, and the per-author cap of fair exposure.
 
-Each form computes, per candidate and in the same floating-point order, what the
-ranker's array form (``feedsim.rankers.builtin``) computes, so both give the same
-feeds for the same seed (``tests/integration/test_engine_v2.py`` checks it).
-Parallel over candidates; viewer-level steps (the cap) parallel over viewers.
+The fused kernel (:mod:`.fused`) computes each score from these parts, per
+candidate and in the same floating-point order as the ranker's array form
+(``feedsim.rankers.builtin``), so both paths give the same feeds for the same
+seed (``tests/integration/test_engine_v2.py`` checks it).
 """
 
 from __future__ import annotations
@@ -11,17 +11,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .hashing import STREAMS, keyed_uniform
 from .sorting import stable_argsort
 
-__all__ = ["CHRONOLOGICAL", "POPULARITY", "RANDOM", "ENGAGEMENT", "score_one", "score", "cap_rows", "cap_per_author",
+__all__ = ["CHRONOLOGICAL", "POPULARITY", "RANDOM", "ENGAGEMENT", "cap_rows",
            "power", "log1p_count", "engagement_common", "engagement_decay", "engagement_link", "engagement_boost",
            "engagement_params", "engagement_value"]
 
 CHRONOLOGICAL, POPULARITY, RANDOM, ENGAGEMENT = 0, 1, 2, 3
-_NOISE = STREAMS["noise"]
 
 
 @njit(cache=True, inline="always")
@@ -111,50 +109,6 @@ def engagement_value(pe, common, aff, decay):
     return value * decay
 
 
-@njit(cache=True, inline="always")
-def score_one(code, params, now, key, tick, post_offset, v, p, a, e, item_time,
-              affinity, engagements, followers, off_platform, author_posts, author_impr, log_table):
-    """Score of one candidate (viewer ``v``, post ``p``, author ``a``, edge ``e``) under ranker ``code``.
-
-    See :func:`score` for ``params``. The engagement score is
-    :func:`engagement_value` times :func:`engagement_link` times
-    :func:`engagement_boost` (a factor of exactly 1.0 when off changes no bit).
-    """
-    if code == CHRONOLOGICAL:
-        return -(now - item_time)
-    if code == POPULARITY:
-        return float(engagements[p])
-    if code == RANDOM:
-        return keyed_uniform(key, _NOISE, tick, v, p + post_offset)
-    common = engagement_common(params[2], params[3], log1p_count(log_table, engagements[p]),
-                               log1p_count(log_table, followers[a]))
-    value = engagement_value(engagement_params(params), common, affinity[e] + 1.0,
-                             engagement_decay(params[10], now, item_time))
-    if params[11] != 1.0:
-        value = value * engagement_link(params[11], off_platform[p])
-    if params[12] != 0.0:
-        value = value * engagement_boost(params[12], params[13], author_posts[a], author_impr[a])
-    return value
-
-
-@njit(cache=True, parallel=True)
-def score(code, params, now, key, tick, post_offset, viewer, post, author, edge, item_time,
-          affinity, engagements, followers, off_platform, author_posts, author_impr, log_table, out):
-    """Scores of every candidate for built-in ranker ``code`` with ``params``.
-
-    ``params`` (float64): for ENGAGEMENT ``[c_reply, c_lr, engagement_weight,
-    popularity_weight, b_like, b_reshare, b_reply, w_like, w_reshare, w_reply,
-    -1/half_life, link_penalty, boost_exponent, typical]`` (penalty 1 and exponent 0
-    turn those parts off). ``engagements`` is indexed by post, ``followers``,
-    ``author_posts`` and ``author_impr`` by author; ``affinity`` by edge (-1 reads
-    the trailing 0.0).
-    """
-    for j in prange(len(post)):
-        out[j] = score_one(code, params, now, key, tick, post_offset, viewer[j], post[j], author[j], edge[j],
-                           item_time[j], affinity, engagements, followers, off_platform, author_posts,
-                           author_impr, log_table)
-
-
 @njit(cache=True)
 def cap_rows(lo, hi, author, score, cap):
     """Set ``-inf`` on rows ``lo:hi`` (one viewer) beyond the ``cap`` best per author.
@@ -177,10 +131,3 @@ def cap_rows(lo, hi, author, score, cap):
             run = 0
         if run >= cap:
             score[lo + order[t]] = -np.inf
-
-
-@njit(cache=True, parallel=True)
-def cap_per_author(cptr, author, score, cap):
-    """:func:`cap_rows` for every viewer's rows ``cptr[i]:cptr[i + 1]``."""
-    for i in prange(len(cptr) - 1):
-        cap_rows(cptr[i], cptr[i + 1], author, score, cap)

@@ -5,8 +5,9 @@ by jittered score are taken, ``round(out_of_network_share * k)`` of them reserve
 for out-of-network candidates (a side with too few leaves its slots to the other);
 ``-inf`` scores are never shown. The jitter is ``score * (1 + L 2^-52)`` with ``L``
 the top 16 bits of a keyed hash of (tick, viewer, post) (``L * 2^-1074`` for a zero
-score), as :func:`feedsim.rankers.topk.jitter` computes it; equal jittered scores go
-to the lower post id. Parallel over viewers; each writes only its own rows.
+score); equal jittered scores go to the lower post id. ``tests/topk_oracle.py``
+states the same contract by sorting, and the tests hold this kernel to it.
+Parallel over viewers; each writes only its own rows.
 """
 
 from __future__ import annotations
