@@ -48,7 +48,7 @@ from .engine.result import Table
 from .errors import InvalidParameterError
 from .metrics import gini
 from .network.graph import FollowGraph
-from .population.state import _RULES, Population
+from .population.state import NUMERIC_ATTRIBUTES, Population
 from .random import as_seed_sequence, stream_seed
 from .rankers.registry import ranker_name
 
@@ -87,7 +87,7 @@ def freeze_community(graph: Any, seed: Any = None) -> FollowGraph:
     fg = FollowGraph.coerce(graph)
     pop = Population.from_graph(fg, np.random.default_rng(stream_seed(as_seed_sequence(seed), "population")))
     attrs = dict(fg.attrs)
-    for name in _RULES:
+    for name in NUMERIC_ATTRIBUTES:
         attrs[name] = np.asarray(getattr(pop, name), dtype=np.float64).copy()
     return FollowGraph(fg.indptr, fg.indices, node_ids=fg.node_ids, attrs=attrs)
 
