@@ -13,6 +13,7 @@ from .engine.result import SimulationResult
 from .engine.simulation import Simulation
 from .errors import InvalidParameterError
 from .network.graph import ROLES, FollowGraph
+from .params import check_days
 from .random import SeedInfo, as_seed_sequence
 from .rankers.registry import get_ranker, ranker_name
 
@@ -225,6 +226,7 @@ def compare(
     if dupes:
         raise InvalidParameterError(f"rankers must have distinct names; got {', '.join(dupes)} more than once")
     replicates = check_int("replicates", replicates, low=1)
+    check_days(days)  # before any work (each run checks the ticks too)
     fg = FollowGraph.coerce(graph)
     ss = as_seed_sequence(seed)
     if replicates > 1:

@@ -43,11 +43,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import check_choice, check_int, check_number
+from ._validate import check_choice, check_int
 from .engine.result import Table
 from .errors import InvalidParameterError
 from .metrics import gini
 from .network.graph import FollowGraph
+from .params import check_days
 from .population.state import NUMERIC_ATTRIBUTES, Population
 from .random import as_seed_sequence, stream_seed
 from .rankers.registry import ranker_name
@@ -152,7 +153,7 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
     from .engine.simulation import Simulation  # late import: the engine imports rankers
 
     n_worlds = check_int("n_worlds", n_worlds, low=2)
-    check_number("days", days, low=0, low_inclusive=False)
+    check_days(days)
     check_choice("measure", measure, MEASURES)
     rankers = list(rankers)
     if not rankers:
