@@ -189,24 +189,36 @@ def check_array(
     -------
     ndarray of float64
 
+    Raises
+    ------
+    InvalidParameterError
+        For the first element that is not a number (a string such as ``"2"``,
+        or a bool), not finite, out of bounds, or not whole when ``integer``.
+
     Examples
     --------
     >>> check_array("post_rate", [0.5, 2.0], low=0).tolist()
     [0.5, 2.0]
     """
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        arr = np.asarray(values, dtype=object)
-        for i, v in enumerate(arr):
-            try:
-                float(v)
-            except (TypeError, ValueError):
-                where = f"node {ids[i]!r}" if ids is not None else f"index {i}"
-                raise InvalidParameterError(
-                    f"{name} must be a finite number; got {_fmt(v)} ({where})"
-                ) from None
-        raise
+    raw = np.asarray(values)
+    if raw.dtype.kind in "bUSO":  # a bool or a string is not a number, whatever float() makes of it
+        flat = raw.ravel()
+        if raw.dtype.kind == "O":
+            is_num = np.fromiter((isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                                  for v in flat), dtype=bool, count=len(flat))
+        else:
+            is_num = np.zeros(len(flat), dtype=bool)
+        if not is_num.all():
+            i = int(np.flatnonzero(~is_num)[0])
+            where = f"node {ids[i]!r}" if ids is not None else f"index {i}"
+            rule = "a finite whole number" if integer else "a finite number"
+            bounds = _bounds_rule(low, high, low_inclusive, True)
+            if bounds:
+                rule += " " + bounds
+            v = flat[i]
+            raise InvalidParameterError(
+                f"{name} must be {rule}; got {_fmt(v.item() if isinstance(v, np.generic) else v)} ({where})")
+    arr = np.asarray(raw, dtype=np.float64)
     bad = ~np.isfinite(arr)
     if low is not None:
         bad |= (arr < low) if low_inclusive else (arr <= low)

@@ -43,6 +43,35 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"feedsim: error: {where + ': ' if where else ''}{message} (see {self.prog} --help)\n")
 
 
+#: Options that mirror a declared parameter (argparse dest -> (flag, parameter name)); main() checks
+#: their values against the declaration before any work.
+_PARAM_OPTIONS: dict[str, tuple[str, str]] = {}
+
+
+def _param_option(parser, flag: str, name: str, default=None) -> None:
+    """Add an option that mirrors a declared parameter: its help, unit and rule come from :mod:`feedsim.params`."""
+    from .params import param
+
+    p = param(name)
+    if p.kind == "bool":  # a --no-X switch: sets X=False
+        parser.add_argument(flag, action="store_true", help=f"set {name}=False ({p.help.rstrip('.')})")
+        return
+    default = p.default if default is None else default
+    _PARAM_OPTIONS[flag.lstrip("-").replace("-", "_")] = (flag, name)
+    unit = f"{p.unit}; " if p.unit else ""
+    parser.add_argument(flag, type=float if p.kind == "float" else int, default=default,
+                        help=f"{p.help.rstrip('.')} ({unit}{p.rule}; default {default:g})")
+
+
+def _check_param_options(args) -> None:
+    """Check the options that mirror declared parameters (one line naming the option, rule and value)."""
+    from .params import param
+
+    for dest, (flag, name) in _PARAM_OPTIONS.items():
+        if getattr(args, dest, None) is not None:
+            setattr(args, dest, param(name).check(getattr(args, dest), name=flag))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = _Parser(
@@ -62,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp_graph = cmp.add_mutually_exclusive_group()
     cmp_graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
-    cmp.add_argument("--days", type=float, default=14, help="simulated days (default 14)")
+    _param_option(cmp, "--days", "days", 14)
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     cmp.add_argument(
         "--rankers",
@@ -82,9 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="use a graph file instead of the default community (.graphml, .csv or edge list)")
     cmp.add_argument("--assign-roles", action="store_true",
                      help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
-    cmp.add_argument("--out-of-network-share", type=float, default=0.0,
-                     help="share of each feed for out-of-network posts")
-    cmp.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
+    _param_option(cmp, "--out-of-network-share", "out_of_network_share")
+    _param_option(cmp, "--no-dynamics", "dynamics")
     cmp.add_argument("--out", metavar="DIR",
                      help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -126,11 +154,10 @@ def _add_run_parser(sub) -> None:
                      help="the ranker (default engagement): chronological, engagement, popularity, random, "
                           "platform_favoring, fair_exposure, or a preset (twitter_2023, x_2026, reddit_hot, simsom, "
                           "facebook_msi)")
-    run.add_argument("--days", type=float, default=14, help="simulated days (default 14)")
+    _param_option(run, "--days", "days", 14)
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--out-of-network-share", type=float, default=0.0,
-                     help="share of each feed for out-of-network posts")
-    run.add_argument("--no-dynamics", action="store_true", help="turn every feedback loop off")
+    _param_option(run, "--out-of-network-share", "out_of_network_share")
+    _param_option(run, "--no-dynamics", "dynamics")
     run.add_argument("--save", metavar="PATH",
                      help="save the result to this directory (needs pyarrow: pip install \"feedsim[io]\")")
     run.add_argument("--overwrite", action="store_true", help="with --save: replace a result saved there before")
@@ -154,8 +181,6 @@ def _run(args) -> int:
 
     if args.seed < 0:
         raise FeedsimError(f"--seed must be an integer >= 0; got {args.seed}")
-    if not args.days > 0:
-        raise FeedsimError(f"--days must be a number > 0; got {args.days}")
     if args.ranker not in RANKERS:  # before the graph is built
         raise FeedsimError(f"--ranker must be one of {', '.join(RANKERS)}{did_you_mean(args.ranker, RANKERS)}; "
                            f"got {args.ranker!r}")
@@ -563,8 +588,6 @@ def _compare(args) -> int:
 
     if args.seed < 0:
         raise FeedsimError(f"--seed must be an integer >= 0; got {args.seed}")
-    if not args.days > 0:
-        raise FeedsimError(f"--days must be a number > 0; got {args.days}")
     if args.replicates < 1:
         raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
     if args.assign_roles and not args.graph:
@@ -674,6 +697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run, "lesson": _lesson}
     try:
+        _check_param_options(args)
         return handlers[args.command](args)
     except BrokenPipeError:
         # the reader went away (e.g. `feedsim compare | head`): not an error of ours

@@ -14,6 +14,7 @@ from .engine.simulation import Simulation
 from .errors import InvalidParameterError
 from .network.generators import default_community
 from .network.graph import ROLES, FollowGraph
+from .params import check_days
 from .random import ReplicateSeeds, as_seed_sequence, replicate_seeds
 from .rankers.registry import get_ranker, ranker_name
 from .sweeps.intervals import bounded_interval
@@ -302,6 +303,7 @@ def compare(
     if dupes:
         raise InvalidParameterError(f"rankers must have distinct names; got {', '.join(dupes)} more than once")
     replicates = check_int("replicates", replicates, low=1)
+    check_days(days)  # before any work (each run checks the ticks too)
     ss = as_seed_sequence(seed)
     seeds = [replicate_seeds(ss, r) for r in range(replicates)]
     graph_of = _graph_maker(graph, ss)

@@ -43,12 +43,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import check_choice, check_int, check_number
+from ._validate import check_choice, check_int
 from .engine.result import Table
 from .errors import InvalidParameterError
 from .metrics import gini
 from .network.graph import FollowGraph
-from .population.state import _RULES, Population
+from .params import check_days
+from .population.state import NUMERIC_ATTRIBUTES, Population
 from .random import as_seed_sequence, replicate_seeds, stream_seed
 from .rankers.registry import ranker_name
 
@@ -87,7 +88,7 @@ def freeze_community(graph: Any, seed: Any = None) -> FollowGraph:
     fg = FollowGraph.coerce(graph)
     pop = Population.from_graph(fg, np.random.default_rng(stream_seed(as_seed_sequence(seed), "population")))
     attrs = dict(fg.attrs)
-    for name in _RULES:
+    for name in NUMERIC_ATTRIBUTES:
         attrs[name] = np.asarray(getattr(pop, name), dtype=np.float64).copy()
     return FollowGraph(fg.indptr, fg.indices, node_ids=fg.node_ids, attrs=attrs)
 
@@ -153,7 +154,7 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
     from .engine.simulation import Simulation  # late import: the engine imports rankers
 
     n_worlds = check_int("n_worlds", n_worlds, low=2)
-    check_number("days", days, low=0, low_inclusive=False)
+    check_days(days)
     check_choice("measure", measure, MEASURES)
     rankers = list(rankers)
     if not rankers:

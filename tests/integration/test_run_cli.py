@@ -92,7 +92,8 @@ def test_save_target_is_checked_before_the_run(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--days", "0"], "--days must be a number > 0; got 0.0"),
+    (["--days", "0"], "--days must be a finite number > 0 and <= 100000; got 0.0"),
+    (["--days", "1e308"], "--days must be a finite number > 0 and <= 100000; got 1e+308"),
     (["--seed", "-1"], "--seed must be an integer >= 0; got -1"),
     (["--users", "1"], "--users must be an integer >= 2; got 1"),
 ])

@@ -246,7 +246,7 @@ def test_add_accounts_grows_the_population_and_follows_existing_accounts(communi
         (dict(n=5, role="troll"), r"role must be one of .*got 'troll'"),
         (dict(n=5, follows=-1), r"follows must be an integer >= 0; got -1"),
         (dict(n=5, karma=1.0), r"attribute must be one of .*got 'karma'"),
-        (dict(n=5, attention=0), r"attention must be a finite number >= 1 and <= 1000000; got 0"),
+        (dict(n=5, attention=0), r"attention must be an integer >= 1 and <= 1000000; got 0"),
         (dict(n=5, post_rate=-2.0), r"post_rate must be .*got -2\.0"),
     ],
 )
@@ -258,7 +258,7 @@ def test_add_accounts_rejects_bad_arguments(community, kwargs, message):
 
 def test_add_accounts_rejects_fractional_attention(community):
     sim = Simulation(community, seed=0)
-    with pytest.raises(InvalidParameterError, match=r"attention must be .*whole number.*got 2\.5"):
+    with pytest.raises(InvalidParameterError, match=r"attention must be an integer >= 1 .*got 2\.5"):
         sim.add_accounts(5, at_day=1, attention=2.5)
 
 

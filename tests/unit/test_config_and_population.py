@@ -298,9 +298,10 @@ def test_bad_input_raises_before_any_run(fn, args, kwargs, message):
 @pytest.mark.parametrize(
     "days, message",
     [
-        (0, r"days must be a finite number > 0; got 0"),
+        (0, r"days must be a finite number > 0 and <= 100000; got 0"),
         (-1, r"days must be .*got -1"),
-        (1 / 48, r"whole number of ticks"),
+        (1 / 48, r"at least one tick of 1.0 h"),
+        (1.5 / 24, r"whole number of ticks"),
     ],
 )
 def test_run_rejects_bad_days(days, message):

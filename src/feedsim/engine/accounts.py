@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validate import check_array
 from ..errors import InvalidParameterError
 from ..network.graph import ROLES
-from ..population.state import _RULES
+from ..params import ACCOUNT_ATTRIBUTES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -41,15 +40,9 @@ class _Owner(Protocol):
 
 __all__ = ["EDITABLE", "READ_ONLY", "Accounts"]
 
-#: Attributes user code may change, with their units.
-EDITABLE = {
-    "post_rate": "posts/day",
-    "session_rate": "sessions/day",
-    "attention": "items per session (whole number)",
-    "propensity": "engagement propensity multiplier",
-    "quality": "mean appeal multiplier of the account's posts",
-    "link_share": "probability that a post links off-platform",
-}
+#: Attributes user code may change, with their units (the account attributes declared
+#: mutable in :data:`feedsim.params.ACCOUNT_ATTRIBUTES`).
+EDITABLE = {name: p.unit for name, p in ACCOUNT_ATTRIBUTES.items() if p.mutable}
 
 #: Attributes that can be read, not set (the engine keeps them).
 READ_ONLY = {
@@ -62,11 +55,6 @@ READ_ONLY = {
     "left_day": "day the account left (-1: still there)",
     "engaged": "engagements the account has given so far (likes, reshares, replies)",
 }
-
-
-def _bounds(name: str) -> dict[str, Any]:
-    low, low_inclusive, high, integer = _RULES[name]
-    return {"low": low, "low_inclusive": low_inclusive, "high": high, "integer": integer}
 
 
 class Accounts:
@@ -107,7 +95,7 @@ class Accounts:
     ...     sim.accounts.attention = 10**12            # refused, never wrapped to int32
     ... except feedsim.InvalidParameterError as err:
     ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
-    accounts.attention must be a finite whole number >= 1.0 and <= 1000000;
+    accounts.attention must be a finite whole number >= 1 and <= 1000000;
     got 1000000000000.0 (account 0)
     """
 
@@ -239,10 +227,9 @@ class Accounts:
                 raise InvalidParameterError(f"accounts must be indices in [0, {n}); got {accounts!r}")
             accounts = idx
         chosen = np.arange(n)[accounts]
-        vals = np.broadcast_to(np.asarray(value, dtype=np.float64) if np.ndim(value) == 0
-                               else np.asarray(value), chosen.shape)
+        vals = np.broadcast_to(np.asarray(value), chosen.shape)  # as given: "2" and True are refused
         try:
-            check_array(f"accounts.{name}", vals.ravel(), **_bounds(name), ids=None)
+            ACCOUNT_ATTRIBUTES[name].check_array(vals.ravel(), name=f"accounts.{name}")
         except InvalidParameterError as err:
             raise InvalidParameterError(_name_account(str(err), chosen)) from None
         target[chosen] = vals
@@ -261,7 +248,7 @@ class Accounts:
         for name in EDITABLE:
             arr = getattr(self._pop, name)
             try:
-                check_array(f"accounts.{name}", arr, **_bounds(name))
+                ACCOUNT_ATTRIBUTES[name].check_array(arr, name=f"accounts.{name}")
             except InvalidParameterError as err:  # the index is the account
                 msg = _name_account(str(err), np.arange(len(arr)))
                 where = f"at hour {self._sim.now:g} (changed in place by user code)"

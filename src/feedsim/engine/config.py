@@ -8,13 +8,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, fields
 
-from .._validate import check_bool, check_int, check_number
 from ..errors import InvalidParameterError
+from ..params import SIMULATION_PARAMS, check_config
 
 __all__ = ["SimulationConfig", "FEEDBACK_LOOPS"]
 
 #: Feedback loops, each switchable by keyword; ``dynamics=False`` turns all off.
 FEEDBACK_LOOPS = ("rich_get_richer", "reciprocity", "creator_adaptation", "follow_discovery")
+
+# every default, bound and help text lives in feedsim.params (one row per field)
+_D = {name: p.default for name, p in SIMULATION_PARAMS.items()}
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,8 @@ class SimulationConfig:
     Parameters
     ----------
     tick_hours : float, default 1.0
-        Length of a platform tick, hours. Must divide 24 evenly.
+        Length of a platform tick, hours. Must divide 24 evenly and be at least
+        one minute (1/60 h).
     max_age_hours : float, default 48.0
         Posts older than this (hours since creation) are no longer candidates.
     out_of_network_share : float, default 0.0
@@ -167,100 +171,53 @@ class SimulationConfig:
     >>> SimulationConfig(tick_hours=0)
     Traceback (most recent call last):
     ...
-    feedsim.errors.InvalidParameterError: tick_hours must be a finite number > 0 and <= 24; got 0
+    feedsim.errors.InvalidParameterError: tick_hours must be a finite number >= 1/60 and <= 24; got 0
     """
 
-    tick_hours: float = 1.0
-    max_age_hours: float = 48.0
-    out_of_network_share: float = 0.0
-    trending_pool_size: int = 50
-    exclude_seen: bool = True
-    dynamics: bool = True
-    rich_get_richer: bool | None = None
-    reciprocity: bool | None = None
-    creator_adaptation: bool | None = None
-    follow_discovery: bool | None = None
-    churn: bool | None = None
-    session_adaptation: bool = False
-    like_rate: float = 0.05
-    reshare_rate: float = 0.01
-    reply_rate: float = 0.006
-    position_decay: float = 0.5
-    appeal_sigma: float = 0.5
-    mutual_affinity: float = 0.5
-    affinity_gain: float = 0.1
-    affinity_max: float = 5.0
-    reciprocity_gain: float = 0.2
-    follow_back_prob: float = 0.05
-    discovery_follow_prob: float = 0.1
-    affinity_half_life_days: float = 3.0
-    adaptation_half_life_days: float = 3.0
-    adaptation_reference_days: float = 30.0
-    adaptation_target: float | None = None
-    adaptation_smoothing: float = 0.5
-    adaptation_elasticity: float = 0.5
-    min_rate_multiplier: float = 0.1
-    max_rate_multiplier: float = 2.0
-    burnout_threshold: float = 0.5
-    burnout_days: int = 14
-    burnout_rest_days: float = 30.0
-    join_rate: float = 0.001
-    leave_rate: float = 0.001
-    join_random_share: float = 0.2
-    session_smoothing: float = 0.1
-    session_elasticity: float = 0.5
-    record_impressions: bool = False
-    keep_posts: bool = True
+    tick_hours: float = _D["tick_hours"]
+    max_age_hours: float = _D["max_age_hours"]
+    out_of_network_share: float = _D["out_of_network_share"]
+    trending_pool_size: int = _D["trending_pool_size"]
+    exclude_seen: bool = _D["exclude_seen"]
+    dynamics: bool = _D["dynamics"]
+    rich_get_richer: bool | None = _D["rich_get_richer"]
+    reciprocity: bool | None = _D["reciprocity"]
+    creator_adaptation: bool | None = _D["creator_adaptation"]
+    follow_discovery: bool | None = _D["follow_discovery"]
+    churn: bool | None = _D["churn"]
+    session_adaptation: bool = _D["session_adaptation"]
+    like_rate: float = _D["like_rate"]
+    reshare_rate: float = _D["reshare_rate"]
+    reply_rate: float = _D["reply_rate"]
+    position_decay: float = _D["position_decay"]
+    appeal_sigma: float = _D["appeal_sigma"]
+    mutual_affinity: float = _D["mutual_affinity"]
+    affinity_gain: float = _D["affinity_gain"]
+    affinity_max: float = _D["affinity_max"]
+    reciprocity_gain: float = _D["reciprocity_gain"]
+    follow_back_prob: float = _D["follow_back_prob"]
+    discovery_follow_prob: float = _D["discovery_follow_prob"]
+    affinity_half_life_days: float = _D["affinity_half_life_days"]
+    adaptation_half_life_days: float = _D["adaptation_half_life_days"]
+    adaptation_reference_days: float = _D["adaptation_reference_days"]
+    adaptation_target: float | None = _D["adaptation_target"]
+    adaptation_smoothing: float = _D["adaptation_smoothing"]
+    adaptation_elasticity: float = _D["adaptation_elasticity"]
+    min_rate_multiplier: float = _D["min_rate_multiplier"]
+    max_rate_multiplier: float = _D["max_rate_multiplier"]
+    burnout_threshold: float = _D["burnout_threshold"]
+    burnout_days: int = _D["burnout_days"]
+    burnout_rest_days: float = _D["burnout_rest_days"]
+    join_rate: float = _D["join_rate"]
+    leave_rate: float = _D["leave_rate"]
+    join_random_share: float = _D["join_random_share"]
+    session_smoothing: float = _D["session_smoothing"]
+    session_elasticity: float = _D["session_elasticity"]
+    record_impressions: bool = _D["record_impressions"]
+    keep_posts: bool = _D["keep_posts"]
 
     def __post_init__(self) -> None:
-        tick = check_number("tick_hours", self.tick_hours, low=0, low_inclusive=False, high=24)
-        if abs(24 / tick - round(24 / tick)) > 1e-9:
-            raise InvalidParameterError(
-                f"tick_hours must divide 24 evenly (e.g. 0.5, 1, 2, 3, 4, 6, 8, 12, 24); got {self.tick_hours!r}"
-            )
-        check_number("max_age_hours", self.max_age_hours, low=0, low_inclusive=False)
-        check_number("out_of_network_share", self.out_of_network_share, low=0, high=1)
-        check_int("trending_pool_size", self.trending_pool_size, low=1)
-        check_bool("dynamics", self.dynamics)
-        for loop in (*FEEDBACK_LOOPS, "churn"):
-            val = getattr(self, loop)
-            if val is not None:
-                check_bool(loop, val)
-        check_bool("session_adaptation", self.session_adaptation)
-        check_number("session_smoothing", self.session_smoothing, low=0)
-        check_number("session_elasticity", self.session_elasticity, low=0)
-        for name in ("like_rate", "reshare_rate", "reply_rate", "follow_back_prob", "discovery_follow_prob"):
-            check_number(name, getattr(self, name), low=0, high=1)
-        for name in (
-            "position_decay",
-            "appeal_sigma",
-            "mutual_affinity",
-            "affinity_gain",
-            "reciprocity_gain",
-            "adaptation_elasticity",
-            "burnout_threshold",
-        ):
-            check_number(name, getattr(self, name), low=0)
-        check_number("affinity_max", self.affinity_max, low=self.mutual_affinity)
-        if self.adaptation_target is not None:
-            check_number("adaptation_target", self.adaptation_target, low=0, low_inclusive=False)
-        for name in ("adaptation_half_life_days", "adaptation_reference_days", "affinity_half_life_days",
-                     "burnout_rest_days"):
-            check_number(name, getattr(self, name), low=0, low_inclusive=False, allow_inf=True)
-        check_number("adaptation_smoothing", self.adaptation_smoothing, low=0)
-        for name in ("join_rate", "leave_rate", "join_random_share"):
-            check_number(name, getattr(self, name), low=0, high=1)
-        check_number("min_rate_multiplier", self.min_rate_multiplier, low=0, high=1)
-        check_number("max_rate_multiplier", self.max_rate_multiplier, low=1)
-        check_int("burnout_days", self.burnout_days, low=1)
-        check_bool("record_impressions", self.record_impressions)
-        check_bool("keep_posts", self.keep_posts)
-        check_bool("exclude_seen", self.exclude_seen)
-        if self.record_impressions and not self.keep_posts:
-            raise InvalidParameterError(
-                "record_impressions=True needs keep_posts=True (the impression log refers to rows of "
-                "the post table); got keep_posts=False"
-            )
+        check_config({f.name: getattr(self, f.name) for f in fields(self)})
 
     def loop_enabled(self, loop: str) -> bool:
         """Whether feedback loop ``loop`` (one of :data:`FEEDBACK_LOOPS`, or ``"churn"``) is on."""

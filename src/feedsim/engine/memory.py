@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InsufficientMemoryError, InvalidParameterError
+from ..params import check_days
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network.graph import FollowGraph
@@ -143,7 +144,9 @@ def parse_memory_limit(value: Any) -> float | str | None:
     if isinstance(value, str):
         m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*", value)
         if m and m.group(2).lower() in _UNITS:
-            return float(m.group(1)) * _UNITS[m.group(2).lower()]
+            size = float(m.group(1)) * _UNITS[m.group(2).lower()]
+            if math.isfinite(size) and size > 0:  # "0 GB" is refused as written, not as 0.0
+                return size
     elif (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
           and math.isfinite(float(value)) and float(value) > 0):
         return float(value)
@@ -281,6 +284,7 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     >>> 1e6 < est.total < 1e9, est.dominant in est.parts
     (True, True)
     """
+    days = check_days(days)
     n = graph.n_users
     E = graph.n_edges
     h = config.tick_hours

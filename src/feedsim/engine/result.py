@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from .. import __version__
 from .._frames import object_frame
 from .._result_format import save_result
+from ..errors import InvalidParameterError
 from ..metrics import lorenz_curve, normalized_entropy
 from ..metrics.registry import METRICS, SummaryInputs, present_accounts
 from ..network.graph import ROLES
@@ -374,6 +375,7 @@ class SimulationResult:
         out.update((m.name, m.compute(inputs)) for m in METRICS if not m.paired and m.compute is not None)
         out.update(config=self.config.to_dict(), seed=self.seed.to_dict(), interventions=list(self.interventions))
         if baseline is not None:
+            _check_baseline(self, baseline)
             base = SummaryInputs(baseline)
             out.update((m.name, m.compute(inputs, base)) for m in METRICS if m.paired and m.compute is not None)
         return _clean(out)
@@ -527,3 +529,26 @@ def _pair_table(viewer, author, counts, n_rows: int):
     ptr = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(uniq >> 32, minlength=rows), out=ptr[1:])
     return ptr, (uniq & 0xFFFFFFFF).astype(np.int32), total
+
+
+def _check_baseline(result: SimulationResult, baseline: Any) -> None:
+    """Refuse a baseline that is not a result of the same starting accounts (same graph)."""
+    if not isinstance(baseline, SimulationResult):
+        raise InvalidParameterError(
+            f"baseline must be a SimulationResult of the same graph (e.g. its chronological run); "
+            f"got {type(baseline).__name__} {baseline!r:.60}")
+    mine, theirs = result.authors, baseline.authors
+    start = [np.flatnonzero(np.asarray(A.joined_day) == 0) if "joined_day" in A else np.arange(len(A))
+             for A in (mine, theirs)]
+    rule = "baseline must be a run of the same graph (the same starting accounts, roles and follower counts)"
+    if len(start[0]) != len(start[1]):
+        raise InvalidParameterError(f"{rule}; got a run of {len(start[1])} starting accounts against "
+                                    f"{len(start[0])} here")
+    for col in ("node_id", "role", "followers_start"):
+        if col in mine and col in theirs:
+            a, b = np.asarray(mine[col])[start[0]], np.asarray(theirs[col])[start[1]]
+            if not np.array_equal(a, b):
+                i = int(np.flatnonzero(a != b)[0])
+                there, here = (x.item() if isinstance(x, np.generic) else x for x in (b[i], a[i]))
+                raise InvalidParameterError(f"{rule}; got a run whose {col} differs (account {i}: "
+                                            f"{there!r} there, {here!r} here)")

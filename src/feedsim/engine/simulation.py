@@ -17,15 +17,11 @@ from typing import Any, cast
 import numpy as np
 import simpy
 
-from .._validate import check_choice, check_int, check_number
+from .._validate import check_int, check_number
 from ..errors import InvalidParameterError, RunFailedError
 from ..network.graph import ROLES, FollowGraph
-from ..population.state import (
-    MAX_ATTENTION,
-    MAX_POST_RATE,
-    MAX_SESSION_RATE,
-    Population,
-)
+from ..params import ACCOUNT_ATTRIBUTES, SIMULATION_PARAMS, check_days
+from ..population.state import MAX_POST_RATE, Population
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
@@ -110,10 +106,10 @@ class Simulation:
         ranker: str | Callable = "chronological",
         *,
         seed: Any = None,
-        tick_hours: float = 1.0,
-        max_age_hours: float = 48.0,
-        out_of_network_share: float = 0.0,
-        dynamics: bool = True,
+        tick_hours: float = SIMULATION_PARAMS["tick_hours"].default,
+        max_age_hours: float = SIMULATION_PARAMS["max_age_hours"].default,
+        out_of_network_share: float = SIMULATION_PARAMS["out_of_network_share"].default,
+        dynamics: bool = SIMULATION_PARAMS["dynamics"].default,
         memory_limit: Any = "available",
         audit: Any = None,
         **params: Any,
@@ -165,6 +161,7 @@ class Simulation:
         """
         from .kernels.compiled_rankers import compiled_form
 
+        days = check_days(days)
         done = getattr(self, "env", None)
         total_days = days + (self.now / 24.0 if done is not None else 0.0)
         try:
@@ -320,15 +317,11 @@ class Simulation:
         True
         >>> tmp.cleanup()
         """
-        check_number("days", days, low=0, low_inclusive=False)
+        check_days(days, self.config.tick_hours)
         if self._broken:
             raise RunFailedError("this Simulation failed midway and its state is incomplete; build a new one with "
                                  "the same arguments (with checkpoint=PATH it resumes from the last checkpoint)")
         ticks = days * 24.0 / self.config.tick_hours
-        if abs(ticks - round(ticks)) > 1e-9:
-            raise InvalidParameterError(
-                f"days must cover a whole number of ticks of {self.config.tick_hours} h; got {days!r}"
-            )
         self.accounts.check()  # edits made in place between runs
         self._check_memory(days)
         ticks_done = round(self.now / self.config.tick_hours)
@@ -433,7 +426,9 @@ class Simulation:
                   at_hours: float | None = None) -> None:
         """Change a :class:`SimulationConfig` parameter at the given time.
 
-        The new value is validated now. ``tick_hours`` cannot change mid-run. The
+        The new value is validated now. Parameters declared fixed for a run
+        (``tick_hours``, ``mutual_affinity``, ``exclude_seen``, ``keep_posts``:
+        see ``docs/parameters.md``) cannot change mid-run. The
         change is recorded in the result: ``result.interventions`` (with the
         ``param`` and ``value``) and ``result.config_history``.
 
@@ -445,8 +440,9 @@ class Simulation:
         >>> [(h, c.out_of_network_share) for h, c in sim.run(days=2).config_history]
         [(0.0, 0.0), (24.0, 0.3)]
         """
-        if name in ("tick_hours", "mutual_affinity", "exclude_seen", "keep_posts"):
-            raise InvalidParameterError(f"{name} cannot change during a run")
+        if name in SIMULATION_PARAMS and not SIMULATION_PARAMS[name].mutable:
+            raise InvalidParameterError(f"{name} cannot change during a run (it is fixed when the Simulation "
+                                        f"is built); got set_param({name!r}, {value!r})")
         held = getattr(self.config.replace(**{name: value}), name)  # validate now
         held = held.item() if hasattr(held, "item") else held  # NumPy scalars: plain, for JSON
 
@@ -479,7 +475,7 @@ class Simulation:
                 f"accounts must be indices in [0, {self.platform.n_users}); got {accounts!r}"
             )
         rate = check_number("posts_per_day", posts_per_day, low=0, low_inclusive=False, high=MAX_POST_RATE)
-        check_number("days", days, low=0, low_inclusive=False)
+        check_days(days)
 
         def start(sim: Simulation) -> None:
             np.add.at(sim.platform.accounts.sponsored_rate, idx, rate)
@@ -493,7 +489,7 @@ class Simulation:
             label = f"campaign {what} ({len(idx)} accounts)"
             self._schedule(fn, day, None, label, spec=(label, idx, rate))
 
-    def add_accounts(self, n: int, *, role: str = "regular", at_day: float | None = None,
+    def add_accounts(self, n: int, *, role: str = ACCOUNT_ATTRIBUTES["role"].default, at_day: float | None = None,
                      at_hours: float | None = None, follows: int = 20, **attrs: float) -> None:
         """Add ``n`` accounts of ``role`` at the given time.
 
@@ -502,19 +498,13 @@ class Simulation:
         ``post_rate=2.0``); the rest are drawn from the role defaults.
         """
         n = check_int("n", n, low=1)
-        check_choice("role", role, ROLES)
+        ACCOUNT_ATTRIBUTES["role"].check(role)
         follows = check_int("follows", follows, low=0)
-        allowed = {"post_rate", "session_rate", "attention", "propensity", "quality", "link_share"}
+        numeric = [name for name in ACCOUNT_ATTRIBUTES if name != "role"]
         for key, val in attrs.items():
-            check_choice("attribute", key, sorted(allowed))
-            if key == "attention":
-                check_number(key, val, low=1, high=MAX_ATTENTION)
-                if float(val) != round(float(val)):
-                    raise InvalidParameterError(
-                        f"attention must be a finite whole number >= 1 and <= {MAX_ATTENTION}; got {val!r}")
-            else:
-                high = {"link_share": 1.0, "post_rate": MAX_POST_RATE, "session_rate": MAX_SESSION_RATE}.get(key)
-                check_number(key, val, low=0, high=high)
+            if key not in numeric:
+                raise InvalidParameterError(f"attribute must be one of {', '.join(map(repr, numeric))}; got {key!r}")
+            attrs[key] = ACCOUNT_ATTRIBUTES[key].check(val)  # the one rule of every path (quality > 0 too)
         code = ROLES.index(role)
 
         def action(sim: Simulation) -> None:

@@ -38,6 +38,7 @@ from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
 from ..network.generators import default_community
 from ..network.graph import ROLES
+from ..params import DAYS, SIMULATION_PARAMS
 from ..plots.palette import ranker_color, role_color
 from ..random import replicate_seeds
 from ..rankers.registry import RANKERS
@@ -88,11 +89,12 @@ class ExploreParams:
     """
 
     ranker: str = "engagement"
-    rich_get_richer: bool = True
-    reciprocity: bool = True
-    creator_adaptation: bool = True
-    follow_discovery: bool = True
-    out_of_network_share: float = 0.0
+    # the loops' effective default (None: same as ``dynamics``) and the share come from feedsim.params
+    rich_get_richer: bool = SIMULATION_PARAMS["dynamics"].default
+    reciprocity: bool = SIMULATION_PARAMS["dynamics"].default
+    creator_adaptation: bool = SIMULATION_PARAMS["dynamics"].default
+    follow_discovery: bool = SIMULATION_PARAMS["dynamics"].default
+    out_of_network_share: float = SIMULATION_PARAMS["out_of_network_share"].default
     n_users: int = 1000
     days: float = 7.0
     replicates: int = 3
@@ -102,9 +104,10 @@ class ExploreParams:
         check_choice("ranker", self.ranker, RANKERS)
         for loop in FEEDBACK_LOOPS:
             check_bool(loop, getattr(self, loop))
-        check_number("out_of_network_share", self.out_of_network_share, low=0, high=1)
+        SIMULATION_PARAMS["out_of_network_share"].check(self.out_of_network_share)
         object.__setattr__(self, "n_users", check_int("n_users", self.n_users, low=100, high=20_000))
-        check_number("days", self.days, low=0, low_inclusive=False, high=60)
+        # the declared rule of days, with the explorer's own ceiling (a page answers in seconds)
+        check_number("days", self.days, low=DAYS.low, low_inclusive=not DAYS.low_open, high=60)
         object.__setattr__(self, "replicates", check_int("replicates", self.replicates, low=2, high=10))
         object.__setattr__(self, "seed", check_int("seed", self.seed, low=0))
 

@@ -18,23 +18,13 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .._suggest import did_you_mean
-from .._validate import check_choice
 from ..errors import InvalidParameterError
+from ..params import ACCOUNT_ATTRIBUTES, ROLES
 
 __all__ = ["FollowGraph", "GraphAttributeWarning", "KNOWN_NODE_ATTRIBUTES", "NODE_ATTRIBUTES", "ROLES"]
 
-#: Roles an account can have, in code order (``role_code == ROLES.index(role)``).
-ROLES = ("influencer", "regular", "quiet", "brand", "lurker")
-
-#: Optional numeric node attributes and their units.
-NODE_ATTRIBUTES = {
-    "post_rate": "posts/day",
-    "session_rate": "sessions/day",
-    "attention": "items seen per session",
-    "propensity": "engagement propensity multiplier (1 = typical)",
-    "quality": "author's mean appeal multiplier (1 = typical)",
-    "link_share": "probability that a post links off-platform",
-}
+#: Optional numeric node attributes and their units (derived from :data:`feedsim.params.ACCOUNT_ATTRIBUTES`).
+NODE_ATTRIBUTES = {name: p.unit for name, p in ACCOUNT_ATTRIBUTES.items() if p.kind != "choice"}
 
 #: Node attributes feedsim reads or writes (``community`` is written by the default community).
 KNOWN_NODE_ATTRIBUTES = ("role", *NODE_ATTRIBUTES, "community")
@@ -365,7 +355,7 @@ class FollowGraph:
                 ok |= role == name
             if not ok.all():
                 i = int(np.flatnonzero(~ok)[0])
-                check_choice("role", role[i], ROLES, where=f"node {self.node_ids[i]!r}")
+                ACCOUNT_ATTRIBUTES["role"].check(role[i], where=f"node {self.node_ids[i]!r}")
 
     def __repr__(self) -> str:
         return f"FollowGraph(n_users={self.n_users}, n_edges={self.n_edges})"

@@ -19,6 +19,9 @@ role              post_rate  (sigma)      session_rate  (sigma)    attention   p
 ================  =========  ===========  ============  =========  ==========  =======  ==========
 
 Values are medians; a draw is ``median * exp(sigma * z)`` with ``z`` standard normal.
+They are declared once, in :data:`feedsim.params.ACCOUNT_ATTRIBUTES` (``role_defaults``
+and ``role_sigma``; the table in ``docs/parameters.md``); :data:`ROLE_DEFAULTS` derives
+from there.
 
 **Calibration** (regulars' posting rate). Pew Research Center, "Sizing Up Twitter
 Users" (24 April 2019; survey of 2,791 U.S. adult Twitter users, Nov.-Dec. 2018,
@@ -56,12 +59,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..network.graph import ROLES
+from ..params import ACCOUNT_ATTRIBUTES, ROLES
 
 __all__ = ["RoleDefaults", "ROLE_DEFAULTS", "DEFAULT_ROLE"]
 
 #: Role given to nodes without a ``role`` attribute.
-DEFAULT_ROLE = "regular"
+DEFAULT_ROLE: str = ACCOUNT_ATTRIBUTES["role"].default
 
 
 @dataclass(frozen=True)
@@ -94,13 +97,19 @@ class RoleDefaults:
     link_share: float
 
 
-#: The documented defaults, keyed by role name.
-ROLE_DEFAULTS: dict[str, RoleDefaults] = {
-    "influencer": RoleDefaults(5.0, 0.6, 8.0, 0.4, 25, 0.8, 1.0, 0.15),
-    "regular": RoleDefaults(1.75, 1.25, 4.0, 0.5, 15, 1.0, 1.0, 0.10),  # Pew 2019, see module notes
-    "quiet": RoleDefaults(0.15, 0.8, 3.0, 0.5, 12, 0.1, 1.0, 0.10),  # propensity: Pew 2019 likes
-    "brand": RoleDefaults(3.0, 0.5, 1.0, 0.3, 5, 0.1, 1.0, 0.60),
-    "lurker": RoleDefaults(0.0, 0.0, 2.0, 0.6, 12, 0.05, 1.0, 0.10),  # propensity: Pew 2019 likes
-}
+def _role_defaults(role: str) -> RoleDefaults:
+    """One role's row, read from the declarations (:data:`feedsim.params.ACCOUNT_ATTRIBUTES`)."""
+    A = ACCOUNT_ATTRIBUTES
 
-assert tuple(ROLE_DEFAULTS) == ROLES
+    def med(name: str) -> float:
+        return A[name].role_defaults[role]  # type: ignore[index]  # every numeric attribute declares them
+
+    def sig(name: str) -> float:
+        return A[name].role_sigma[role]  # type: ignore[index]
+
+    return RoleDefaults(med("post_rate"), sig("post_rate"), med("session_rate"), sig("session_rate"),
+                        med("attention"), med("propensity"), med("quality"), med("link_share"))
+
+
+#: The documented defaults, keyed by role name (derived from the declarations).
+ROLE_DEFAULTS: dict[str, RoleDefaults] = {role: _role_defaults(role) for role in ROLES}

@@ -9,29 +9,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validate import check_array
 from ..network.graph import ROLES, FollowGraph
+from ..params import ACCOUNT_ATTRIBUTES
 from .roles import DEFAULT_ROLE, ROLE_DEFAULTS
 
-__all__ = ["MAX_ATTENTION", "MAX_POST_RATE", "MAX_SESSION_RATE", "Population", "draw_role_attributes",
-           "role_codes"]
+__all__ = ["MAX_ATTENTION", "MAX_POST_RATE", "MAX_SESSION_RATE", "NUMERIC_ATTRIBUTES", "Population",
+           "draw_role_attributes", "role_codes"]
 
 #: Upper bound of ``post_rate``, posts/day per account (about 12 a second).
-MAX_POST_RATE = 1e6
+MAX_POST_RATE = float(ACCOUNT_ATTRIBUTES["post_rate"].high)  # type: ignore[arg-type]
 #: Upper bound of ``session_rate``, sessions/day per account (one a second).
-MAX_SESSION_RATE = 86_400.0
+MAX_SESSION_RATE = float(ACCOUNT_ATTRIBUTES["session_rate"].high)  # type: ignore[arg-type]
 #: Upper bound of ``attention``, items/session (held as int32 by the engine; larger is refused, never wrapped).
-MAX_ATTENTION = 1_000_000
+MAX_ATTENTION = int(ACCOUNT_ATTRIBUTES["attention"].high)  # type: ignore[arg-type]
 
-# (attribute, lower bound, lower inclusive, upper bound, integer)
-_RULES = {
-    "post_rate": (0.0, True, MAX_POST_RATE, False),
-    "session_rate": (0.0, True, MAX_SESSION_RATE, False),
-    "attention": (1.0, True, MAX_ATTENTION, True),
-    "propensity": (0.0, True, None, False),
-    "quality": (0.0, False, None, False),
-    "link_share": (0.0, True, 1.0, False),
-}
+#: The numeric account attributes, in declaration order (each a column of :class:`Population`).
+NUMERIC_ATTRIBUTES = tuple(name for name, p in ACCOUNT_ATTRIBUTES.items() if p.kind != "choice")
 
 
 def role_codes(roles: NDArray) -> NDArray[np.int8]:
@@ -77,12 +70,15 @@ def draw_role_attributes(codes: NDArray[np.int8], rng: np.random.Generator) -> d
     def col(attr):
         return np.array([getattr(t, attr) for t in table], dtype=np.float64)[codes]
 
+    def sigma(attr):  # the declared per-role spread of an attribute
+        return np.array([ACCOUNT_ATTRIBUTES[attr].role_sigma[r] for r in ROLES], dtype=np.float64)[codes]
+
     z = rng.standard_normal((4, n))
     out = {
         "post_rate": col("post_rate") * np.exp(col("post_sigma") * z[0]),
         "session_rate": col("session_rate") * np.exp(col("session_sigma") * z[1]),
-        "attention": np.maximum(1.0, np.round(col("attention") * np.exp(0.3 * z[2]))),
-        "propensity": col("propensity") * np.exp(0.3 * z[3]),
+        "attention": np.maximum(1.0, np.round(col("attention") * np.exp(sigma("attention") * z[2]))),
+        "propensity": col("propensity") * np.exp(sigma("propensity") * z[3]),
         "quality": col("quality"),
         "link_share": col("link_share"),
     }
@@ -146,7 +142,7 @@ class Population:
         codes = role_codes(graph.roles())
         drawn = draw_role_attributes(codes, rng)
         sources = {}
-        for name, (low, low_inc, high, integer) in _RULES.items():
+        for name in NUMERIC_ATTRIBUTES:
             given = graph.attrs.get(name)
             if given is None:
                 sources[name] = "role default"
@@ -158,15 +154,7 @@ class Population:
             given = np.asarray(given, dtype=object)
             if present.any():
                 idx = np.flatnonzero(present)
-                vals = check_array(
-                    name,
-                    given[idx],
-                    low=low,
-                    high=high,
-                    low_inclusive=low_inc,
-                    integer=integer,
-                    ids=[graph.node_ids[int(i)] for i in idx],
-                )
+                vals = ACCOUNT_ATTRIBUTES[name].check_array(given[idx], ids=[graph.node_ids[int(i)] for i in idx])
                 drawn[name][idx] = vals
             sources[name] = "graph" if present.all() else "graph + role default"
         return cls(
@@ -191,6 +179,6 @@ class Population:
         start = len(self.node_ids)
         self.node_ids = [*self.node_ids, *(f"added-{start + i}" for i in range(n))]
         self.role = np.concatenate([self.role, codes])
-        for name in _RULES:
+        for name in NUMERIC_ATTRIBUTES:
             cur = getattr(self, name)
             setattr(self, name, np.concatenate([cur, drawn[name].astype(cur.dtype)]))

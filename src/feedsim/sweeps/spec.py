@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._suggest import did_you_mean
-from .._validate import check_bool, check_int, check_number
+from .._validate import check_bool, check_int
 from ..amplification import FOLLOWER_GROUPS
 from ..engine.config import SimulationConfig
 from ..errors import InvalidParameterError, SweepSpecError
@@ -35,6 +35,7 @@ from ..metrics.registry import (
     SCALAR_METRICS,
 )
 from ..network.graph import ROLES
+from ..params import SIMULATION_PARAMS, check_days
 from ..rankers.registry import RANKERS, get_ranker, ranker_name
 from . import graphs
 from .seeds import canonical_params, make_run
@@ -76,8 +77,7 @@ def _allowed(keys) -> str:
 
 
 def _field_kind(name: str) -> str:
-    ann = str(_CONFIG_FIELDS[name].type)
-    return "bool" if ann.startswith("bool") else "int" if ann == "int" else "float"
+    return SIMULATION_PARAMS[name].kind  # the declaration: "bool", "int" or "float"
 
 
 def normalize_value(key: str, value: Any, path: str) -> Any:
@@ -238,7 +238,7 @@ class SweepSpec:
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             _fail(f"seed must be an integer >= 0; got {seed!r}")
         put("seed", int(seed))
-        put("days", check_number("days", days, low=0, low_inclusive=False))
+        put("days", check_days(days))
         put("replicates", check_int("replicates", replicates, low=1))
         put("root", None if root is None else os.fspath(root))
         swept = set()
@@ -367,9 +367,7 @@ class SweepSpec:
                 tick = SimulationConfig(**cfg).tick_hours
             except InvalidParameterError as exc:
                 raise SweepSpecError(f"parameter point ({_point_label(p)}): {exc}") from None
-            ticks = self.days * 24.0 / tick
-            if abs(ticks - round(ticks)) > 1e-9:
-                _fail(f"days must cover a whole number of ticks of {tick} h; got {self.days!r}")
+            check_days(self.days, tick)
             name = ranker_name(p.get("ranker", "chronological"))
             key = (name, tuple(sorted(canonical_params(p).items())))
             if key in seen:
