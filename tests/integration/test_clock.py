@@ -136,6 +136,22 @@ def test_an_intervention_at_time_zero_acts_before_the_first_tick(graph, monkeypa
     assert res.interventions[0]["hours"] == 0.0 and res.config_history[1][0] == 0.0
 
 
+def test_an_intervention_due_when_a_run_ends_survives_its_final_checkpoint(graph, tmp_path):
+    # (before the one clock, a run resumed from a checkpoint written at the end of a run
+    # dropped the interventions due at that moment)
+    def make():
+        sim = Simulation(graph, seed=1)
+        sim.set_param("out_of_network_share", 0.3, at_day=3)
+        return sim
+
+    path = tmp_path / "c"
+    make().run(days=3, checkpoint=path, checkpoint_every_days=2)  # days 2 and 3 (the end) written
+    assert ck.checkpoint_info(path).day == 3
+    resumed, ref = make().run(days=4, checkpoint=path), make().run(days=4)
+    assert resumed.interventions == ref.interventions and len(ref.interventions) == 1
+    assert resumed.summary() == ref.summary()
+
+
 def test_an_action_scheduled_for_a_tick_already_run_acts_before_the_next_one(graph):
     sim = Simulation(graph, seed=1)
     seen = []
