@@ -70,9 +70,9 @@ def main() -> int:
         viewers = np.arange(lo, hi, dtype=np.int64)
         sessions = np.ones(len(viewers), dtype=np.int64)
         attention = p.pop.attention[viewers].astype(np.int64)
-        fd.fused_feeds(p, viewers[:10], attention[:10], sessions[:10], p.time, form)  # warm
+        fd.fused_feeds(p, viewers[:10], attention[:10], sessions[:10], p.hours, form)  # warm
         c0 = time.perf_counter()
-        _, n_cand = fd.fused_feeds(p, viewers, attention, sessions, p.time, form)
+        _, n_cand = fd.fused_feeds(p, viewers, attention, sessions, p.hours, form)
         secs = time.perf_counter() - c0
         # authors outside the block followed by the block's viewers
         followed = np.unique(indices[indptr[lo]:indptr[hi]])

@@ -270,7 +270,7 @@ def test_other_interventions_are_refused(graph, tmp_path):
     make_sim(graph).run(days=2, checkpoint=path)
     sim = make_sim(graph)
     sim.set_param("like_rate", 0.02, at_day=4)
-    what = r"intervention 7 \(hours, what\) differs \(checkpoint null, this run \[96.0, \"set like_rate = 0.02\"\]\)"
+    what = r"intervention 7 \(tick, what\) differs \(checkpoint null, this run \[96, \"set like_rate = 0.02\"\]\)"
     with pytest.raises(CheckpointError, match=what):
         sim.run(days=DAYS, checkpoint=path)
 
@@ -318,7 +318,7 @@ def test_failing_ranker_says_which_checkpoint_to_resume_from(graph, tmp_path):
     with pytest.raises(RunFailedError) as info:
         sim.run(days=DAYS, checkpoint=path, checkpoint_every_days=1)
     msg = str(info.value)
-    assert "\n" not in msg and msg.startswith("run failed at hour 50 (RankerOutputError: ")
+    assert "\n" not in msg and msg.startswith("run failed at hour 49 (RankerOutputError: ")
     assert f"checkpoint {path} (after 2 days, hour 48)" in msg
     assert isinstance(info.value.__cause__, RankerOutputError)
     with pytest.raises(RunFailedError, match="failed midway"):

@@ -57,7 +57,7 @@ def test_fused_feeds_match_the_materialised_pipeline_on_one_tick(graph):
     viewers = np.arange(0, p.n_users, 3, dtype=np.int64)
     attention = p.accounts.pop.attention[viewers].astype(np.int64)
     sessions = 1 + (viewers % 2)
-    now = p.time
+    now = p.hours
     fused, n_cand = feed.fused_feeds(p, viewers, attention, sessions, now, feed.fused_form(p))
     rows = feed.build_rows(p, viewers)
     ref = feed.select_feeds(p, rows, feed.score_rows(p, rows, now), attention, sessions)

@@ -17,11 +17,11 @@ What is saved, and how
   active ranker (the one the run started with or one given to
   ``switch_ranker``), functions defined inside functions and locks (found by
   their place in the object tree) and the platform itself.
-* The clock: the simulated time, the next tick and the interventions already
-  applied. The built-in interventions (``switch_ranker``, ``set_param``,
-  ``campaign``, ``add_accounts``) are registered again by the same calls in the
-  resumed script; those due after the checkpoint are scheduled again, the
-  others were already applied. User processes (``sim.process``) and custom
+* The clock: the platform's tick, part of the platform (hours and the day
+  derive from it; SimPy's clock is restarted at its hours). The built-in
+  interventions (``switch_ranker``, ``set_param``, ``campaign``,
+  ``add_accounts``) are registered again by the same calls in the resumed
+  script; those due before the saved tick were already applied. User processes (``sim.process``) and custom
   actions (``sim.schedule``) cannot be saved: asking to checkpoint such a run
   raises :class:`~feedsim.errors.CheckpointError`.
 
@@ -70,8 +70,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CheckpointInfo", "CheckpointedRun", "ScheduledAction", "checkpoint_info", "run_checkpointed", "FORMAT",
            "MAGIC"]
 
-#: Version of the file layout and of the payload's structure.
-FORMAT = 1
+#: Version of the file layout and of the payload's structure (2: the platform's one tick is the clock).
+FORMAT = 2
 #: First bytes of every checkpoint file.
 MAGIC = b"FEEDSIM-CHECKPOINT\n"
 
@@ -95,7 +95,7 @@ class ScheduledAction:
     parameter and its new value, from which ``result.config_history`` is built).
     """
 
-    hours: float
+    tick: int  # it acts just before this tick
     action: Callable
     label: str
     spec: tuple | None = None
@@ -134,12 +134,8 @@ class CheckpointedRun(Protocol):
         """Simulated time, hours."""
         ...
 
-    def _platform_loop(self, tick: int = 0) -> Generator:
-        """The clock's process that runs the ticks, from tick ``tick``."""
-        ...
-
-    def _start(self, item: ScheduledAction) -> None:
-        """Put a scheduled action on the clock."""
+    def _platform_loop(self) -> Generator:
+        """The process that runs the ticks (and the scheduled actions), from the platform's tick."""
         ...
 
     def run(self, days: float, *, progress: bool = False, checkpoint: str | os.PathLike | None = None,
@@ -323,7 +319,7 @@ def fingerprint(sim: CheckpointedRun) -> dict:
         "ranker": sim.ranker_name,
         "config": sim.config.to_dict(),
         "graph": _digest_graph(sim.graph),
-        "interventions": [[s.hours, _spec_text(s.spec)] for s in sim._scheduled if s.spec is not None],
+        "interventions": [[s.tick, _spec_text(s.spec)] for s in sim._scheduled if s.spec is not None],
     }
     return json.loads(json.dumps(fp))
 
@@ -341,6 +337,10 @@ def _compare(saved: dict, here: dict, path: Path, interventions: bool) -> None:
                               f"this run {_short(b)}){hint}; delete it or choose another path")
 
     same = lambda a, b: json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # noqa: E731
+    if saved.get("format") != here["format"]:
+        raise CheckpointError(f"checkpoint {path} has file format {saved.get('format')!r} and this feedsim reads "
+                              f"format {here['format']}; resume it with the feedsim that wrote it "
+                              f"({saved.get('feedsim')}) or delete it to start over")
     for key in ("format", "feedsim", "seed", "ranker"):
         if not same(saved.get(key), here[key]):
             refuse("feedsim version" if key == "feedsim" else "file format" if key == "format" else key,
@@ -357,7 +357,7 @@ def _compare(saved: dict, here: dict, path: Path, interventions: bool) -> None:
             x = a[i] if i < len(a) else None
             y = b[i] if i < len(b) else None
             if not same(x, y):
-                refuse(f"intervention {i + 1} (hours, what)", x, y)
+                refuse(f"intervention {i + 1} (tick, what)", x, y)
 
 
 # ------------------------------------------------------------------ state pickling
@@ -461,8 +461,6 @@ def _dump_state(sim: CheckpointedRun, file=None) -> memoryview | None:
     state = {
         "platform": dict(vars(p)),
         "sim": {k: getattr(sim, k) for k in SIM_STATE},
-        "env_hours": float(sim.env.now),
-        "next_tick": round(p.time / p.cfg.tick_hours),
     }
     buf = io.BytesIO() if file is None else file
     try:
@@ -473,7 +471,7 @@ def _dump_state(sim: CheckpointedRun, file=None) -> memoryview | None:
 
 
 def _restore(sim: CheckpointedRun, payload: bytes, path: Path) -> None:
-    """Put the saved state into ``sim`` and restart its clock at the saved time."""
+    """Put the saved state into ``sim`` and restart SimPy's clock at the saved tick."""
     objects = {name: obj for obj, name in _references(sim)}
     state = _Unpickler(io.BytesIO(payload), objects, path).load()
     p = sim.platform
@@ -482,12 +480,8 @@ def _restore(sim: CheckpointedRun, payload: bytes, path: Path) -> None:
     sim.population = p.pop
     for key, value in state["sim"].items():
         setattr(sim, key, value)
-    env_hours = state["env_hours"]
-    sim.env = simpy.Environment(initial_time=env_hours)
-    sim.env.process(sim._platform_loop(state["next_tick"]))
-    for item in sim._scheduled:  # the same registration order as the original run
-        if item.hours > env_hours:
-            sim._start(item)
+    sim.env = simpy.Environment(initial_time=p.hours)
+    sim.env.process(sim._platform_loop())  # applies the actions due from the saved tick on
 
 
 # ------------------------------------------------------------------- the run hooks
@@ -540,7 +534,7 @@ class Checkpointer:
             return None
         sim = self.sim
         header, payload = _read(self.path)
-        ahead = float(header["hours"]) > sim.platform.time
+        ahead = float(header["hours"]) > sim.platform.hours
         _compare(header.get("fingerprint", {}), self.fingerprint, self.path, interventions=ahead)
         info = _info(self.path, header)
         self.last = info
@@ -563,7 +557,7 @@ class Checkpointer:
     def finish(self) -> None:
         """At the end of the run: write the final state if it is a day boundary not yet written."""
         p = self.sim.platform
-        if p.time == 24.0 * p.day and p.day > 0 and (self.last is None or self.last.hours != p.time):
+        if p.hours == 24.0 * p.day and p.day > 0 and (self.last is None or self.last.hours != p.hours):
             self.write()
 
     def write(self) -> CheckpointInfo:
@@ -577,7 +571,7 @@ class Checkpointer:
             "feedsim": __version__,
             "numpy": np.__version__,
             "day": int(p.day),
-            "hours": float(p.time),
+            "hours": float(p.hours),
             "payload_bytes": len(payload),
             "fingerprint": self.fingerprint,
         }
@@ -594,7 +588,7 @@ class Checkpointer:
         """The error to raise (from ``exc``) when the run fails midway."""
         sim = self.sim
         first = (str(exc).splitlines() or [""])[0]
-        where = f"at hour {max(sim.platform.time, sim.now):g}"
+        where = f"at hour {sim.now:g}"
         if self.last is None:
             return RunFailedError(
                 f"run failed {where} before its first checkpoint ({type(exc).__name__}: {first}); "
@@ -631,6 +625,6 @@ def run_checkpointed(sim: CheckpointedRun, days: float, checkpoint: str | os.Pat
     >>> tmp.cleanup()
     """
     before = checkpoint_info(checkpoint)
-    resumed = before if before is not None and before.hours > sim.platform.time else None
+    resumed = before if before is not None and before.hours > sim.platform.hours else None
     result = sim.run(days, progress=progress, checkpoint=checkpoint, checkpoint_every_days=every_days)
     return result, resumed

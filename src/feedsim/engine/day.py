@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["close_day", "adapt_creators", "adapt_sessions"]
 
 def close_day(p: PlatformState) -> None:
-    """Close the finished day at midnight.
+    """Close day ``p.day`` at its midnight (run by its last tick, before the clock moves on).
 
     In order: the day's follows take effect; the day's series are recorded;
     creators adapt (and may burn out or return); viewers adapt their session
@@ -32,7 +32,7 @@ def close_day(p: PlatformState) -> None:
     """
     cfg = p.cfg
     acc = p.accounts
-    midnight = (p.day + 1) * 24.0
+    midnight = (p.day + 1) * 24.0  # the end of the tick that closes the day
     if p.pending_follows:
         # follows made during the day take effect at midnight (one batched insert);
         # follows to or from accounts that have left are dropped
@@ -60,7 +60,6 @@ def close_day(p: PlatformState) -> None:
         p.seen.shift_low(m)
     acc.end_day()
     p.days.reset()
-    p.day += 1
     release_free_memory()  # the day's freed temporaries go back to the system: memory follows the state
 
 

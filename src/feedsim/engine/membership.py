@@ -67,7 +67,7 @@ def add_accounts(p: PlatformState, role_code: int, n: int, follows: int, **attrs
         weight = p.edges.in_degree[here] + 1.0
         cum = np.cumsum(weight)
         targets = np.searchsorted(cum, rng.random(n * follows) * cum[-1], side="right")
-        p.edges.add_edges(np.repeat(new, follows), here[np.minimum(targets, len(here) - 1)], since=p.time)
+        p.edges.add_edges(np.repeat(new, follows), here[np.minimum(targets, len(here) - 1)], since=p.hours)
         start_new_edges(p, fresh_followers=True)
     return new
 

@@ -5,8 +5,10 @@
 their shown masks (:class:`~feedsim.engine.edges.FollowEdges`), the post table
 (:class:`~feedsim.engine.posts.PostTable`), the live items
 (:class:`~feedsim.engine.live.Live`), the seen hash set, the viewer-author pair
-counts and the daily series. The tick is the pipeline of :mod:`.tick`; the close
-of a day is :mod:`.day`. Units: hours for times and ages, days for rates.
+counts and the daily series, and the run's one clock (:attr:`Platform.tick`;
+hours and the day derive from it, see :mod:`.clock`). The tick is the pipeline
+of :mod:`.tick`; the close of a day is :mod:`.day`. Units: hours for times and
+ages, days for rates.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..network.graph import FollowGraph
 from ..population.state import Population
 from .account_state import AccountState
 from .arrays import HashSet
+from .clock import hours_at, ticks_per_day
 from .config import SimulationConfig
 from .day import close_day
 from .edges import FollowEdges
@@ -77,6 +80,10 @@ class Platform:
         are ``edges.impressions``); author reach and exposure diversity read both.
     days : DailySeries
         The per-day series and the open day's totals.
+    tick : int
+        The run's one clock: ticks run so far; while a tick runs, its number
+        (the keyed draws' tick coordinate). :attr:`hours` and :attr:`day` derive
+        from it.
     """
 
     #: Width of a follow edge's shown mask (at most 64). A post is tracked there
@@ -114,16 +121,13 @@ class Platform:
         self.pending_follows: list[tuple[np.ndarray, np.ndarray]] = []
         self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "session", "in_network")}
         self.session_log: dict[str, list] = {k: [] for k in ("viewer", "time", "sessions", "feed_size", "candidates")}
-        self.stats = {"ticks": 0, "sessions": 0, "candidates": 0, "impressions": 0}
+        #: work counters (the number of ticks is the clock, :attr:`tick`)
+        self.stats = {"sessions": 0, "candidates": 0, "impressions": 0}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)
         #: key of the counter-based draws (see ``kernels.hashing``)
         self.key = np.uint64(streams["keyed"].integers(0, np.iinfo(np.uint64).max, dtype=np.uint64, endpoint=True))
-        #: index of the current tick (0, 1, ...), a coordinate of the keyed draws
+        #: the one clock: ticks run so far; while a tick runs, its number (the keyed draws' tick coordinate)
         self.tick = 0
-        #: days closed so far
-        self.day = 0
-        #: end of the last tick, hours (the time the state describes)
-        self.time = 0.0
         #: run built-in rankers in their compiled form (False: their array form)
         self.fused = True
         #: the feed audit (``Simulation(audit=...)``), or None
@@ -150,14 +154,28 @@ class Platform:
         """The per-day series (``days.series``)."""
         return self.days.series
 
+    @property
+    def hours(self) -> float:
+        """The time the state describes, hours: the start of tick :attr:`tick` (:func:`.clock.hours_at`)."""
+        return hours_at(self.tick, self.cfg.tick_hours)
+
+    @property
+    def day(self) -> int:
+        """Days closed so far; while the last tick of a day closes it, that day's number (0, 1, ...)."""
+        return self.tick // ticks_per_day(self.cfg.tick_hours)
+
     def typical_impressions_per_post(self) -> float:
         """Impressions per post over every post so far (0 before the first post)."""
         return self.stats["impressions"] / max(self.posts.total, 1)
 
     # ------------------------------------------------------------------- time
-    def step(self, t0: float) -> None:
-        """Advance one tick starting at ``t0`` hours (:func:`feedsim.engine.tick.step`)."""
-        step(self, t0, close_day)
+    def step(self) -> None:
+        """Run tick :attr:`tick` (closing the day after its last tick) and advance the clock by one.
+
+
+        See :func:`feedsim.engine.tick.step`.
+        """
+        step(self, close_day)
 
     # ----------------------------------------------------------- interventions
     def add_accounts(self, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:

@@ -1,10 +1,14 @@
-"""`Simulation`: a population on a follow graph, clocked by a SimPy environment.
+"""`Simulation`: a population on a follow graph, with a SimPy environment for scheduling.
 
-The SimPy :class:`simpy.Environment` owns time (hours). One platform process
-advances the vectorised tick every ``tick_hours``; interventions (switch the
-ranker, change a parameter, run a campaign, add accounts) and any process a user
-writes are SimPy processes on the same clock. Interventions due at time ``t``
-take effect before the tick that starts at ``t``.
+The platform owns the run's one clock, an integer tick (:mod:`.clock`); hours
+and the day derive from it. One SimPy process, the platform process, runs the
+vectorised ticks and keeps SimPy's clock on the tick: ``env.now`` is
+``hours_at(tick)`` whenever a tick starts. Interventions (switch the ranker,
+change a parameter, run a campaign, add accounts, ``schedule``) are converted
+to the tick before which they act, in one place (:meth:`Simulation._when`), and
+the platform process applies them just before that tick. Processes a user
+writes are SimPy processes on the same clock; those due at a tick's start act
+before it too.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ..rankers.registry import get_ranker, ranker_name
 from .accounts import Accounts
 from .audit import FeedAudit
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
+from .clock import hours_at, tick_at
 from .config import SimulationConfig
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
@@ -243,28 +248,38 @@ class Simulation:
     # ---------------------------------------------------------------- the clock
     @property
     def now(self) -> float:
-        """Simulated time, hours since the start."""
+        """Simulated time, hours since the start: SimPy's clock.
+
+        When a tick starts it is the platform's ``hours`` (the start of tick
+        ``platform.tick``); a user process may also run between two ticks.
+        """
         return float(self.env.now)
 
-    def _platform_loop(self, tick: int = 0) -> Generator:
-        # Tick i starts at exactly i * tick_hours (an integer counter, so the clock
-        # never drifts for tick lengths that are not exact in binary). A loop resumed
-        # from a checkpoint starts where the saved one waited for tick ``tick``.
-        if tick:
-            yield self.env.timeout(max(0.0, tick * self.platform.cfg.tick_hours - self.env.now))
+    def _platform_loop(self) -> Generator:
+        # The platform's tick is the one clock and SimPy's follows it: SimPy's float
+        # clock cannot be saved in a checkpoint and an integer tick never drifts, so
+        # the tick is the source and env.now is moved to hours_at(tick) and checked
+        # equal before every tick. A loop resumed from a checkpoint (a new
+        # Environment at the saved hours) simply continues at the saved tick.
+        p, env = self.platform, self.env
         while True:
-            yield self.env.timeout(0)  # interventions due now act first
-            dt = self.platform.cfg.tick_hours
-            day = self.platform.day
+            yield env.timeout(p.hours - env.now)
+            yield env.timeout(0)  # user processes due at the tick's start act first
+            if env.now != p.hours:
+                raise RuntimeError(f"SimPy's clock ({env.now!r} h) is not at tick {p.tick} ({p.hours!r} h); "
+                                   "this is a bug in feedsim")
+            for item in self._scheduled:  # registration order; an action may schedule more for now
+                if item.tick == p.tick:
+                    item.action(self)
+                    self.interventions.append({"hours": float(p.hours), "action": item.label, **(item.record or {})})
+            day = p.day
             if self._user_code:  # user processes may have edited accounts in place
                 self.accounts.check()
-            self.platform.step(tick * dt)
-            tick += 1
+            p.step()
             if self._progress is not None:
-                self._progress.update(tick * dt - self._progress_start)
-            if self._checkpointer is not None and self.platform.day != day:
+                self._progress.update(p.hours - self._progress_start)
+            if self._checkpointer is not None and p.day != day:
                 self._checkpointer.day_closed()
-            yield self.env.timeout(max(0.0, tick * dt - self.env.now))
 
     def run(self, days: float, *, progress: bool = False, checkpoint: str | os.PathLike | None = None,
             checkpoint_every_days: int | None = None,
@@ -324,8 +339,7 @@ class Simulation:
         ticks = days * 24.0 / self.config.tick_hours
         self.accounts.check()  # edits made in place between runs
         self._check_memory(days)
-        ticks_done = round(self.now / self.config.tick_hours)
-        until = (ticks_done + round(ticks)) * self.config.tick_hours
+        until = hours_at(self.platform.tick + round(ticks), self.config.tick_hours)
         ckpt = None
         if checkpoint is not None:
             ckpt = Checkpointer(self, checkpoint, 1 if checkpoint_every_days is None else checkpoint_every_days,
@@ -339,7 +353,8 @@ class Simulation:
         self._checkpointer = ckpt
         start = time.perf_counter()
         try:
-            self.env.run(until=until)
+            if until > self.env.now:  # (a resumed checkpoint may already be at the end)
+                self.env.run(until=until)
         except Exception as exc:  # re-raised at once, naming the checkpoint to resume from
             self._broken = True
             if ckpt is None:
@@ -360,7 +375,13 @@ class Simulation:
         return SimulationResult.from_snapshot(RunSnapshot.of(self, wall_seconds=self._wall))
 
     # ------------------------------------------------------------ interventions
-    def _when(self, at_day: float | None, at_hours: float | None) -> float:
+    def _when(self, at_day: float | None, at_hours: float | None) -> int:
+        """The tick before which an action due at ``at_day`` days or ``at_hours`` hours acts.
+
+        The one place where an intervention's time becomes a tick: the first tick
+        that starts at or after that time (:func:`.clock.tick_at`; a time inside a
+        tick means the next tick) and has not started yet.
+        """
         if (at_day is None) == (at_hours is None):
             raise InvalidParameterError("give exactly one of at_day (days) or at_hours (hours)")
         name = "at_day" if at_hours is None else "at_hours"
@@ -370,11 +391,13 @@ class Simulation:
             raise InvalidParameterError(
                 f"{name} must not be in the past (now = {self.now:g} h); got {t / (24.0 if at_hours is None else 1):g}"
             )
-        return t
+        return max(tick_at(t, self.config.tick_hours), self.platform.tick)
 
     def schedule(self, action: Callable[[Simulation], Any], *, at_day: float | None = None,
                  at_hours: float | None = None, label: str | None = None) -> None:
-        """Call ``action(sim)`` at the given simulated time (before that tick).
+        """Call ``action(sim)`` at the given simulated time, just before the first tick that starts then or later.
+
+        ``result.interventions`` records the start of that tick (hours).
 
         Examples
         --------
@@ -390,17 +413,8 @@ class Simulation:
                   label: str, spec: tuple | None = None, ranker: Callable | None = None,
                   record: dict | None = None) -> None:
         # spec: a built-in intervention as data (None: custom code, which checkpoints refuse)
-        item = ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker, record)
-        self._scheduled.append(item)
-        self._start(item)
-
-    def _start(self, item: ScheduledAction) -> None:
-        def proc():
-            yield self.env.timeout(item.hours - self.now)
-            item.action(self)
-            self.interventions.append({"hours": float(self.env.now), "action": item.label, **(item.record or {})})
-
-        self.env.process(proc())
+        # the platform process applies it just before tick ``item.tick``
+        self._scheduled.append(ScheduledAction(self._when(at_day, at_hours), action, label, spec, ranker, record))
 
     def switch_ranker(self, ranker: str | Callable, *, at_day: float | None = None,
                       at_hours: float | None = None) -> None:

@@ -161,7 +161,7 @@ class RunSnapshot:
         if p.cfg.record_impressions:
             log = {k: _concat(v, k) for k, v in p.log.items()}
             sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
-        stats: dict[str, Any] = dict(p.stats)
+        stats: dict[str, Any] = {"ticks": p.tick, **p.stats}  # the ticks run are the clock
         stats["wall_seconds"] = wall_seconds
         stats["phase_seconds"] = dict(p.phase_seconds)
         return cls(

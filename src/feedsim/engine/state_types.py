@@ -76,15 +76,24 @@ class PlatformState(Protocol):
     #: work counters and seconds per phase
     stats: dict[str, int]
     phase_seconds: dict[str, float]
-    #: key of the counter-based draws, the current tick, the days closed and the time (hours)
+    #: key of the counter-based draws
     key: np.uint64
+    #: the one clock: ticks run so far; while a tick runs, its number (the keyed draws' tick coordinate)
     tick: int
-    day: int
-    time: float
     #: run built-in rankers in their compiled form
     fused: bool
     #: the feed audit, or None
     audit: Any
+
+    @property
+    def hours(self) -> float:
+        """The start of tick ``tick``, hours."""
+        ...
+
+    @property
+    def day(self) -> int:
+        """Days closed (while a day closes, its number)."""
+        ...
 
     @property
     def rich_get_richer(self) -> bool:

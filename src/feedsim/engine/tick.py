@@ -1,6 +1,7 @@
 """The tick as a pipeline of phases, each a function with explicit inputs and outputs.
 
-One tick of ``tick_hours`` starting at ``t0`` (hours):
+Tick ``p.tick`` (the platform's one clock, :mod:`.clock`) runs from
+``hours_at(tick)`` to ``tick_end(tick)``, hours:
 
 1. :func:`post` - accounts post (keyed draws); the posts enter the table; the
    live window moves on and the live items drop what expired and take the new
@@ -11,8 +12,9 @@ One tick of ``tick_hours`` starting at ``t0`` (hours):
 5. :func:`mark_shown` - what was shown, so it is not shown again.
 6. :func:`~feedsim.engine.engagement.engage` - engagement draws and feedback loops.
 
-The last tick of a day then closes it (:func:`feedsim.engine.day.close_day`).
-Units: hours for times and ages, days for rates.
+The last tick of a day then closes it (:func:`feedsim.engine.day.close_day`),
+and the clock advances by one (:func:`step`). The keyed draws' tick coordinate
+is ``p.tick``. Units: hours for times and ages, days for rates.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from .clock import hours_at, tick_end, ticks_per_day
 from .engagement import engage
 from .feed import Feeds, build_rows, fused_feeds, fused_form, score_rows, select_feeds
 from .kernels import LAUNCH_LOCK
@@ -36,7 +39,7 @@ from .kernels.hashing import STREAMS
 if TYPE_CHECKING:  # pragma: no cover
     from .state_types import PlatformState
 
-__all__ = ["Sessions", "step", "run_tick", "tick_number", "post", "draw_posts", "draw_sessions", "build_feeds",
+__all__ = ["Sessions", "step", "run_tick", "post", "draw_posts", "draw_sessions", "build_feeds",
            "count_impressions", "mark_shown"]
 
 
@@ -54,30 +57,26 @@ class Sessions:
         return self.attention * self.sessions
 
 
-def tick_number(p: PlatformState, t0: float) -> int:
-    """The number of the tick starting at ``t0`` hours (the keyed draws' tick coordinate)."""
-    return int(round(t0 / p.cfg.tick_hours))
+def step(p: PlatformState, close_day) -> None:
+    """Run tick ``p.tick`` (sessions happen at its end), then advance the clock by one.
 
-
-def step(p: PlatformState, t0: float, close_day) -> None:
-    """Advance one tick starting at ``t0`` hours; sessions happen at its end.
-
-    The last tick of a day then calls ``close_day(p)`` (daily series, creator
-    adaptation, the day's follows), before anything scheduled for midnight acts.
+    The last tick of a day calls ``close_day(p)`` (daily series, creator
+    adaptation, the day's follows) while ``p.tick`` is still that tick, so
+    ``p.day`` is the day that closes; anything scheduled for midnight acts after.
     """
-    run_tick(p, t0)
-    dt = p.cfg.tick_hours
-    if (round(t0 / dt) + 1) % round(24.0 / dt) == 0:
+    run_tick(p)
+    if (p.tick + 1) % ticks_per_day(p.cfg.tick_hours) == 0:
         s = time.perf_counter()
         close_day(p)
         p.phase_seconds["daily"] += time.perf_counter() - s
+    p.tick += 1
 
 
-def run_tick(p: PlatformState, t0: float) -> None:
-    """One tick of the pipeline (see the module docstring)."""
+def run_tick(p: PlatformState) -> None:
+    """Tick ``p.tick`` of the pipeline (see the module docstring); the clock does not move."""
     cfg = p.cfg
-    t1 = t0 + cfg.tick_hours
-    p.time = t1
+    t0 = hours_at(p.tick, cfg.tick_hours)
+    t1 = tick_end(p.tick, cfg.tick_hours)
     clock = time.perf_counter
     ph = p.phase_seconds
 
@@ -88,9 +87,7 @@ def run_tick(p: PlatformState, t0: float) -> None:
     ph["posting"] += clock() - s
 
     s = clock()
-    ses = draw_sessions(p, t0)
-    p.tick = p.stats["ticks"]
-    p.stats["ticks"] += 1
+    ses = draw_sessions(p)
     ph["sessions"] += clock() - s
     if len(ses.viewers) == 0:
         return
@@ -120,8 +117,8 @@ def run_tick(p: PlatformState, t0: float) -> None:
 
 # ------------------------------------------------------------------ posting
 def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.float64],
-               multiplier: NDArray[np.float64], mask: NDArray[np.bool_], t0: float):
-    """Authors, in-tick offsets, appeal and link flags of one tick's posts.
+               multiplier: NDArray[np.float64], mask: NDArray[np.bool_]):
+    """Authors, in-tick offsets, appeal and link flags of the posts of tick ``p.tick``.
 
     Account ``i`` posts at ``rate[i] * multiplier[i]`` posts/day where ``mask[i]``.
     Keyed draws (``streams``: the count stream and the post-attribute stream), so
@@ -129,7 +126,7 @@ def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.floa
     by author, each account's count and the groups' CSR pointers.
     """
     pop = p.accounts.pop
-    tick = tick_number(p, t0)
+    tick = p.tick
     counts = keyed_poisson_rates(p.key, streams[0], tick, rate, multiplier, p.cfg.tick_hours / 24.0, mask)
     ptr = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
@@ -146,24 +143,24 @@ def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.floa
 
 
 def post(p: PlatformState, t0: float) -> None:
-    """The tick's organic and campaign posts: into the post table and the live originals' queue.
+    """The organic and campaign posts of tick ``p.tick``: into the post table and the live originals' queue.
 
-    A post is numbered within its author's posts (0, 1, ...) and tracked in the
-    follow edges' masks when it is within ``p.SEEN_BITS`` of the author's oldest
-    live post.
+    ``t0`` is the tick's start, hours (``hours_at(p.tick)``). A post is numbered
+    within its author's posts (0, 1, ...) and tracked in the follow edges' masks
+    when it is within ``p.SEEN_BITS`` of the author's oldest live post.
     """
     acc = p.accounts
     dt = p.cfg.tick_hours
     authors, offsets, appeal, off_platform, counts, group = draw_posts(
         p, (STREAMS["posting"], STREAMS["post_attrs"]), acc.pop.post_rate, acc.rate_multiplier,
-        acc.active & acc.present, t0)
+        acc.active & acc.present)
     acc.day_organic_posts += counts
     sponsored = np.zeros(len(authors), dtype=bool)
     grouped = True  # the draws are grouped by author
     if acc.sponsored_rate.any():
         # campaign posts come from their own stream: organic posting is unchanged
         extra = draw_posts(p, (STREAMS["campaigns"], STREAMS["campaign_attrs"]), acc.sponsored_rate,
-                           np.ones(acc.n), acc.present, t0)
+                           np.ones(acc.n), acc.present)
         authors, offsets, appeal, off_platform = (np.concatenate([a, b]) for a, b in
                                                   zip((authors, offsets, appeal, off_platform), extra))
         sponsored = np.concatenate([sponsored, np.ones(len(extra[0]), dtype=bool)])
@@ -191,14 +188,14 @@ def post(p: PlatformState, t0: float) -> None:
 
 
 # ----------------------------------------------------------------- sessions
-def draw_sessions(p: PlatformState, t0: float) -> Sessions:
-    """Sessions at the end of the tick: a keyed Poisson count per account.
+def draw_sessions(p: PlatformState) -> Sessions:
+    """Sessions at the end of tick ``p.tick``: a keyed Poisson count per account.
 
     Each account's count is a keyed draw of its own (departed accounts have
     none), so the draws of the accounts still here do not depend on who left.
     """
     acc = p.accounts
-    counts = keyed_poisson_rates(p.key, STREAMS["sessions"], tick_number(p, t0), acc.pop.session_rate,
+    counts = keyed_poisson_rates(p.key, STREAMS["sessions"], p.tick, acc.pop.session_rate,
                                  acc.session_multiplier, p.cfg.tick_hours / 24.0, acc.present)
     viewers = np.flatnonzero(counts).astype(np.int64)
     acc.user_sessions[viewers] += counts[viewers]
