@@ -172,7 +172,6 @@ class Platform:
     def step(self) -> None:
         """Run tick :attr:`tick` (closing the day after its last tick) and advance the clock by one.
 
-
         See :func:`feedsim.engine.tick.step`.
         """
         step(self, close_day)
