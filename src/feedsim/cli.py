@@ -401,13 +401,13 @@ def _compare(args) -> int:
         if args.out:
             print(f"\nfigures and summary.json written to {args.out}")
     if args.report:
-        from .report import write_report
+        from .lesson.report import write_report
 
         write_report(result, args.report)
         if not args.json:
             print(f"\nreport written to {args.report}")
     if not args.json:
-        from .report import headline
+        from .lesson.report import headline
 
         print(f"\n{headline(result)}")
     return 0
