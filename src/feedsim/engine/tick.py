@@ -34,7 +34,7 @@ from .kernels.draws import keyed_poisson_rates
 from .kernels.hashing import STREAMS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["Sessions", "step", "run_tick", "tick_number", "post", "draw_posts", "draw_sessions", "build_feeds",
            "count_impressions", "mark_shown"]
@@ -54,12 +54,12 @@ class Sessions:
         return self.attention * self.sessions
 
 
-def tick_number(p: PlatformState, t0: float) -> int:
+def tick_number(p: Platform, t0: float) -> int:
     """The number of the tick starting at ``t0`` hours (the keyed draws' tick coordinate)."""
     return int(round(t0 / p.cfg.tick_hours))
 
 
-def step(p: PlatformState, t0: float, close_day) -> None:
+def step(p: Platform, t0: float, close_day) -> None:
     """Advance one tick starting at ``t0`` hours; sessions happen at its end.
 
     The last tick of a day then calls ``close_day(p)`` (daily series, creator
@@ -73,7 +73,7 @@ def step(p: PlatformState, t0: float, close_day) -> None:
         p.phase_seconds["daily"] += time.perf_counter() - s
 
 
-def run_tick(p: PlatformState, t0: float) -> None:
+def run_tick(p: Platform, t0: float) -> None:
     """One tick of the pipeline (see the module docstring)."""
     cfg = p.cfg
     t1 = t0 + cfg.tick_hours
@@ -119,7 +119,7 @@ def run_tick(p: PlatformState, t0: float) -> None:
 
 
 # ------------------------------------------------------------------ posting
-def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.float64],
+def draw_posts(p: Platform, streams: tuple[int, int], rate: NDArray[np.float64],
                multiplier: NDArray[np.float64], mask: NDArray[np.bool_], t0: float):
     """Authors, in-tick offsets, appeal and link flags of one tick's posts.
 
@@ -145,7 +145,7 @@ def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.floa
     return authors, u[0], appeal, off_platform, counts, ptr
 
 
-def post(p: PlatformState, t0: float) -> None:
+def post(p: Platform, t0: float) -> None:
     """The tick's organic and campaign posts: into the post table and the live originals' queue.
 
     A post is numbered within its author's posts (0, 1, ...) and tracked in the
@@ -191,7 +191,7 @@ def post(p: PlatformState, t0: float) -> None:
 
 
 # ----------------------------------------------------------------- sessions
-def draw_sessions(p: PlatformState, t0: float) -> Sessions:
+def draw_sessions(p: Platform, t0: float) -> Sessions:
     """Sessions at the end of the tick: a keyed Poisson count per account.
 
     Each account's count is a keyed draw of its own (departed accounts have
@@ -210,7 +210,7 @@ def draw_sessions(p: PlatformState, t0: float) -> Sessions:
 
 
 # -------------------------------------------------------------------- feeds
-def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | None, NDArray[np.int64]]:
+def build_feeds(p: Platform, ses: Sessions, now: float) -> tuple[Feeds | None, NDArray[np.int64]]:
     """Every viewer's feeds at ``now`` and its number of candidates (reads state only).
 
     A built-in ranker runs fused (candidates, scores and top-k in one compiled
@@ -236,12 +236,13 @@ def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | No
             feeds = select_feeds(p, rows, scores, ses.attention, ses.sessions)
             p.phase_seconds["ranking"] += clock() - s
     if p.audit is not None:
-        p.audit.record(p, ses.viewers, ses.attention, ses.sessions, now, None if rows is None else (rows, scores))
+        tick_rows = None if rows is None or scores is None else (rows, scores)
+        p.audit.record(p, ses.viewers, ses.attention, ses.sessions, now, tick_rows)
     return feeds, n_cand
 
 
 # -------------------------------------------------------------- impressions
-def count_impressions(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64], now: float) -> None:
+def count_impressions(p: Platform, feeds: Feeds, blocks: NDArray[np.int64], now: float) -> None:
     """Add the tick's impressions to the post, account and viewer-author counters (and the log).
 
     Follower reach counts the viewers who followed the author when the post was
@@ -270,7 +271,7 @@ def count_impressions(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64],
         log["in_network"].append(feeds.kind != 2)
 
 
-def mark_shown(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64]) -> None:
+def mark_shown(p: Platform, feeds: Feeds, blocks: NDArray[np.int64]) -> None:
     """Remember what was shown, so that no viewer is shown a post twice.
 
     A followee's own post with a tracked number goes into its follow edge's mask
