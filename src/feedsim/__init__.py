@@ -14,7 +14,7 @@ Examples
 
 __version__ = "0.3.0"
 
-from . import amplification, lesson, metrics, networks, rankers, sweeps, theory, worlds  # noqa: E402
+from . import amplification, metrics, networks, rankers, sweeps, theory, worlds  # noqa: E402
 from .amplification import ViewerSplit, split_amplification  # noqa: E402
 from .compare import Comparison, compare, replicate_community  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
@@ -29,12 +29,30 @@ from .errors import (  # noqa: E402
     ResultFileError,
     RunFailedError,
 )
-from .lesson import explore  # noqa: E402
 from .network.graph import ROLES, FollowGraph  # noqa: E402
 from .random import replicate_seeds  # noqa: E402
 from .results_io import load_result  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
+
+
+def __getattr__(name: str):
+    # The applications (the explorer, its server, the report) are imported on first use only:
+    # ``import feedsim`` loads the core.
+    import importlib  # noqa: PLC0415
+
+    if name == "lesson":
+        return importlib.import_module(".lesson", __name__)
+    if name == "explore":
+        return importlib.import_module(".lesson", __name__).explore
+    if name == "report":
+        import warnings  # noqa: PLC0415
+
+        warnings.warn("feedsim.report is deprecated and will be removed in the next release; "
+                      "use feedsim.lesson.report", DeprecationWarning, stacklevel=2)
+        return importlib.import_module(".lesson.report", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CheckpointError",

@@ -617,7 +617,7 @@ def _compare(args) -> int:
     if args.out:
         out, out_failure = _write_or_fallback("--out", args.out, lambda path, _: _write_outputs(result, payload, path))
     if args.report:
-        from .report import write_report
+        from .lesson.report import write_report
 
         report, report_failure = _write_or_fallback("--report", args.report,
                                                     lambda path, _: write_report(result, path))
@@ -632,7 +632,7 @@ def _compare(args) -> int:
             print(f"\nfigures and summary.json written to {out}")
         if report:
             print(f"\nreport written to {report}")
-        from .report import headline
+        from .lesson.report import headline
 
         print(f"\n{headline(result)}")
     return _report_failures([out_failure, report_failure])

@@ -31,6 +31,13 @@ DEFAULT_DELAY = 2.0
 def progress_disabled() -> bool:
     """True when the ``TQDM_DISABLE`` environment variable asks for no bars.
 
+    tqdm (>= 4.66) reads ``TQDM_*`` variables itself, but only for its text bar,
+    once, when tqdm is imported, and any value but ``""`` disables (``0`` too);
+    its notebook widget passes ``disable`` explicitly and so ignores the
+    variable. Read here when each bar is made, so ``TQDM_DISABLE=1`` set in a
+    running notebook silences the widget too
+    (``tests/unit/test_progress.py::test_tqdm_alone_does_not_silence_the_widget``).
+
     Examples
     --------
     >>> import os

@@ -38,7 +38,7 @@ SCRIPT_ENV = {"MPLBACKEND": "Agg", "PYTHONWARNINGS": "error", "FEEDSIM_CHECK_FIG
 
 
 def check_figures(out: Path, figures: list[str]) -> None:
-    """Every figure a quick run saved follows the figure rules (:func:`feedsim.plots.rules.figure_problems`).
+    """Every figure a quick run saved follows the figure rules (``tests/figure_rules.py``).
 
     The run recorded, per figure, what breaks the rules (palette colours of roles and
     rankers, words on axes, intervals inside their quantity's bounds, bars from zero,

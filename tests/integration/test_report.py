@@ -13,7 +13,7 @@ import pytest
 
 import feedsim
 from feedsim.cli import main
-from feedsim.report import finding, headline, report_html, write_report
+from feedsim.lesson.report import finding, headline, report_html, write_report
 
 SMALL = ["compare", "--users", "300", "--days", "1"]
 

@@ -19,14 +19,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from figure_rules import figure_problems  # noqa: E402
 
 import feedsim  # noqa: E402
-from feedsim.plots import (RANKER_COLORS, ROLE_COLORS, plot_follow_graph, plot_lorenz,  # noqa: E402
-                           plot_metric_over_time, plot_role_share_scatter, plot_role_shares, plot_sweep,
-                           plot_sweep_results)
+from feedsim.plots import (  # noqa: E402
+    RANKER_COLORS,
+    ROLE_COLORS,
+    plot_follow_graph,
+    plot_lorenz,
+    plot_metric_over_time,
+    plot_role_share_scatter,
+    plot_role_shares,
+    plot_sweep,
+    plot_sweep_results,
+)
 from feedsim.plots.palette import label_color  # noqa: E402
-from feedsim.plots.rules import (declare_bounds, figure_problems, interval_bars, interval_points,  # noqa: E402
-                                 legend_outside)
+from feedsim.plots.rules import declare_bounds, interval_bars, interval_points, legend_outside  # noqa: E402
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 

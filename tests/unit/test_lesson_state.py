@@ -269,6 +269,6 @@ def test_feed_hook_calls_plot_feed_when_present(engagement, monkeypatch):
 def test_explorer_figure_follows_the_figure_rules():
     """Palette, words on axes, bounded intervals, legend off the data: the shared checker finds nothing."""
     from feedsim.lesson.state import ExploreParams, _draw, explore_state
-    from feedsim.plots.rules import figure_problems
+    from figure_rules import figure_problems
 
     assert figure_problems(_draw(explore_state(ExploreParams(n_users=300, days=3)))) == []

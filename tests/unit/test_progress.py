@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import subprocess
 import sys
 import types
 
@@ -98,3 +100,17 @@ def test_cli_no_progress_when_stderr_is_not_a_terminal(no_delay):
     err = io.StringIO()
     _compare([], err)
     assert err.getvalue() == ""
+
+
+def test_tqdm_alone_does_not_silence_the_widget():
+    """Why feedsim.progress reads TQDM_DISABLE itself: tqdm's notebook widget ignores it (tqdm 4.70).
+
+    If this fails, tqdm honours the variable everywhere and ``progress_disabled`` can go.
+    """
+    pytest.importorskip("ipywidgets")
+    code = ("import io, warnings; warnings.simplefilter('ignore')\n"
+            "from tqdm.notebook import tqdm; from tqdm.std import tqdm as text\n"
+            "print(text(range(2), file=io.StringIO()).disable, tqdm(range(2), display=False).disable)")
+    env = {**os.environ, "TQDM_DISABLE": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]  # the text bar reads it, the widget does not

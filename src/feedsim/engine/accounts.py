@@ -17,7 +17,7 @@ run come last). User processes and interventions change accounts through it:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -29,14 +29,7 @@ from ..params import ACCOUNT_ATTRIBUTES
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-
-class _Owner(Protocol):
-    """What :class:`Accounts` needs of its simulation (no import of it: no cycle)."""
-
-    platform: Any
-
-    @property
-    def now(self) -> float: ...  # pragma: no cover
+    from .simulation import Simulation
 
 __all__ = ["EDITABLE", "READ_ONLY", "Accounts"]
 
@@ -100,9 +93,9 @@ class Accounts:
     """
 
     __slots__ = ("_sim",)
-    _sim: _Owner
+    _sim: Simulation
 
-    def __init__(self, sim: _Owner) -> None:
+    def __init__(self, sim: Simulation) -> None:
         object.__setattr__(self, "_sim", sim)
 
     # ---------------------------------------------------------------- reading

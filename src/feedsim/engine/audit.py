@@ -44,7 +44,7 @@ from .feed import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["FeedAudit", "AUDIT_COLUMNS", "ARRIVALS", "score_parts", "empty_audit"]
 
@@ -176,7 +176,7 @@ class FeedAudit:
         self.accounts: NDArray[np.int64] = idx
         self._chunks: list[dict[str, NDArray]] = []
 
-    def record(self, p: PlatformState, viewers: NDArray[np.int64], attention: NDArray[np.int64],
+    def record(self, p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.int64],
                sessions: NDArray[np.int64], now: float,
                tick_rows: tuple[CandidateRows, NDArray[np.float64]] | None) -> None:
         """Record the audited viewers among this tick's ``viewers`` (state before marking).
@@ -245,7 +245,7 @@ def _slice_rows(rows: CandidateRows, scores: NDArray[np.float64],
     return sub, np.asarray(scores)[idx]
 
 
-def _table(p: PlatformState, rows: CandidateRows, scores, feeds, feed_size, sessions, age, item_age, parts,
+def _table(p: Platform, rows: CandidateRows, scores, feeds, feed_size, sessions, age, item_age, parts,
            now: float) -> dict[str, NDArray]:
     m = len(rows)
     seg = rows.segment

@@ -17,11 +17,11 @@ from .memory import release_free_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     from .account_state import AccountState
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["close_day", "adapt_creators", "adapt_sessions"]
 
-def close_day(p: PlatformState) -> None:
+def close_day(p: Platform) -> None:
     """Close day ``p.day`` at its midnight (run by its last tick, before the clock moves on).
 
     In order: the day's follows take effect; the day's series are recorded;

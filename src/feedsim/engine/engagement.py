@@ -11,12 +11,12 @@ from .kernels import LAUNCH_LOCK
 from .kernels.engage import add_engagements, draw_actions
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["engage"]
 
 
-def engage(p: PlatformState, feeds: Feeds, now: float) -> None:
+def engage(p: Platform, feeds: Feeds, now: float) -> None:
     """Turn impressions into likes, reshares and replies, then run the feedback loops.
 
     The chance that an impression becomes each action is

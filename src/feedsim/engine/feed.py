@@ -36,7 +36,7 @@ from .kernels.compiled_rankers import compiled_form
 from .kernels.hashing import STREAMS, keyed_uniform_np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "Feeds", "CandidateRows", "build_rows",
            "candidates_view", "score_rows", "select_feeds", "fused_form", "fused_feeds",
@@ -91,7 +91,7 @@ class CandidateRows:
         return np.repeat(np.arange(len(self.viewers), dtype=np.int64), np.diff(self.ptr))
 
 
-def trending_pool(p: PlatformState, size: int) -> NDArray[np.int64]:
+def trending_pool(p: Platform, size: int) -> NDArray[np.int64]:
     """The ``size`` live posts with most engagement (newest first among equals).
 
     Partial selection (``argpartition``) keeps the cost linear in the live posts.
@@ -124,7 +124,7 @@ _Sources = tuple[
 _ScoreArrays = tuple[_F64, _I64, _I64, NDArray[np.bool_], _I64, _I64, _F64]
 
 
-def _sources(p: PlatformState, n_viewers: int) -> _Sources:
+def _sources(p: Platform, n_viewers: int) -> _Sources:
     """What candidate building reads: the follow graph, live items, seen state and the pool."""
     g = p.edges
     cfg = p.cfg
@@ -142,7 +142,7 @@ def _sources(p: PlatformState, n_viewers: int) -> _Sources:
             seen.table, np.int64(seen.bits), len(seen) > 0, bool(cfg.exclude_seen))
 
 
-def build_rows(p: PlatformState, viewers: NDArray[np.int64]) -> CandidateRows:
+def build_rows(p: Platform, viewers: NDArray[np.int64]) -> CandidateRows:
     """Candidates of every viewer: followees' live items plus the trending pool.
 
     Excludes the viewer's own posts and, with ``exclude_seen``, posts already shown
@@ -176,7 +176,7 @@ def _empty_columns(m: int) -> tuple[_I64, _I64, _I64, _I64, _F64, NDArray[np.int
             np.empty(m, dtype=np.int64))
 
 
-def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candidates:
+def candidates_view(p: Platform, rows: CandidateRows, now: float) -> Candidates:
     """The rows as read-only :class:`~feedsim.rankers.Candidates` for a ranker's array form.
 
     Fields other than the layout are gathered on first access.
@@ -222,7 +222,7 @@ def candidates_view(p: PlatformState, rows: CandidateRows, now: float) -> Candid
     )
 
 
-def score_rows(p: PlatformState, rows: CandidateRows, now: float) -> NDArray[np.float64]:
+def score_rows(p: Platform, rows: CandidateRows, now: float) -> NDArray[np.float64]:
     """One score per candidate row: the active ranker's array form on :func:`candidates_view`.
 
     The output is validated. A ranker that raises is re-raised as
@@ -242,7 +242,7 @@ def score_rows(p: PlatformState, rows: CandidateRows, now: float) -> NDArray[np.
     return validate_scores(raw, len(rows), p.ranker_label, now)
 
 
-def _score_inputs(p: PlatformState, code: int, params: NDArray) -> tuple[NDArray, _ScoreArrays]:
+def _score_inputs(p: Platform, code: int, params: NDArray) -> tuple[NDArray, _ScoreArrays]:
     """The arrays and parameters a compiled form reads (``params`` completed for this tick)."""
     from ..rankers.builtin import log1p_counts, log1p_table
 
@@ -259,7 +259,7 @@ def _score_inputs(p: PlatformState, code: int, params: NDArray) -> tuple[NDArray
                     log1p_table())
 
 
-def fused_form(p: PlatformState) -> tuple[int, NDArray, int] | None:
+def fused_form(p: Platform) -> tuple[int, NDArray, int] | None:
     """The compiled form :func:`fused_feeds` runs for the active ranker, or None."""
     return compiled_form(p.ranker) if p.fused else None
 
@@ -271,7 +271,7 @@ def _item_rows(n: int, width: int) -> NDArray[np.int64]:
     return buf[skip:skip + n * width].reshape(n, width)
 
 
-def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray[np.int64],
+def fused_feeds(p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.int64],
                 sessions: NDArray[np.int64], now: float,
                 form: tuple[int, NDArray, int]) -> tuple[Feeds, NDArray[np.int64]]:
     """Feeds of ``viewers`` under a compiled ranker ``form``, in one pass per viewer.
@@ -328,7 +328,7 @@ def fused_feeds(p: PlatformState, viewers: NDArray[np.int64], attention: NDArray
     return feeds, n_cand
 
 
-def select_feeds(p: PlatformState, rows: CandidateRows, scores: NDArray[np.float64],
+def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
                  attention: NDArray[np.int64], sessions: NDArray[np.int64]) -> Feeds:
     """Fill each viewer's session feeds from its scored candidates.
 
@@ -368,7 +368,7 @@ def select_feeds(p: PlatformState, rows: CandidateRows, scores: NDArray[np.float
     )
 
 
-def build_candidates(p: PlatformState, viewers: NDArray[np.int64], now: float):
+def build_candidates(p: Platform, viewers: NDArray[np.int64], now: float):
     """Candidates of ``viewers`` as a ranker sees them: ``(Candidates, kind, author_edge, number)``."""
     rows = build_rows(p, viewers)
     return candidates_view(p, rows, now), rows.kind, rows.edge, rows.number

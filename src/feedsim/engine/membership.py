@@ -13,12 +13,12 @@ from numpy.typing import NDArray
 from .arrays import ranges
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["start_new_edges", "grow", "add_accounts", "churn"]
 
 
-def start_new_edges(p: PlatformState, fresh_followers: bool = False) -> None:
+def start_new_edges(p: Platform, fresh_followers: bool = False) -> None:
     """Start the shown masks of the follow edges just added (``p.edges.last_added``).
 
     A new follower may already have seen some of the followee's live posts
@@ -47,7 +47,7 @@ def start_new_edges(p: PlatformState, fresh_followers: bool = False) -> None:
     g.set_shown(edge[owner], items.number[item] - first[v[owner]])
 
 
-def grow(p: PlatformState, role_codes: NDArray[np.int8], rng: np.random.Generator,
+def grow(p: Platform, role_codes: NDArray[np.int8], rng: np.random.Generator,
          **attrs: float) -> NDArray[np.int64]:
     """Append accounts of the given roles (attributes from role defaults); return their indices."""
     new = p.accounts.grow(role_codes, rng, day=p.day, followers=0, **attrs)
@@ -55,7 +55,7 @@ def grow(p: PlatformState, role_codes: NDArray[np.int8], rng: np.random.Generato
     return new
 
 
-def add_accounts(p: PlatformState, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:
+def add_accounts(p: Platform, role_code: int, n: int, follows: int, **attrs: float) -> NDArray[np.int64]:
     """Add ``n`` accounts that each follow ``follows`` present accounts (preferentially popular).
 
     Returns the new accounts' indices. Draws from the ``interventions`` stream.
@@ -72,7 +72,7 @@ def add_accounts(p: PlatformState, role_code: int, n: int, follows: int, **attrs
     return new
 
 
-def churn(p: PlatformState, midnight: float) -> None:
+def churn(p: Platform, midnight: float) -> None:
     """Accounts leave and join at midnight (``leave_rate``, ``join_rate`` per day).
 
     A newcomer's prototype is one of the day's leavers while there are any (it
@@ -117,7 +117,7 @@ def churn(p: PlatformState, midnight: float) -> None:
         p.days.joins += len(new)
 
 
-def _remember_shown_before_unfollow(p: PlatformState, gone: NDArray[np.bool_]) -> None:
+def _remember_shown_before_unfollow(p: Platform, gone: NDArray[np.bool_]) -> None:
     """Move what the staying followers of departing accounts were shown into the seen hash set.
 
     A followee's posts a follower was shown are recorded in the follow edge's
@@ -135,7 +135,7 @@ def _remember_shown_before_unfollow(p: PlatformState, gone: NDArray[np.bool_]) -
 
 
 def _copy_edges(
-    p: PlatformState, rng: np.random.Generator, proto: NDArray[np.int64], stay: NDArray[np.int64]
+    p: Platform, rng: np.random.Generator, proto: NDArray[np.int64], stay: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """The copying model's edges for newcomers with prototypes ``proto``.
 
@@ -176,7 +176,7 @@ def _copy_edges(
     return out_owner, out_v, in_u, in_owner
 
 
-def _join(p: PlatformState, rng: np.random.Generator, proto, out_owner, out_v, in_u,
+def _join(p: Platform, rng: np.random.Generator, proto, out_owner, out_v, in_u,
           in_owner) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Add newcomers copying ``proto`` (see :func:`_copy_edges`); return them and their edges ``u -> v``.
 

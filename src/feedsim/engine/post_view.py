@@ -10,7 +10,7 @@ tick: the feeds and the engagement draws read it then.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -22,18 +22,14 @@ from .posts import POST_COLUMNS
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from .simulation import Simulation
+
 __all__ = ["EDITABLE_POST_COLUMNS", "Posts"]
 
 #: Post columns user code may change, with their meaning.
 EDITABLE_POST_COLUMNS = {
     "appeal": "the post's engagement multiplier (finite, >= 0; drawn with mean 1 x the author's quality)",
 }
-
-
-class _Owner(Protocol):
-    """What :class:`Posts` needs of its simulation (no import of it: no cycle)."""
-
-    platform: Any
 
 
 class Posts:
@@ -75,7 +71,7 @@ class Posts:
 
     __slots__ = ("_sim",)
 
-    def __init__(self, sim: _Owner) -> None:
+    def __init__(self, sim: Simulation) -> None:
         self._sim = sim
 
     @property

@@ -37,7 +37,7 @@ from .kernels.draws import keyed_poisson_rates
 from .kernels.hashing import STREAMS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .state_types import PlatformState
+    from .platform import Platform
 
 __all__ = ["Sessions", "step", "run_tick", "post", "draw_posts", "draw_sessions", "build_feeds",
            "count_impressions", "mark_shown"]
@@ -57,7 +57,7 @@ class Sessions:
         return self.attention * self.sessions
 
 
-def step(p: PlatformState, close_day) -> None:
+def step(p: Platform, close_day) -> None:
     """Run tick ``p.tick`` (sessions happen at its end), then advance the clock by one.
 
     The last tick of a day calls ``close_day(p)`` (daily series, creator
@@ -72,7 +72,7 @@ def step(p: PlatformState, close_day) -> None:
     p.tick += 1
 
 
-def run_tick(p: PlatformState) -> None:
+def run_tick(p: Platform) -> None:
     """Tick ``p.tick`` of the pipeline (see the module docstring); the clock does not move."""
     cfg = p.cfg
     t0 = hours_at(p.tick, cfg.tick_hours)
@@ -116,7 +116,7 @@ def run_tick(p: PlatformState) -> None:
 
 
 # ------------------------------------------------------------------ posting
-def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.float64],
+def draw_posts(p: Platform, streams: tuple[int, int], rate: NDArray[np.float64],
                multiplier: NDArray[np.float64], mask: NDArray[np.bool_]):
     """Authors, in-tick offsets, appeal and link flags of the posts of tick ``p.tick``.
 
@@ -142,7 +142,7 @@ def draw_posts(p: PlatformState, streams: tuple[int, int], rate: NDArray[np.floa
     return authors, u[0], appeal, off_platform, counts, ptr
 
 
-def post(p: PlatformState, t0: float) -> None:
+def post(p: Platform, t0: float) -> None:
     """The organic and campaign posts of tick ``p.tick``: into the post table and the live originals' queue.
 
     ``t0`` is the tick's start, hours (``hours_at(p.tick)``). A post is numbered
@@ -188,7 +188,7 @@ def post(p: PlatformState, t0: float) -> None:
 
 
 # ----------------------------------------------------------------- sessions
-def draw_sessions(p: PlatformState) -> Sessions:
+def draw_sessions(p: Platform) -> Sessions:
     """Sessions at the end of tick ``p.tick``: a keyed Poisson count per account.
 
     Each account's count is a keyed draw of its own (departed accounts have
@@ -207,7 +207,7 @@ def draw_sessions(p: PlatformState) -> Sessions:
 
 
 # -------------------------------------------------------------------- feeds
-def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | None, NDArray[np.int64]]:
+def build_feeds(p: Platform, ses: Sessions, now: float) -> tuple[Feeds | None, NDArray[np.int64]]:
     """Every viewer's feeds at ``now`` and its number of candidates (reads state only).
 
     A built-in ranker runs fused (candidates, scores and top-k in one compiled
@@ -233,12 +233,13 @@ def build_feeds(p: PlatformState, ses: Sessions, now: float) -> tuple[Feeds | No
             feeds = select_feeds(p, rows, scores, ses.attention, ses.sessions)
             p.phase_seconds["ranking"] += clock() - s
     if p.audit is not None:
-        p.audit.record(p, ses.viewers, ses.attention, ses.sessions, now, None if rows is None else (rows, scores))
+        tick_rows = None if rows is None or scores is None else (rows, scores)
+        p.audit.record(p, ses.viewers, ses.attention, ses.sessions, now, tick_rows)
     return feeds, n_cand
 
 
 # -------------------------------------------------------------- impressions
-def count_impressions(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64], now: float) -> None:
+def count_impressions(p: Platform, feeds: Feeds, blocks: NDArray[np.int64], now: float) -> None:
     """Add the tick's impressions to the post, account and viewer-author counters (and the log).
 
     Follower reach counts the viewers who followed the author when the post was
@@ -267,7 +268,7 @@ def count_impressions(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64],
         log["in_network"].append(feeds.kind != 2)
 
 
-def mark_shown(p: PlatformState, feeds: Feeds, blocks: NDArray[np.int64]) -> None:
+def mark_shown(p: Platform, feeds: Feeds, blocks: NDArray[np.int64]) -> None:
     """Remember what was shown, so that no viewer is shown a post twice.
 
     A followee's own post with a tracked number goes into its follow edge's mask

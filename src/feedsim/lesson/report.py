@@ -19,11 +19,11 @@ import platform as _platform
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InvalidParameterError
-from .network.graph import ROLES
+from ..errors import InvalidParameterError
+from ..network.graph import ROLES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compare import Comparison
+    from ..compare import Comparison
 
 __all__ = ["headline", "finding", "write_report", "report_html", "voice_ratios"]
 
@@ -228,7 +228,7 @@ def _figures(cmp: Comparison) -> dict[str, str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plots import plot_lorenz, plot_role_shares
+    from ..plots import plot_lorenz, plot_role_shares
 
     out = {}
     n = len(cmp.results)
@@ -370,7 +370,7 @@ def write_report(table: Comparison, path: str | Path, *, title: str | None = Non
     >>> path.read_text().startswith("<!DOCTYPE html>")
     True
     """
-    from .compare import Comparison
+    from ..compare import Comparison
 
     if not isinstance(table, Comparison):
         raise InvalidParameterError(f"table must be a Comparison from feedsim.compare; got {type(table).__name__}")
