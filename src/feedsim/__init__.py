@@ -12,11 +12,11 @@ Examples
 ['chronological', 'engagement']
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from . import amplification, lesson, metrics, networks, rankers, sweeps, theory, worlds  # noqa: E402
 from .amplification import ViewerSplit, split_amplification  # noqa: E402
-from .compare import Comparison, compare  # noqa: E402
+from .compare import Comparison, compare, replicate_community  # noqa: E402
 from .engine import FEEDBACK_LOOPS, Simulation, SimulationConfig, SimulationResult  # noqa: E402
 from .engine.memory import estimate_memory  # noqa: E402
 from .errors import (  # noqa: E402
@@ -31,6 +31,7 @@ from .errors import (  # noqa: E402
 )
 from .lesson import explore  # noqa: E402
 from .network.graph import ROLES, FollowGraph  # noqa: E402
+from .random import replicate_seeds  # noqa: E402
 from .results_io import load_result  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
 from .worlds import run_worlds, unpredictability  # noqa: E402
@@ -67,6 +68,8 @@ __all__ = [
     "SweepSpec",
     "__version__",
     "compare",
+    "replicate_community",
+    "replicate_seeds",
     "explore",
     "lesson",
     "load_results",

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from . import __version__
 from .errors import FeedsimError
-from .random import stream_seed
 
 __all__ = ["main", "build_parser"]
 
@@ -146,7 +145,7 @@ def _run(args) -> int:
     else:
         result = sim.run(days=args.days, progress=_show_progress(args))
     summary = result.summary()
-    summary["config"]["graph"] = args.graph or f"default_community(n_users={args.users})"
+    summary["config"]["graph"] = args.graph or _graph_record(args)
     if args.save:
         result.save(args.save, overwrite=args.overwrite)
     if args.json:
@@ -352,10 +351,18 @@ def _load_graph(args):
         return graph
     if args.users < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
-    follows = min(40.0, (args.users - 1) / 2)  # the default (40) needs more than 40 accounts
-    return networks.default_community(
-        args.users, mean_follows=follows, seed=stream_seed(args.seed, "network"), as_arrays=True
-    )
+    from .compare import replicate_community
+
+    return replicate_community(args.users, args.seed)  # replicate 0's community (feedsim.random.replicate_seeds)
+
+
+def _graph_record(args) -> dict:
+    """How the default community of ``--users`` and ``--seed`` was drawn (replicate 0's graph seed)."""
+    from .random import replicate_seeds
+
+    return {"generator": "feedsim.compare.replicate_community", "n_users": args.users,
+            "mean_follows": min(40.0, (args.users - 1) / 2), "seed": replicate_seeds(args.seed).to_dict()["graph"],
+            "python": f"feedsim.replicate_community({args.users}, seed={args.seed})"}
 
 
 def _show_progress(args) -> bool:
@@ -375,7 +382,9 @@ def _compare(args) -> int:
     if args.replicates < 1:
         raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
     rankers = [r.strip() for r in args.rankers.split(",") if r.strip()]
-    graph = _load_graph(args)
+    graph = _load_graph(args) if args.graph else args.users  # --users: a community per replicate
+    if not args.graph and args.users < 2:
+        raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
     progress = _show_progress(args)
     result = compare(
         graph,
@@ -388,7 +397,7 @@ def _compare(args) -> int:
         replicates=args.replicates,
     )
     payload = result.to_dict()
-    payload["config"]["graph"] = args.graph or f"default_community(n_users={args.users})"
+    payload["config"]["graph"] = args.graph or _graph_record(args)
     if args.out:
         _write_outputs(result, payload, args.out)
     if args.json:

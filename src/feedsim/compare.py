@@ -12,11 +12,13 @@ from .amplification import group_reach, paired_amplification
 from .engine.result import SimulationResult
 from .engine.simulation import Simulation
 from .errors import InvalidParameterError
+from .network.generators import default_community
 from .network.graph import ROLES, FollowGraph
-from .random import SeedInfo, as_seed_sequence
+from .random import ReplicateSeeds, as_seed_sequence, replicate_seeds
 from .rankers.registry import get_ranker, ranker_name
+from .sweeps.intervals import bounded_interval
 
-__all__ = ["Comparison", "compare", "format_table"]
+__all__ = ["Comparison", "compare", "format_table", "replicate_community"]
 
 BASELINE = "chronological"
 
@@ -46,11 +48,20 @@ class Comparison:
         With ``replicates > 1``: per ranker (and the chronological baseline), one
         :func:`feedsim.amplification.group_reach` table per replicate
         (impressions and posts per role and follower group).
+    voice : dict
+        Voice ratio per ranker (and the chronological baseline) and role over the
+        replicates: ``voice[ranker][role]``
+        is ``{"estimate", "ci_low", "ci_high", "n", "values"}`` (the mean with a 95 %
+        Student-t interval kept above 0, :func:`feedsim.sweeps.bounded_interval`, as the
+        explorer computes it; one value per replicate, the interval NaN for one).
+    seeds : list of dict
+        Per replicate, the seeds of its community (None for a graph that was given)
+        and of its runs (:meth:`feedsim.random.ReplicateSeeds.to_dict`); also in ``config``.
     """
 
     def __init__(self, results: dict[str, SimulationResult], baseline: SimulationResult, config: dict,
                  amplification: dict | None = None, replicates: int = 1,
-                 replicate_reach: dict | None = None) -> None:
+                 replicate_reach: dict | None = None, replicate_voice: dict | None = None) -> None:
         self.results = results
         self.baseline = baseline
         self.config = config
@@ -58,13 +69,23 @@ class Comparison:
         self.amplification = amplification
         self.replicates = replicates
         self.replicate_reach = replicate_reach
+        self.seeds = config.get("seeds", [])
+        if replicate_voice is None:  # one replicate: its summaries (and the baseline's)
+            replicate_voice = {name: [s["voice_ratio"]] for name, s in self.summaries.items()}
+            replicate_voice.setdefault(BASELINE, [baseline.summary()["voice_ratio"]])
+        self.voice = {name: {role: _voice_stats([v.get(role) for v in per_rep]) for role in ROLES}
+                      for name, per_rep in replicate_voice.items()}
 
     def to_dict(self) -> dict:
-        """``{"config": ..., "rankers": {name: summary}}``, JSON-serialisable.
+        """``{"config": ..., "rankers": {name: summary}, "voice": ...}``, JSON-serialisable.
 
-        With replicates, also ``"amplification_ci"`` (see :attr:`amplification`).
+        ``config["seeds"]`` holds the seeds of every replicate's community and runs;
+        ``voice`` the voice ratio over the replicates (see :attr:`voice`). With
+        replicates, also ``"amplification_ci"`` (see :attr:`amplification`).
         """
-        out = {"config": self.config, "rankers": self.summaries}
+        from .engine.result import _clean
+
+        out = {"config": self.config, "rankers": self.summaries, "voice": _clean(self.voice)}
         if self.amplification is not None:
             out["amplification_ci"] = self.amplification
         return out
@@ -79,6 +100,49 @@ class Comparison:
 
     def __repr__(self) -> str:
         return f"Comparison(rankers={list(self.results)})"
+
+
+def _voice_stats(values: Sequence[float | None]) -> dict[str, Any]:
+    vals = np.array([np.nan if v is None else v for v in values], dtype=float)
+    if not np.isfinite(vals).any():
+        return {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": 0, "values": vals.tolist()}
+    n, mean, _, lo, hi, _ = bounded_interval(vals, (0.0, np.inf))
+    return {"estimate": mean, "ci_low": lo, "ci_high": hi, "n": int(n), "values": vals.tolist()}
+
+
+def replicate_community(n_users: int, seed: Any = None, replicate: int = 0) -> FollowGraph:
+    """The default community of replicate ``replicate`` of ``seed``, as every entry point builds it.
+
+    ``feedsim.networks.default_community(n_users, mean_follows=min(40, (n_users - 1) / 2),
+    seed=replicate_seeds(seed, replicate).graph, as_arrays=True)``: the community
+    ``feedsim run --users N --seed S`` and ``feedsim compare`` run on, and the
+    explorer's community ``replicate`` (see :func:`feedsim.random.replicate_seeds`).
+
+    Parameters
+    ----------
+    n_users : int
+        Accounts, ``>= 2``.
+    seed : int, SeedSequence, Generator or None
+        The root seed (the same one the runs use).
+    replicate : int, default 0
+        Replicate index.
+
+    Returns
+    -------
+    FollowGraph
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> G = replicate_community(300, seed=1)
+    >>> res = feedsim.Simulation(G, ranker="engagement", seed=1).run(days=1)  # == feedsim run --users 300 --seed 1
+    >>> G.n_users, res.seed.entropy
+    (300, 1)
+    """
+    n_users = check_int("n_users", n_users, low=2)
+    graph = default_community(n_users, mean_follows=min(40.0, (n_users - 1) / 2),
+                              seed=replicate_seeds(seed, replicate).graph, as_arrays=True)
+    return graph
 
 
 def _fmt(x: Any, pct: bool = False) -> str:
@@ -170,40 +234,47 @@ def compare(
 ) -> Comparison:
     """Run the same population and seed under each ranker and compare them.
 
-    Every run uses the same SeedSequence, so posting and session draws are
-    identical across rankers wherever the ranker does not change behaviour
-    (common random numbers): differences are the ranker's doing, not noise.
-    Amplification is measured against the ``chronological`` run (run as an extra
-    baseline if not requested).
+    Every run of a replicate uses the same SeedSequence, so posting and session
+    draws are identical across rankers wherever the ranker does not change
+    behaviour (common random numbers): differences are the ranker's doing, not
+    noise. Amplification is measured against the ``chronological`` run (run as an
+    extra baseline if not requested).
 
     Parameters
     ----------
-    graph : networkx.DiGraph, FollowGraph or scipy.sparse matrix
-        The follow graph (edge ``(u, v)``: u follows v).
+    graph : networkx.DiGraph, FollowGraph, scipy.sparse matrix, int or callable
+        The follow graph (edge ``(u, v)``: u follows v), the same in every
+        replicate. An int ``N`` draws the default community of ``N`` accounts for
+        each replicate (:func:`replicate_community`, as ``feedsim compare --users N``
+        and the explorer do); a callable is called with each replicate's graph
+        seed (a SeedSequence) and returns its graph.
     rankers : sequence of str or callable
         Rankers to compare (names or callables; names must be distinct).
     days : float, default 14
         Simulated days per run.
     seed : int, SeedSequence, Generator or None
-        Shared by every run.
+        The root seed. Replicate ``r`` runs every arm (and the chronological
+        baseline) on ``replicate_seeds(seed, r).run`` and draws its community (for
+        an int or callable ``graph``) from ``replicate_seeds(seed, r).graph``
+        (:func:`feedsim.random.replicate_seeds`): replicate 0 runs on ``seed``
+        itself, so with ``replicates=1`` the comparison is exactly the single run
+        on ``seed``.
     progress : bool, default False
         Show a progress bar per run.
     replicates : int, default 1
-        Number of paired replicates ``R``. With ``R > 1`` replicate ``r`` runs
-        every arm (and the chronological baseline) on
-        ``SeedSequence(entropy, spawn_key=spawn_key + (r,))`` of ``seed``
-        (common random numbers across arms); ``results`` and ``summaries``
-        are those of replicate 0 and :attr:`Comparison.amplification` holds,
+        Number of paired replicates ``R``. ``results`` and ``summaries`` are those
+        of replicate 0; :attr:`Comparison.voice` holds the voice ratio over the
+        replicates and, with ``R > 1``, :attr:`Comparison.amplification` holds,
         per ranker, role and follower group, the amplification with a 95 %
         paired t-interval on log ratios
-        (:func:`feedsim.amplification.paired_amplification`). With ``R = 1``
-        the comparison is exactly the single run on ``seed``.
+        (:func:`feedsim.amplification.paired_amplification`).
     **params
         Passed to :class:`~feedsim.Simulation` (e.g. ``out_of_network_share``).
 
     Returns
     -------
     Comparison
+        Its ``config["seeds"]`` records every replicate's graph and run seeds.
 
     Examples
     --------
@@ -212,6 +283,12 @@ def compare(
     >>> cmp = feedsim.compare(G, ["chronological", "engagement"], days=2, seed=3)
     >>> cmp.summaries["chronological"]["amplification"]["regular"]
     0.0
+
+    The Python equivalent of ``feedsim compare --users 300 --days 1 --seed 1``:
+
+    >>> cmp = feedsim.compare(300, days=1, seed=1)
+    >>> cmp.config["seeds"][0]["graph"]
+    {'entropy': 1, 'spawn_key': [0]}
     """
     if isinstance(rankers, str):
         rankers = [r.strip() for r in rankers.split(",") if r.strip()]
@@ -225,10 +302,13 @@ def compare(
     if dupes:
         raise InvalidParameterError(f"rankers must have distinct names; got {', '.join(dupes)} more than once")
     replicates = check_int("replicates", replicates, low=1)
-    fg = FollowGraph.coerce(graph)
     ss = as_seed_sequence(seed)
+    seeds = [replicate_seeds(ss, r) for r in range(replicates)]
+    graph_of = _graph_maker(graph, ss)
     if replicates > 1:
-        return _compare_replicates(fg, rankers, names, days, ss, progress, replicates, params)
+        return _compare_replicates(graph_of, rankers, names, days, seeds, progress, params)
+
+    fg = graph_of(seeds[0])
 
     def run(r, sim=None):
         sim = sim if sim is not None else Simulation(fg, ranker=r, seed=ss, **params)
@@ -251,24 +331,60 @@ def compare(
         "params": first.config.to_dict(),
         "versions": {"feedsim": first.version, "numpy": np.__version__},
         "roles": list(ROLES),
+        "replicates": 1,
+        "seeds": [_seed_record(seeds[0], graph_of)],
     }
     return Comparison(results, baseline, config)
 
 
-def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, params) -> Comparison:
-    """Paired replicates: every arm on the same child seed per replicate."""
-    Simulation(fg, ranker=rankers[0], seed=ss, **params)  # validate before any long run
+def _graph_maker(graph: Any, ss: np.random.SeedSequence) -> Callable[[ReplicateSeeds], FollowGraph]:
+    """Replicate seeds -> the replicate's graph; ``.per_replicate`` says whether it depends on them."""
+    if isinstance(graph, (int, np.integer)) and not isinstance(graph, bool):
+        n = check_int("graph", graph, low=2)
+
+        def make(s: ReplicateSeeds) -> FollowGraph:
+            return replicate_community(n, ss, s.replicate)
+    elif callable(graph):
+        def make(s: ReplicateSeeds) -> FollowGraph:
+            return FollowGraph.coerce(graph(s.graph))
+    else:
+        fg = FollowGraph.coerce(graph)
+
+        def make(s: ReplicateSeeds) -> FollowGraph:
+            return fg
+        make.per_replicate = False  # type: ignore[attr-defined]
+        return make
+    make.per_replicate = True  # type: ignore[attr-defined]
+    return make
+
+
+def _seed_record(s: ReplicateSeeds, graph_of) -> dict:
+    rec = s.to_dict()
+    if not graph_of.per_replicate:
+        rec["graph"] = None  # a given graph: not drawn from a seed here
+    return rec
+
+
+def _compare_replicates(graph_of, rankers, names, days, seeds, progress, params) -> Comparison:
+    """Paired replicates: every arm on the same seeds (and community) per replicate."""
     arms = list(zip(names, rankers))
     if BASELINE not in names:
         arms.append((BASELINE, BASELINE))
     reach: dict[str, list] = {name: [] for name, _ in arms}
+    voice: dict[str, list] = {name: [] for name, _ in arms}
     first: dict[str, SimulationResult] = {}
-    for r in range(replicates):
-        child = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (r,))
+    n_users, n_edges = [], []
+    for s in seeds:
+        fg = graph_of(s)
+        n_users.append(fg.n_users)
+        n_edges.append(fg.n_edges)
+        if s.replicate == 0:
+            Simulation(fg, ranker=rankers[0], seed=s.run, **params)  # validate before any long run
         for name, rk in arms:
-            res = Simulation(fg, ranker=rk, seed=child, **params).run(days=days, progress=progress)
+            res = Simulation(fg, ranker=rk, seed=s.run, **params).run(days=days, progress=progress)
             reach[name].append(group_reach(res))
-            if r == 0:
+            voice[name].append(res.summary()["voice_ratio"])
+            if s.replicate == 0:
                 first[name] = res
     # ranker -> "role" or "followers" -> group -> paired_amplification's dict
     amplification: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
@@ -288,16 +404,19 @@ def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, para
     config = {
         "rankers": names,
         "days": days,
-        "seed": SeedInfo(ss.entropy, tuple(ss.spawn_key)).to_dict(),
-        "n_users": fg.n_users,
-        "n_edges": fg.n_edges,
+        "seed": head.seed.to_dict(),
+        "n_users": n_users[0],
+        "n_edges": n_edges[0],
         "params": head.config.to_dict(),
         "versions": {"feedsim": head.version, "numpy": np.__version__},
         "roles": list(ROLES),
-        "replicates": replicates,
-        "replicate_seeds": "SeedSequence(entropy, spawn_key=spawn_key + (r,)) for r in range(replicates)",
+        "replicates": len(seeds),
+        "seeds": [_seed_record(s, graph_of) for s in seeds],
     }
+    if graph_of.per_replicate:
+        config["n_users_per_replicate"] = n_users
+        config["n_edges_per_replicate"] = n_edges
     from .engine.result import _clean
 
-    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=replicates,
-                      replicate_reach=reach)
+    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=len(seeds),
+                      replicate_reach=reach, replicate_voice=voice)

@@ -7,6 +7,11 @@ draws in one subsystem never shift another. Posting and sessions are keyed draws
 (:mod:`feedsim.engine.kernels.draws`), so an account whose rates have not changed
 posts and opens sessions the same way whichever ranker runs (common random numbers
 account by account).
+
+Which seed a replicate gets is decided in one place, :func:`replicate_seeds`:
+every entry point (``compare``, ``run_worlds``, sweeps, the explorer, the report,
+the CLI, the experiments and notebooks) asks it for the seed of replicate ``r``'s
+community and of its runs.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 
 from .errors import InvalidParameterError
 
-__all__ = ["STREAMS", "SeedInfo", "as_seed_sequence", "make_rng", "spawn_streams", "stream_seed"]
+__all__ = ["REPLICATE_KEY", "STREAMS", "ReplicateSeeds", "SeedInfo", "as_seed_sequence", "make_rng",
+           "replicate_seeds", "spawn_streams", "stream_seed"]
 
 #: Names of the per-run child streams, in spawn order. Append only.
 STREAMS = (
@@ -151,3 +157,109 @@ def stream_seed(seed, name: str) -> np.random.SeedSequence:
     if name not in STREAMS:
         raise InvalidParameterError(f"stream must be one of {', '.join(STREAMS)}; got {name!r}")
     return np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (STREAMS.index(name),))
+
+
+#: First spawn-key word of replicates 1, 2, ... of a seed (``b"repl"`` read as a
+#: little-endian 32-bit integer). A run's own streams are one-word children of its seed
+#: and a sweep point's replicates are five words long, so no replicate seed is ever a
+#: stream of another run.
+REPLICATE_KEY = 0x6C706572
+
+
+class ReplicateSeeds(NamedTuple):
+    """The seeds of one replicate: of its community and of its runs (see :func:`replicate_seeds`).
+
+    Attributes
+    ----------
+    graph : SeedSequence
+        Seeds the replicate's community (``feedsim.networks.default_community(..., seed=graph)``).
+    run : SeedSequence
+        Seeds every run of the replicate (``feedsim.Simulation(..., seed=run)``), whatever
+        its ranker: arms that differ only in their ranker share it (common random numbers).
+    replicate : int
+        The replicate index.
+    """
+
+    graph: np.random.SeedSequence
+    run: np.random.SeedSequence
+    replicate: int
+
+    def to_dict(self) -> dict:
+        """``{"replicate": r, "graph": {"entropy", "spawn_key"}, "run": {...}}``, JSON-ready.
+
+        Examples
+        --------
+        >>> replicate_seeds(1).to_dict()
+        {'replicate': 0, 'graph': {'entropy': 1, 'spawn_key': [0]}, 'run': {'entropy': 1, 'spawn_key': []}}
+        """
+        def info(ss: np.random.SeedSequence) -> dict:
+            return SeedInfo(ss.entropy, tuple(ss.spawn_key)).to_dict()
+
+        return {"replicate": int(self.replicate), "graph": info(self.graph), "run": info(self.run)}
+
+
+def replicate_seeds(seed=None, replicate: int = 0, *, point: Sequence[int] = ()) -> ReplicateSeeds:
+    """The seeds of replicate ``replicate`` of ``seed``: of its community (graph) and of its runs.
+
+    The one rule every entry point follows, so that the same seed gives the same
+    communities and the same runs on the explorer page, in the report, in the
+    notebooks, from ``feedsim compare`` and from Python:
+
+    - the run seed of replicate 0 is ``seed`` itself, so a single run or a
+      one-replicate comparison is exactly ``Simulation(G, seed=seed)``;
+      replicate ``r >= 1`` runs on ``SeedSequence(entropy, spawn_key=spawn_key +
+      (REPLICATE_KEY, r))`` of ``seed``;
+    - with ``point`` (a sweep's grid point, or an experiment's arm, as integers)
+      every replicate, 0 included, runs on ``SeedSequence(entropy,
+      spawn_key=spawn_key + (*point, r))``;
+    - the community of a replicate is drawn from the ``network`` stream of its run
+      seed (:func:`stream_seed`), a stream no run draws from. So ``feedsim run
+      --users N --seed S`` builds ``default_community(N, seed=replicate_seeds(S).graph)``.
+
+    The ranker is not an input: arms that differ only in their ranker get the same
+    seeds (common random numbers, paired comparisons).
+
+    Parameters
+    ----------
+    seed : int, SeedSequence, Generator or None
+        The root seed (see :func:`as_seed_sequence`).
+    replicate : int, default 0
+        Replicate index, ``>= 0``.
+    point : sequence of int, default ()
+        Spawn-key words of a grid point or arm (each ``>= 0``); empty for none.
+
+    Returns
+    -------
+    ReplicateSeeds
+        ``(graph, run, replicate)``; ``to_dict()`` records both seeds.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a negative or non-integer replicate or point word, or a bad seed.
+
+    Examples
+    --------
+    >>> s = replicate_seeds(1)
+    >>> s.run.entropy, s.run.spawn_key, s.graph.spawn_key
+    (1, (), (0,))
+    >>> replicate_seeds(1, 2).run.spawn_key == (REPLICATE_KEY, 2)
+    True
+    >>> replicate_seeds(1, 2, point=(5,)).run.spawn_key
+    (5, 2)
+    """
+    root = as_seed_sequence(seed)
+    words = []
+    for name, value in [("replicate", replicate), *(("point", w) for w in point)]:
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+            raise InvalidParameterError(f"{name} must be an integer >= 0; got {value!r}")
+        words.append(int(value))
+    r = words[0]
+    if words[1:]:
+        key: tuple[int, ...] = (*root.spawn_key, *words[1:], r)
+    elif r:
+        key = (*root.spawn_key, REPLICATE_KEY, r)
+    else:
+        key = tuple(root.spawn_key)
+    run = root if key == tuple(root.spawn_key) else np.random.SeedSequence(root.entropy, spawn_key=key)
+    return ReplicateSeeds(stream_seed(run, "network"), run, r)

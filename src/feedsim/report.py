@@ -14,6 +14,7 @@ import base64
 import html
 import io
 import json
+import math
 import platform as _platform
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from .network.graph import ROLES
 if TYPE_CHECKING:  # pragma: no cover
     from .compare import Comparison
 
-__all__ = ["headline", "finding", "write_report", "report_html"]
+__all__ = ["headline", "finding", "write_report", "report_html", "voice_ratios"]
 
 BASELINE = "chronological"
 #: How a role is named in a sentence.
@@ -158,14 +159,18 @@ def finding(cmp: Comparison, role: str | None = None) -> str:
             out.append(f"Impressions were {how} {'unequal' if how != 'about as' else 'unequal as before'} under "
                        f"{name.replace('_', ' ')} ranking: the Gini coefficient of impressions was {g1:.2f}, "
                        f"against {g0:.2f} under chronological (0 = everyone seen equally).")
-        v = s["voice_ratio"].get(role)
-        if v is not None:
-            out.append(f"For each 1% of posts they wrote, {who} got {v:.2f}% of impressions under "
-                       f"{name.replace('_', ' ')} ranking (voice ratio; "
-                       f"{base['voice_ratio'][role]:.2f} under chronological).")
+        voice = voice_ratios(cmp, role)
+        v, v0 = voice.get(name), voice.get(BASELINE)
+        if v is not None and math.isfinite(v["estimate"]):
+            over = (f"mean over {cmp.replicates} {_units(cmp)}; " if cmp.replicates > 1 else "")
+            out.append(f"For each 1% of posts they wrote, {who} got {v['estimate']:.2f}% of impressions under "
+                       f"{name.replace('_', ' ')} ranking (voice ratio, {over}"
+                       f"{v0['estimate']:.2f} under chronological).")
     c = cmp.config
     n_rep = c.get("replicates", 1)
-    scope = (f"One community of {c['n_users']:,} accounts over {c['days']:g} days, every ranker on the same "
+    where = (f"{n_rep} communities of {c['n_users']:,} accounts (one per replicate)" if _units(cmp) == "communities"
+             and n_rep > 1 else f"One community of {c['n_users']:,} accounts")
+    scope = (f"{where} over {c['days']:g} days, every ranker on the same "
              f"random numbers (seed {c['seed']['entropy']}).")
     if n_rep > 1:
         scope += f" Intervals come from {n_rep} paired replicates."
@@ -174,6 +179,40 @@ def finding(cmp: Comparison, role: str | None = None) -> str:
                   "(feedsim compare --replicates 5) for intervals.")
     out.append(scope)
     return " ".join(out)
+
+
+def _units(cmp: Comparison) -> str:
+    """What the replicates are: ``communities`` (one drawn per replicate) or ``replicates`` (one graph)."""
+    seeds = cmp.config.get("seeds") or [{}]
+    return "communities" if seeds[0].get("graph") is not None else "replicates"
+
+
+def voice_ratios(cmp: Comparison, role: str | None = None) -> dict[str, dict]:
+    """The voice ratio of ``role`` per ranker as the report states it: the mean over the replicates.
+
+    Parameters
+    ----------
+    cmp : Comparison
+        From :func:`feedsim.compare`.
+    role : str, optional
+        Default ``quiet`` (see :func:`headline`).
+
+    Returns
+    -------
+    dict
+        Per ranker (and ``chronological``): ``estimate``, ``ci_low``, ``ci_high`` (NaN for
+        one replicate), ``n`` and ``values`` (one per replicate), :attr:`Comparison.voice`.
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> cmp = feedsim.compare(300, days=1, seed=1)
+    >>> v = voice_ratios(cmp)
+    >>> v["engagement"]["estimate"] == cmp.summaries["engagement"]["voice_ratio"]["quiet"]
+    True
+    """
+    role = _role(cmp, role)
+    return {name: stats[role] for name, stats in cmp.voice.items()}
 
 
 def _png(fig) -> str:
@@ -266,6 +305,9 @@ def report_html(cmp: Comparison, *, title: str | None = None, role: str | None =
     title = title or "Who is heard: " + " vs ".join(n.replace("_", " ") for n in cmp.results) + " feeds"
     c = dict(cmp.config)
     seed = c.get("seed", {})
+    g0 = (c.get("seeds") or [{}])[0].get("graph")
+    graph_seed = (f"(community of replicate 0: entropy {g0['entropy']}, spawn key {g0['spawn_key']}; "
+                  f"feedsim.replicate_seeds(seed, r) gives replicate r's seeds)") if g0 else ""
     tables = "".join(_role_table(name, s) for name, s in cmp.summaries.items())
     gloss = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in _GLOSSARY.items())
     esc = html.escape
@@ -288,7 +330,8 @@ the least-seen accounts (along) received. The further below the dashed line, the
 </figure>
 <h2>Words used here</h2><dl>{gloss}</dl>
 <h2>How to reproduce it</h2>
-<p id="seed">Seed: entropy {esc(str(seed.get('entropy')))}, spawn key {esc(str(seed.get('spawn_key')))}.
+<p id="seed">Seed: entropy {esc(str(seed.get('entropy')))}, spawn key {esc(str(seed.get('spawn_key')))}
+{esc(graph_seed)}.
 Rankers: {esc(', '.join(c.get('rankers', [])))}; {esc(f"{c.get('days', 0):g}")} days;
 {esc(f"{c.get('n_users', 0):,}")} accounts.</p>
 <pre id="versions">{esc(json.dumps(_versions(), indent=1))}</pre>

@@ -94,8 +94,11 @@ def test_replicates_use_common_random_numbers_across_arms(community):
     # replicate 0's runs: the same posting and sessions in both arms
     np.testing.assert_array_equal(cmp.results["engagement"].posts.created, cmp.baseline.posts.created)
     np.testing.assert_array_equal(cmp.results["engagement"].authors.sessions, cmp.baseline.authors.sessions)
-    assert cmp.results["engagement"].seed.spawn_key == (0,)
+    # replicate 0 runs on the seed itself, replicate 1 on replicate_seeds(5, 1).run
+    assert cmp.results["engagement"].seed.spawn_key == ()
     assert cmp.config["seed"] == {"entropy": 5, "spawn_key": []}
+    assert [s["run"] for s in cmp.config["seeds"]] == [feedsim.replicate_seeds(5, r).to_dict()["run"] for r in (0, 1)]
+    assert all(s["graph"] is None for s in cmp.config["seeds"])  # a given graph, the same in both
 
 
 def test_replicates_are_reproducible_and_json_ready(replicated, community):
@@ -110,7 +113,8 @@ def test_one_replicate_is_exactly_the_plain_comparison(community):
     plain = feedsim.compare(community, ["chronological", "engagement"], days=1, seed=8)
     one = feedsim.compare(community, ["chronological", "engagement"], days=1, seed=8, replicates=1)
     assert json.dumps(plain.to_dict(), sort_keys=True) == json.dumps(one.to_dict(), sort_keys=True)
-    assert set(one.to_dict()) == {"config", "rankers"} and one.amplification is None
+    assert set(one.to_dict()) == {"config", "rankers", "voice"} and one.amplification is None
+    assert one.voice["engagement"]["quiet"]["values"] == [one.summaries["engagement"]["voice_ratio"]["quiet"]]
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "3"])

@@ -251,7 +251,7 @@ def _other_version(monkeypatch):
         (lambda g, mp: make_sim(g, like_rate=0.02), "config.like_rate differs"),
         (lambda g, mp: make_sim(g, "popularity"), 'ranker differs (checkpoint "engagement", this run "popularity")'),
         (lambda g, mp: make_sim(feedsim.networks.default_community(300, seed=12)), "graph (follow graph"),
-        (lambda g, mp: (_other_version(mp), make_sim(g))[1], 'feedsim version differs (checkpoint "0.2.0"'),
+        (lambda g, mp: (_other_version(mp), make_sim(g))[1], f'feedsim version differs (checkpoint "{feedsim.__version__}"'),
     ],
 )
 def test_checkpoint_of_another_run_is_refused_naming_what_differs(graph, tmp_path, monkeypatch, change, what):

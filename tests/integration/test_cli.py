@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import feedsim
 from feedsim import ROLES
 from feedsim.cli import main
 
@@ -47,11 +48,13 @@ def test_json_has_config_and_every_summary_key(capsys):
     code, out, err = run_cli(capsys, "--json", "--seed", "3")
     assert code == 0 and err == ""
     payload = json.loads(out)
-    assert set(payload) == {"config", "rankers"}
+    assert set(payload) == {"config", "rankers", "voice"}
     cfg = payload["config"]
     assert cfg["rankers"] == ["chronological", "engagement"]
     assert (cfg["days"], cfg["n_users"], cfg["seed"]["entropy"]) == (1.0, 300, 3)
-    assert cfg["graph"] == "default_community(n_users=300)"
+    assert cfg["graph"]["n_users"] == 300
+    assert cfg["graph"]["seed"] == cfg["seeds"][0]["graph"] == {"entropy": 3, "spawn_key": [0]}
+    assert cfg["seeds"] == [feedsim.replicate_seeds(3).to_dict()]
     assert {"params", "versions", "roles", "n_edges"} <= set(cfg)
     assert cfg["roles"] == list(ROLES)
     assert set(payload["rankers"]) == {"chronological", "engagement"}

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import feedsim
@@ -40,10 +41,14 @@ def test_json_save_and_load_end_to_end(tmp_path):
     assert proc.stderr == ""  # not a terminal: no progress bar
     payload = json.loads(proc.stdout)  # exactly one JSON object
     assert payload["ranker"] == "fair_exposure" and payload["saved"] == str(saved)
-    assert payload["config"]["graph"] == "default_community(n_users=150)"
-    assert payload["seed"]["entropy"] == 4
+    graph = payload["config"]["graph"]  # the graph's seed is recorded, and the one-line Python equivalent
+    assert graph["n_users"] == 150 and graph["seed"] == {"entropy": 4, "spawn_key": [0]}
+    assert graph["python"] == "feedsim.replicate_community(150, seed=4)"
+    assert payload["seed"] == {"entropy": 4, "spawn_key": []}
     # the same run in this process gives the same summary, and so does the saved result
-    G = feedsim.networks.default_community(150, mean_follows=40, seed=stream_seed(4, "network"), as_arrays=True)
+    G = feedsim.replicate_community(150, seed=4)
+    old = feedsim.networks.default_community(150, mean_follows=40, seed=stream_seed(4, "network"), as_arrays=True)
+    np.testing.assert_array_equal(G.indices, old.indices)  # the graph 0.2.0 drew: unchanged
     here = feedsim.Simulation(G, ranker="fair_exposure", seed=4).run(days=1).summary()
     assert _without_cli_keys(payload) == _without_cli_keys(here)
     assert _without_cli_keys(feedsim.load_result(saved).summary()) == _without_cli_keys(payload)

@@ -45,11 +45,11 @@ def test_bad_control_raises_one_line_naming_it(field, value, words):
 
 
 def test_runs_are_the_documented_seeds(engagement):
-    # replicate r: community from SeedSequence(seed, (r, 0)), runs from SeedSequence(seed, (r, 1))
+    # replicate r: community from replicate_seeds(seed, r).graph, runs from replicate_seeds(seed, r).run
     for r in range(SMALL["replicates"]):
-        G = feedsim.networks.default_community(300, seed=np.random.SeedSequence(3, spawn_key=(r, 0)),
-                                               as_arrays=True)
-        direct = feedsim.Simulation(G, ranker="engagement", seed=np.random.SeedSequence(3, spawn_key=(r, 1)))
+        seeds = feedsim.replicate_seeds(3, r)
+        G = feedsim.networks.default_community(300, seed=seeds.graph, as_arrays=True)
+        direct = feedsim.Simulation(G, ranker="engagement", seed=seeds.run)
         s = direct.run(days=2).summary()
         assert engagement.voice["engagement"]["values"][r] == s["voice_ratio"]["quiet"]
 

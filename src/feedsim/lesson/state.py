@@ -3,9 +3,10 @@
 Both front ends (:func:`feedsim.lesson.explore` in Jupyter and ``feedsim lesson`` in a
 browser) call :func:`explore_state`; neither computes anything of its own.
 
-One state is ``replicates`` communities (replicate ``r`` builds its community from
-``SeedSequence(seed, spawn_key=(r, 0))`` and runs from ``SeedSequence(seed,
-spawn_key=(r, 1))``), each run under the chosen ranker and under the chronological
+One state is ``replicates`` communities (replicate ``r`` builds its community
+:func:`feedsim.replicate_community` from ``replicate_seeds(seed, r).graph`` and runs on
+``replicate_seeds(seed, r).run``, :func:`feedsim.random.replicate_seeds`, as ``feedsim
+compare --users N --seed S --replicates R`` does), each run under the chosen ranker and under the chronological
 feed with the same random numbers (common random numbers). Intervals are over
 those replicates: a Student-t interval on the log of quiet members' voice ratio
 (a positive quantity, so the interval never goes below zero) and a paired
@@ -32,12 +33,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validate import check_bool, check_choice, check_int, check_number
+from ..compare import replicate_community
 from ..engine.config import FEEDBACK_LOOPS
 from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
 from ..network.generators import default_community
 from ..network.graph import ROLES
 from ..plots.palette import ranker_color, role_color
+from ..random import replicate_seeds
 from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
@@ -133,7 +136,7 @@ def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int
     if G is None:
         G = _WORKER_GRAPHS.graph(params.n_users, params.seed, replicate)
     extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
-    sim = Simulation(G, ranker=ranker, seed=np.random.SeedSequence(params.seed, spawn_key=(replicate, 1)),
+    sim = Simulation(G, ranker=ranker, seed=replicate_seeds(params.seed, replicate).run,
                      out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
     res = sim.run(days=params.days)
     return _Run(res, res.summary(), res.role_table())
@@ -221,11 +224,10 @@ class RunCache:
         return len(self._runs)
 
     def graph(self, n_users: int, seed: int, replicate: int):
-        """The community of one replicate (``SeedSequence(seed, spawn_key=(replicate, 0))``), built once."""
+        """The community of one replicate (:func:`feedsim.replicate_community`), built once."""
         key = (n_users, seed, replicate)
         if key not in self._graphs:
-            ss = np.random.SeedSequence(seed, spawn_key=(replicate, 0))
-            self._graphs[key] = default_community(n_users, seed=ss, as_arrays=True)
+            self._graphs[key] = replicate_community(n_users, seed, replicate)
             while len(self._graphs) > 16:
                 self._graphs.popitem(last=False)
         return self._graphs[key]
@@ -456,7 +458,7 @@ class ExploreState:
                 for role, vals in self.roles[name].items()]
 
     def to_dict(self) -> dict[str, Any]:
-        """Numbers only (no runs, no figure), JSON-ready: NaN becomes None."""
+        """Numbers only (no runs, no figure) and every replicate's seeds, JSON-ready: NaN becomes None."""
         return _clean({
             "params": dataclasses.asdict(self.params),
             "rankers": list(self.rankers),
@@ -467,6 +469,7 @@ class ExploreState:
             "interval_method": self.interval_method,
             "feed_viewer": self.feed_viewer,
             "seconds": self.seconds,
+            "seeds": [replicate_seeds(self.params.seed, r).to_dict() for r in range(self.params.replicates)],
         })
 
     def figure(self):
