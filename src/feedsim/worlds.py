@@ -49,7 +49,7 @@ from .errors import InvalidParameterError
 from .metrics import gini
 from .network.graph import FollowGraph
 from .population.state import _RULES, Population
-from .random import as_seed_sequence, stream_seed
+from .random import as_seed_sequence, replicate_seeds, stream_seed
 from .rankers.registry import ranker_name
 
 __all__ = ["MEASURES", "freeze_community", "run_worlds", "share_matrix", "unpredictability", "world_gini"]
@@ -96,9 +96,9 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
                measure: str = "impressions", freeze: bool = True, **config: Any) -> Table:
     """Run the same community as ``n_worlds`` independent worlds under each ranker.
 
-    World ``w`` of every ranker uses the seed ``SeedSequence(entropy,
-    spawn_key=spawn_key + (w,))`` of ``seed`` (common random numbers across
-    rankers, independent across worlds).
+    World ``w`` of every ranker runs on ``replicate_seeds(seed, w).run``
+    (:func:`feedsim.random.replicate_seeds`: world 0 on ``seed`` itself; common
+    random numbers across rankers, independent across worlds).
 
     Parameters
     ----------
@@ -127,7 +127,8 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
     Returns
     -------
     Table
-        One row per (ranker, world, account): ``ranker`` (name), ``world``,
+        One row per (ranker, world, account): ``ranker`` (name), ``world``
+        (its run seed: ``replicate_seeds(seed, world).run``),
         ``account`` (index), ``role``, ``creator`` (positive posting rate at the
         start: the accounts that can succeed), ``posts``, every measure in
         :data:`MEASURES` (``impressions``, ``engagements``, ``reach``), ``value``
@@ -166,8 +167,8 @@ def run_worlds(graph: Any, rankers: Sequence[str | Callable], n_worlds: int, day
                                                       *MEASURES, "value", "share")}
     for ranker, name in zip(rankers, names):
         for w in range(n_worlds):
-            ss = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (w,))
-            res = Simulation(community, ranker=ranker, seed=ss, **{"churn": False, **config}).run(days=days)
+            run_seed = replicate_seeds(root, w).run
+            res = Simulation(community, ranker=ranker, seed=run_seed, **{"churn": False, **config}).run(days=days)
             A = res.authors
             value = np.asarray(A[measure], dtype=np.float64)
             total = value.sum()

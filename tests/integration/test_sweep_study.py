@@ -73,6 +73,8 @@ def test_graph_replicates_draw_a_new_graph_per_replicate_shared_by_the_arms():
     g0, g1 = graphs[("chronological", 0)], graphs[("chronological", 1)]
     assert not np.array_equal(g0.indices, g1.indices)
     np.testing.assert_array_equal(g0.indices, graphs[("engagement", 0)].indices)
+    # the same community compare(150, seed=0, replicates=2) and the explorer draw for replicate 1
+    np.testing.assert_array_equal(g1.indices, feedsim.replicate_community(150, seed=0, replicate=1).indices)
     fixed = SweepSpec(seed=1, days=1, replicates=2, graph={"n_users": 150, "seed": 0}, grid={"ranker": ["random"]})
     a, b = (feedsim.sweeps.graphs.load_graph(r.graph, r.graph_replicate) for r in fixed.runs())
     np.testing.assert_array_equal(a.indices, b.indices)

@@ -23,11 +23,10 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-
 from .._suggest import did_you_mean
 from .._validate import check_bool, check_int, check_number
 from ..errors import InvalidParameterError, SweepSpecError
+from ..random import replicate_seeds
 
 __all__ = ["GENERATOR_KEYS", "FILE_KEYS", "check_graph", "graph_identity", "load_graph", "file_sha256"]
 
@@ -153,10 +152,11 @@ def graph_identity(graph: dict) -> dict:
 
 def graph_seed(graph: dict, replicate: int | None):
     """The generator seed: ``graph.seed``, or with a new graph per replicate
-    ``SeedSequence(graph.seed, spawn_key=(replicate,))``."""
+    ``replicate_seeds(graph.seed, replicate).graph`` (:func:`feedsim.random.replicate_seeds`,
+    the community ``feedsim.compare(n_users, seed=graph.seed)`` draws for that replicate)."""
     if replicate is None:
         return graph["seed"]
-    return np.random.SeedSequence(graph["seed"], spawn_key=(int(replicate),))
+    return replicate_seeds(graph["seed"], int(replicate)).graph
 
 
 def load_graph(graph: dict, replicate: int | None = None, *, warn: bool = True):

@@ -1,7 +1,8 @@
 """Seed addressing for sweeps: a run's seed is a function of its parameters only.
 
-Run ``r`` of parameter point ``p`` uses
-``SeedSequence(root_seed, spawn_key=(*hash_words(p), r))`` where ``hash_words``
+Run ``r`` of parameter point ``p`` uses ``replicate_seeds(root_seed, r,
+point=hash_words(p)).run`` (:func:`feedsim.random.replicate_seeds`), that is
+``SeedSequence(root_seed, spawn_key=(*hash_words(p), r))``, where ``hash_words``
 is a SHA-256 of the point's canonical JSON (without the ranker, without values
 equal to the defaults; swept ``graph.*`` values included), cut into four 32-bit
 words. So a run's seed does not
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.config import SimulationConfig
-from ..random import SeedInfo
+from ..random import SeedInfo, replicate_seeds
 from ..rankers.registry import ranker_name
 from . import graphs
 from .identity import ranker_version
@@ -73,7 +74,7 @@ def run_seed(root_seed: int, point: Mapping[str, Any], replicate: int) -> np.ran
     >>> a.spawn_key == b.spawn_key and a.entropy == b.entropy == 7
     True
     """
-    return np.random.SeedSequence(int(root_seed), spawn_key=(*point_words(point), int(replicate)))
+    return replicate_seeds(int(root_seed), replicate, point=point_words(point)).run
 
 
 @dataclass(frozen=True)

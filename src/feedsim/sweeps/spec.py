@@ -194,8 +194,8 @@ class SweepSpec:
         :func:`feedsim.networks.assign_roles`). See :mod:`feedsim.sweeps.graphs`.
     graph_replicates : bool, default False
         Draw a new default community for every replicate (generator seed
-        ``SeedSequence(graph.seed, spawn_key=(replicate,))``), the same in every
-        arm of a replicate. Only for generated graphs.
+        ``replicate_seeds(graph.seed, replicate).graph``, :func:`feedsim.random.replicate_seeds`),
+        the same in every arm of a replicate. Only for generated graphs.
     base : dict, optional
         Parameters shared by every run: any :class:`~feedsim.SimulationConfig`
         field and ``ranker`` (default ``"chronological"``).
