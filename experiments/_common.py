@@ -4,9 +4,10 @@ Every experiment script:
 
 * parses ``--quick`` (small sizes for CI), ``--out DIR`` (default
   ``experiments/out/NAME/``) and ``--replicates N``;
-* seeds replicate ``r`` of arm ``i`` with ``SeedSequence(ENTROPY, spawn_key=(i, r))``
-  and reuses the seed across arms that differ only in ranker or one switch
-  (common random numbers, paired comparisons);
+* seeds replicate ``r`` of arm ``i`` with ``feedsim.replicate_seeds(ENTROPY, r, point=(i,))``
+  (:func:`seeds_for`): its community from ``.graph``, its runs from ``.run`` (that is
+  ``SeedSequence(ENTROPY, spawn_key=(i, r))``), and reuses the seeds across arms that
+  differ only in ranker or one switch (common random numbers, paired comparisons);
 * writes PNG figures and a ``summary.json`` holding every number it prints;
 * prints a short plain-language finding.
 
@@ -68,9 +69,14 @@ def parse_args(name: str, doc: str | None, *, replicates: int, quick_replicates:
 DESIGN_ARM = 999
 
 
+def seeds_for(arm: int, replicate: int) -> feedsim.random.ReplicateSeeds:
+    """Seeds of replicate ``replicate`` of arm (grid point) ``arm``: ``.graph`` for its community, ``.run`` for runs."""
+    return feedsim.replicate_seeds(ENTROPY, replicate, point=(arm,))
+
+
 def seed_for(arm: int, replicate: int) -> np.random.SeedSequence:
-    """Seed of replicate ``replicate`` of arm (grid point) ``arm``."""
-    return np.random.SeedSequence(ENTROPY, spawn_key=(arm, replicate))
+    """Run seed of replicate ``replicate`` of arm ``arm`` (``seeds_for(arm, replicate).run``)."""
+    return seeds_for(arm, replicate).run
 
 
 def design_rng(replicate: int) -> np.random.Generator:
@@ -200,8 +206,10 @@ def write_summary(args: argparse.Namespace, name: str, *, question: str, paramet
         "quick": bool(args.quick),
         "replicates": args.replicates,
         "entropy": ENTROPY,
-        "seeds": "replicate r of arm i uses SeedSequence(entropy, spawn_key=(i, r)); design choices "
-                 f"(treated accounts) use arm {DESIGN_ARM}",
+        "seeds": {"rule": "replicate r of arm i: feedsim.replicate_seeds(entropy, r, point=(i,)), its community "
+                          "from .graph and its runs from .run = SeedSequence(entropy, spawn_key=(i, r)); design "
+                          f"choices (treated accounts) use arm {DESIGN_ARM}",
+                  "arm_0": [seeds_for(0, r).to_dict() for r in range(args.replicates)]},
         "parameters": parameters,
         "results": results,
         "finding": finding,

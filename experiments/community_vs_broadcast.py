@@ -78,8 +78,9 @@ def main():
     n_users, days = (400, 7) if args.quick else (1000, 14)
     per = {r: [] for r in RANKERS}
     for rep in range(args.replicates):
-        seed = C.seed_for(0, rep)
-        G = feedsim.networks.default_community(n_users, role_shares=SHARES, seed=seed)
+        seeds = C.seeds_for(0, rep)
+        seed = seeds.run
+        G = feedsim.networks.default_community(n_users, role_shares=SHARES, seed=seeds.graph)
         role = np.array([G.nodes[i]["role"] for i in range(n_users)])
         brands = np.flatnonzero(role == "brand")
         conv = np.sort(C.design_rng(rep).choice(brands, size=len(brands) // 2, replace=False))

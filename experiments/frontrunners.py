@@ -98,8 +98,9 @@ def main():
     per_arm = {a: [] for a in arms}
     first = {}
     for r in range(args.replicates):
-        seed = C.seed_for(0, r)
-        G = feedsim.networks.default_community(n_users, seed=seed)
+        seeds = C.seeds_for(0, r)
+        seed = seeds.run
+        G = feedsim.networks.default_community(n_users, seed=seeds.graph)
         for arm, change in arms.items():
             sim = feedsim.Simulation(G, ranker="chronological", seed=seed)
             if change:

@@ -201,8 +201,9 @@ def main():
     per = {a: [] for a in arms}
     first = {}
     for rep in range(args.replicates):
-        seed = C.seed_for(0, rep)
-        G = feedsim.networks.default_community(n_users, seed=seed)
+        seeds = C.seeds_for(0, rep)
+        seed = seeds.run
+        G = feedsim.networks.default_community(n_users, seed=seeds.graph)
         regulars = np.flatnonzero(np.array([G.nodes[i]["role"] == "regular" for i in range(n_users)]))
         pick = C.design_rng(rep)
         promoters = np.sort(pick.choice(regulars, size=max(1, round(PROMOTER_SHARE * len(regulars))), replace=False))

@@ -55,7 +55,7 @@ Design
   (X off, the rest on) for each of the seven mechanisms: 16 configurations.
 * Each configuration runs under ``chronological`` and ``engagement`` with the same seed
   (common random numbers), and every configuration of a replicate uses the same seed,
-  the same community (``default_community`` drawn from that seed, default roles) and the
+  the same community (``default_community`` drawn from its graph seed, default roles) and the
   same role permutation (drawn from the design stream), so differences between
   configurations are paired too.
 * Replicates: 8 seeds, 2,000 accounts, 14 days (quick: 3 seeds, 300 accounts, 5 days).
@@ -217,8 +217,9 @@ def paired(chrono: dict, eng: dict) -> dict[str, dict[str, float]]:
 def run_replicate(rep: int, n_users: int, days: int, configs: dict[str, frozenset],
                   progress: bool = False) -> dict[str, dict]:
     """Every configuration of replicate ``rep``: ``{label: paired record}``."""
-    seed = C.seed_for(0, rep)
-    graph = feedsim.networks.default_community(n_users, seed=seed, as_arrays=True)
+    seeds = C.seeds_for(0, rep)
+    seed = seeds.run
+    graph = feedsim.networks.default_community(n_users, seed=seeds.graph, as_arrays=True)
     permutation = C.design_rng(rep).permutation(n_users)
     out = {}
     for label, on in configs.items():

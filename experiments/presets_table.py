@@ -27,7 +27,6 @@ import time
 
 import feedsim
 from feedsim.metrics import t_interval
-from feedsim.random import stream_seed
 
 RANKERS = ["chronological", "engagement", "twitter_2023", "x_2026", "reddit_hot", "simsom", "facebook_msi"]
 
@@ -38,7 +37,7 @@ def mean_ci(x) -> tuple[float, float, float]:
 
 
 def table(users: int, days: float, replicates: int, seed: int) -> dict:
-    G = feedsim.networks.default_community(users, seed=stream_seed(seed, "network"), as_arrays=True)
+    G = feedsim.replicate_community(users, seed=seed)  # replicate 0's community, shared by every replicate
     cmp = feedsim.compare(G, RANKERS, days=days, seed=seed, replicates=replicates)
     rows = {}
     for name in RANKERS:

@@ -93,9 +93,10 @@ def main():
     per = {r: [] for r in RANKERS}
     first = None
     for rep in range(args.replicates):
-        seed = C.seed_for(0, rep)
+        seeds = C.seeds_for(0, rep)
+        seed = seeds.run
         G = feedsim.networks.default_community(n_users, role_shares=SHARES, reciprocity=0.6,
-                                               attractiveness_exponent=3.0, seed=seed)
+                                               attractiveness_exponent=3.0, seed=seeds.graph)
         cmp = feedsim.compare(G, RANKERS, days=days, seed=seed)
         for r in RANKERS:
             per[r].append(measure(cmp.results[r], cmp.baseline))

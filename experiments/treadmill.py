@@ -123,8 +123,9 @@ def main():
     per = {r: [] for r in RANKERS}
     first = {}
     for rep in range(args.replicates):
-        seed = C.seed_for(0, rep)
-        G = feedsim.networks.default_community(n_users, seed=seed)
+        seeds = C.seeds_for(0, rep)
+        seed = seeds.run
+        G = feedsim.networks.default_community(n_users, seed=seeds.graph)
         regulars = np.flatnonzero(np.array([G.nodes[i]["role"] == "regular" for i in range(n_users)]))
         chosen = C.design_rng(rep).choice(regulars, size=3 * k, replace=False)
         groups = {s: np.sort(chosen[i * k:(i + 1) * k]) for i, s in enumerate(STRATEGIES)}

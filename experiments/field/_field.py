@@ -2,7 +2,8 @@
 
 The scripts follow the story experiments' pattern (``experiments/_common.py``):
 ``--quick`` for CI, ``--out`` (default ``experiments/out/field/NAME/``), ``--replicates``;
-replicate ``r`` of arm ``i`` is seeded with ``SeedSequence(ENTROPY, spawn_key=(i, r))``;
+replicate ``r`` of arm ``i`` is seeded with ``feedsim.replicate_seeds(ENTROPY, r, point=(i,))``
+(community from ``.graph``, runs from ``.run``);
 every number printed is stored in ``summary.json``. Each script compares feedsim with a
 published measurement; ``docs/validation.md`` holds the verdicts.
 """

@@ -78,7 +78,7 @@ def crossing(penalties, ratios, target=TARGET):
 
 def one_replicate(rep, n_users, days, penalties):
     seed = C.seed_for(0, rep)
-    G = feedsim.networks.default_community(n_users, seed=feedsim.random.stream_seed(seed, "network"),
+    G = feedsim.networks.default_community(n_users, seed=C.seeds_for(0, rep).graph,
                                            as_arrays=True)
     run = lambda ranker, **kw: feedsim.Simulation(G, ranker=ranker, seed=seed, **kw).run(days=days)  # noqa: E731
     chron = link_share(run("chronological"))

@@ -63,7 +63,7 @@ def individual(amp, roles):
 
 def one_replicate(rep, n_users, days, control_share):
     seed = C.seed_for(0, rep)
-    G = feedsim.networks.default_community(n_users, seed=feedsim.random.stream_seed(seed, "network"),
+    G = feedsim.networks.default_community(n_users, seed=C.seeds_for(0, rep).graph,
                                            as_arrays=True)
     out = {}
     for i, ranker in enumerate(RANKERS):

@@ -65,7 +65,7 @@ def concentration(count, engaged=None):
 
 def one_replicate(rep, n_users, rankers):
     seed = C.seed_for(0, rep)
-    G = feedsim.networks.default_community(n_users, seed=feedsim.random.stream_seed(seed, "network"),
+    G = feedsim.networks.default_community(n_users, seed=C.seeds_for(0, rep).graph,
                                            as_arrays=True)
     out = {}
     for r in rankers:

@@ -41,7 +41,7 @@ MEASURES = ["impressions", "engagements"]
 
 def one_replicate(rep, n_users, n_worlds, days):
     seed = C.seed_for(0, rep)
-    G = feedsim.networks.default_community(n_users, seed=feedsim.random.stream_seed(seed, "network"),
+    G = feedsim.networks.default_community(n_users, seed=C.seeds_for(0, rep).graph,
                                            as_arrays=True)
     out = {}
     t = feedsim.run_worlds(G, RANKERS, n_worlds=n_worlds, days=days, seed=seed)
