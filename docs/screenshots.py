@@ -21,8 +21,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-import numpy as np
-
 DOCS = Path(__file__).resolve().parent
 
 
@@ -39,7 +37,7 @@ def feed_view(path: Path) -> None:
     p = ExploreParams()
     G = RunCache().graph(p.n_users, p.seed, 0)
     viewer = _feed_viewer(G)
-    seed = np.random.SeedSequence(p.seed, spawn_key=(0, 1))
+    seed = feedsim.replicate_seeds(p.seed).run  # the explorer's first community's runs
     runs = {name: feedsim.Simulation(G, ranker=name, seed=seed, audit=[viewer]).run(days=p.days)
             for name in ("engagement", "chronological")}
     fig, ax = plt.subplots(figsize=(6.4, 6.0))

@@ -96,8 +96,15 @@ class Comparison:
         return format_amplification(self.amplification or {}, self.replicates)
 
     def table(self) -> str:
-        """A readable table per ranker and role."""
-        return format_table(self.summaries)
+        """A readable table per ranker and role (replicate 0's, with the voice ratio over replicates if several)."""
+        text = format_table(self.summaries)
+        if self.replicates == 1:
+            return text
+        units = "communities" if (self.seeds or [{}])[0].get("graph") is not None else "paired replicates"
+        over = ", ".join(f"{name} {_fmt(v['quiet']['estimate']).strip()} [{_fmt(v['quiet']['ci_low']).strip()}, "
+                         f"{_fmt(v['quiet']['ci_high']).strip()}]" for name, v in self.voice.items())
+        return (f"Replicate 0 of {self.replicates} below. Quiet members' voice ratio over the {self.replicates} "
+                f"{units} (mean [95% CI]): {over}\n\n{text}")
 
     def __repr__(self) -> str:
         return f"Comparison(rankers={list(self.results)})"
@@ -147,7 +154,7 @@ def replicate_community(n_users: int, seed: Any = None, replicate: int = 0) -> F
 
 
 def _fmt(x: Any, pct: bool = False) -> str:
-    if x is None:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
         return "-"
     if pct:
         return f"{100 * x:6.1f}%"

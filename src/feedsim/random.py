@@ -249,7 +249,7 @@ def replicate_seeds(seed=None, replicate: int = 0, *, point: Sequence[int] = ())
     (5, 2)
     """
     root = as_seed_sequence(seed)
-    words = []
+    words: list[int] = []
     for name, value in [("replicate", replicate), *(("point", w) for w in point)]:
         if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
             raise InvalidParameterError(f"{name} must be an integer >= 0; got {value!r}")

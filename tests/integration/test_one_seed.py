@@ -115,3 +115,17 @@ def test_the_lesson_setting_gives_one_set_of_numbers_everywhere():
     for entry, got in numbers.items():  # shown in the test log (pytest -s): the table of the closing note
         print(entry, {n: round(v[0], 4) for n, v in got.items()}, {n: [round(x, 4) for x in v[1]]
                                                                    for n, v in got.items()})
+
+
+def test_a_community_per_replicate_from_a_size_or_a_callable():
+    kw = dict(rankers=["engagement"], days=1, seed=2, replicates=2)
+    by_size = feedsim.compare(150, **kw)
+    by_call = feedsim.compare(lambda ss: feedsim.networks.default_community(150, mean_follows=40, seed=ss), **kw)
+    assert json.dumps(by_size.to_dict(), sort_keys=True) == json.dumps(by_call.to_dict(), sort_keys=True)
+    assert [s["graph"] for s in by_size.config["seeds"]] == [feedsim.replicate_seeds(2, r).to_dict()["graph"]
+                                                             for r in range(2)]
+    # one fixed graph (replicate 0's community): replicate 0 is the same run, replicate 1 only reruns it
+    fixed = feedsim.compare(feedsim.replicate_community(150, seed=2), **kw)
+    a, b = by_size.voice["engagement"]["quiet"]["values"], fixed.voice["engagement"]["quiet"]["values"]
+    assert a[0] == b[0] and a[1] != b[1]
+    assert fixed.config["seeds"][1]["graph"] is None and "Replicate 0 of 2" in fixed.table()

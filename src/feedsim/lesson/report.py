@@ -161,7 +161,7 @@ def finding(cmp: Comparison, role: str | None = None) -> str:
                        f"against {g0:.2f} under chronological (0 = everyone seen equally).")
         voice = voice_ratios(cmp, role)
         v, v0 = voice.get(name), voice.get(BASELINE)
-        if v is not None and math.isfinite(v["estimate"]):
+        if v is not None and v0 is not None and math.isfinite(v["estimate"]):
             over = (f"mean over {cmp.replicates} {_units(cmp)}; " if cmp.replicates > 1 else "")
             out.append(f"For each 1% of posts they wrote, {who} got {v['estimate']:.2f}% of impressions under "
                        f"{name.replace('_', ' ')} ranking (voice ratio, {over}"
