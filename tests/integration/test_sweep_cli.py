@@ -14,6 +14,8 @@ import time
 import pytest
 
 from feedsim.cli import main
+from feedsim.metrics.registry import DAILY
+from feedsim.network.graph import ROLES
 from feedsim.sweeps import SweepSpec, run_sweep
 
 SMALL = textwrap.dedent("""
@@ -196,7 +198,8 @@ def test_sigkill_part_way_then_resume_equals_uninterrupted(tmp_path):
     assert 3 <= written < n_runs, written
     runs, daily, _, lock = store_contents(db)
     assert lock == 1  # the dead sweep's in-progress marker is still there
-    assert len(daily) == written * 2 * 23  # only whole runs: 8 + 3 x 5 series values per day
+    per_day = sum(len(ROLES) if d.by_role else 1 for d in DAILY)  # values per day of every daily series
+    assert len(daily) == written * 2 * per_day  # only whole runs
 
     done = subprocess.run(cli("sweep", str(spec_path), "--db", db, "--workers", "2", "--quiet"),
                           capture_output=True, text=True, timeout=120)
