@@ -11,7 +11,9 @@ compression is detected from the file's first two bytes, whatever its name. The 
 text loaders share these rules:
 
 - duplicate edges are kept once;
-- a self-loop (``u u``, an account following itself) is dropped; the account stays;
+- a self-loop (``u u``, an account following itself) is dropped with a
+  :class:`~feedsim.network.graph.SelfLoopWarning` naming the file; the account stays
+  (the rule for every graph, in memory or from a file);
 - node ids are ``int`` when every id in the file is a canonical integer (``7``,
   ``-3``; not ``07`` or ``+7``, so two distinct ids never merge), else ``str``;
 - nodes come in increasing order of their ids (numeric for integer ids, else text
@@ -39,7 +41,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
-from .graph import FollowGraph
+from .graph import FollowGraph, warn_self_loops
 
 __all__ = ["read_csv", "read_edgelist", "read_graphml"]
 
@@ -248,8 +250,9 @@ def read_graphml(path: PathLike) -> nx.DiGraph:
     FileNotFoundError
         If ``path`` does not exist.
     InvalidParameterError
-        If the file is not valid GraphML, the graph is undirected, has a self-loop
-        or has no edges; the message names the file.
+        If the file is not valid GraphML, the graph is undirected or has no
+        edges; the message names the file. Self-loops are dropped with a
+        :class:`~feedsim.network.graph.SelfLoopWarning`.
 
     Examples
     --------
@@ -280,10 +283,8 @@ def read_graphml(path: PathLike) -> nx.DiGraph:
         G = nx.relabel_nodes(G, {v: int(v) for v in G.nodes}, copy=True)
     loops = list(nx.selfloop_edges(G))
     if loops:
-        raise InvalidParameterError(
-            f"follow graph must not contain self-loops (an account following itself); "
-            f"got edge ({loops[0][0]!r}, {loops[0][0]!r}) ({where})"
-        )
+        warn_self_loops(len(loops), loops[0][0], "file", where, stacklevel=2)
+        G.remove_edges_from(loops)
     return G
 
 
@@ -448,6 +449,8 @@ def _finish(pairs: _Pairs | None, where: str, as_arrays: bool, error: Any) -> nx
             f"self-loop(s), which are dropped ({where})"
         )
     if loops.any():
+        i = int(np.flatnonzero(loops)[0])
+        warn_self_loops(int(loops.sum()), labels[int(src[i])], "file", where, stacklevel=4)
         src, dst = src[~loops], dst[~loops]
     if as_arrays:
         return FollowGraph.from_edges(src, dst, len(labels), node_ids=labels)
