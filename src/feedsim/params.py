@@ -365,7 +365,7 @@ def check(name: str, value: Any, where: str = "") -> Any:
     >>> check("quality", 0.0, where="node 3")
     Traceback (most recent call last):
     ...
-    feedsim.errors.InvalidParameterError: quality must be a finite number > 0; got 0.0 (node 3)
+    feedsim.errors.InvalidParameterError: quality must be a finite number > 0.0; got 0.0 (node 3)
     """
     return param(name).check(value, where)
 

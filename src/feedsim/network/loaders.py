@@ -80,8 +80,9 @@ def read_edgelist(
     Returns
     -------
     networkx.DiGraph or FollowGraph
-        One edge per distinct line, duplicates kept once, self-loops dropped (their
-        account is kept). Node ids are ``int`` when every id in the file is a
+        One edge per distinct line, duplicates kept once, self-loops dropped with
+        a :class:`~feedsim.network.graph.SelfLoopWarning` (their account is
+        kept). Node ids are ``int`` when every id in the file is a
         canonical integer (``-?[0-9]+`` without leading zeros or ``+``), else
         ``str``; nodes in increasing id order. Fields after the first two
         (weights, timestamps) are ignored.
@@ -100,9 +101,15 @@ def read_edgelist(
     >>> import gzip, pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "follows.txt.gz"
     >>> _ = p.write_bytes(gzip.compress(b"# u follows v\\n0\\t1\\n2 1\\n2 1\\n3 3\\n"))
-    >>> sorted(read_edgelist(p).edges)
-    [(0, 1), (2, 1)]
-    >>> fg = read_edgelist(p, as_arrays=True)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     G = read_edgelist(p)
+    >>> sorted(G.edges), caught[0].category.__name__
+    ([(0, 1), (2, 1)], 'SelfLoopWarning')
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fg = read_edgelist(p, as_arrays=True)
     >>> fg.n_users, fg.n_edges, fg.node_ids
     (4, 2, [0, 1, 2, 3])
     """
@@ -161,7 +168,7 @@ def read_csv(
     Returns
     -------
     networkx.DiGraph or FollowGraph
-        One edge per row, duplicates kept once, self-loops dropped (their account
+        One edge per row, duplicates kept once, self-loops dropped with a warning (their account
         is kept). Node ids are ``int`` when every id is a canonical integer, else
         ``str`` (surrounding whitespace stripped); nodes in increasing id
         order. Blank rows and rows whose two id cells are both empty are skipped.
