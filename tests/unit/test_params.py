@@ -177,6 +177,18 @@ def test_config_fields_are_the_declared_rows_with_their_defaults():
     SimulationConfig()  # the declared defaults pass the declared rules
 
 
+def test_config_docstring_states_the_declared_defaults():
+    import re
+
+    stated = {}
+    for names, defaults in re.findall(r"^    ([a-z_, ]+) : [^\n]*?, default ([^\n]+)$", SimulationConfig.__doc__ or "",
+                                      flags=re.M):
+        stated.update(zip(names.split(", "), defaults.split(", ")))
+    assert len(stated) >= 30  # the parser found the documented defaults
+    for name, text in stated.items():
+        assert text == repr(SIMULATION_PARAMS[name].default), f"{name}: docstring says {text}"
+
+
 def test_account_tables_derive_from_the_declaration():
     numeric = [n for n, p in ACCOUNT_ATTRIBUTES.items() if p.kind != "choice"]
     assert list(NODE_ATTRIBUTES) == numeric == list(EDITABLE)
