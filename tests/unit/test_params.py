@@ -256,6 +256,13 @@ def test_tiny_ticks_refused_and_ticks_per_run_bounded(G):
     assert s.now == 0.0
 
 
+def test_explorer_refuses_days_shorter_than_a_tick():
+    from feedsim.lesson.state import ExploreParams
+
+    with pytest.raises(InvalidParameterError, match=r"^days must cover at least one tick of 1.0 h; got 1e-300$"):
+        ExploreParams(days=1e-300)
+
+
 def test_memory_limit_reported_as_given(G):
     with pytest.raises(InvalidParameterError, match=r"^memory_limit must be .*; got '0 GB'$"):
         feedsim.Simulation(G, seed=1, memory_limit="0 GB")
