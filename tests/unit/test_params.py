@@ -116,6 +116,29 @@ def test_simulation_parameter_refuses_every_bad_value_on_every_path(name, G, sim
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.parametrize("name", list(SIMULATION_PARAMS))
+def test_sweep_spec_value_refuses_every_bad_value(name):
+    from feedsim.sweeps.spec import normalize_value
+
+    p = SIMULATION_PARAMS[name]
+    failures = []
+    for what, value in bad_values(p):
+        if value is None:  # TOML has no None
+            continue
+        try:
+            normalize_value(name, value, f"base.{name}")
+        except SweepSpecError as err:
+            msg = str(err)
+            if not msg.startswith(f"base.{name} must be ") or "\n" in msg or not any(
+                    f"got {v}" in msg for v in shown(value)):
+                failures.append(f"{name} = {value!r} ({what}): {msg}")
+        else:
+            failures.append(f"{name} = {value!r} ({what}) accepted by a sweep spec")
+    if p.default is not None:
+        assert normalize_value(name, p.default, f"base.{name}") == p.default  # the default passes
+    assert not failures, "\n".join(failures)
+
+
 @pytest.mark.parametrize("name", list(ACCOUNT_ATTRIBUTES))
 def test_account_attribute_refuses_every_bad_value_on_every_path(name, G, sim):
     p = ACCOUNT_ATTRIBUTES[name]
