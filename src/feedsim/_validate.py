@@ -118,8 +118,9 @@ def check_int(
     bounds = _bounds_rule(low, high, True, True)
     if bounds:
         rule += " " + bounds
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        # a whole float (3.0) is taken as the integer; a bool is not a number
+        if not isinstance(value, (bool, np.bool_)) and isinstance(value, numbers.Real) and float(value).is_integer():
             value = int(value)  # type: ignore[call-overload]  # typeshed's numbers.Real lacks __int__
         else:
             raise InvalidParameterError(f"{name} must be {rule}; got {_fmt(value)}{suffix}")

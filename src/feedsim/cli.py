@@ -520,15 +520,16 @@ def _format_aggregate(table, aggregate) -> str:
     return "\n".join(lines)
 
 
-def _convert_with_warnings(G):
-    """Convert a loaded graph once, printing feedsim's graph warnings as ``feedsim: warning:`` lines."""
+def _convert_with_warnings(G, build=None):
+    """Convert a loaded graph once (or call ``build()``), printing feedsim's graph warnings as
+    ``feedsim: warning:`` lines."""
     import warnings
 
     from .network.graph import FollowGraph, GraphAttributeWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GraphAttributeWarning)
-        graph = FollowGraph.from_networkx(G)
+        graph = build() if build is not None else FollowGraph.from_networkx(G)
     for w in caught:
         if issubclass(w.category, GraphAttributeWarning):
             hint = " (or pass --assign-roles)" if "'role'" in str(w.message) else ""
@@ -547,12 +548,13 @@ def _load_graph(args):
             raise FeedsimError(f"--graph: no such file: {path}")
         low = path.lower().removesuffix(".gz")  # the loaders detect gzip from the bytes
         if low.endswith(".graphml"):
-            G = networks.read_graphml(path)
+            G = _convert_with_warnings(None, lambda: networks.read_graphml(path))  # self-loops: one line
             if args.assign_roles:
                 networks.assign_roles(G)
             return _convert_with_warnings(G)
         read = networks.read_csv if low.endswith(".csv") else networks.read_edgelist
-        graph = read(path, as_arrays=True)  # straight to arrays: no NetworkX graph for a big file
+        # straight to arrays: no NetworkX graph for a big file
+        graph = _convert_with_warnings(None, lambda: read(path, as_arrays=True))
         if args.assign_roles:
             return networks.assign_roles(graph)
         from .network.graph import NO_ROLES_MESSAGE

@@ -27,7 +27,14 @@ Examples
 from __future__ import annotations
 
 from .network.generators import default_community
-from .network.graph import KNOWN_NODE_ATTRIBUTES, NODE_ATTRIBUTES, ROLES, FollowGraph, GraphAttributeWarning
+from .network.graph import (
+    KNOWN_NODE_ATTRIBUTES,
+    NODE_ATTRIBUTES,
+    ROLES,
+    FollowGraph,
+    GraphAttributeWarning,
+    SelfLoopWarning,
+)
 from .network.loaders import read_csv, read_edgelist, read_graphml
 from .network.roles import assign_roles
 
@@ -37,6 +44,7 @@ __all__ = [
     "KNOWN_NODE_ATTRIBUTES",
     "NODE_ATTRIBUTES",
     "ROLES",
+    "SelfLoopWarning",
     "assign_roles",
     "default_community",
     "read_csv",

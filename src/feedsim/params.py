@@ -307,6 +307,7 @@ def _roles(*values: float) -> dict[str, float]:
 ACCOUNT_ATTRIBUTES: dict[str, Param] = {p.name: p for p in (
     _p("role", "choice", "regular", "", "What kind of account (a node without one is a regular member).",
        choices=ROLES, mutable=False),
+    # regulars' 1.75 (sigma 1.25): Pew 2019, see feedsim.population.roles
     _p("post_rate", "float", 1.75, "posts/day", "Base posting rate.", low=0.0, high=1e6,
        role_defaults=_roles(5.0, 1.75, 0.15, 3.0, 0.0), role_sigma=_roles(0.6, 1.25, 0.8, 0.5, 0.0),
        note="at most about 12 a second"),
@@ -316,6 +317,7 @@ ACCOUNT_ATTRIBUTES: dict[str, Param] = {p.name: p for p in (
     _p("attention", "int", 15, "items seen per session", "Feed items a session shows.", low=1, high=1_000_000,
        role_defaults=_roles(25, 15, 12, 5, 12), role_sigma=_roles(0.3, 0.3, 0.3, 0.3, 0.3),
        note="drawn values are rounded; held as int32"),
+    # quiet 0.1, lurker 0.05: Pew 2019 likes, see feedsim.population.roles
     _p("propensity", "float", 1.0, "multiplier (1 = typical)", "Engagement propensity of the account as a viewer.",
        low=0.0, role_defaults=_roles(0.8, 1.0, 0.1, 0.1, 0.05), role_sigma=_roles(0.3, 0.3, 0.3, 0.3, 0.3)),
     _p("quality", "float", 1.0, "multiplier (1 = typical)", "Mean appeal of the account's posts.", low=0.0,
@@ -365,7 +367,7 @@ def check(name: str, value: Any, where: str = "") -> Any:
     >>> check("quality", 0.0, where="node 3")
     Traceback (most recent call last):
     ...
-    feedsim.errors.InvalidParameterError: quality must be a finite number > 0; got 0.0 (node 3)
+    feedsim.errors.InvalidParameterError: quality must be a finite number > 0.0; got 0.0 (node 3)
     """
     return param(name).check(value, where)
 

@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from feedsim.errors import InvalidParameterError
-from feedsim.networks import default_community, read_csv, read_edgelist, read_graphml
+from feedsim.networks import SelfLoopWarning, default_community, read_csv, read_edgelist, read_graphml
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,8 @@ def test_edgelist_malformed_line_names_file_and_line(tmp_path):
 def test_edgelist_self_loop_is_dropped_and_its_account_kept(tmp_path):
     path = tmp_path / "loop.txt"
     path.write_text("0 1\n5 5\n1 0\n")
-    G = read_edgelist(path)
+    with pytest.warns(SelfLoopWarning, match=r"1 self-loop .*\(5, 5\).*loop\.txt.*delete the lines"):
+        G = read_edgelist(path)
     assert sorted(G.edges) == [(0, 1), (1, 0)]
     assert list(G.nodes) == [0, 1, 5]
 
@@ -148,7 +149,8 @@ def test_csv_malformed_row_names_line(tmp_path, row):
 def test_csv_self_loop_is_dropped(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("source,target\nana,bo\nbo,bo\ncy,cy\n")
-    G = read_csv(path)
+    with pytest.warns(SelfLoopWarning, match=r"2 self-loops .*\('bo', 'bo'\)"):
+        G = read_csv(path)
     assert sorted(G.edges) == [("ana", "bo")]
     assert list(G.nodes) == ["ana", "bo", "cy"]
 
@@ -196,11 +198,12 @@ def test_graphml_undirected_is_rejected(tmp_path):
         read_graphml(path)
 
 
-def test_graphml_self_loop(tmp_path):
+def test_graphml_self_loop_dropped_like_every_other_source(tmp_path):
     path = tmp_path / "loop.graphml"
     nx.write_graphml(nx.DiGraph([(0, 1), (3, 3)]), path)
-    with pytest.raises(InvalidParameterError, match=r"self-loop.*\(3, 3\).*loop\.graphml"):
-        read_graphml(path)
+    with pytest.warns(SelfLoopWarning, match=r"self-loop .*\(3, 3\).*loop\.graphml"):
+        G = read_graphml(path)
+    assert sorted(G.edges) == [(0, 1)] and 3 in G
 
 
 def test_graphml_without_edges(tmp_path):

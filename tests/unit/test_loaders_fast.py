@@ -12,6 +12,9 @@ from feedsim import FollowGraph
 from feedsim.errors import InvalidParameterError
 from feedsim.networks import GraphAttributeWarning, default_community, read_csv, read_edgelist
 
+# SNAP below has a self-loop, dropped with a SelfLoopWarning (tested in test_loaders.py)
+pytestmark = pytest.mark.filterwarnings("ignore::feedsim.network.graph.SelfLoopWarning")
+
 SNAP = (
     "# Directed graph (each unordered pair of nodes is saved once): example.txt\n"
     "# Nodes: 5 Edges: 6\n"

@@ -8,7 +8,7 @@ import pytest
 
 import feedsim
 from feedsim.errors import InvalidParameterError
-from feedsim.network.graph import FollowGraph
+from feedsim.network.graph import FollowGraph, SelfLoopWarning
 
 
 def _multi(G: nx.DiGraph, copies: int = 3) -> nx.MultiDiGraph:
@@ -54,10 +54,12 @@ def test_assign_roles_counts_parallel_edges_once():
     assert dict(M.nodes(data="role")) == dict(G.nodes(data="role"))
 
 
-def test_multidigraph_self_loop_still_refused():
+def test_multidigraph_self_loop_dropped_with_the_fix():
     M = nx.MultiDiGraph([(0, 1), (1, 1)])
-    with pytest.raises(InvalidParameterError, match="self-loops"):
-        FollowGraph.from_networkx(M)
+    nx.set_node_attributes(M, "regular", "role")
+    with pytest.warns(SelfLoopWarning, match=r"1 self-loop .*\(1, 1\).*selfloop_edges"):
+        fg = FollowGraph.from_networkx(M)
+    assert fg.n_edges == 1 and fg.n_users == 2
 
 
 def test_undirected_multigraph_refused_in_one_line():

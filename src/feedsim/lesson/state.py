@@ -38,7 +38,7 @@ from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
 from ..network.generators import default_community
 from ..network.graph import ROLES
-from ..params import DAYS, SIMULATION_PARAMS
+from ..params import DAYS, SIMULATION_PARAMS, check_days
 from ..plots.palette import ranker_color, role_color
 from ..random import replicate_seeds
 from ..rankers.registry import RANKERS
@@ -108,6 +108,7 @@ class ExploreParams:
         object.__setattr__(self, "n_users", check_int("n_users", self.n_users, low=100, high=20_000))
         # the declared rule of days, with the explorer's own ceiling (a page answers in seconds)
         check_number("days", self.days, low=DAYS.low, low_inclusive=not DAYS.low_open, high=60)
+        check_days(self.days, SIMULATION_PARAMS["tick_hours"].default)  # whole ticks, at least one
         object.__setattr__(self, "replicates", check_int("replicates", self.replicates, low=2, high=10))
         object.__setattr__(self, "seed", check_int("seed", self.seed, low=0))
 

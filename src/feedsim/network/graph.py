@@ -21,7 +21,8 @@ from .._suggest import did_you_mean
 from ..errors import InvalidParameterError
 from ..params import ACCOUNT_ATTRIBUTES, ROLES
 
-__all__ = ["FollowGraph", "GraphAttributeWarning", "KNOWN_NODE_ATTRIBUTES", "NODE_ATTRIBUTES", "ROLES"]
+__all__ = ["FollowGraph", "GraphAttributeWarning", "KNOWN_NODE_ATTRIBUTES", "NODE_ATTRIBUTES", "ROLES",
+           "SelfLoopWarning"]
 
 #: Optional numeric node attributes and their units (derived from :data:`feedsim.params.ACCOUNT_ATTRIBUTES`).
 NODE_ATTRIBUTES = {name: p.unit for name, p in ACCOUNT_ATTRIBUTES.items() if p.kind != "choice"}
@@ -32,6 +33,36 @@ KNOWN_NODE_ATTRIBUTES = ("role", *NODE_ATTRIBUTES, "community")
 
 class GraphAttributeWarning(UserWarning):
     """A graph's node attributes will not do what they seem to: unknown names, or no roles at all."""
+
+
+class SelfLoopWarning(GraphAttributeWarning):
+    """A follow graph had self-loops (an account following itself): they were dropped, the accounts kept.
+
+    One rule wherever a graph comes from (a networkx graph, a sparse matrix, edge
+    arrays, an edge list, CSV or GraphML file): a self-loop means nothing in a
+    follow graph, so it is dropped with this warning, which says how to remove them
+    first (and so silence it).
+    """
+
+
+#: How to remove self-loops before feedsim sees them, per source (the fix in the warning).
+SELF_LOOP_FIX = {
+    "networkx": "G.remove_edges_from(list(networkx.selfloop_edges(G)))",
+    "scipy": "A.setdiag(0); A.eliminate_zeros()",
+    "edges": "keep = src != dst; src, dst = src[keep], dst[keep]",
+    "file": "delete the lines 'u u' from the file",
+}
+
+
+def warn_self_loops(count: int, who: Any, source: str, where: str = "", stacklevel: int = 3) -> None:
+    """Warn (:class:`SelfLoopWarning`) that ``count`` self-loops were dropped, with the fix for ``source``."""
+    at = f" ({where})" if where else ""
+    warnings.warn(
+        f"follow graph has {count} self-loop{'s' if count != 1 else ''} (an account following itself, e.g. "
+        f"edge ({who!r}, {who!r})){at}; dropped, the accounts kept; to silence this, remove them first: "
+        f"{SELF_LOOP_FIX[source]}",
+        SelfLoopWarning, stacklevel=stacklevel + 1,
+    )
 
 
 #: The warning for a graph without roles (also printed by the CLI for a graph read from a file).
@@ -137,10 +168,12 @@ class FollowGraph:
         node_ids: Sequence[Any] | None = None,
         attrs: Mapping[str, NDArray] | None = None,
         drop_duplicates: bool = True,
+        _source: str = "edges",
     ) -> FollowGraph:
         """Build from edge arrays where ``src[i]`` follows ``dst[i]``.
 
-        Duplicate edges are merged; self-loops raise ``InvalidParameterError``.
+        Duplicate edges are merged; self-loops are dropped with a
+        :class:`SelfLoopWarning` (the accounts are kept).
 
         Examples
         --------
@@ -157,10 +190,8 @@ class FollowGraph:
         if loops.any():
             i = int(np.flatnonzero(loops)[0])
             who = node_ids[src[i]] if node_ids is not None else int(src[i])
-            raise InvalidParameterError(
-                f"follow graph must not contain self-loops (an account following itself); "
-                f"got edge ({who!r}, {who!r})"
-            )
+            warn_self_loops(int(loops.sum()), who, _source, stacklevel=3)
+            src, dst = src[~loops], dst[~loops]
         keys = (src << 32) | dst
         keys = np.sort(keys)  # sort, then drop repeats: np.unique's hash path is ~100x slower on these keys
         if drop_duplicates and len(keys) > 1:
@@ -192,7 +223,12 @@ class FollowGraph:
         Raises
         ------
         InvalidParameterError
-            If ``G`` is not directed, is empty, or has a self-loop.
+            If ``G`` is not directed or is empty.
+
+        Warns
+        -----
+        SelfLoopWarning
+            If ``G`` has self-loops: they are dropped (see :class:`SelfLoopWarning`).
 
         Examples
         --------
@@ -228,7 +264,7 @@ class FollowGraph:
                 arr = np.empty(n, dtype=object)
                 arr[:] = vals  # None = missing; a given NaN stays NaN and is rejected later
                 attrs[key] = arr
-        graph = cls.from_edges(src, dst, n, node_ids=nodes, attrs=attrs)
+        graph = cls.from_edges(src, dst, n, node_ids=nodes, attrs=attrs, _source="networkx")
         _warn_attributes(G, has_roles)  # after the structural checks: a broken graph raises, not warns
         return graph
 
@@ -259,7 +295,7 @@ class FollowGraph:
         if A.shape[0] == 0:
             raise InvalidParameterError("graph must have at least one node; got an empty graph")
         nz = A.data != 0
-        return cls.from_edges(A.row[nz], A.col[nz], A.shape[0], node_ids=node_ids, attrs=attrs)
+        return cls.from_edges(A.row[nz], A.col[nz], A.shape[0], node_ids=node_ids, attrs=attrs, _source="scipy")
 
     @classmethod
     def coerce(cls, graph: Any) -> FollowGraph:
@@ -340,7 +376,7 @@ class FollowGraph:
                 who = self.node_ids[int(rows[np.flatnonzero(loops)[0]])]
                 raise InvalidParameterError(
                     "follow graph must not contain self-loops (an account following itself); "
-                    f"got edge ({who!r}, {who!r})"
+                    f"got edge ({who!r}, {who!r}); build with FollowGraph.from_edges, which drops them"
                 )
             same_row = rows[1:] == rows[:-1]
             if (same_row & (np.diff(self.indices) <= 0)).any():

@@ -11,7 +11,9 @@ compression is detected from the file's first two bytes, whatever its name. The 
 text loaders share these rules:
 
 - duplicate edges are kept once;
-- a self-loop (``u u``, an account following itself) is dropped; the account stays;
+- a self-loop (``u u``, an account following itself) is dropped with a
+  :class:`~feedsim.network.graph.SelfLoopWarning` naming the file; the account stays
+  (the rule for every graph, in memory or from a file);
 - node ids are ``int`` when every id in the file is a canonical integer (``7``,
   ``-3``; not ``07`` or ``+7``, so two distinct ids never merge), else ``str``;
 - nodes come in increasing order of their ids (numeric for integer ids, else text
@@ -39,7 +41,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError
-from .graph import FollowGraph
+from .graph import FollowGraph, warn_self_loops
 
 __all__ = ["read_csv", "read_edgelist", "read_graphml"]
 
@@ -78,8 +80,9 @@ def read_edgelist(
     Returns
     -------
     networkx.DiGraph or FollowGraph
-        One edge per distinct line, duplicates kept once, self-loops dropped (their
-        account is kept). Node ids are ``int`` when every id in the file is a
+        One edge per distinct line, duplicates kept once, self-loops dropped with
+        a :class:`~feedsim.network.graph.SelfLoopWarning` (their account is
+        kept). Node ids are ``int`` when every id in the file is a
         canonical integer (``-?[0-9]+`` without leading zeros or ``+``), else
         ``str``; nodes in increasing id order. Fields after the first two
         (weights, timestamps) are ignored.
@@ -98,9 +101,15 @@ def read_edgelist(
     >>> import gzip, pathlib, tempfile
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "follows.txt.gz"
     >>> _ = p.write_bytes(gzip.compress(b"# u follows v\\n0\\t1\\n2 1\\n2 1\\n3 3\\n"))
-    >>> sorted(read_edgelist(p).edges)
-    [(0, 1), (2, 1)]
-    >>> fg = read_edgelist(p, as_arrays=True)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     G = read_edgelist(p)
+    >>> sorted(G.edges), caught[0].category.__name__
+    ([(0, 1), (2, 1)], 'SelfLoopWarning')
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fg = read_edgelist(p, as_arrays=True)
     >>> fg.n_users, fg.n_edges, fg.node_ids
     (4, 2, [0, 1, 2, 3])
     """
@@ -159,7 +168,7 @@ def read_csv(
     Returns
     -------
     networkx.DiGraph or FollowGraph
-        One edge per row, duplicates kept once, self-loops dropped (their account
+        One edge per row, duplicates kept once, self-loops dropped with a warning (their account
         is kept). Node ids are ``int`` when every id is a canonical integer, else
         ``str`` (surrounding whitespace stripped); nodes in increasing id
         order. Blank rows and rows whose two id cells are both empty are skipped.
@@ -248,8 +257,9 @@ def read_graphml(path: PathLike) -> nx.DiGraph:
     FileNotFoundError
         If ``path`` does not exist.
     InvalidParameterError
-        If the file is not valid GraphML, the graph is undirected, has a self-loop
-        or has no edges; the message names the file.
+        If the file is not valid GraphML, the graph is undirected or has no
+        edges; the message names the file. Self-loops are dropped with a
+        :class:`~feedsim.network.graph.SelfLoopWarning`.
 
     Examples
     --------
@@ -280,10 +290,8 @@ def read_graphml(path: PathLike) -> nx.DiGraph:
         G = nx.relabel_nodes(G, {v: int(v) for v in G.nodes}, copy=True)
     loops = list(nx.selfloop_edges(G))
     if loops:
-        raise InvalidParameterError(
-            f"follow graph must not contain self-loops (an account following itself); "
-            f"got edge ({loops[0][0]!r}, {loops[0][0]!r}) ({where})"
-        )
+        warn_self_loops(len(loops), loops[0][0], "file", where, stacklevel=2)
+        G.remove_edges_from(loops)
     return G
 
 
@@ -448,6 +456,8 @@ def _finish(pairs: _Pairs | None, where: str, as_arrays: bool, error: Any) -> nx
             f"self-loop(s), which are dropped ({where})"
         )
     if loops.any():
+        i = int(np.flatnonzero(loops)[0])
+        warn_self_loops(int(loops.sum()), labels[int(src[i])], "file", where, stacklevel=4)
         src, dst = src[~loops], dst[~loops]
     if as_arrays:
         return FollowGraph.from_edges(src, dst, len(labels), node_ids=labels)

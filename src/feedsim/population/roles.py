@@ -7,21 +7,10 @@ regulars sometimes, quiet members rarely and lurkers never. **Appeal is the same
 every role by default** (``quality`` median 1, no spread): quiet members are quiet,
 not worse.
 
-================  =========  ===========  ============  =========  ==========  =======  ==========
-role              post_rate  (sigma)      session_rate  (sigma)    attention   propen-  link_share
-                  posts/day               sessions/day             items/sess  sity
-================  =========  ===========  ============  =========  ==========  =======  ==========
-``influencer``    5.0        0.6          8.0           0.4        25          0.8      0.15
-``regular``       1.75       1.25         4.0           0.5        15          1.0      0.10
-``quiet``         0.15       0.8          3.0           0.5        12          0.1      0.10
-``brand``         3.0        0.5          1.0           0.3        5           0.1      0.60
-``lurker``        0.0        --           2.0           0.6        12          0.05     0.10
-================  =========  ===========  ============  =========  ==========  =======  ==========
-
-Values are medians; a draw is ``median * exp(sigma * z)`` with ``z`` standard normal.
-They are declared once, in :data:`feedsim.params.ACCOUNT_ATTRIBUTES` (``role_defaults``
-and ``role_sigma``; the table in ``docs/parameters.md``); :data:`ROLE_DEFAULTS` derives
-from there.
+The per-role medians and log-normal sigmas are declared once, in
+:data:`feedsim.params.ACCOUNT_ATTRIBUTES` (``role_defaults`` and ``role_sigma``) and
+tabled in ``docs/parameters.md``; :data:`ROLE_DEFAULTS` derives from there. A draw is
+``median * exp(sigma * z)`` with ``z`` standard normal.
 
 **Calibration** (regulars' posting rate). Pew Research Center, "Sizing Up Twitter
 Users" (24 April 2019; survey of 2,791 U.S. adult Twitter users, Nov.-Dec. 2018,
