@@ -30,8 +30,8 @@ EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_USAGE: "bad input or usage (one line on stderr, before any work)",
     EXIT_RUNS_FAILED: "sweep: some runs failed (stored as failed; rerun the sweep to retry them)",
-    EXIT_OUTPUT_FALLBACK: "the work finished but an output could not be written where asked; it was written "
-                          "to the fallback path named on stderr",
+    EXIT_OUTPUT_FALLBACK: "the work finished but an output could not be written where asked (stderr names the "
+                          "fallback path it went to, or why it could not be made)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); finished sweep runs are kept",
 }
 
@@ -279,8 +279,10 @@ def _write_or_fallback(option: str, path: str, write) -> tuple[str | None, str |
     try:
         write(path, False)
         return path, None
-    except (OSError, FeedsimError) as exc:
-        reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, OSError) else str(exc)
+    except FeedsimError as exc:  # the output cannot be made (not a place problem): a fallback would fail alike
+        return None, f"{option}: {path} not written: {exc}"
+    except OSError as exc:
+        reason = f"{type(exc).__name__}: {exc}"
     try:
         other = os.path.join(_fallback_folder(), os.path.basename(os.path.normpath(path)) or "output")
         write(other, True)
@@ -640,7 +642,15 @@ def _lesson(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise FeedsimError(f"--port must be an integer from 0 to 65535; got {args.port}")
-    srv = make_server(args.port)
+    try:
+        srv = make_server(args.port)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            raise FeedsimError(f"--port {args.port}: address already in use on 127.0.0.1 (another feedsim lesson? "
+                               "--port 0 takes any free port)") from None
+        raise FeedsimError(f"--port {args.port}: cannot serve on 127.0.0.1: {exc.strerror or exc}") from None
     # stop like Ctrl-C on SIGTERM too, so that the worker processes are stopped with the server
     before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"feedsim lesson: serving on {srv.url} (Ctrl-C to stop)", flush=True)
