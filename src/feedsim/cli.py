@@ -26,6 +26,8 @@ EXIT_USAGE = 2
 EXIT_RUNS_FAILED = 3
 EXIT_OUTPUT_FALLBACK = 4
 EXIT_INTERRUPTED = 130
+#: Most ``compare --replicates`` (each is a full run per ranker).
+MAX_REPLICATES = 1000
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_USAGE: "bad input or usage (one line on stderr, before any work)",
@@ -76,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--replicates",
         type=int,
         default=1,
-        help="paired replicates (common random numbers across rankers); with more than 1, also print "
-        "amplification per role and follower group with a 95%% confidence interval (default 1)",
+        help=f"paired replicates (common random numbers across rankers), 1 to {MAX_REPLICATES}; with more than 1, "
+        "also print amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
     cmp_graph.add_argument("--graph",
                            help="use a graph file instead of the default community (.graphml, .csv or edge list)")
@@ -560,8 +562,8 @@ def _compare(args) -> int:
         raise FeedsimError(f"--seed must be an integer >= 0; got {args.seed}")
     if not args.days > 0:
         raise FeedsimError(f"--days must be a number > 0; got {args.days}")
-    if args.replicates < 1:
-        raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
+    if not 1 <= args.replicates <= MAX_REPLICATES:
+        raise FeedsimError(f"--replicates must be an integer from 1 to {MAX_REPLICATES}; got {args.replicates}")
     if args.assign_roles and not args.graph:
         raise FeedsimError("--assign-roles means nothing without --graph FILE (the default community has roles)")
     if args.out:
@@ -617,21 +619,29 @@ def _write_outputs(result, payload: dict, out: str) -> None:
     from .plots import plot_lorenz, plot_role_shares
 
     os.makedirs(out, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    plot_lorenz(result.results, ax=ax)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "lorenz.png"), dpi=120)
-    plt.close(fig)
-    n = len(result.results)
-    fig, axes = plt.subplots(1, n, figsize=(5 * n, 4.2), squeeze=False, sharey=True)
-    for ax, (name, res) in zip(axes[0], result.results.items()):
-        plot_role_shares(res, ax=ax)
-        ax.set_title(name)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "role_shares.png"), dpi=120)
-    plt.close(fig)
     with open(os.path.join(out, "summary.json"), "w") as fh:
         json.dump(payload, fh, sort_keys=True, indent=1)
+
+    def lorenz(fig):
+        plot_lorenz(result.results, ax=fig.subplots())
+
+    def role_shares(fig):
+        for ax, (name, res) in zip(fig.subplots(1, len(result.results), squeeze=False, sharey=True)[0],
+                                   result.results.items()):
+            plot_role_shares(res, ax=ax)
+            ax.set_title(name)
+
+    for name, draw, size in (("lorenz.png", lorenz, (5.5, 5)),
+                             ("role_shares.png", role_shares, (5 * len(result.results), 4.2))):
+        fig = plt.figure(figsize=size)
+        try:
+            draw(fig)
+            fig.tight_layout()
+            fig.savefig(os.path.join(out, name), dpi=120)
+        except FeedsimError as exc:  # e.g. nobody posted (2 accounts, 1 day): nothing to draw
+            print(f"feedsim: warning: --out: {name} not drawn: {exc}", file=sys.stderr)
+        finally:
+            plt.close(fig)
 
 
 def _lesson(args) -> int:
