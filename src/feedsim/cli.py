@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .errors import FeedsimError
@@ -41,7 +42,7 @@ EXIT_CODES = {
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``feedsim: error: ...``, exit 2) instead of the usage block."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix("feedsim").strip()
         self.exit(EXIT_USAGE, f"feedsim: error: {where + ': ' if where else ''}{message} (see {self.prog} --help)\n")
 

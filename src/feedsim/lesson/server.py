@@ -288,8 +288,8 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = SOCKET_TIMEOUT_SECONDS  # socketserver.StreamRequestHandler sets it on the connection
 
     def setup(self) -> None:
-        self.timeout = getattr(self.server, "socket_timeout", SOCKET_TIMEOUT_SECONDS)
         super().setup()
+        self.connection.settimeout(self.server.socket_timeout)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (library code does not print)
         return
