@@ -391,8 +391,8 @@ class _sweep_signals:  # noqa: N801  (a context manager used as a statement)
         def on_int(signum, frame):
             presses.append(signum)
             if len(presses) == 1:
-                print("\nfeedsim: interrupted: storing the runs in flight; Ctrl-C again to stop at once",
-                      file=sys.stderr, flush=True)
+                print("\nfeedsim: interrupted: storing the runs in flight in worker processes (a run in this "
+                      "process is dropped); Ctrl-C again to stop at once", file=sys.stderr, flush=True)
                 raise KeyboardInterrupt
             raise SweepAbort
 
