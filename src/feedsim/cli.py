@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .errors import FeedsimError
@@ -25,12 +26,14 @@ EXIT_USAGE = 2
 EXIT_RUNS_FAILED = 3
 EXIT_OUTPUT_FALLBACK = 4
 EXIT_INTERRUPTED = 130
+#: Most ``compare --replicates`` (each is a full run per ranker).
+MAX_REPLICATES = 1000
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_USAGE: "bad input or usage (one line on stderr, before any work)",
     EXIT_RUNS_FAILED: "sweep: some runs failed (stored as failed; rerun the sweep to retry them)",
-    EXIT_OUTPUT_FALLBACK: "the work finished but an output could not be written where asked; it was written "
-                          "to the fallback path named on stderr",
+    EXIT_OUTPUT_FALLBACK: "the work finished but an output could not be written where asked (stderr names the "
+                          "fallback path it went to, or why it could not be made)",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C or SIGTERM); finished sweep runs are kept",
 }
 
@@ -38,7 +41,7 @@ EXIT_CODES = {
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``feedsim: error: ...``, exit 2) instead of the usage block."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         where = self.prog.removeprefix("feedsim").strip()
         self.exit(EXIT_USAGE, f"feedsim: error: {where + ': ' if where else ''}{message} (see {self.prog} --help)\n")
 
@@ -104,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--replicates",
         type=int,
         default=1,
-        help="paired replicates (common random numbers across rankers); with more than 1, also print "
-        "amplification per role and follower group with a 95%% confidence interval (default 1)",
+        help=f"paired replicates (common random numbers across rankers), 1 to {MAX_REPLICATES}; with more than 1, "
+        "also print amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
     cmp_graph.add_argument("--graph",
                            help="use a graph file instead of the default community (.graphml, .csv or edge list)")
@@ -303,8 +306,10 @@ def _write_or_fallback(option: str, path: str, write) -> tuple[str | None, str |
     try:
         write(path, False)
         return path, None
-    except (OSError, FeedsimError) as exc:
-        reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, OSError) else str(exc)
+    except FeedsimError as exc:  # the output cannot be made (not a place problem): a fallback would fail alike
+        return None, f"{option}: {path} not written: {exc}"
+    except OSError as exc:
+        reason = f"{type(exc).__name__}: {exc}"
     try:
         other = os.path.join(_fallback_folder(), os.path.basename(os.path.normpath(path)) or "output")
         write(other, True)
@@ -410,8 +415,8 @@ class _sweep_signals:  # noqa: N801  (a context manager used as a statement)
         def on_int(signum, frame):
             presses.append(signum)
             if len(presses) == 1:
-                print("\nfeedsim: interrupted: storing the runs in flight; Ctrl-C again to stop at once",
-                      file=sys.stderr, flush=True)
+                print("\nfeedsim: interrupted: storing the runs in flight in worker processes (a run in this "
+                      "process is dropped); Ctrl-C again to stop at once", file=sys.stderr, flush=True)
                 raise KeyboardInterrupt
             raise SweepAbort
 
@@ -590,8 +595,8 @@ def _compare(args) -> int:
 
     if args.seed < 0:
         raise FeedsimError(f"--seed must be an integer >= 0; got {args.seed}")
-    if args.replicates < 1:
-        raise FeedsimError(f"--replicates must be an integer >= 1; got {args.replicates}")
+    if not 1 <= args.replicates <= MAX_REPLICATES:
+        raise FeedsimError(f"--replicates must be an integer from 1 to {MAX_REPLICATES}; got {args.replicates}")
     if args.assign_roles and not args.graph:
         raise FeedsimError("--assign-roles means nothing without --graph FILE (the default community has roles)")
     if args.out:
@@ -649,21 +654,29 @@ def _write_outputs(result, payload: dict, out: str) -> None:
     from .plots import plot_lorenz, plot_role_shares
 
     os.makedirs(out, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    plot_lorenz(result.results, ax=ax)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "lorenz.png"), dpi=120)
-    plt.close(fig)
-    n = len(result.results)
-    fig, axes = plt.subplots(1, n, figsize=(5 * n, 4.2), squeeze=False, sharey=True)
-    for ax, (name, res) in zip(axes[0], result.results.items()):
-        plot_role_shares(res, ax=ax)
-        ax.set_title(name)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "role_shares.png"), dpi=120)
-    plt.close(fig)
     with open(os.path.join(out, "summary.json"), "w") as fh:
         json.dump(payload, fh, sort_keys=True, indent=1)
+
+    def lorenz(fig):
+        plot_lorenz(result.results, ax=fig.subplots())
+
+    def role_shares(fig):
+        for ax, (name, res) in zip(fig.subplots(1, len(result.results), squeeze=False, sharey=True)[0],
+                                   result.results.items()):
+            plot_role_shares(res, ax=ax)
+            ax.set_title(name)
+
+    for name, draw, size in (("lorenz.png", lorenz, (5.5, 5)),
+                             ("role_shares.png", role_shares, (5 * len(result.results), 4.2))):
+        fig = plt.figure(figsize=size)
+        try:
+            draw(fig)
+            fig.tight_layout()
+            fig.savefig(os.path.join(out, name), dpi=120)
+        except FeedsimError as exc:  # e.g. nobody posted (2 accounts, 1 day): nothing to draw
+            print(f"feedsim: warning: --out: {name} not drawn: {exc}", file=sys.stderr)
+        finally:
+            plt.close(fig)
 
 
 def _lesson(args) -> int:
@@ -674,7 +687,15 @@ def _lesson(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise FeedsimError(f"--port must be an integer from 0 to 65535; got {args.port}")
-    srv = make_server(args.port)
+    try:
+        srv = make_server(args.port)
+    except OSError as exc:
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            raise FeedsimError(f"--port {args.port}: address already in use on 127.0.0.1 (another feedsim lesson? "
+                               "--port 0 takes any free port)") from None
+        raise FeedsimError(f"--port {args.port}: cannot serve on 127.0.0.1: {exc.strerror or exc}") from None
     # stop like Ctrl-C on SIGTERM too, so that the worker processes are stopped with the server
     before = signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"feedsim lesson: serving on {srv.url} (Ctrl-C to stop)", flush=True)

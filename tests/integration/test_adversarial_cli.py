@@ -220,3 +220,56 @@ def test_exit_codes_are_documented_in_the_help(capsys):
     for number in EXIT_CODES:
         assert f"{number} " in flat
     assert "exit codes:" in flat and "3 sweep: some runs failed" in flat
+
+
+# ------------------------------------------------------------ crashes and unbounded work
+def test_compare_at_the_documented_minimum_of_two_accounts_works(capsys):
+    code, out, err = call(capsys, ["compare", "--users", "2", "--days", "1"])
+    assert code == 0 and err == "", err
+    assert "no finding to report" in out or "Under engagement ranking" in out
+
+
+def test_compare_replicates_are_bounded_in_one_line(capsys, no_work):
+    line = one_line(*call(capsys, [*COMPARE, "--replicates", "1000000000"]))
+    assert "--replicates must be an integer from 1 to 1000; got 1000000000" in line
+
+
+def test_a_spec_that_is_not_utf8_is_one_line(capsys, tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_bytes(b"seed = 1\ndays = 1\n# caf\xe9\n[grid]\nranker = [\"chronological\"]\n")
+    line = one_line(*call(capsys, ["sweep", str(spec), "--db", str(tmp_path / "r.sqlite")]))
+    assert "must be UTF-8 text" in line and "byte 23" in line, line
+
+
+def test_a_dotted_graph_key_in_the_grid_means_the_quoted_key(tmp_path):
+    from feedsim.sweeps import SweepSpec
+
+    head = "seed = 1\ndays = 1\n[graph]\nn_users = 60\nseed = 0\n[grid]\n"
+    dotted, quoted = tmp_path / "dotted.toml", tmp_path / "quoted.toml"
+    dotted.write_text(head + "graph.mean_follows = [10, 20]\n")
+    quoted.write_text(head + '"graph.mean_follows" = [10, 20]\n')
+    a, b = SweepSpec.from_toml(dotted), SweepSpec.from_toml(quoted)
+    assert a == b and [r.run_key for r in a.runs()] == [r.run_key for r in b.runs()] and len(a.runs()) == 2
+    points = tmp_path / "points.toml"
+    points.write_text(head.replace("[grid]\n", "") + "[[points]]\ngraph.mean_follows = 10\n"
+                      "[[points]]\ngraph.mean_follows = 20\n")
+    assert [r.run_key for r in SweepSpec.from_toml(points).runs()] == [r.run_key for r in a.runs()]
+
+
+@pytest.mark.parametrize("body, words", [
+    ("replicates = 100000000\n[grid]\nranker = [\"chronological\"]\n", "1 points x 100000000 replicates"),
+    ("[graph]\nn_users = 60\nseed = 0\n[grid]\nout_of_network_share = [" + ", ".join(f"{i / 1000}" for i in range(1000))
+     + "]\n\"graph.reciprocity\" = [" + ", ".join(f"{i / 1000}" for i in range(1000)) + "]\n",
+     "1000000 points x 1 replicates"),
+])
+def test_a_sweep_past_the_documented_size_is_refused_before_planning(capsys, tmp_path, body, words):
+    import time
+
+    from feedsim.sweeps.spec import MAX_RUNS
+
+    spec = tmp_path / "s.toml"
+    spec.write_text("seed = 1\ndays = 1\n" + body)
+    t0 = time.monotonic()
+    line = one_line(*call(capsys, ["sweep", str(spec), "--db", str(tmp_path / "r.sqlite")]))
+    assert words in line and f"at most {MAX_RUNS} runs" in line, line
+    assert time.monotonic() - t0 < 10

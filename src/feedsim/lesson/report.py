@@ -58,7 +58,8 @@ def _ranked(cmp: Comparison) -> str | None:
     return next((n for n in cmp.results if n != BASELINE), None)
 
 
-def _role(cmp: Comparison, role: str | None) -> str:
+def _role(cmp: Comparison, role: str | None) -> str | None:
+    """The role the finding is about; None when no account posted (nothing to report)."""
     s = cmp.summaries[next(iter(cmp.summaries))]
     shares = s["post_share"]
     if role is not None:
@@ -70,7 +71,11 @@ def _role(cmp: Comparison, role: str | None) -> str:
     if shares.get("quiet"):
         return "quiet"
     voice = {r: v for r, v in s["voice_ratio"].items() if v is not None and shares.get(r)}
-    return min(voice, key=voice.__getitem__)
+    return min(voice, key=voice.__getitem__) if voice else None
+
+
+#: The headline of a comparison in which no account posted (e.g. 2 accounts for 1 day).
+NO_POSTS = "No account posted during the run, so there is no finding to report (use more accounts or days)."
 
 
 def _change(amp: float | None) -> str:
@@ -116,6 +121,8 @@ def headline(cmp: Comparison, role: str | None = None) -> str:
     True
     """
     role = _role(cmp, role)
+    if role is None:
+        return NO_POSTS
     who = _ROLE_WORDS[role]
     name = _ranked(cmp)
     base = cmp.summaries.get(BASELINE) or cmp.baseline.summary()
@@ -143,6 +150,8 @@ def finding(cmp: Comparison, role: str | None = None) -> str:
     True
     """
     role = _role(cmp, role)
+    if role is None:
+        return NO_POSTS
     who = _ROLE_WORDS[role]
     base = cmp.summaries.get(BASELINE) or cmp.baseline.summary()
     out = [headline(cmp, role)]

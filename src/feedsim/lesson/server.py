@@ -17,6 +17,18 @@ PNG), ``numbers`` (:meth:`ExploreState.to_dict`)); a bad value gives status 400
 and ``{"error": message}``. States are computed one at a time (a lock), with a
 :class:`RunCache` shared by all requests whose worker processes compute the runs
 of one state side by side.
+
+Limits (:data:`REQUEST_LIMITS`). A request may ask for the page's own ranges
+(100 to 20,000 accounts, 1 to 60 days, 2 to 10 replicates) and at most
+:data:`MAX_ACCOUNT_DAYS` accounts x days x replicates (e.g. 20,000 accounts x 7
+days x 2; measured 0.63 GB peak and about 100 s on a loaded 2-core machine),
+else 400 naming the limit. A request waits at most :data:`LOCK_WAIT_SECONDS` for
+the state being computed, else 503; one whose client has gone meanwhile is
+dropped without computing (a state already being computed is finished and kept
+for the next request). Every connection has a :data:`SOCKET_TIMEOUT_SECONDS`
+socket timeout, so a client that sends half a request does not hold a thread;
+a client that leaves early is not an error (nothing is printed); an unexpected
+error is a 500 with its one-line message.
 """
 
 from __future__ import annotations
@@ -25,6 +37,9 @@ import base64
 import dataclasses
 import hashlib
 import json
+import math
+import select
+import socket
 import threading
 from collections import OrderedDict
 from http import HTTPStatus
@@ -38,7 +53,39 @@ from ..rankers.registry import RANKERS
 from .state import ExploreParams, RunCache, default_workers, explore_state, prefetch_next, warm_up
 from .widgets import LABELS, role_table_html
 
-__all__ = ["LessonServer", "make_server", "page_html", "state_payload"]
+__all__ = ["LessonServer", "make_server", "page_html", "state_payload", "REQUEST_LIMITS", "MAX_ACCOUNT_DAYS"]
+
+#: What one ``/api/state`` request may ask for: ``(low, high)`` per control (the page's own ranges).
+REQUEST_LIMITS = {"n_users": (100, 20_000), "days": (1, 60), "replicates": (2, 10)}
+#: Most accounts x days x replicates one request may compute (per feed).
+MAX_ACCOUNT_DAYS = 300_000
+#: Seconds a request waits for the state being computed before a 503.
+LOCK_WAIT_SECONDS = 300.0
+#: Socket timeout of every connection (a request that does not arrive in time is dropped).
+SOCKET_TIMEOUT_SECONDS = 30.0
+
+
+def check_request(params: ExploreParams) -> None:
+    """Refuse a state larger than a request may ask for (:data:`REQUEST_LIMITS`, :data:`MAX_ACCOUNT_DAYS`).
+
+    Examples
+    --------
+    >>> check_request(ExploreParams(n_users=20_000, days=7, replicates=2))  # within the limits
+    >>> try:
+    ...     check_request(ExploreParams(n_users=20_000, days=60, replicates=2))
+    ... except InvalidParameterError as exc:
+    ...     print(str(exc)[:58])
+    n_users x days x replicates must be at most 300000 per req
+    """
+    for name, (low, high) in REQUEST_LIMITS.items():
+        value = getattr(params, name)
+        if not (math.isfinite(value) and low <= value <= high):
+            raise InvalidParameterError(f"{name} must be from {low} to {high} on the lesson page; got {value!r}")
+    work = params.n_users * params.days * params.replicates
+    if work > MAX_ACCOUNT_DAYS:
+        raise InvalidParameterError(
+            f"n_users x days x replicates must be at most {MAX_ACCOUNT_DAYS} per request; got {params.n_users} x "
+            f"{params.days:g} x {params.replicates} = {work:g} (use fewer accounts or days)")
 
 
 def _parse(query: dict[str, list[str]], defaults: ExploreParams) -> ExploreParams:
@@ -184,6 +231,8 @@ class LessonServer(ThreadingHTTPServer):
         # room for what is computed ahead around two settings (about 1 MB a run at 1,000 x 7: 200 MB at most)
         self.cache = RunCache(max_runs=200, max_account_days=200 * 1000 * 7, workers=workers)
         self.lock = threading.Lock()
+        self.lock_wait = LOCK_WAIT_SECONDS
+        self.socket_timeout = SOCKET_TIMEOUT_SECONDS
         self._payloads: OrderedDict[ExploreParams, dict[str, Any]] = OrderedDict()
 
     def payload(self, params: ExploreParams) -> dict[str, Any]:
@@ -197,10 +246,20 @@ class LessonServer(ThreadingHTTPServer):
             self._payloads.popitem(last=False)
         return out
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that left or stalled is not an error of the server: nothing is printed for it."""
+        import sys  # noqa: PLC0415
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
     def server_close(self) -> None:
         """Close the socket and stop the run cache's worker processes."""
         super().server_close()
-        self.cache.close()
+        cache = getattr(self, "cache", None)  # None when binding failed (e.g. the port is in use)
+        if cache is not None:
+            cache.close()
 
     @property
     def url(self) -> str:
@@ -226,36 +285,75 @@ class LessonServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: LessonServer
+    timeout = SOCKET_TIMEOUT_SECONDS  # socketserver.StreamRequestHandler sets it on the connection
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.socket_timeout)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (library code does not print)
         return
 
     def _send(self, status: int, body: bytes, ctype: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+        except (ConnectionError, TimeoutError):  # the client left: nobody to tell
+            self.close_connection = True
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, json.dumps({"error": message}).encode(), "application/json")
+
+    def _client_gone(self) -> bool:
+        """True when the client has closed its end (readable with nothing to read)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
     def do_GET(self) -> None:  # noqa: N802  (the http.server protocol)
         url = urlparse(self.path)
         if url.path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, page_html(self.server.defaults).encode(), "text/html; charset=utf-8")
         elif url.path == "/api/state":
-            try:
-                params = _parse(parse_qs(url.query), self.server.defaults)
-                with self.server.lock:
-                    out = self.server.payload(params)
-                    if self.server.prefetch:
-                        prefetch_next(params, self.server.cache)
-            except FeedsimError as exc:
-                body = json.dumps({"error": str(exc)}).encode()
-                self._send(HTTPStatus.BAD_REQUEST, body, "application/json")
-                return
-            self._send(HTTPStatus.OK, json.dumps(out, allow_nan=False).encode(), "application/json")
+            self._state(url.query)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+    def _state(self, query: str) -> None:
+        srv = self.server
+        try:
+            params = _parse(parse_qs(query), srv.defaults)
+            check_request(params)
+        except FeedsimError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        if not srv.lock.acquire(timeout=srv.lock_wait):
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE,
+                        f"the server is busy with another state for over {srv.lock_wait:g} s; try again")
+            return
+        try:
+            if self._client_gone():  # it left while waiting: do not compute for nobody
+                self.close_connection = True
+                return
+            out = srv.payload(params)
+            if srv.prefetch and not self._client_gone():
+                prefetch_next(params, srv.cache)
+        except FeedsimError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, str(exc))
+            return
+        # a request must always get an answer: an unexpected error is a 500 with its one line, not a dead socket
+        except Exception as exc:  # noqa: BLE001
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            srv.lock.release()
+        self._send(HTTPStatus.OK, json.dumps(out, allow_nan=False).encode(), "application/json")
 
 
 def make_server(port: int = 8765, *, host: str = "127.0.0.1", defaults: ExploreParams | None = None,

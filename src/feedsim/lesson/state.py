@@ -36,6 +36,7 @@ from ..compare import replicate_community
 from ..engine.config import FEEDBACK_LOOPS
 from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
+from ..errors import InvalidParameterError
 from ..network.generators import default_community
 from ..network.graph import ROLES
 from ..params import DAYS, SIMULATION_PARAMS, check_days
@@ -791,10 +792,14 @@ def draw_feed_view(ax, state: ExploreState):
     if getattr(state.results[state.rankers[-1]][0], "audit", None) is not None:
         hour = max(0.0, 24.0 * state.params.days - 12.0)
         res = state.results[state.rankers[-1]][0]
-        return plots.plot_feed(res, state.feed_viewer, hour, ax=ax, max_shown=FEED_SHOWN, unshown=FEED_UNSHOWN)
+        try:
+            return plots.plot_feed(res, state.feed_viewer, hour, ax=ax, max_shown=FEED_SHOWN, unshown=FEED_UNSHOWN)
+        except InvalidParameterError:  # a small, short run: the member never opened the app
+            why = f"feed view: member {state.feed_viewer} had no session in this run"
+    else:
+        why = "feed view: needs plot_feed"
     ax.set_axis_off()
-    ax.text(0.5, 0.5, "feed view: needs plot_feed", ha="center", va="center", transform=ax.transAxes,
-            color="0.4", fontsize="large")
+    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, color="0.4", fontsize="large")
     return ax
 
 

@@ -41,7 +41,12 @@ from . import graphs
 from .seeds import canonical_params, make_run
 
 __all__ = ["SweepSpec", "SweepSpecError", "SCALAR_METRICS", "ROLE_METRICS", "GROUP_METRICS", "DAILY_SERIES",
-           "METRIC_BOUNDS", "metric_bounds", "load_spec"]
+           "METRIC_BOUNDS", "metric_bounds", "load_spec", "MAX_RUNS"]
+
+#: Most runs one sweep may plan (points x replicates; amplification's chronological partners may add
+#: as many again): a spec past it is refused before any point is built (a grid of 8 keys x 10 values
+#: would need 10^8 points).
+MAX_RUNS = 100_000
 
 # the metric families, their kinds and ranges are declared once, in feedsim.metrics.registry
 FOLLOWER_GROUP_LABELS = tuple(g[0] for g in FOLLOWER_GROUPS)
@@ -301,11 +306,13 @@ class SweepSpec:
                             _fail(f"{path}[{i}] repeats {path}[{j}]; values must be distinct")
                     norm.append(v)
                 checked[key] = tuple(norm)
+            _check_size(math.prod(len(v) for v in checked.values()), self.replicates, "grid")
             put("grid", checked)
             put("points_list", None)
         else:
             if isinstance(points, (str, bytes, Mapping)) or not isinstance(points, (list, tuple)) or not points:
                 _fail(f"points must be a non-empty list of parameter tables; got {points!r}")
+            _check_size(len(points), self.replicates, "points")
             pts = []
             for i, p in enumerate(points):
                 p = _check_params(p, f"points[{i}]", graph_value)
@@ -433,9 +440,20 @@ class SweepSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, root=None) -> SweepSpec:
-        """Build a spec from a dict shaped like the TOML file, rejecting unknown keys."""
+        """Build a spec from a dict shaped like the TOML file, rejecting unknown keys.
+
+        A dotted TOML key (``graph.mean_follows = [10, 20]`` in ``[grid]`` or a point) arrives as a
+        nested table ``{"graph": {"mean_follows": ...}}`` and means the same as the quoted key
+        ``"graph.mean_follows"``.
+        """
         if not isinstance(data, Mapping):
             _fail(f"a sweep spec must be a table; got {data!r}")
+        data = dict(data)
+        if isinstance(data.get("grid"), Mapping):
+            data["grid"] = _undot(data["grid"], "grid")
+        if isinstance(data.get("points"), (list, tuple)):
+            data["points"] = [_undot(p, f"points[{i}]") if isinstance(p, Mapping) else p
+                              for i, p in enumerate(data["points"])]
         for key in data:
             if key not in _TOP_KEYS:
                 _fail(f"{key} is not a sweep spec key{did_you_mean(key, _TOP_KEYS)}; allowed: {_allowed(_TOP_KEYS)}")
@@ -460,7 +478,33 @@ class SweepSpec:
                 data = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
             raise SweepSpecError(f"{path} is not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise SweepSpecError(f"{path} must be UTF-8 text (as TOML is); byte {exc.start} is "
+                                 f"{exc.object[exc.start:exc.start + 1]!r}") from None
+        except (IsADirectoryError, PermissionError) as exc:
+            raise SweepSpecError(f"{path} cannot be read: {exc.strerror}") from None
         return cls.from_dict(data, root=os.path.dirname(os.path.abspath(os.fspath(path))))
+
+
+def _check_size(n_points: int, replicates: int, where: str) -> None:
+    """Refuse a plan past :data:`MAX_RUNS` before any point is built (partners may double it)."""
+    if n_points * replicates > MAX_RUNS:
+        _fail(f"{where} plans {n_points} points x {replicates} replicates = {n_points * replicates} runs; a sweep "
+              f"may plan at most {MAX_RUNS} runs (split it into several sweeps, or use fewer values)")
+
+
+def _undot(table: Mapping[str, Any], path: str) -> dict:
+    """``{"graph": {"mean_follows": v}}`` (a dotted TOML key) as ``{"graph.mean_follows": v}``."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "graph" and isinstance(value, Mapping):
+            for sub, v in value.items():
+                if f"graph.{sub}" in table:
+                    _fail(f"{path}.graph.{sub} is given twice (dotted and quoted); give it once")
+                out[f"graph.{sub}"] = v
+        else:
+            out[key] = value
+    return out
 
 
 def _point_id(point: Mapping[str, Any]) -> tuple:
