@@ -221,6 +221,8 @@ def voice_ratios(cmp: Comparison, role: str | None = None) -> dict[str, dict]:
     True
     """
     role = _role(cmp, role)
+    if role is None:  # no account posted: no voice ratio to report
+        return {}
     return {name: stats[role] for name, stats in cmp.voice.items()}
 
 
