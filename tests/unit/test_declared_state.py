@@ -1,0 +1,71 @@
+"""Every state array is declared once (feedsim.state.StateArray); growth and memory read the declarations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import feedsim
+from feedsim.engine.account_state import ACCOUNT_ARRAYS, AccountState
+from feedsim.population.state import POPULATION_ARRAYS, Population
+from feedsim.state import WRITERS, StateArray, bytes_per_row, declare
+
+
+def _accounts(n=200):
+    G = feedsim.networks.default_community(n, seed=3, as_arrays=True)
+    return AccountState(Population.from_graph(G, np.random.default_rng(0)), G.in_degree())
+
+
+def _arrays(obj):
+    return {k for k, v in vars(obj).items() if isinstance(v, np.ndarray)}
+
+
+def test_every_account_array_is_declared_and_grows_to_its_initial_value():
+    acc = _accounts()
+    assert _arrays(acc) == set(ACCOUNT_ARRAYS)
+    assert _arrays(acc.pop) == set(POPULATION_ARRAYS)
+    # make every array differ from its initial value, so that growth cannot pass by copying old rows
+    for name, a in ACCOUNT_ARRAYS.items():
+        arr = getattr(acc, name)
+        arr[:] = ~np.asarray(a.initial, dtype=bool) if a.dtype is np.bool_ else 7
+    old = acc.n
+    new = acc.grow(np.array([2, 2, 4], dtype=np.int8), np.random.default_rng(1), day=5, followers=9, post_rate=1.5)
+    assert new.tolist() == [old, old + 1, old + 2] and acc.n == old + 3
+    ruled = {"creator": True, "joined_day": 5, "followers_start": 9}
+    for name, a in ACCOUNT_ARRAYS.items():
+        arr = getattr(acc, name)
+        assert arr.dtype == np.dtype(a.dtype) and len(arr) == acc.n, name
+        want = ruled[name] if a.initial is None else a.initial
+        np.testing.assert_array_equal(arr[old:], np.full(3, want, dtype=a.dtype), err_msg=name)
+        assert (arr[:old] != want).all() or name in ruled, name  # old rows kept
+    for name, a in POPULATION_ARRAYS.items():
+        arr = getattr(acc.pop, name)
+        assert arr.dtype == np.dtype(a.dtype) and len(arr) == acc.n, name
+    assert acc.pop.role[old:].tolist() == [2, 2, 4] and acc.pop.post_rate[old:].tolist() == [1.5] * 3
+
+
+def test_declarations_are_complete():
+    for reg in (ACCOUNT_ARRAYS, POPULATION_ARRAYS):
+        for name, a in reg.items():
+            assert a.name == name and a.help and set(a.writers) <= set(WRITERS)
+            assert (a.initial is None) == (a.rule is not None)
+    # an array some phase changes says which: only those set at growth alone write nothing
+    assert {n for n, a in ACCOUNT_ARRAYS.items() if not a.writers} == {"creator"}
+
+
+def test_a_declaration_refuses_what_it_cannot_grow():
+    with pytest.raises(ValueError, match="either an initial value or a rule"):
+        StateArray("x", np.int64, None, "x")
+    with pytest.raises(ValueError, match="writers must be among"):
+        StateArray("x", np.int64, 0, "x", writers=("tuesday",))
+    with pytest.raises(ValueError, match="declared twice"):
+        declare(StateArray("x", np.int64, 0, "x"), StateArray("x", np.int64, 0, "x"))
+    with pytest.raises(ValueError, match="no initial value"):
+        StateArray("x", np.int64, None, "x", rule="given").new(2)
+
+
+def test_bytes_per_account_is_the_sum_of_the_declared_itemsizes():
+    acc = _accounts()
+    measured = sum(getattr(acc, n).nbytes for n in ACCOUNT_ARRAYS) + sum(
+        getattr(acc.pop, n).nbytes for n in POPULATION_ARRAYS)
+    assert measured == acc.n * (bytes_per_row(ACCOUNT_ARRAYS) + bytes_per_row(POPULATION_ARRAYS))
