@@ -47,7 +47,8 @@ class StateArray:
         The phases and interventions that write it (see :data:`WRITERS`); empty
         when only the growth sets it.
     checkpointed : bool, default True
-        False for an array derived from others (rebuilt, not saved).
+        False for an array derived from others (a checkpoint could rebuild it
+        rather than save it; today checkpoints save every array).
 
     Examples
     --------
@@ -81,6 +82,8 @@ class StateArray:
     def new(self, n: int, value: Any = None) -> NDArray:
         """``n`` new entries: ``value`` (a scalar or ``n`` values) or the declared initial value."""
         fill = self.initial if value is None else value
+        if fill is None and n == 0:
+            return np.zeros(0, dtype=self.dtype)
         if fill is None:
             raise ValueError(f"state array {self.name} has no initial value ({self.rule}): pass its value")
         return np.array(np.broadcast_to(fill, n), dtype=self.dtype)

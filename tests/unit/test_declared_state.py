@@ -69,3 +69,41 @@ def test_bytes_per_account_is_the_sum_of_the_declared_itemsizes():
     measured = sum(getattr(acc, n).nbytes for n in ACCOUNT_ARRAYS) + sum(
         getattr(acc.pop, n).nbytes for n in POPULATION_ARRAYS)
     assert measured == acc.n * (bytes_per_row(ACCOUNT_ARRAYS) + bytes_per_row(POPULATION_ARRAYS))
+
+
+def test_posts_live_items_and_edges_hold_exactly_their_declared_arrays():
+    from feedsim.engine.edges import EDGE_ACCOUNT_ARRAYS, EDGE_ARRAYS, FollowEdges
+    from feedsim.engine.live import LIVE_ITEM_ARRAYS, LiveItems
+    from feedsim.engine.posts import POST_ARRAYS, PostTable
+
+    t = PostTable(capacity=4)
+    assert t.columns() == list(POST_ARRAYS)
+    given = {n: np.ones(2, dtype=a.dtype) for n, a in POST_ARRAYS.items() if a.initial is None}
+    t.append(**given)
+    for name, a in POST_ARRAYS.items():
+        assert t[name].dtype == np.dtype(a.dtype), name
+        if a.initial is not None:
+            np.testing.assert_array_equal(t[name], np.full(2, a.initial, dtype=a.dtype), err_msg=name)
+
+    items = LiveItems()
+    assert _arrays(items) - {"_ptr"} == set(LIVE_ITEM_ARRAYS)
+    items.append(np.array([0, 1]), np.array([3, 2]), np.array([3, 2]), np.array([0.0, 1.0]))
+    items.update(first_live=0, n_accounts=4)
+    for name, a in LIVE_ITEM_ARRAYS.items():
+        assert getattr(items, name).dtype == np.dtype(a.dtype) and len(getattr(items, name)) == 2, name
+    assert items.number.tolist() == [LIVE_ITEM_ARRAYS["number"].initial] * 2
+
+    g = FollowEdges(feedsim.FollowGraph.from_edges(np.array([0, 1]), np.array([1, 2]), 3), mutual_affinity=0.5)
+    views = {k for k, v in vars(g).items() if isinstance(v, np.ndarray)}
+    assert views == set(EDGE_ARRAYS) | set(EDGE_ACCOUNT_ARRAYS) | {"indptr"}
+    g.mask[:] = 5
+    g.impressions[:] = 4
+    g.add_edges(np.array([2]), np.array([0]), since=3.0)
+    e = g.lookup(np.array([2]), np.array([0]))[0]
+    for name, a in EDGE_ARRAYS.items():
+        assert getattr(g, name).dtype == np.dtype(a.dtype), name
+        if a.initial is not None:
+            assert getattr(g, name)[e] == a.initial, name
+    g.grow(2)
+    assert len(g.in_degree) == g.n == 5 and g.in_degree[3:].tolist() == [EDGE_ACCOUNT_ARRAYS["in_degree"].initial] * 2
+
