@@ -107,3 +107,22 @@ def test_posts_live_items_and_edges_hold_exactly_their_declared_arrays():
     g.grow(2)
     assert len(g.in_degree) == g.n == 5 and g.in_degree[3:].tolist() == [EDGE_ACCOUNT_ARRAYS["in_degree"].initial] * 2
 
+
+def test_the_memory_estimate_covers_the_declared_state():
+    # engine/memory.py's bytes per unit are hand-written (state plus slack, copies, the result); the
+    # declared state is a lower bound of each: 296 B/account (320 assumed), 37 B/edge (42), 82 B/post
+    # row (270, whose comment says 90-byte rows), 40 B/live item (100)
+    from feedsim.engine.config import SimulationConfig
+    from feedsim.engine.memory import estimate_memory
+    from feedsim.engine.state_bytes import declared_bytes
+    from feedsim.network.graph import FollowGraph
+
+    per = declared_bytes()
+    assert per == {"account": 296, "post": 82, "live_item": 40, "edge": 37}
+    G = FollowGraph.from_networkx(feedsim.networks.default_community(300, seed=0))
+    pop = Population.from_graph(G, np.random.default_rng(0))
+    est = estimate_memory(G, pop, SimulationConfig(keep_posts=True), days=2)
+    assert est.parts["accounts"] >= G.n_users * per["account"]
+    assert est.parts["edges"] >= G.n_edges * per["edge"]
+    rows = float(pop.post_rate.sum()) * 2
+    assert est.parts["post_table"] >= rows * per["post"]
