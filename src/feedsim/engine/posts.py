@@ -98,6 +98,10 @@ class PostTable:
         """Copies of every column."""
         return self.table.snapshot()
 
+    def live_start(self) -> int:
+        """The first live row (``first_live``): the seen set's ``stale_below`` (a bound method, so it pickles)."""
+        return self.first_live
+
     def ids(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
         """Global post ids of table rows (the one place rows become ids)."""
         return rows + self.offset if self.offset else rows
