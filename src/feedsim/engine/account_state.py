@@ -1,9 +1,10 @@
 """Per-account engine state: the population's attributes plus what the engine keeps per account.
 
 :class:`AccountState` owns every array indexed by account, declared in one table
-(:data:`ACCOUNT_ARRAYS`: name, dtype and the value a new account starts with), so a
-new per-account array is added in one place and :meth:`AccountState.grow` extends
-all of them together. The attributes a graph or a user may set (rates,
+(:data:`ACCOUNT_ARRAYS`: one :class:`~feedsim.state.StateArray` each, with its
+dtype, the value a new account starts with or the rule that sets it, and the
+phases that write it), so a new per-account array is added in one place and
+:meth:`AccountState.grow` extends all of them together. The attributes a graph or a user may set (rates,
 attention, ...) live in its :class:`~feedsim.population.state.Population`; the
 public view for user code is :class:`feedsim.engine.accounts.Accounts`.
 Units: days for rates and days, hours for times.
@@ -17,49 +18,63 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..population.state import Population
+from ..state import StateArray, declare, grow_arrays, new_arrays
 
 __all__ = ["ACCOUNT_ARRAYS", "DAY_COUNTERS", "AccountState"]
 
-#: Every engine array indexed by account: name -> (dtype, value for a new account, meaning).
-#: ``None`` as the value means "set by the caller of :meth:`AccountState.grow`".
-ACCOUNT_ARRAYS: dict[str, tuple[Any, Any, str]] = {
+#: Every engine array indexed by account, declared once (see :class:`feedsim.state.StateArray`).
+ACCOUNT_ARRAYS: dict[str, StateArray] = declare(
     # -- whole-run counters
-    "user_posts": (np.int64, 0, "posts made (organic and sponsored); also the number of the next post"),
-    "user_impressions": (np.int64, 0, "impressions of the account's posts"),
-    "user_engagements": (np.int64, 0, "engagements with the account's posts"),
-    "user_engaged": (np.int64, 0, "engagements the account made"),
-    "user_sessions": (np.int64, 0, "sessions the account had"),
-    "post_days": (np.int64, 0, "days with at least one organic post (creator adaptation's update count)"),
-    "low_days": (np.int64, 0, "consecutive posting days of low response (burnout)"),
-    "burnouts": (np.int64, 0, "burnouts so far"),
-    "session_days": (np.int64, 0, "days with a session (session adaptation's update count)"),
+    StateArray("user_posts", np.int64, 0, "posts made (organic and sponsored); also the number of the next post",
+               writers=("posting",)),
+    StateArray("user_impressions", np.int64, 0, "impressions of the account's posts", writers=("impressions",)),
+    StateArray("user_engagements", np.int64, 0, "engagements with the account's posts", writers=("engagement",)),
+    StateArray("user_engaged", np.int64, 0, "engagements the account made", writers=("engagement",)),
+    StateArray("user_sessions", np.int64, 0, "sessions the account had", writers=("sessions",)),
+    StateArray("post_days", np.int64, 0, "days with at least one organic post (creator adaptation's update count)",
+               writers=("daily",)),
+    StateArray("low_days", np.int64, 0, "consecutive posting days of low response (burnout)", writers=("daily",)),
+    StateArray("burnouts", np.int64, 0, "burnouts so far", writers=("daily",)),
+    StateArray("session_days", np.int64, 0, "days with a session (session adaptation's update count)",
+               writers=("daily",)),
     # -- counters of the current day (zeroed at midnight)
-    "day_posts": (np.int64, 0, "posts made today"),
-    "day_engagements": (np.int64, 0, "engagements with today's impressions of the account's posts"),
-    "day_impressions": (np.int64, 0, "impressions of the account's posts today"),
-    "day_organic_posts": (np.int64, 0, "organic (not sponsored) posts made today"),
-    "day_organic_engagements": (np.int64, 0, "engagements with organic posts today"),
-    "day_user_sessions": (np.int64, 0, "sessions today"),
-    "day_engaged": (np.int64, 0, "engagements the account made today"),
+    StateArray("day_posts", np.int64, 0, "posts made today", writers=("posting", "daily")),
+    StateArray("day_engagements", np.int64, 0, "engagements with today's impressions of the account's posts",
+               writers=("engagement", "daily")),
+    StateArray("day_impressions", np.int64, 0, "impressions of the account's posts today",
+               writers=("impressions", "daily")),
+    StateArray("day_organic_posts", np.int64, 0, "organic (not sponsored) posts made today",
+               writers=("posting", "daily")),
+    StateArray("day_organic_engagements", np.int64, 0, "engagements with organic posts today",
+               writers=("engagement", "daily")),
+    StateArray("day_user_sessions", np.int64, 0, "sessions today", writers=("sessions", "daily")),
+    StateArray("day_engaged", np.int64, 0, "engagements the account made today", writers=("engagement", "daily")),
     # -- adaptation and churn
-    "rate_multiplier": (np.float64, 1.0, "posting-rate multiplier of creator adaptation"),
-    "recent": (np.float64, 0.0, "recent response (engagements per organic post)"),
-    "reference": (np.float64, 0.0, "reference response"),
-    "session_multiplier": (np.float64, 1.0, "session-rate multiplier of session adaptation"),
-    "found_recent": (np.float64, 0.0, "recent engagements made per session"),
-    "found_reference": (np.float64, 0.0, "reference engagements made per session"),
-    "active": (np.bool_, True, "not in a burnout"),
-    "present": (np.bool_, True, "has not left the platform"),
-    "creator": (np.bool_, None, "had a posting rate above 0 when it joined"),
-    "quit_day": (np.int64, -1, "day of the last burnout (-1: none)"),
-    "return_day": (np.float64, np.inf, "day a burnt-out creator posts again"),
-    "joined_day": (np.int64, None, "day the account joined (0: there from the start)"),
-    "left_day": (np.int64, -1, "day the account left (-1: still there)"),
-    "sponsored_rate": (np.float64, 0.0, "campaign posts/day on top of the organic rate"),
-    "followers_start": (np.int64, None, "followers when the run (or the account) started"),
+    StateArray("rate_multiplier", np.float64, 1.0, "posting-rate multiplier of creator adaptation", writers=("daily",)),
+    StateArray("recent", np.float64, 0.0, "recent response (engagements per organic post)", writers=("daily",)),
+    StateArray("reference", np.float64, 0.0, "reference response", writers=("daily",)),
+    StateArray("session_multiplier", np.float64, 1.0, "session-rate multiplier of session adaptation",
+               writers=("daily",)),
+    StateArray("found_recent", np.float64, 0.0, "recent engagements made per session", writers=("daily",)),
+    StateArray("found_reference", np.float64, 0.0, "reference engagements made per session", writers=("daily",)),
+    StateArray("active", np.bool_, True, "not in a burnout", writers=("daily",)),
+    StateArray("present", np.bool_, True, "has not left the platform", writers=("leave",)),
+    StateArray("creator", np.bool_, None, "had a posting rate above 0 when it joined",
+               rule="post_rate > 0 when the account joins", writers=()),
+    StateArray("quit_day", np.int64, -1, "day of the last burnout (-1: none)", writers=("daily",)),
+    StateArray("return_day", np.float64, np.inf, "day a burnt-out creator posts again", writers=("daily",)),
+    StateArray("joined_day", np.int64, None, "day the account joined (0: there from the start)",
+               rule="the day of the grow call", writers=("join",)),
+    StateArray("left_day", np.int64, -1, "day the account left (-1: still there)", writers=("leave",)),
+    StateArray("sponsored_rate", np.float64, 0.0, "campaign posts/day on top of the organic rate",
+               writers=("campaign",)),
+    StateArray("followers_start", np.int64, None, "followers when the run (or the account) started",
+               rule="the followers passed to the grow call", writers=("join",)),
     # -- live posts
-    "first_number": (np.int64, 0, "post number of the account's oldest live post (its posts are numbered 0, 1, ...)"),
-}
+    StateArray("first_number", np.int64, 0,
+               "post number of the account's oldest live post (its posts are numbered 0, 1, ...)",
+               writers=("posting",)),
+)
 
 #: Counters of the current day, zeroed by :meth:`AccountState.end_day`.
 DAY_COUNTERS = tuple(name for name in ACCOUNT_ARRAYS if name.startswith("day_"))
@@ -124,11 +139,7 @@ class AccountState:
 
     def __init__(self, population: Population, followers: NDArray[np.int64]) -> None:
         self.pop = population
-        n = population.n_users
-        given: dict[str, Any] = {"creator": population.post_rate > 0, "joined_day": 0, "followers_start": followers}
-        for name, (dtype, fill, _) in ACCOUNT_ARRAYS.items():
-            value = given[name] if fill is None else fill
-            setattr(self, name, np.array(np.broadcast_to(value, n), dtype=dtype))
+        new_arrays(self, ACCOUNT_ARRAYS, population.n_users, self._ruled(0, day=0, followers=followers))
 
     @property
     def n(self) -> int:
@@ -145,14 +156,12 @@ class AccountState:
         """
         old = self.n
         self.pop.append(role_codes, rng, **attrs)
-        n = self.n - old
-        given: dict[str, Any] = {"creator": self.pop.post_rate[old:] > 0, "joined_day": day,
-                                 "followers_start": followers}
-        for name, (dtype, fill, _) in ACCOUNT_ARRAYS.items():
-            value = given[name] if fill is None else fill
-            cur = getattr(self, name)
-            setattr(self, name, np.concatenate([cur, np.array(np.broadcast_to(value, n), dtype=dtype)]))
-        return np.arange(old, old + n, dtype=np.int64)
+        grow_arrays(self, ACCOUNT_ARRAYS, self.n - old, self._ruled(old, day=day, followers=followers))
+        return np.arange(old, self.n, dtype=np.int64)
+
+    def _ruled(self, first: int, *, day: int, followers: Any) -> dict[str, Any]:
+        """Values of the arrays set by a rule (``initial=None``) for accounts ``first ..``."""
+        return {"creator": self.pop.post_rate[first:] > 0, "joined_day": day, "followers_start": followers}
 
     def end_day(self) -> None:
         """Zero the counters of the day (:data:`DAY_COUNTERS`)."""

@@ -9,14 +9,16 @@ run.
 What is saved, and how
 ----------------------
 * The platform (every attribute of :class:`~feedsim.engine.platform.Platform`
-  and of the objects it holds: arrays, tables, counters, the result
-  accumulators, the random streams with their bit-generator states) is pickled
-  whole, so state added to the engine later is saved without changes here.
-  References that are code, not state, are written as names and resolved
-  against the new :class:`~feedsim.engine.simulation.Simulation` on resume: the
-  active ranker (the one the run started with or one given to
-  ``switch_ranker``), functions defined inside functions and locks (found by
-  their place in the object tree) and the platform itself.
+  and of the objects it holds: the declared state arrays of its containers
+  (:mod:`feedsim.state`), tables, counters, the result accumulators, the random
+  streams with their bit-generator states) is one plain pickle: the platform
+  holds no closures or locks, so state added to the engine later is saved
+  without changes here. The one reference that is code, the active ranker, is
+  saved as its place among the run's rankers (the one it started with, then
+  those given to ``switch_ranker``) and taken from the new
+  :class:`~feedsim.engine.simulation.Simulation` on resume. Anything that does
+  not pickle (a lock, a local function, an open file) is refused before the
+  run starts, in one line.
 * The clock: the platform's tick, part of the platform (hours and the day
   derive from it; SimPy's clock is restarted at its hours). The built-in
   interventions (``switch_ranker``, ``set_param``, ``campaign``,
@@ -43,8 +45,6 @@ import json
 import os
 import pickle
 import tempfile
-import threading
-import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +70,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CheckpointInfo", "CheckpointedRun", "ScheduledAction", "checkpoint_info", "run_checkpointed", "FORMAT",
            "MAGIC"]
 
-#: Version of the file layout and of the payload's structure (2: the platform's one tick is the clock).
-FORMAT = 2
+#: Version of the file layout and of the payload's structure (2: the platform's one tick is the clock;
+#: 3: a plain pickle, the active ranker saved as its place among the run's rankers).
+FORMAT = 3
 #: First bytes of every checkpoint file.
 MAGIC = b"FEEDSIM-CHECKPOINT\n"
 
@@ -361,89 +362,33 @@ def _compare(saved: dict, here: dict, path: Path, interventions: bool) -> None:
 
 
 # ------------------------------------------------------------------ state pickling
-_LEAVES = (np.ndarray, np.random.Generator, np.random.BitGenerator, np.generic, str, bytes, int, float,
-           complex, bool, type(None), types.ModuleType, type)
+def _rankers(sim: CheckpointedRun) -> list[Callable]:
+    """The rankers a run may have active: the one it started with, then those of ``switch_ranker``."""
+    return [sim._ranker] + [s.ranker for s in sim._scheduled if s.ranker is not None]
 
 
-#: Objects that are not state and cannot be pickled: taken from the new run by their path.
-_LOCKS = (type(threading.Lock()), type(threading.RLock()))
+def _dump_state(sim: CheckpointedRun, file=None) -> memoryview | None:
+    """Pickle the run's state into ``file`` (default: a new buffer, returned).
 
-
-def _by_path(obj: Any) -> bool:
-    """Whether ``obj`` is code or a resource (a local function, a lock) rather than state."""
-    if isinstance(obj, types.FunctionType):
-        return "<locals>" in obj.__qualname__ or "<lambda>" in obj.__qualname__
-    return isinstance(obj, _LOCKS)
-
-
-def _kind(obj: Any) -> str:
-    return getattr(obj, "__qualname__", None) or type(obj).__qualname__
-
-
-def _code_references(root: Any, skip: set[int]) -> dict[tuple, Any]:
-    """Local functions and locks reachable from ``root``, by their path.
-
-    The walk follows attributes of feedsim objects, dict values and list/tuple
-    items; it does not enter arrays, generators or objects in ``skip``.
+    The state is plain data: every attribute of the platform but the active
+    ranker (code, saved as its place in :func:`_rankers`), and :data:`SIM_STATE`.
     """
-    found: dict[tuple, Any] = {}
-    visited = set(skip)
-    stack: list[tuple[Any, tuple]] = [(root, ())]
-    while stack:
-        obj, path = stack.pop()
-        if id(obj) in visited or isinstance(obj, _LEAVES):
-            continue
-        visited.add(id(obj))
-        if _by_path(obj):
-            found[path] = obj
-            continue
-        if isinstance(obj, dict):
-            children = [(("key", k), v) for k, v in obj.items()]
-        elif isinstance(obj, (list, tuple)):
-            children = [(("item", i), v) for i, v in enumerate(obj)]
-        elif type(obj).__module__.startswith("feedsim") and hasattr(obj, "__dict__"):
-            children = [(("attr", k), v) for k, v in vars(obj).items()]
-        else:
-            continue
-        stack.extend((v, path + (step,)) for step, v in children)
-    return found
-
-
-def _references(sim: CheckpointedRun) -> list[tuple[Any, tuple]]:
-    """(object, name) of every reference saved by name instead of by value."""
     p = sim.platform
-    refs: list[tuple[Any, tuple]] = [(p, ("platform",))]
-    rankers = [sim._ranker] + [s.ranker for s in sim._scheduled if s.ranker is not None]
-    refs += [(r, ("ranker", i)) for i, r in enumerate(rankers)]
-    skip = {id(r) for r in rankers}
-    skip.discard(id(p))
-    for path, obj in _code_references(p, skip).items():
-        refs.append((obj, ("path", path, _kind(obj))))
-    return refs
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file, names: dict[int, tuple]) -> None:
-        super().__init__(file, protocol=5)
-        self._names = names
-
-    def persistent_id(self, obj: Any) -> tuple | None:
-        return self._names.get(id(obj))
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, objects: dict[tuple, Any], path: Path) -> None:
-        super().__init__(file)
-        self._objects = objects
-        self._path = path
-
-    def persistent_load(self, pid: tuple) -> Any:
-        try:
-            return self._objects[pid]
-        except KeyError:
-            where = "platform." + ".".join(str(step[1]) for step in pid[1]) if pid[0] == "path" else pid[0]
-            raise CheckpointError(f"checkpoint {self._path} refers to {where}, which this run does not have "
-                                  f"(was the engine changed?)") from None
+    which = [i for i, r in enumerate(_rankers(sim)) if r is p.ranker]
+    if not which:
+        raise CheckpointError("the state of this run cannot be saved: its active ranker is not the one it was "
+                              "given or one of switch_ranker")
+    state = {
+        "platform": {k: None if k == "ranker" else v for k, v in vars(p).items()},  # the ranker: by place
+        "ranker": which[0],
+        "sim": {k: getattr(sim, k) for k in SIM_STATE},
+    }
+    buf = io.BytesIO() if file is None else file
+    try:
+        pickle.dump(state, buf, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise CheckpointError(f"the state of this run cannot be saved: {str(exc).splitlines()[0]}") from exc
+    return buf.getbuffer() if file is None else None  # no copy of a payload that can be large
 
 
 class _Sink:
@@ -453,30 +398,18 @@ class _Sink:
         return memoryview(data).nbytes
 
 
-def _dump_state(sim: CheckpointedRun, file=None) -> memoryview | None:
-    """Pickle the run's state into ``file`` (default: a new buffer, returned)."""
-    refs = _references(sim)
-    names = {id(obj): name for obj, name in refs}
-    p = sim.platform
-    state = {
-        "platform": dict(vars(p)),
-        "sim": {k: getattr(sim, k) for k in SIM_STATE},
-    }
-    buf = io.BytesIO() if file is None else file
-    try:
-        _Pickler(buf, names).dump(state)
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:
-        raise CheckpointError(f"the state of this run cannot be saved: {exc}") from exc
-    return buf.getbuffer() if file is None else None  # no copy of a payload that can be large
-
-
 def _restore(sim: CheckpointedRun, payload: bytes, path: Path) -> None:
     """Put the saved state into ``sim`` and restart SimPy's clock at the saved tick."""
-    objects = {name: obj for obj, name in _references(sim)}
-    state = _Unpickler(io.BytesIO(payload), objects, path).load()
+    try:
+        state = pickle.loads(payload)
+        ranker = _rankers(sim)[state["ranker"]]
+    except (pickle.UnpicklingError, AttributeError, ImportError, KeyError, IndexError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {path} cannot be loaded by this feedsim ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else ''}); delete it to start over") from exc
     p = sim.platform
     vars(p).clear()
     vars(p).update(state["platform"])
+    p.ranker = ranker
     sim.population = p.pop
     for key, value in state["sim"].items():
         setattr(sim, key, value)

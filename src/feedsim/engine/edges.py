@@ -11,16 +11,37 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..network.graph import FollowGraph
+from ..state import StateArray, declare, grow_arrays
 from .arrays import ranges, set_bits
 from .kernels import LAUNCH_LOCK
 from .kernels import edges as ke
 from .kernels.impressions import mark_masks
 
-__all__ = ["FollowEdges"]
+__all__ = ["EDGE_ACCOUNT_ARRAYS", "EDGE_ARRAYS", "FollowEdges"]
 
-#: The per-edge arrays (each a view of a buffer with room to grow) and their dtypes.
-_EDGE_ARRAYS = {"indices": np.int32, "_aff": np.float64, "mutual": np.bool_, "since": np.float64,
-                "mask": np.uint64, "mask_number": np.int32, "impressions": np.int32}
+_FOLLOW = "set when the follow is inserted"
+_CHANGE = ("follow", "join", "leave")  # the midnight rebuild moves every edge's entries
+#: The per-edge arrays (each a view of a buffer with room to grow; see :class:`feedsim.state.StateArray`).
+EDGE_ARRAYS: dict[str, StateArray] = declare(
+    StateArray("indices", np.int32, None, "the followee", rule=_FOLLOW, writers=_CHANGE),
+    StateArray("_aff", np.float64, None, "the follower's affinity to the followee (the ``affinity`` view)",
+               rule="mutual_affinity when the pair is mutual, else 0", writers=(*_CHANGE, "engagement", "daily")),
+    StateArray("mutual", np.bool_, None, "the followee follows back", rule=_FOLLOW, writers=_CHANGE),
+    StateArray("since", np.float64, None, "hour the follow took effect (0: the starting graph)", rule=_FOLLOW,
+               writers=_CHANGE),
+    StateArray("mask", np.uint64, 0, "the followee's posts shown to the follower, one bit per post number",
+               writers=(*_CHANGE, "impressions")),
+    StateArray("mask_number", np.int32, 0, "post number of the mask's bit 0 (the followee's first live post)",
+               writers=(*_CHANGE, "impressions")),
+    StateArray("impressions", np.int32, 0, "impressions along the edge (widened to int64 before int32 overflows)",
+               writers=(*_CHANGE, "impressions")),
+)
+#: The per-account arrays of the edges (``indptr`` has one more entry, the CSR end).
+EDGE_ACCOUNT_ARRAYS: dict[str, StateArray] = declare(
+    StateArray("in_degree", np.int64, 0, "followers of the account (derived: a count of ``indices``)",
+               writers=_CHANGE, checkpointed=False),
+)
+_EDGE_ARRAYS = {name: a.dtype for name, a in EDGE_ARRAYS.items()}
 #: Per-edge arrays with one trailing entry read by edge index -1 (no follow edge).
 _SENTINEL = ("_aff", "mask", "mask_number")
 
@@ -333,5 +354,5 @@ class FollowEdges:
     def grow(self, n_new: int) -> None:
         """Add ``n_new`` accounts with no edges."""
         self.indptr = np.concatenate([self.indptr, np.full(n_new, self.indptr[-1])])
-        self.in_degree = np.concatenate([self.in_degree, np.zeros(n_new, dtype=np.int64)])
+        grow_arrays(self, EDGE_ACCOUNT_ARRAYS, n_new)
         self.n += n_new

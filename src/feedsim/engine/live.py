@@ -9,9 +9,23 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from ..state import StateArray, declare, new_arrays
 from .kernels.posting import merge_live
 
-__all__ = ["LiveItems", "Live"]
+__all__ = ["LIVE_ITEM_ARRAYS", "LiveItems", "Live"]
+
+_MERGED = "queued by the posting phase (or by a reshare) and merged in by update"
+#: The arrays of :class:`LiveItems`, one entry per live item (see :class:`feedsim.state.StateArray`).
+LIVE_ITEM_ARRAYS: dict[str, StateArray] = declare(
+    StateArray("post", np.int64, None, "row of the post in the post table", rule=_MERGED,
+               writers=("posting", "engagement", "fold")),
+    StateArray("author", np.int64, None, "the post's author", rule=_MERGED, writers=("posting", "engagement")),
+    StateArray("via", np.int64, None, "the account whose followers can see the item (author or resharer)",
+               rule=_MERGED, writers=("posting", "engagement")),
+    StateArray("time", np.float64, None, "hour the item was made", rule=_MERGED, writers=("posting", "engagement")),
+    StateArray("number", np.int64, -1, "the author's post number when the follow edges track the post, else -1",
+               writers=("posting", "engagement")),
+)
 
 
 class LiveItems:
@@ -38,14 +52,15 @@ class LiveItems:
     ([2, 3], [0, 0, 0, 1, 2])
     """
 
-    _COLS = ("post", "author", "via", "time", "number")
+    post: NDArray[np.int64]
+    author: NDArray[np.int64]
+    via: NDArray[np.int64]
+    time: NDArray[np.float64]
+    number: NDArray[np.int64]
 
     def __init__(self) -> None:
-        self.post = np.zeros(0, dtype=np.int64)
-        self.author = np.zeros(0, dtype=np.int64)
-        self.via = np.zeros(0, dtype=np.int64)
-        self.time = np.zeros(0, dtype=np.float64)
-        self.number = np.zeros(0, dtype=np.int64)
+        new_arrays(self, LIVE_ITEM_ARRAYS, 0)
+        #: CSR pointers by ``via`` (derived from ``via``, rebuilt by each update)
         self._ptr = np.zeros(1, dtype=np.int64)
         self._pending: list[tuple[NDArray, ...]] = []
         self._grouped = False
@@ -62,7 +77,7 @@ class LiveItems:
         """
         if len(post) == 0:
             return
-        num = np.full(len(post), -1, dtype=np.int64) if number is None else np.asarray(number, dtype=np.int64)
+        num = LIVE_ITEM_ARRAYS["number"].new(len(post)) if number is None else np.asarray(number, dtype=np.int64)
         self._pending.append((np.asarray(post, dtype=np.int64), np.asarray(author, dtype=np.int64),
                               np.asarray(via, dtype=np.int64), np.asarray(when, dtype=np.float64), num))
         self._grouped = grouped and len(self._pending) == 1

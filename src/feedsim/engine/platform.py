@@ -114,7 +114,7 @@ class Platform:
         self.posts = PostTable(capacity=max(1024, n))
         self.live = Live()
         # keys of expired posts are dropped daily and whenever the table has to grow
-        self.seen = HashSet(capacity=4 * n, stale_below=lambda: self.posts.first_live)
+        self.seen = HashSet(capacity=4 * n, stale_below=self.posts.live_start)
         self.pairs = PairCounts()
         self.days = DailySeries()
         #: follows made by engagement during the day, applied at midnight

@@ -14,25 +14,32 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..network.graph import ROLES
+from ..state import StateArray, declare
 from .arrays import GrowableTable
 
-__all__ = ["POST_COLUMNS", "FOLDED_COLUMNS", "PostTable"]
+__all__ = ["POST_ARRAYS", "POST_COLUMNS", "FOLDED_COLUMNS", "PostTable"]
 
-#: Columns of the post table (one row per post, ids in creation order).
-POST_COLUMNS = {
-    "author": np.int64,
-    "created": np.float64,
-    "appeal": np.float64,
-    "sponsored": np.bool_,
-    "off_platform": np.bool_,
-    "followers_at_creation": np.int64,
-    "impressions": np.int64,
-    "follower_impressions": np.int64,
-    "likes": np.int64,
-    "reshares": np.int64,
-    "replies": np.int64,
-    "engagements": np.int64,
-}
+_GIVEN = "given by the posting phase"
+#: Columns of the post table, one entry per post (see :class:`feedsim.state.StateArray`).
+POST_ARRAYS: dict[str, StateArray] = declare(
+    StateArray("author", np.int64, None, "the account that made the post", rule=_GIVEN, writers=("posting",)),
+    StateArray("created", np.float64, None, "hour the post was made", rule=_GIVEN, writers=("posting",)),
+    StateArray("appeal", np.float64, None, "how engaging the post is (multiplier, 1 = typical)", rule=_GIVEN,
+               writers=("posting", "user")),
+    StateArray("sponsored", np.bool_, None, "made by a campaign", rule=_GIVEN, writers=("posting",)),
+    StateArray("off_platform", np.bool_, None, "links off the platform", rule=_GIVEN, writers=("posting",)),
+    StateArray("followers_at_creation", np.int64, None, "the author's followers when the post was made",
+               rule=_GIVEN, writers=("posting",)),
+    StateArray("impressions", np.int64, 0, "times the post was shown", writers=("impressions",)),
+    StateArray("follower_impressions", np.int64, 0, "times it was shown to the author's followers",
+               writers=("impressions",)),
+    StateArray("likes", np.int64, 0, "likes", writers=("engagement",)),
+    StateArray("reshares", np.int64, 0, "reshares", writers=("engagement",)),
+    StateArray("replies", np.int64, 0, "replies", writers=("engagement",)),
+    StateArray("engagements", np.int64, 0, "likes, reshares and replies", writers=("engagement",)),
+)
+#: Column dtypes of the post table (from :data:`POST_ARRAYS`).
+POST_COLUMNS = {name: a.dtype for name, a in POST_ARRAYS.items()}
 
 #: Per-role totals kept for post rows folded away (``keep_posts=False``).
 FOLDED_COLUMNS = ("posts", "impressions", "engagements", "seen_posts", "follower_reach_sum", "follower_reach_n")
@@ -90,6 +97,10 @@ class PostTable:
     def snapshot(self) -> dict[str, NDArray]:
         """Copies of every column."""
         return self.table.snapshot()
+
+    def live_start(self) -> int:
+        """The first live row (``first_live``): the seen set's ``stale_below`` (a bound method, so it pickles)."""
+        return self.first_live
 
     def ids(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
         """Global post ids of table rows (the one place rows become ids)."""

@@ -11,10 +11,11 @@ from numpy.typing import NDArray
 
 from ..network.graph import ROLES, FollowGraph
 from ..params import ACCOUNT_ATTRIBUTES
+from ..state import StateArray, declare, grow_arrays
 from .roles import DEFAULT_ROLE, ROLE_DEFAULTS
 
-__all__ = ["MAX_ATTENTION", "MAX_POST_RATE", "MAX_SESSION_RATE", "NUMERIC_ATTRIBUTES", "Population",
-           "draw_role_attributes", "role_codes"]
+__all__ = ["MAX_ATTENTION", "MAX_POST_RATE", "MAX_SESSION_RATE", "NUMERIC_ATTRIBUTES", "POPULATION_ARRAYS",
+           "Population", "draw_role_attributes", "role_codes"]
 
 #: Upper bound of ``post_rate``, posts/day per account (about 12 a second).
 MAX_POST_RATE = float(ACCOUNT_ATTRIBUTES["post_rate"].high)  # type: ignore[arg-type]
@@ -25,6 +26,18 @@ MAX_ATTENTION = int(ACCOUNT_ATTRIBUTES["attention"].high)  # type: ignore[arg-ty
 
 #: The numeric account attributes, in declaration order (each a column of :class:`Population`).
 NUMERIC_ATTRIBUTES = tuple(name for name, p in ACCOUNT_ATTRIBUTES.items() if p.kind != "choice")
+
+_GIVEN = "the graph's node attribute, else drawn from the role's defaults"
+#: The arrays of :class:`Population`, one entry per account (see :class:`feedsim.state.StateArray`);
+#: their bounds and units are declared in :data:`feedsim.params.ACCOUNT_ATTRIBUTES`.
+POPULATION_ARRAYS: dict[str, StateArray] = declare(
+    StateArray("role", np.int8, None, "role code (index into feedsim.networks.ROLES)",
+               rule="the node's role, else the default role"),
+    *(StateArray(name, np.int32 if ACCOUNT_ATTRIBUTES[name].kind == "int" else np.float64, None,
+                 f"{ACCOUNT_ATTRIBUTES[name].help} ({ACCOUNT_ATTRIBUTES[name].unit})".replace(" ()", ""),
+                 rule=_GIVEN, writers=("user",))
+      for name in NUMERIC_ATTRIBUTES),
+)
 
 
 def role_codes(roles: NDArray) -> NDArray[np.int8]:
@@ -159,14 +172,9 @@ class Population:
             sources[name] = "graph" if present.all() else "graph + role default"
         return cls(
             node_ids=graph.node_ids if isinstance(graph.node_ids, range) else list(graph.node_ids),
-            role=codes,
-            post_rate=drawn["post_rate"].astype(np.float64),
-            session_rate=drawn["session_rate"].astype(np.float64),
-            attention=drawn["attention"].astype(np.int32),
-            propensity=drawn["propensity"].astype(np.float64),
-            quality=drawn["quality"].astype(np.float64),
-            link_share=drawn["link_share"].astype(np.float64),
             sources=sources,
+            **{name: a.new(len(codes), codes if name == "role" else drawn[name])
+               for name, a in POPULATION_ARRAYS.items()},
         )
 
     def append(self, role_codes, rng: np.random.Generator, **given: float) -> None:
@@ -178,7 +186,4 @@ class Population:
             drawn[name][:] = value
         start = len(self.node_ids)
         self.node_ids = [*self.node_ids, *(f"added-{start + i}" for i in range(n))]
-        self.role = np.concatenate([self.role, codes])
-        for name in NUMERIC_ATTRIBUTES:
-            cur = getattr(self, name)
-            setattr(self, name, np.concatenate([cur, drawn[name].astype(cur.dtype)]))
+        grow_arrays(self, POPULATION_ARRAYS, n, {"role": codes, **drawn})
