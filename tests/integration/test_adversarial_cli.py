@@ -136,18 +136,18 @@ def test_a_save_that_fails_after_the_run_goes_to_a_fallback_and_the_summary_is_p
 
 
 def test_a_report_that_fails_after_the_run_goes_to_a_fallback(capsys, tmp_path, monkeypatch):
-    import feedsim.report
+    import feedsim.lesson.report
 
     monkeypatch.chdir(tmp_path)
     target = str(tmp_path / "r.html")
-    real = feedsim.report.write_report
+    real = feedsim.lesson.report.write_report
 
     def failing(result, path, **kw):
         if os.fspath(path) == target:
             raise OSError(28, "No space left on device", target)
         return real(result, path, **kw)
 
-    monkeypatch.setattr(feedsim.report, "write_report", failing)
+    monkeypatch.setattr(feedsim.lesson.report, "write_report", failing)
     code, out, err = call(capsys, [*COMPARE, "--report", target])
     assert code == 4
     lines = err.splitlines()

@@ -23,7 +23,7 @@ import pytest
 import feedsim
 from feedsim import lesson
 from feedsim.cli import main
-from feedsim.report import report_html, voice_ratios
+from feedsim.lesson.report import report_html, voice_ratios
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "02_how_ranking_silences_quiet_voices.ipynb"
 RANKERS = ("chronological", "engagement")
