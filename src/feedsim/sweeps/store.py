@@ -196,10 +196,10 @@ class ResultsStore:
                 self._quick_check()
             try:  # write-ahead log: a reader (a notebook, a DB browser) never blocks a run's commit
                 self.conn.execute("PRAGMA journal_mode=WAL")
-            except sqlite3.OperationalError as exc:
-                if not _is_lock(exc):
-                    raise
-                # another connection holds a lock right now; keep the current journal mode
+            except sqlite3.OperationalError:
+                pass  # locked by another connection right now, or read-only: keep the current journal mode
+            except sqlite3.DatabaseError as exc:
+                raise self._damaged(f"SQLite: {exc}") from None
             self._init_or_check(exists)
         except BaseException:
             self.conn.close()
@@ -219,14 +219,19 @@ class ResultsStore:
 
     def _quick_check(self) -> None:
         """SQLite's structural check of the whole file (pages, cells, free lists, NOT NULL)."""
+        self.conn.text_factory = bytes  # its report may quote damaged names that are not UTF-8
         try:
-            found = [r[0] for r in self.conn.execute("PRAGMA quick_check(3)")]
+            found = [r[0].decode("utf-8", "replace") for r in self.conn.execute("PRAGMA quick_check(3)")]
         except sqlite3.OperationalError as exc:
             if _is_lock(exc):
                 raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
             raise self._damaged(f"SQLite: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise self._damaged(f"SQLite: {exc}") from None
+        except UnicodeDecodeError:  # SQLite's own message quotes a damaged name
+            raise self._damaged("SQLite: malformed schema") from None
+        finally:
+            self.conn.text_factory = str
         if found != ["ok"]:
             first = " ".join(" ".join(found).split())
             raise self._damaged(f"SQLite quick_check: {first[:200]}")
@@ -268,6 +273,8 @@ class ResultsStore:
             raise self._damaged(f"SQLite: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise self._damaged(f"SQLite: {exc}") from None
+        except UnicodeDecodeError:
+            raise self._damaged("a text value is not valid UTF-8") from None
 
     def meta(self, key: str) -> str | None:
         """A value of the ``meta`` table, or None."""
@@ -398,9 +405,9 @@ class ResultsStore:
                 bad, unverified = self._check_runs()
                 meta = {k: self.meta(k) for k in _CHECKED_META}
                 stored = self.meta("meta_sha256")
+                n = self.conn.execute("SELECT count(*) FROM runs").fetchone()[0]
             finally:
                 self.conn.execute("COMMIT")
-        n = len(self.conn.execute("SELECT run_key FROM runs").fetchall())
         if bad:
             raise StoreDamagedError(
                 f"{self.path}: {len(bad)} of {n} runs are damaged (stored values fail their checksum: {_keys(bad)}); "
@@ -430,9 +437,13 @@ class ResultsStore:
         except sqlite3.OperationalError as exc:
             if _is_lock(exc):
                 raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
+            if "decode" in str(exc):
+                raise self._damaged("a text value is not valid UTF-8") from None
             raise StoreError(f"{self.path}: {exc}") from None
         except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT, SQLITE_NOTADB
             raise self._damaged(f"SQLite: {exc}") from None
+        except UnicodeDecodeError:  # a text cell whose bytes are not UTF-8 any more
+            raise self._damaged("a text value is not valid UTF-8") from None
 
     def _transaction(self, work) -> None:
         """Run ``work()`` in one IMMEDIATE transaction; roll back on any error."""
@@ -477,7 +488,8 @@ class ResultsStore:
     # ------------------------------------------------------------------- runs
     def finished_keys(self) -> set[str]:
         """Keys of runs stored with status ``ok``."""
-        return {r[0] for r in self.conn.execute("SELECT run_key FROM runs WHERE status = 'ok'")}
+        with self._errors():
+            return {r[0] for r in self.conn.execute("SELECT run_key FROM runs WHERE status = 'ok'")}
 
     def write_run(self, row: dict, daily: Iterable[tuple[int, str, float]]) -> None:
         """Write one finished run and its daily series in one transaction (replacing a failed try)."""
