@@ -458,8 +458,9 @@ def _write_folder(pa, pq, result: SavableResult, folder: str) -> None:
         tables["authors"]["node_id"], node_kind = _encode_ids(tables["authors"]["node_id"])
     daily_cols, layout = _daily_columns(result.daily)
     tables["daily"] = daily_cols
-    viewer, author, counts = result._pairs
-    tables["pairs"] = {"viewer": viewer, "author": author, "count": counts}
+    ptr, author, count = result._pair_table  # the CSR's entries, with their row written out
+    viewer = np.repeat(np.arange(len(ptr) - 1, dtype=np.int64), np.diff(ptr))
+    tables["pairs"] = {"viewer": viewer, "author": author, "count": count}
     if result.impressions is not None:
         tables["impressions"] = dict(result.impressions.items())
     if result.sessions is not None:

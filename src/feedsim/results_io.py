@@ -58,7 +58,7 @@ from ._result_format import (
     save_result,
 )
 from .engine.config import SimulationConfig
-from .engine.result import SimulationResult
+from .engine.result import SimulationResult, pair_table_from_rows
 from .errors import ResultFileError
 from .random import SeedInfo
 
@@ -171,7 +171,7 @@ def _load(pa, pq, path: str, stacklevel: int) -> SimulationResult:
             daily=_daily_from(tables["daily"], record["daily"]),
             impressions=tables.get("impressions"),
             sessions=tables.get("sessions"),
-            pairs=(pairs["viewer"], pairs["author"], pairs["count"]),
+            pair_table=pair_table_from_rows(pairs["viewer"], pairs["author"], pairs["count"], len(authors["role"])),
             stats=record["stats"],
             days=record["days"],
             folded=folded,

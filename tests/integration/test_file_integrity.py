@@ -233,3 +233,21 @@ def test_the_cli_reports_a_damaged_checkpoint_in_one_line(checkpoint_bytes, tmp_
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "is damaged" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+# ------------------------------------------------------------------ posts.reach (deprecated)
+def test_posts_reach_is_read_with_a_deprecation_warning_and_not_stored(small_run, tmp_path):
+    assert "reach" not in small_run.posts and "reach" not in list(small_run.posts)
+    with pytest.warns(DeprecationWarning, match="'reach' is deprecated .* read 'impressions'") as warned:
+        reach = small_run.posts.reach
+    assert reach is small_run.posts.impressions and warned[0].filename == __file__
+    with pytest.warns(DeprecationWarning):
+        assert small_run.posts["reach"] is small_run.posts.impressions
+    path = tmp_path / "r"
+    small_run.save(path)
+    import pyarrow.parquet as pq
+
+    assert "reach" not in pq.read_table(path / "posts.parquet").column_names
+    back = feedsim.load_result(path)
+    with pytest.warns(DeprecationWarning):
+        assert (back.posts.reach == small_run.posts.impressions).all()
