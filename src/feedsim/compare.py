@@ -297,7 +297,7 @@ def _compare_replicates(fg, rankers, names, days, ss, progress, replicates, para
         "replicates": replicates,
         "replicate_seeds": "SeedSequence(entropy, spawn_key=spawn_key + (r,)) for r in range(replicates)",
     }
-    from .engine.result import _clean
+    from ._files import plain
 
-    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=replicates,
-                      replicate_reach=reach)
+    return Comparison(results, first[BASELINE], config, amplification=plain(amplification, strict=True),
+                      replicates=replicates, replicate_reach=reach)

@@ -81,7 +81,7 @@ _KILL_AT_RENAME = """
 import os, signal, sys
 import feedsim
 res = feedsim.Simulation(feedsim.networks.default_community(60, seed=1, mean_follows=10), seed=2).run(days=1)
-import feedsim._result_format as fmt
+import feedsim.results_io as fmt
 renames = []
 real = os.rename
 def rename(a, b):

@@ -42,7 +42,6 @@ import io
 import json
 import os
 import pickle
-import tempfile
 import threading
 import types
 from collections.abc import Callable
@@ -54,6 +53,7 @@ import numpy as np
 import simpy
 
 from .. import __version__
+from .._files import atomic_write
 from .._validate import check_int
 from ..errors import CheckpointError, InvalidParameterError, RunFailedError
 
@@ -176,29 +176,6 @@ def _sha256(*chunks: bytes | memoryview) -> bytes:
     for chunk in chunks:
         h.update(chunk)
     return h.digest()
-
-
-def _atomic_write(path: Path, chunks: list[bytes | memoryview]) -> None:
-    """Write ``chunks`` to ``path`` via a temporary file in the same folder, fsync and rename."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable (not possible on every OS)
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
 
 
 #: Largest header a checkpoint may have (its fingerprint lists the config and interventions: a few KiB).
@@ -584,7 +561,7 @@ class Checkpointer:
         head = json.dumps(header, sort_keys=True).encode()
         size = len(head).to_bytes(8, "little")
         digest = _sha256(size, head, payload)
-        _atomic_write(self.path, [MAGIC, digest, size, head, payload])
+        atomic_write(self.path, lambda f: f.writelines([MAGIC, digest, size, head, payload]))
         self.last = _info(self.path, header)
         if self.on_checkpoint is not None:
             self.on_checkpoint(self.last)

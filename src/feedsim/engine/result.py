@@ -5,7 +5,6 @@ Units: hours for times, counts for impressions and engagements.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -15,8 +14,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import __version__
+from .._files import plain
 from .._frames import object_frame
-from .._result_format import save_result
 from ..metrics import gini, lorenz_curve, normalized_entropy, top_share
 from ..network.graph import ROLES
 from ..random import SeedInfo
@@ -99,20 +98,6 @@ class Table(Mapping):
     def to_pandas(self):
         """Return the columns as a ``pandas.DataFrame`` (``object`` columns stay ``object``)."""
         return object_frame(self._columns)
-
-
-def _clean(x: Any) -> Any:
-    """Convert NumPy scalars to Python and NaN/inf to None (strict JSON)."""
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        return x if math.isfinite(x) else None
-    return x
 
 
 def role_metric(values: NDArray, roles_present: list[int]) -> dict[str, float]:
@@ -422,7 +407,7 @@ class SimulationResult:
             with np.errstate(divide="ignore", invalid="ignore"):
                 amp = np.where(base > 0, rpp / np.where(base > 0, base, 1) - 1.0, np.nan)
             out["amplification"] = role_metric(amp, present)
-        return _clean(out)
+        return plain(out, strict=True)
 
     def __repr__(self) -> str:
         return (f"SimulationResult(ranker={self.ranker!r}, days={self.days:g}, users={len(self.authors)}, "
@@ -551,6 +536,8 @@ class SimulationResult:
         >>> sorted(os.listdir(path))
         ['SHA256SUMS', 'authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
         """
+        from ..results_io import save_result  # noqa: PLC0415 (results_io builds results: imported on use)
+
         return save_result(self, path, overwrite=overwrite, stacklevel=3)
 
 

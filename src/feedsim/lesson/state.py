@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._files import plain
 from .._validate import check_bool, check_choice, check_int, check_number
 from ..engine.config import FEEDBACK_LOOPS
 from ..engine.result import SimulationResult
@@ -457,7 +458,7 @@ class ExploreState:
 
     def to_dict(self) -> dict[str, Any]:
         """Numbers only (no runs, no figure), JSON-ready: NaN becomes None."""
-        return _clean({
+        return plain({
             "params": dataclasses.asdict(self.params),
             "rankers": list(self.rankers),
             "roles": self.roles,
@@ -467,7 +468,7 @@ class ExploreState:
             "interval_method": self.interval_method,
             "feed_viewer": self.feed_viewer,
             "seconds": self.seconds,
-        })
+        }, strict=True)
 
     def figure(self):
         """The explorer's figure: role-share bars, quiet voice ratio with intervals, feed view.
@@ -489,18 +490,6 @@ class ExploreState:
         # light compression: a third less time than the default level, 1% more bytes
         self.figure().savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
         return buf.getvalue()
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, (float, np.floating)):
-        return None if not math.isfinite(float(x)) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 def _audit_supported() -> bool:
