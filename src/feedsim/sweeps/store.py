@@ -221,15 +221,8 @@ class ResultsStore:
         """SQLite's structural check of the whole file (pages, cells, free lists, NOT NULL)."""
         self.conn.text_factory = bytes  # its report may quote damaged names that are not UTF-8
         try:
-            found = [r[0].decode("utf-8", "replace") for r in self.conn.execute("PRAGMA quick_check(3)")]
-        except sqlite3.OperationalError as exc:
-            if _is_lock(exc):
-                raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
-            raise self._damaged(f"SQLite: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(f"SQLite: {exc}") from None
-        except UnicodeDecodeError:  # SQLite's own message quotes a damaged name
-            raise self._damaged("SQLite: malformed schema") from None
+            with self._errors(opening=True):
+                found = [r[0].decode("utf-8", "replace") for r in self.conn.execute("PRAGMA quick_check(3)")]
         finally:
             self.conn.text_factory = str
         if found != ["ok"]:
@@ -237,7 +230,7 @@ class ResultsStore:
             raise self._damaged(f"SQLite quick_check: {first[:200]}")
 
     def _init_or_check(self, exists: bool) -> None:
-        try:
+        with self._errors(opening=True):
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -267,14 +260,6 @@ class ResultsStore:
             if version == SCHEMA_VERSION and "run_checksums" not in tables:
                 raise self._damaged("schema 3 without its run_checksums table")
             self.schema_version = version
-        except sqlite3.OperationalError as exc:
-            if _is_lock(exc):
-                raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
-            raise self._damaged(f"SQLite: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(f"SQLite: {exc}") from None
-        except UnicodeDecodeError:
-            raise self._damaged("a text value is not valid UTF-8") from None
 
     def meta(self, key: str) -> str | None:
         """A value of the ``meta`` table, or None."""
@@ -430,8 +415,13 @@ class ResultsStore:
             self._locked = False
 
     @contextlib.contextmanager
-    def _errors(self):
-        """Report SQLite's own errors as store errors naming the file."""
+    def _errors(self, opening: bool = False):
+        """Report SQLite's own errors as store errors naming the file.
+
+        Locks give :class:`StoreLockedError`; damage (SQLITE_CORRUPT, SQLITE_NOTADB,
+        text that is no longer UTF-8, and while ``opening`` any other operational
+        error) :class:`StoreDamagedError`; anything else :class:`StoreError`.
+        """
         try:
             yield
         except sqlite3.OperationalError as exc:
@@ -439,11 +429,13 @@ class ResultsStore:
                 raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
             if "decode" in str(exc):
                 raise self._damaged("a text value is not valid UTF-8") from None
+            if opening:
+                raise self._damaged(f"SQLite: {exc}") from None
             raise StoreError(f"{self.path}: {exc}") from None
-        except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT, SQLITE_NOTADB
+        except sqlite3.DatabaseError as exc:
             raise self._damaged(f"SQLite: {exc}") from None
-        except UnicodeDecodeError:  # a text cell whose bytes are not UTF-8 any more
-            raise self._damaged("a text value is not valid UTF-8") from None
+        except UnicodeDecodeError:  # a text cell, or a name in SQLite's own message, that is not UTF-8
+            raise self._damaged("a text value or name is not valid UTF-8") from None
 
     def _transaction(self, work) -> None:
         """Run ``work()`` in one IMMEDIATE transaction; roll back on any error."""
