@@ -400,7 +400,7 @@ def _write_folder(pa, pq, result: SimulationResult, folder: str) -> None:
         tables["impressions"] = dict(result.impressions.items())
     if result.sessions is not None:
         tables["sessions"] = dict(result.sessions.items())
-    files = {}
+    files: dict[str, dict[str, Any]] = {}
     for name, cols in tables.items():
         fname = f"{name}.parquet"
         _write_table(pa, pq, cols, os.path.join(folder, fname))

@@ -40,6 +40,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import pickle
 import threading
@@ -222,12 +223,13 @@ def _header_problem(header: Any) -> str | None:
     """What is wrong with a decoded header (None when every field has its type)."""
     if not isinstance(header, dict):
         return "is not a JSON object"
-    kinds = {"format": (int, "an integer"), "feedsim": (str, "text"), "day": (int, "an integer"),
-             "hours": ((int, float), "a finite number"), "fingerprint": (dict, "an object")}
+    kinds: dict[str, tuple[type | tuple[type, ...], str]] = {
+        "format": (int, "an integer"), "feedsim": (str, "text"), "day": (int, "an integer"),
+        "hours": ((int, float), "a finite number"), "fingerprint": (dict, "an object")}
     for key, (kind, words) in kinds.items():
         value = header.get(key)
         ok = isinstance(value, kind) and not isinstance(value, bool)
-        if not ok or (key == "hours" and not np.isfinite(value)):
+        if not ok or (key == "hours" and not math.isfinite(value)):  # type: ignore[arg-type]
             return f"field {key!r} is missing or not {words}"
     if header["day"] < 0 or header["hours"] < 0:
         return "day or hours is negative"

@@ -347,7 +347,8 @@ class ResultsStore:
         if self.schema_version == SCHEMA_VERSION or self._has_table("run_checksums"):
             sums = dict(self.conn.execute("SELECT run_key, sha256 FROM run_checksums").fetchall())
         strict = self.schema_version == SCHEMA_VERSION
-        bad, unverified = [], []
+        bad: list[str] = []
+        unverified: list[str] = []
         for key, row in rows.items():
             want = sums.get(key)
             if want is None:
@@ -396,7 +397,7 @@ class ResultsStore:
         if bad:
             raise StoreDamagedError(
                 f"{self.path}: {len(bad)} of {n} runs are damaged (stored values fail their checksum: {_keys(bad)}); "
-                f"run the sweep on it again (feedsim sweep SPEC --db {self.path}) to delete and rerun them", bad)
+                f"run the sweep on it again (feedsim sweep SPEC --db {self.path}) to delete and rerun them", tuple(bad))
         if self.schema_version == SCHEMA_VERSION or stored is not None:
             if stored != _meta_digest(meta) and (stored is not None or any(v is not None for v in meta.values())):
                 raise StoreDamagedError(f"{self.path}: the stored sweep spec is damaged (meta fails its checksum); run "
