@@ -336,6 +336,14 @@ def save_result(result: SimulationResult, path, *, overwrite: bool = False, stac
     ResultFileWarning
         When an earlier save of ``path`` was interrupted: its temporary folder
         is removed, or the result it was replacing is restored first.
+
+    Examples
+    --------
+    >>> import os, tempfile, feedsim
+    >>> res = feedsim.Simulation(feedsim.networks.default_community(50, seed=0), seed=0).run(days=1)
+    >>> path = save_result(res, os.path.join(tempfile.mkdtemp(), "run"))
+    >>> sorted(os.listdir(path))[:2]
+    ['SHA256SUMS', 'authors.parquet']
     """
     pa, pq = _pyarrow()
     path = os.fspath(path)
