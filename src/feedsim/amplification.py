@@ -37,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._validate import check_number
+from .engine.kernels.hashing import _mix_np
 from .errors import InvalidParameterError
 from .metrics.intervals import t_interval
 from .network.graph import ROLES
@@ -176,12 +177,9 @@ _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _splitmix64(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """SplitMix64 finaliser: a fixed, well-mixed hash of 64-bit integers."""
+    """SplitMix64 finaliser (the engine's, :func:`feedsim.engine.kernels.hashing.mix`): a fixed hash."""
     with np.errstate(over="ignore"):
-        z = x + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+        return _mix_np(np.asarray(x, dtype=np.uint64))
 
 
 class ViewerSplit:

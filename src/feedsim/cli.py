@@ -271,8 +271,7 @@ def _check_output(option: str, path: str, kind: str) -> None:
 
 def _check_save_target(path: str, overwrite: bool) -> None:
     """Refuse an unusable --save before the run, not after it."""
-    from ._result_format import _META
-    from .results_io import _pyarrow
+    from .results_io import _META, _pyarrow
 
     _pyarrow()  # MissingDependencyError naming feedsim[io]
     target = os.path.abspath(path)

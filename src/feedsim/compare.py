@@ -84,9 +84,9 @@ class Comparison:
         ``voice`` the voice ratio over the replicates (see :attr:`voice`). With
         replicates, also ``"amplification_ci"`` (see :attr:`amplification`).
         """
-        from .engine.result import _clean
+        from ._files import plain
 
-        out = {"config": self.config, "rankers": self.summaries, "voice": _clean(self.voice)}
+        out = {"config": self.config, "rankers": self.summaries, "voice": plain(self.voice, strict=True)}
         if self.amplification is not None:
             out["amplification_ci"] = self.amplification
         return out
@@ -425,7 +425,7 @@ def _compare_replicates(graph_of, rankers, names, days, seeds, progress, params)
     if graph_of.per_replicate:
         config["n_users_per_replicate"] = n_users
         config["n_edges_per_replicate"] = n_edges
-    from .engine.result import _clean
+    from ._files import plain
 
-    return Comparison(results, first[BASELINE], config, amplification=_clean(amplification), replicates=len(seeds),
-                      replicate_reach=reach, replicate_voice=voice)
+    return Comparison(results, first[BASELINE], config, amplification=plain(amplification, strict=True),
+                      replicates=len(seeds), replicate_reach=reach, replicate_voice=voice)

@@ -81,7 +81,7 @@ _KILL_AT_RENAME = """
 import os, signal, sys
 import feedsim
 res = feedsim.Simulation(feedsim.networks.default_community(60, seed=1, mean_follows=10), seed=2).run(days=1)
-import feedsim._result_format as fmt
+import feedsim.results_io as fmt
 renames = []
 real = os.rename
 def rename(a, b):
@@ -233,3 +233,66 @@ def test_the_cli_reports_a_damaged_checkpoint_in_one_line(checkpoint_bytes, tmp_
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "is damaged" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+# ------------------------------------------------------------------ posts.reach (deprecated)
+def test_posts_reach_is_read_with_a_deprecation_warning_and_not_stored(small_run, tmp_path):
+    assert "reach" not in small_run.posts and "reach" not in list(small_run.posts)
+    with pytest.warns(DeprecationWarning, match="'reach' is deprecated .* read 'impressions'") as warned:
+        reach = small_run.posts.reach
+    assert reach is small_run.posts.impressions and warned[0].filename == __file__
+    with pytest.warns(DeprecationWarning):
+        assert small_run.posts["reach"] is small_run.posts.impressions
+    path = tmp_path / "r"
+    small_run.save(path)
+    import pyarrow.parquet as pq
+
+    assert "reach" not in pq.read_table(path / "posts.parquet").column_names
+    back = feedsim.load_result(path)
+    with pytest.warns(DeprecationWarning):
+        assert (back.posts.reach == small_run.posts.impressions).all()
+
+
+# ------------------------------------------------------------------ files written by feedsim 0.2.0
+OLD = os.path.join(os.path.dirname(__file__), "data", "feedsim_0.2.0")
+
+
+def test_a_result_saved_by_feedsim_0_2_loads_as_it_was(small_run, tmp_path):
+    """Format 1 (no SHA256SUMS, posts.reach stored, pairs as int64): the same run, the same summary."""
+    import shutil
+
+    path = tmp_path / "r"
+    shutil.copytree(os.path.join(OLD, "result_v1"), path)
+    back = feedsim.load_result(path)
+    assert back.summary() == small_run.summary()
+    assert "reach" not in back.posts
+    with pytest.warns(DeprecationWarning):
+        assert (back.posts.reach == small_run.posts.impressions).all()
+    # format 1 has no checksum of result.json, but those of its tables still hold
+    (path / "posts.parquet").write_bytes((path / "posts.parquet").read_bytes()[:-1])
+    with pytest.raises(ResultFileError, match="posts.parquet is corrupt"):
+        feedsim.load_result(path)
+
+
+def test_a_store_written_by_feedsim_0_2_loads_with_a_note_and_is_upgraded_by_a_sweep(tmp_path):
+    import shutil
+
+    from feedsim.sweeps import StoreDamagedError, StoreWarning, load_results, run_sweep
+
+    db = tmp_path / "s.sqlite"
+    shutil.copy(os.path.join(OLD, "store_v2.sqlite"), db)
+    with pytest.warns(StoreWarning, match="store schema 2\\): 2 runs have no checksums"):
+        old = load_results(db)
+    spec = feedsim.SweepSpec(seed=1, days=2, replicates=1, graph={"n_users": 60, "seed": 0, "mean_follows": 10},
+                             grid={"ranker": ["chronological", "engagement"]}, metrics=["gini_impressions"],
+                             daily=["posts"])
+    report = run_sweep(spec, str(db), workers=1)
+    assert report.skipped == 2  # nothing rerun: the old runs are the same runs
+    new = load_results(db)  # no warning: checksummed now
+    assert new["gini_impressions"].tolist() == old["gini_impressions"].tolist()
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE daily SET value = value + 1 WHERE rowid = 1")
+    with pytest.raises(StoreDamagedError):
+        load_results(db)

@@ -74,7 +74,7 @@ def test_raising_max_age_mid_run_never_shows_a_post_twice():
     key = (res.impressions.viewer << 32) | res.impressions.post
     assert len(np.unique(key)) == len(key)
     unique_viewers = np.bincount(res.impressions.post, minlength=len(res.posts))
-    np.testing.assert_array_equal(res.posts.reach, unique_viewers)
+    np.testing.assert_array_equal(res.posts.impressions, unique_viewers)
 
 
 def test_mutual_affinity_cannot_change_mid_run(community):

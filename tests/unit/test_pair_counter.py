@@ -10,7 +10,6 @@ import pytest
 import feedsim
 import feedsim.engine.arrays as arrays
 import feedsim.engine.result as result_module
-import feedsim.engine.snapshot as snapshot_module
 from feedsim.engine.arrays import BufferedCounter
 from feedsim.metrics import normalized_entropy
 
@@ -98,9 +97,8 @@ def test_exposure_diversity_in_blocks_equals_one_call(monkeypatch, community):
     assert res.exposure_diversity() == want
     for block in (1, 7, 100):
         monkeypatch.setattr(result_module, "_PAIR_BLOCK", block)
-        monkeypatch.setattr(snapshot_module, "_PAIR_BLOCK", block)
         assert res.exposure_diversity() == want
-        np.testing.assert_array_equal(snapshot_module._distinct_viewers(res._pair_table[1], n),
+        np.testing.assert_array_equal(result_module._distinct_viewers(res._pair_table[1], n),
                                       np.bincount(author, minlength=n))
 
 
@@ -110,9 +108,11 @@ def test_reach_is_distinct_viewers_and_result_rebuilds_from_rows(community):
     np.testing.assert_array_equal(res.authors.reach, np.bincount(author, minlength=len(res.authors)))
     back = pickle.loads(pickle.dumps(res))
     assert back.summary() == res.summary()
-    ptr, a, c = result_module._pair_table(viewer[::-1], author[::-1], counts[::-1], len(res.authors))
+    ptr, a, c = result_module.pair_table_from_rows(viewer, author.astype(np.int32), counts, len(res.authors))
     for x, y in zip((ptr, a, c), res._pair_table):
         np.testing.assert_array_equal(x, y)
+    with pytest.raises(ValueError, match="sorted by \\(viewer, author\\)"):
+        result_module.pair_table_from_rows(viewer[::-1], author[::-1], counts[::-1], len(res.authors))
 
 
 def test_taking_results_moves_edge_counts_without_changing_any_table(community):

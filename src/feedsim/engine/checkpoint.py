@@ -42,9 +42,9 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +54,7 @@ import numpy as np
 import simpy
 
 from .. import __version__
+from .._files import atomic_write
 from .._validate import check_int
 from ..errors import CheckpointError, InvalidParameterError, RunFailedError
 
@@ -175,29 +176,6 @@ def _sha256(*chunks: bytes | memoryview) -> bytes:
     return h.digest()
 
 
-def _atomic_write(path: Path, chunks: list[bytes | memoryview]) -> None:
-    """Write ``chunks`` to ``path`` via a temporary file in the same folder, fsync and rename."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename durable (not possible on every OS)
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-
-
 #: Largest header a checkpoint may have (its fingerprint lists the config and interventions: a few KiB).
 _MAX_HEADER = 1 << 24
 
@@ -242,12 +220,13 @@ def _header_problem(header: Any) -> str | None:
     """What is wrong with a decoded header (None when every field has its type)."""
     if not isinstance(header, dict):
         return "is not a JSON object"
-    kinds = {"format": (int, "an integer"), "feedsim": (str, "text"), "day": (int, "an integer"),
-             "hours": ((int, float), "a finite number"), "fingerprint": (dict, "an object")}
+    kinds: dict[str, tuple[type | tuple[type, ...], str]] = {
+        "format": (int, "an integer"), "feedsim": (str, "text"), "day": (int, "an integer"),
+        "hours": ((int, float), "a finite number"), "fingerprint": (dict, "an object")}
     for key, (kind, words) in kinds.items():
         value = header.get(key)
         ok = isinstance(value, kind) and not isinstance(value, bool)
-        if not ok or (key == "hours" and not np.isfinite(value)):
+        if not ok or (key == "hours" and not math.isfinite(value)):  # type: ignore[arg-type]
             return f"field {key!r} is missing or not {words}"
     if header["day"] < 0 or header["hours"] < 0:
         return "day or hours is negative"
@@ -511,7 +490,7 @@ class Checkpointer:
         head = json.dumps(header, sort_keys=True).encode()
         size = len(head).to_bytes(8, "little")
         digest = _sha256(size, head, payload)
-        _atomic_write(self.path, [MAGIC, digest, size, head, payload])
+        atomic_write(self.path, lambda f: f.writelines([MAGIC, digest, size, head, payload]))
         self.last = _info(self.path, header)
         if self.on_checkpoint is not None:
             self.on_checkpoint(self.last)

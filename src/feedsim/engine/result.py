@@ -5,7 +5,7 @@ Units: hours for times, counts for impressions and engagements.
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -14,8 +14,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import __version__
+from .._files import plain
 from .._frames import object_frame
-from .._result_format import save_result
 from ..errors import InvalidParameterError
 from ..metrics import lorenz_curve, normalized_entropy
 from ..metrics.registry import METRICS, SummaryInputs, present_accounts
@@ -23,9 +23,16 @@ from ..network.graph import ROLES
 from ..random import SeedInfo
 from .config import SimulationConfig
 from .pairs import row_sums
-from .snapshot import _PAIR_BLOCK, RunSnapshot, SnapshotSource
 
 __all__ = ["Table", "SimulationResult"]
+
+#: Pairs per block when the viewer-author table is walked (bounds temporaries: the entropy of a
+#: block of 2**18 pairs takes about 28 MiB, measured 2026-12-07).
+_PAIR_BLOCK = 1 << 18
+
+#: Deprecated columns: name -> (the column it duplicates, why). Read with a DeprecationWarning, not stored.
+_POST_ALIASES = {"reach": ("impressions", "a feed never repeats a post to a viewer (exclude_seen=True), so a "
+                           "post's unique viewers are its impressions")}
 
 
 class Table(Mapping):
@@ -39,12 +46,27 @@ class Table(Mapping):
     """
 
     _columns: dict[str, np.ndarray]  # set with object.__setattr__
+    _aliases: dict[str, tuple[str, str]]
 
-    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+    def __init__(self, columns: dict[str, np.ndarray], aliases: dict[str, tuple[str, str]] | None = None) -> None:
         object.__setattr__(self, "_columns", dict(columns))
+        object.__setattr__(self, "_aliases", dict(aliases or {}))
+
+    def _alias(self, key: str) -> np.ndarray:
+        """A deprecated column: the column it duplicates, with a DeprecationWarning (KeyError if none)."""
+        target, why = self.__dict__.get("_aliases", {})[key]
+        warnings.warn(f"the column {key!r} is deprecated and will be removed in the next release: {why}; "
+                      f"read {target!r} instead", DeprecationWarning, stacklevel=3)
+        return self._columns[target]
 
     def __getitem__(self, key: str) -> np.ndarray:
-        return self._columns[key]
+        try:
+            return self._columns[key]
+        except KeyError:
+            return self._alias(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._columns
 
     def __getattr__(self, key: str) -> np.ndarray:
         # only reached when normal lookup fails; during unpickling or copying
@@ -52,13 +74,19 @@ class Table(Mapping):
         try:
             return self.__dict__["_columns"][key]
         except KeyError:
+            pass
+        try:
+            return self._alias(key)
+        except KeyError:
             raise AttributeError(key) from None
 
-    def __getstate__(self) -> dict[str, np.ndarray]:
-        return self._columns
+    def __getstate__(self) -> tuple[dict[str, np.ndarray], dict[str, tuple[str, str]]]:
+        return self._columns, self._aliases
 
-    def __setstate__(self, columns: dict[str, np.ndarray]) -> None:
+    def __setstate__(self, state) -> None:
+        columns, aliases = state if isinstance(state, tuple) else (state, {})
         object.__setattr__(self, "_columns", dict(columns))
+        object.__setattr__(self, "_aliases", dict(aliases))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
@@ -74,18 +102,6 @@ class Table(Mapping):
         return object_frame(self._columns)
 
 
-def _clean(x: Any) -> Any:
-    """Convert NumPy scalars to Python and NaN/inf to None (strict JSON)."""
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        return x if math.isfinite(x) else None
-    return x
 
 
 class SimulationResult:
@@ -108,9 +124,9 @@ class SimulationResult:
     posts : Table
         One row per post (with ``keep_posts=False``, only the posts still live at
         the end; row ``i`` is post id ``post_id_offset + i``): ``author``,
-        ``created`` (hours), ``impressions``,
-        ``reach`` (unique viewers; a feed never repeats a post to a viewer, so it
-        equals ``impressions``; absent when ``exclude_seen=False``), ``likes``, ``reshares``, ``replies``,
+        ``created`` (hours), ``impressions`` (with ``exclude_seen=True``, the
+        default, also its unique viewers: a feed never repeats a post to a
+        viewer; ``reach``, the same array, is deprecated), ``likes``, ``reshares``, ``replies``,
         ``engagements``, ``appeal``, ``sponsored``, ``off_platform``,
         ``followers_at_creation``, ``follower_impressions``, ``role``.
     authors : Table
@@ -151,24 +167,25 @@ class SimulationResult:
     """
 
     def __init__(self, *, config, seed, ranker, interventions, posts, authors, daily,
-                 impressions, sessions=None, pairs=None, stats, days, folded=None, post_id_offset=0,
-                 pair_table=None, audit=None) -> None:
+                 impressions, sessions=None, pair_table=None, stats, days, folded=None, post_id_offset=0,
+                 audit=None) -> None:
         self.config: SimulationConfig = config
         self.seed: SeedInfo = seed
         self.ranker: str = ranker
         self.interventions: list[dict] = interventions
-        self.posts = Table(posts)
+        posts = dict(posts)
+        aliases = {}
+        if config.exclude_seen:  # results of format 1 and older pickles stored the duplicate
+            posts.pop("reach", None)
+            aliases = _POST_ALIASES
+        self.posts = Table(posts, aliases)
         self.authors = Table(authors)
         self.daily = daily
         self.impressions = Table(impressions) if impressions is not None else None
         self.sessions = Table(sessions) if sessions is not None else None
-        # viewer-author impression counts as CSR (ptr, author, count): row v lists the
-        # authors viewer v was shown, sorted; given directly (pair_table) or as the
-        # (viewer, author, counts) rows of ``pairs``
-        if pair_table is None:
-            viewer, author, counts = pairs if pairs is not None else (np.zeros(0, np.int64),) * 3
-            pair_table = _pair_table(viewer, author, counts, n_rows=len(self.authors))
-        self._pair_table = pair_table
+        #: viewer-author impression counts as CSR ``(ptr, author int32, count)``: row v lists
+        #: the authors viewer v was shown, ascending (see :func:`pair_table_from_rows`)
+        self._pair_table = pair_table if pair_table is not None else _empty_pairs(len(self.authors))
         self.stats = stats
         self.days = days
         #: per-role totals of post rows folded away during the run (``keep_posts=False``)
@@ -182,42 +199,12 @@ class SimulationResult:
             audit = empty_audit()
         self.audit = audit
 
-    @classmethod
-    def from_snapshot(cls, snap: RunSnapshot) -> SimulationResult:
-        """Build a result from a plain snapshot of a run (see :mod:`feedsim.engine.snapshot`).
-
-        Examples
-        --------
-        >>> import feedsim
-        >>> from feedsim.engine.snapshot import RunSnapshot
-        >>> sim = feedsim.Simulation(feedsim.networks.default_community(100, seed=0), seed=0)
-        >>> _ = sim.run(days=1)
-        >>> res = SimulationResult.from_snapshot(RunSnapshot.of(sim, wall_seconds=0.0))
-        >>> res.days, res.summary() == sim.result().summary()
-        (1.0, True)
-        """
-        return cls(
-            config=snap.config,
-            seed=snap.seed,
-            ranker=snap.ranker,
-            interventions=snap.interventions,
-            posts=snap.posts,
-            authors=snap.authors,
-            daily=snap.daily,
-            impressions=snap.impressions,
-            sessions=snap.sessions,
-            pair_table=snap.pair_table,
-            stats=snap.stats,
-            days=snap.days,
-            folded=snap.folded,
-            post_id_offset=snap.post_id_offset,
-            audit=snap.audit,
-        )
-
-    @classmethod
-    def from_platform(cls, sim: SnapshotSource, wall_seconds: float) -> SimulationResult:
-        """Snapshot a simulation's state (copies, so the run can continue) and build its result."""
-        return cls.from_snapshot(RunSnapshot.of(sim, wall_seconds))
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.config.exclude_seen and "reach" in self.posts:  # pickled by feedsim 0.2
+            cols = dict(self.posts.items())
+            cols.pop("reach")
+            self.posts = Table(cols, _POST_ALIASES)
 
     @property
     def _pairs(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -378,7 +365,7 @@ class SimulationResult:
             _check_baseline(self, baseline)
             base = SummaryInputs(baseline)
             out.update((m.name, m.compute(inputs, base)) for m in METRICS if m.paired and m.compute is not None)
-        return _clean(out)
+        return plain(out, strict=True)
 
     def __repr__(self) -> str:
         return (f"SimulationResult(ranker={self.ranker!r}, days={self.days:g}, users={len(self.authors)}, "
@@ -507,6 +494,8 @@ class SimulationResult:
         >>> sorted(os.listdir(path))
         ['SHA256SUMS', 'authors.parquet', 'daily.parquet', 'pairs.parquet', 'posts.parquet', 'result.json']
         """
+        from ..results_io import save_result  # noqa: PLC0415 (results_io builds results: imported on use)
+
         return save_result(self, path, overwrite=overwrite, stacklevel=3)
 
 
@@ -517,18 +506,122 @@ def _pad_ptr(ptr: NDArray[np.int64], n: int) -> NDArray[np.int64]:
     return np.concatenate([ptr, np.full(n + 1 - len(ptr), ptr[-1], dtype=np.int64)])
 
 
-def _pair_table(viewer, author, counts, n_rows: int):
-    """CSR ``(ptr, author int32, count)`` from ``(viewer, author, counts)`` rows (summed if repeated)."""
+def _empty_pairs(n_rows: int) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.int64]]:
+    return np.zeros(n_rows + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64)
+
+
+def pair_table_from_rows(viewer: NDArray, author: NDArray, count: NDArray, n_rows: int):
+    """CSR ``(ptr, author, count)`` from the rows of a pair table, sorted by viewer then author.
+
+    The rows are the CSR's entries with their row index written out (as a saved
+    result stores them), so the conversion is a count per viewer; ``author`` and
+    ``count`` keep their dtypes.
+
+    Raises
+    ------
+    ValueError
+        If the rows are not sorted by (viewer, author) without repeats, or a
+        viewer is out of range.
+
+    Examples
+    --------
+    >>> ptr, a, c = pair_table_from_rows(np.array([0, 0, 2]), np.array([1, 2, 0], np.int32), np.array([3, 1, 1]), 3)
+    >>> ptr.tolist(), a.tolist(), c.tolist()
+    ([0, 2, 2, 3], [1, 2, 0], [3, 1, 1])
+    """
     viewer = np.asarray(viewer, dtype=np.int64)
-    author = np.asarray(author, dtype=np.int64)
-    counts = np.asarray(counts, dtype=np.int64)
-    keys = (viewer << 32) | author
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    total = np.bincount(inverse.ravel(), weights=counts, minlength=len(uniq)).astype(np.int64)
-    rows = max(n_rows, int(viewer.max()) + 1 if len(viewer) else 0)
-    ptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(uniq >> 32, minlength=rows), out=ptr[1:])
-    return ptr, (uniq & 0xFFFFFFFF).astype(np.int32), total
+    author = np.asarray(author)
+    if len(viewer) and (viewer[0] < 0 or viewer[-1] >= n_rows):
+        raise ValueError(f"pair rows must have viewers in [0, {n_rows}); got {int(viewer.min())}..{int(viewer.max())}")
+    step = np.diff(viewer)
+    if (step < 0).any() or ((step == 0) & (np.diff(author.astype(np.int64)) <= 0)).any():
+        raise ValueError("pair rows must be sorted by (viewer, author) without repeats")
+    ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(viewer, minlength=n_rows), out=ptr[1:])
+    return ptr, author, np.asarray(count)
+
+
+def _concat(chunks: list, key: str) -> np.ndarray:
+    if chunks:
+        return np.concatenate(chunks)
+    return np.zeros(0, dtype=np.float64 if key == "time" else np.bool_ if key == "in_network" else np.int64)
+
+
+def _distinct_viewers(author: NDArray, n: int) -> NDArray[np.int64]:
+    """Distinct viewers per author (each row of the pair table is one distinct pair), in blocks."""
+    out = np.zeros(n, dtype=np.int64)
+    for lo in range(0, len(author), _PAIR_BLOCK):
+        out += np.bincount(author[lo: lo + _PAIR_BLOCK], minlength=n)[:n]
+    return out
+
+
+def result_of(sim, wall_seconds: float) -> SimulationResult:
+    """The result of a simulation's run so far, from copies of its state (so the run can continue).
+
+    Called by :meth:`feedsim.Simulation.result`. ``sim`` is the
+    :class:`~feedsim.Simulation` (its ``platform``, ``config``, ``seed``,
+    ``ranker_name``, ``interventions`` and ``now`` are read; it is not imported
+    here, so the two modules form no import cycle).
+
+    Examples
+    --------
+    >>> import feedsim
+    >>> sim = feedsim.Simulation(feedsim.networks.default_community(100, seed=0), seed=0)
+    >>> _ = sim.run(days=1)
+    >>> res = result_of(sim, wall_seconds=0.0)
+    >>> res.days, res.summary() == sim.result().summary()
+    (1.0, True)
+    """
+    p = sim.platform
+    acc = p.accounts
+    posts = p.posts.snapshot()
+    posts["role"] = acc.pop.role[posts["author"]]
+    n = p.n_users
+    pair_table = p.pairs.table(p.edges, n)
+    authors = {
+        "node_id": np.array(acc.pop.node_ids, dtype=object),
+        "role": acc.pop.role.copy(),
+        "posts": acc.user_posts.copy(),
+        "impressions": acc.user_impressions.copy(),
+        "reach": _distinct_viewers(pair_table[1], n),
+        "engagements": acc.user_engagements.copy(),
+        "engaged": acc.user_engaged.copy(),
+        "sessions": acc.user_sessions.copy(),
+        "followers": p.edges.in_degree.copy(),
+        "followers_start": acc.followers_start.copy(),
+        "following": p.edges.out_degree().copy(),
+        "creator": acc.creator.copy(),
+        "active": acc.active.copy(),
+        "present": acc.present.copy(),
+        "quit_day": acc.quit_day.copy(),
+        "burnouts": acc.burnouts.copy(),
+        "joined_day": acc.joined_day.copy(),
+        "left_day": acc.left_day.copy(),
+    }
+    log = sessions = None
+    if p.cfg.record_impressions:
+        log = {k: _concat(v, k) for k, v in p.log.items()}
+        sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
+    stats: dict[str, Any] = {"ticks": p.tick, **p.stats}  # the ticks run are the clock
+    stats["wall_seconds"] = wall_seconds
+    stats["phase_seconds"] = dict(p.phase_seconds)
+    return SimulationResult(
+        config=sim.config,
+        seed=sim.seed,
+        ranker=sim.ranker_name,
+        interventions=list(sim.interventions),
+        posts=posts,
+        authors=authors,
+        daily=p.days.arrays(),
+        impressions=log,
+        sessions=sessions,
+        pair_table=pair_table,
+        stats=stats,
+        days=sim.now / 24.0,
+        folded={k: v.copy() for k, v in p.posts.folded.items()} if p.posts.offset else None,
+        post_id_offset=p.posts.offset,
+        audit=p.audit.frame() if p.audit is not None else None,
+    )
 
 
 def _check_baseline(result: SimulationResult, baseline: Any) -> None:

@@ -37,8 +37,7 @@ from .config import SimulationConfig
 from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
 from .platform import Platform
 from .post_view import Posts
-from .result import SimulationResult
-from .snapshot import RunSnapshot
+from .result import SimulationResult, result_of
 
 __all__ = ["Simulation"]
 
@@ -372,7 +371,7 @@ class Simulation:
 
     def result(self) -> SimulationResult:
         """A :class:`SimulationResult` of the run so far (arrays are copies)."""
-        return SimulationResult.from_snapshot(RunSnapshot.of(self, wall_seconds=self._wall))
+        return result_of(self, wall_seconds=self._wall)
 
     # ------------------------------------------------------------ interventions
     def _when(self, at_day: float | None, at_hours: float | None) -> int:

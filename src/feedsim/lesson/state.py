@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._files import plain
 from .._validate import check_bool, check_choice, check_int, check_number
 from ..compare import replicate_community
 from ..engine.config import FEEDBACK_LOOPS
@@ -463,7 +464,7 @@ class ExploreState:
 
     def to_dict(self) -> dict[str, Any]:
         """Numbers only (no runs, no figure) and every replicate's seeds, JSON-ready: NaN becomes None."""
-        return _clean({
+        return plain({
             "params": dataclasses.asdict(self.params),
             "rankers": list(self.rankers),
             "roles": self.roles,
@@ -474,7 +475,7 @@ class ExploreState:
             "feed_viewer": self.feed_viewer,
             "seconds": self.seconds,
             "seeds": [replicate_seeds(self.params.seed, r).to_dict() for r in range(self.params.replicates)],
-        })
+        }, strict=True)
 
     def figure(self):
         """The explorer's figure: role-share bars, quiet voice ratio with intervals, feed view.
@@ -498,16 +499,6 @@ class ExploreState:
         return buf.getvalue()
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, (float, np.floating)):
-        return None if not math.isfinite(float(x)) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 def _feed_viewer(G) -> int:

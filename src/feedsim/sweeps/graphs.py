@@ -16,13 +16,13 @@ changed file is a different point and makes new runs.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .._files import sha256_file
 from .._suggest import did_you_mean
 from .._validate import check_bool, check_int, check_number
 from ..errors import InvalidParameterError, SweepSpecError
@@ -125,11 +125,7 @@ def resolve(graph: dict, root: str | None) -> dict:
 
 @functools.lru_cache(maxsize=64)
 def _sha256(path: str, mtime_ns: int, size: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_file(path)
 
 
 def file_sha256(path: str) -> str:

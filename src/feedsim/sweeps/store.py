@@ -196,10 +196,10 @@ class ResultsStore:
                 self._quick_check()
             try:  # write-ahead log: a reader (a notebook, a DB browser) never blocks a run's commit
                 self.conn.execute("PRAGMA journal_mode=WAL")
-            except sqlite3.OperationalError as exc:
-                if not _is_lock(exc):
-                    raise
-                # another connection holds a lock right now; keep the current journal mode
+            except sqlite3.OperationalError:
+                pass  # locked by another connection right now, or read-only: keep the current journal mode
+            except sqlite3.DatabaseError as exc:
+                raise self._damaged(f"SQLite: {exc}") from None
             self._init_or_check(exists)
         except BaseException:
             self.conn.close()
@@ -219,20 +219,18 @@ class ResultsStore:
 
     def _quick_check(self) -> None:
         """SQLite's structural check of the whole file (pages, cells, free lists, NOT NULL)."""
+        self.conn.text_factory = bytes  # its report may quote damaged names that are not UTF-8
         try:
-            found = [r[0] for r in self.conn.execute("PRAGMA quick_check(3)")]
-        except sqlite3.OperationalError as exc:
-            if _is_lock(exc):
-                raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
-            raise self._damaged(f"SQLite: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(f"SQLite: {exc}") from None
+            with self._errors(opening=True):
+                found = [r[0].decode("utf-8", "replace") for r in self.conn.execute("PRAGMA quick_check(3)")]
+        finally:
+            self.conn.text_factory = str
         if found != ["ok"]:
             first = " ".join(" ".join(found).split())
             raise self._damaged(f"SQLite quick_check: {first[:200]}")
 
     def _init_or_check(self, exists: bool) -> None:
-        try:
+        with self._errors(opening=True):
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -262,12 +260,6 @@ class ResultsStore:
             if version == SCHEMA_VERSION and "run_checksums" not in tables:
                 raise self._damaged("schema 3 without its run_checksums table")
             self.schema_version = version
-        except sqlite3.OperationalError as exc:
-            if _is_lock(exc):
-                raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
-            raise self._damaged(f"SQLite: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise self._damaged(f"SQLite: {exc}") from None
 
     def meta(self, key: str) -> str | None:
         """A value of the ``meta`` table, or None."""
@@ -355,7 +347,8 @@ class ResultsStore:
         if self.schema_version == SCHEMA_VERSION or self._has_table("run_checksums"):
             sums = dict(self.conn.execute("SELECT run_key, sha256 FROM run_checksums").fetchall())
         strict = self.schema_version == SCHEMA_VERSION
-        bad, unverified = [], []
+        bad: list[str] = []
+        unverified: list[str] = []
         for key, row in rows.items():
             want = sums.get(key)
             if want is None:
@@ -398,13 +391,13 @@ class ResultsStore:
                 bad, unverified = self._check_runs()
                 meta = {k: self.meta(k) for k in _CHECKED_META}
                 stored = self.meta("meta_sha256")
+                n = self.conn.execute("SELECT count(*) FROM runs").fetchone()[0]
             finally:
                 self.conn.execute("COMMIT")
-        n = len(self.conn.execute("SELECT run_key FROM runs").fetchall())
         if bad:
             raise StoreDamagedError(
                 f"{self.path}: {len(bad)} of {n} runs are damaged (stored values fail their checksum: {_keys(bad)}); "
-                f"run the sweep on it again (feedsim sweep SPEC --db {self.path}) to delete and rerun them", bad)
+                f"run the sweep on it again (feedsim sweep SPEC --db {self.path}) to delete and rerun them", tuple(bad))
         if self.schema_version == SCHEMA_VERSION or stored is not None:
             if stored != _meta_digest(meta) and (stored is not None or any(v is not None for v in meta.values())):
                 raise StoreDamagedError(f"{self.path}: the stored sweep spec is damaged (meta fails its checksum); run "
@@ -423,16 +416,27 @@ class ResultsStore:
             self._locked = False
 
     @contextlib.contextmanager
-    def _errors(self):
-        """Report SQLite's own errors as store errors naming the file."""
+    def _errors(self, opening: bool = False):
+        """Report SQLite's own errors as store errors naming the file.
+
+        Locks give :class:`StoreLockedError`; damage (SQLITE_CORRUPT, SQLITE_NOTADB,
+        text that is no longer UTF-8, and while ``opening`` any other operational
+        error) :class:`StoreDamagedError`; anything else :class:`StoreError`.
+        """
         try:
             yield
         except sqlite3.OperationalError as exc:
             if _is_lock(exc):
                 raise StoreLockedError(f"{self.path} is locked by another process ({exc})") from None
+            if "decode" in str(exc):
+                raise self._damaged("a text value is not valid UTF-8") from None
+            if opening:
+                raise self._damaged(f"SQLite: {exc}") from None
             raise StoreError(f"{self.path}: {exc}") from None
-        except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT, SQLITE_NOTADB
+        except sqlite3.DatabaseError as exc:
             raise self._damaged(f"SQLite: {exc}") from None
+        except UnicodeDecodeError:  # a text cell, or a name in SQLite's own message, that is not UTF-8
+            raise self._damaged("a text value or name is not valid UTF-8") from None
 
     def _transaction(self, work) -> None:
         """Run ``work()`` in one IMMEDIATE transaction; roll back on any error."""
@@ -477,7 +481,8 @@ class ResultsStore:
     # ------------------------------------------------------------------- runs
     def finished_keys(self) -> set[str]:
         """Keys of runs stored with status ``ok``."""
-        return {r[0] for r in self.conn.execute("SELECT run_key FROM runs WHERE status = 'ok'")}
+        with self._errors():
+            return {r[0] for r in self.conn.execute("SELECT run_key FROM runs WHERE status = 'ok'")}
 
     def write_run(self, row: dict, daily: Iterable[tuple[int, str, float]]) -> None:
         """Write one finished run and its daily series in one transaction (replacing a failed try)."""
