@@ -227,7 +227,7 @@ def _png(fig) -> str:
 def _draw_figures(cmp: Comparison) -> dict:
     """The report's figures as matplotlib Figures: role-share bars (one panel per ranker) and Lorenz curves.
 
-    The role-share panels sit two to a row with one legend for all of them, and
+    The role-share panels sit two to a row with one legend above them all, and
     :func:`~feedsim.plots.placement.separate_labels` turns crowded labels upright,
     so no two text labels overlap. The caller closes the figures.
     """
@@ -245,17 +245,24 @@ def _draw_figures(cmp: Comparison) -> dict:
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.4 * cols, 4.2 * rows), squeeze=False, sharey=True)
     flat = list(axes.flat)
+    handles: list = []
     for i, (ax, (name, res)) in enumerate(zip(flat, cmp.results.items())):
         plot_role_shares(res, ax=ax)
         ax.set_title(f"{name.replace('_', ' ')} feed")
-        if i < n - 1 and ax.get_legend() is not None:  # one legend, beside the last panel
-            ax.get_legend().remove()
+        legend = ax.get_legend()
+        if legend is not None:  # one legend for all panels, above them
+            handles = handles or list(legend.legend_handles)
+            legend.remove()
         if i % cols:  # the shared scale is named once per row
             ax.set_ylabel("")
     for ax in flat[n:]:
         ax.set_visible(False)
-    fig.tight_layout()
-    out["role_shares"] = separate_labels(fig)
+    top = 1 - 0.35 / fig.get_figheight()
+    if handles:
+        fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False,
+                   bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, top))
+    out["role_shares"] = separate_labels(fig, rect=(0, 0, 1, top))
     fig, ax = plt.subplots(figsize=(5.2, 4.8))
     plot_lorenz(cmp.results, ax=ax)
     fig.tight_layout()

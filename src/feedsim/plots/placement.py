@@ -85,7 +85,7 @@ def overlapping_texts(fig, texts=None) -> list[tuple]:
     return out
 
 
-def separate_labels(fig, *, layout: bool = True):
+def separate_labels(fig, *, layout: bool = True, rect=(0, 0, 1, 1)):
     """Turn upright the tick labels and bar labels of ``fig`` that overlap.
 
     For each Axes, the x tick labels are rotated 90 degrees if any two of them
@@ -97,6 +97,8 @@ def separate_labels(fig, *, layout: bool = True):
     ----------
     fig : matplotlib Figure
     layout : bool, default True
+    rect : tuple of 4 floats, default (0, 0, 1, 1)
+        The ``rect`` of that ``tight_layout`` (room kept for a figure legend or title).
 
     Returns
     -------
@@ -132,5 +134,5 @@ def separate_labels(fig, *, layout: bool = True):
         if not changed:
             break
         if layout:
-            fig.tight_layout()
+            fig.tight_layout(rect=rect)
     return fig
