@@ -4,7 +4,9 @@
 with no outside resources (figures embedded as base64 PNG, styles inline): a
 headline and a paragraph stating the finding in plain language, computed from
 the numbers in the page; the per-role table of each ranker; the role-share and
-Lorenz figures; and the configuration, seed and versions that reproduce it.
+Lorenz figures (no two text labels overlap); a glossary; and, folded at the
+end (``<details>``), the configuration, seed and versions that reproduce it.
+The page has a print stylesheet for A4.
 :func:`headline` is the one-line finding ``feedsim compare`` also prints last.
 """
 
@@ -136,10 +138,11 @@ def headline(cmp: Comparison, role: str | None = None) -> str:
             f"under chronological); their reach per post {_change(amp)}{_interval(cmp, name, role)}.")
 
 
-def finding(cmp: Comparison, role: str | None = None) -> str:
+def finding(cmp: Comparison, role: str | None = None, *, with_headline: bool = True) -> str:
     """A plain-language paragraph of the finding (the headline, then what else moved).
 
     Every number in it is computed from ``cmp``; nothing is written in advance.
+    ``with_headline=False`` leaves the headline out (the report prints it just above).
 
     Examples
     --------
@@ -154,7 +157,7 @@ def finding(cmp: Comparison, role: str | None = None) -> str:
         return NO_POSTS
     who = _ROLE_WORDS[role]
     base = cmp.summaries.get(BASELINE) or cmp.baseline.summary()
-    out = [headline(cmp, role)]
+    out = [headline(cmp, role)] if with_headline else []
     for name, s in cmp.summaries.items():
         if name == BASELINE:
             continue
@@ -232,29 +235,60 @@ def _png(fig) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _figures(cmp: Comparison) -> dict[str, str]:
-    """Role-share bars (one panel per ranker) and Lorenz curves, as base64 PNG."""
+def _draw_figures(cmp: Comparison) -> dict:
+    """The report's figures as matplotlib Figures: role-share bars (one panel per ranker) and Lorenz curves.
+
+    The role-share panels sit two to a row with one legend above them all, and
+    :func:`~feedsim.plots.placement.separate_labels` turns crowded labels upright,
+    so no two text labels overlap. The caller closes the figures.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from ..plots import plot_lorenz, plot_role_shares
+    from ..plots.placement import separate_labels
 
     out = {}
     n = len(cmp.results)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.0), squeeze=False, sharey=True)
-    for ax, (name, res) in zip(axes[0], cmp.results.items()):
+    cols = min(n, 2)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.4 * cols, 4.2 * rows), squeeze=False, sharey=True)
+    flat = list(axes.flat)
+    handles: list = []
+    for i, (ax, (name, res)) in enumerate(zip(flat, cmp.results.items())):
         plot_role_shares(res, ax=ax)
         ax.set_title(f"{name.replace('_', ' ')} feed")
-    fig.tight_layout()
-    out["role_shares"] = _png(fig)
-    plt.close(fig)
+        legend = ax.get_legend()
+        if legend is not None:  # one legend for all panels, above them
+            handles = handles or list(legend.legend_handles)
+            legend.remove()
+        if i % cols:  # the shared scale is named once per row
+            ax.set_ylabel("")
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    top = 1 - 0.35 / fig.get_figheight()
+    if handles:
+        fig.legend(handles=handles, loc="upper center", ncol=len(handles), frameon=False,
+                   bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, top))
+    out["role_shares"] = separate_labels(fig, rect=(0, 0, 1, top))
     fig, ax = plt.subplots(figsize=(5.2, 4.8))
     plot_lorenz(cmp.results, ax=ax)
     fig.tight_layout()
-    out["lorenz"] = _png(fig)
-    plt.close(fig)
+    out["lorenz"] = separate_labels(fig)
+    return out
+
+
+def _figures(cmp: Comparison) -> dict[str, str]:
+    """The report's figures as base64 PNG."""
+    import matplotlib.pyplot as plt
+
+    out = {}
+    for key, fig in _draw_figures(cmp).items():
+        out[key] = _png(fig)
+        plt.close(fig)
     return out
 
 
@@ -293,10 +327,24 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:62rem;m
 color:#222;line-height:1.5}
 h1{font-size:1.5rem} h2{font-size:1.15rem;margin-top:2rem}
 #headline{font-size:1.2rem;font-weight:600;border-left:4px solid #009E73;padding-left:.8rem}
+.table-wrap{overflow-x:auto}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem} caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:right} th:first-child{text-align:left}
-img{max-width:100%} pre{background:#f6f6f6;padding:.8rem;overflow-x:auto;font-size:.8rem}
+figure{margin:1.5rem 0} img{max-width:100%;height:auto} #figure-lorenz img{width:30rem}
+pre{background:#f6f6f6;padding:.8rem;overflow-x:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-word}
 dt{font-weight:600} dd{margin:0 0 .5rem 1rem}
+details{margin-top:2rem;border-top:1px solid #ddd;padding-top:.5rem} summary{cursor:pointer;font-weight:600}
+@page{size:A4;margin:15mm 14mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:10pt;line-height:1.35}
+h1{font-size:15pt} h2{font-size:12pt;margin-top:1.2rem;break-after:avoid}
+#headline{font-size:11.5pt}
+.table-wrap{overflow:visible}
+table{width:100%;font-size:8.5pt;margin:.6rem 0} th,td{padding:.15rem .3rem}
+table,tr,figure,img{break-inside:avoid}
+figure{margin:.8rem 0} img{max-width:100%;max-height:120mm;object-fit:contain} #figure-lorenz img{width:105mm}
+pre{font-size:7.5pt}
+}
 """
 
 
@@ -319,7 +367,7 @@ def report_html(cmp: Comparison, *, title: str | None = None, role: str | None =
     g0 = (c.get("seeds") or [{}])[0].get("graph")
     graph_seed = (f"(community of replicate 0: entropy {g0['entropy']}, spawn key {g0['spawn_key']}; "
                   f"feedsim.replicate_seeds(seed, r) gives replicate r's seeds)") if g0 else ""
-    tables = "".join(_role_table(name, s) for name, s in cmp.summaries.items())
+    tables = "".join(f'<div class="table-wrap">{_role_table(name, s)}</div>' for name, s in cmp.summaries.items())
     gloss = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in _GLOSSARY.items())
     esc = html.escape
     return f"""<!DOCTYPE html>
@@ -328,25 +376,26 @@ def report_html(cmp: Comparison, *, title: str | None = None, role: str | None =
 <body>
 <h1 id="title">{esc(title)}</h1>
 <p id="headline">{esc(headline(cmp, role))}</p>
-<p id="finding">{esc(finding(cmp, role))}</p>
+<p id="finding">{esc(finding(cmp, role, with_headline=False))}</p>
 <h2>Who posted and who was seen, per group</h2>
-{tables}
 <figure id="figure-role-shares"><img alt="Share of posts and share of impressions per group, one panel per feed"
 src="data:image/png;base64,{figs['role_shares']}"><figcaption>Share of posts (light, hatched) and share of
 impressions (solid) per group. A group whose solid bar is shorter than its light bar is heard less than it
 speaks.</figcaption></figure>
+{tables}
 <figure id="figure-lorenz"><img alt="Lorenz curves of impressions, one per feed"
 src="data:image/png;base64,{figs['lorenz']}"><figcaption>Lorenz curves: the share of all impressions (up) that
 the least-seen accounts (along) received. The further below the dashed line, the more unequal.</figcaption>
 </figure>
 <h2>Words used here</h2><dl>{gloss}</dl>
-<h2>How to reproduce it</h2>
+<details id="settings"><summary>How to reproduce it: seed, settings and versions</summary>
 <p id="seed">Seed: entropy {esc(str(seed.get('entropy')))}, spawn key {esc(str(seed.get('spawn_key')))}
 {esc(graph_seed)}.
 Rankers: {esc(', '.join(c.get('rankers', [])))}; {esc(f"{c.get('days', 0):g}")} days;
 {esc(f"{c.get('n_users', 0):,}")} accounts.</p>
 <pre id="versions">{esc(json.dumps(_versions(), indent=1))}</pre>
 <pre id="config">{esc(json.dumps(c, indent=1, sort_keys=True, default=str))}</pre>
+</details>
 </body></html>
 """
 
