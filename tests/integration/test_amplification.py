@@ -147,7 +147,7 @@ def test_cli_replicates_json_has_the_intervals(capsys):
 
 def test_cli_rejects_zero_replicates(capsys):
     assert main(["compare", "--users", "50", "--days", "1", "--replicates", "0"]) == 2
-    assert "--replicates must be an integer >= 1; got 0" in capsys.readouterr().err
+    assert "--replicates must be an integer from 1 to 1000; got 0" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------ viewer split

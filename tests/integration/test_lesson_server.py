@@ -52,7 +52,7 @@ def raw(srv, data: bytes, timeout: float = 5.0) -> socket.socket:
 
 @pytest.mark.parametrize("query, words", [
     ("n_users=20000&days=60&replicates=2", f"must be at most {MAX_ACCOUNT_DAYS} per request"),
-    ("days=1e-300", "days must be from 1 to 60"),
+    ("days=1e-300", "days must cover at least one tick"),
     ("days=1e308", "days must be"),
     ("days=nan", "days must be"),
     ("replicates=100000000", "replicates must be"),
