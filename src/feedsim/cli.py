@@ -353,6 +353,12 @@ def _load_graph(args):
     if args.users < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {args.users}")
     follows = min(40.0, (args.users - 1) / 2)  # the default (40) needs more than 40 accounts
+    if args.users > 20_000:  # the whole run's memory, before the graph is generated
+        from .engine.config import SimulationConfig
+        from .engine.memory import check_memory, plan_memory
+
+        config = SimulationConfig(out_of_network_share=args.out_of_network_share, dynamics=not args.no_dynamics)
+        check_memory(plan_memory(args.users, mean_follows=follows, config=config, days=args.days))
     return networks.default_community(
         args.users, mean_follows=follows, seed=stream_seed(args.seed, "network"), as_arrays=True
     )
