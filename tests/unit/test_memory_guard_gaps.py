@@ -19,9 +19,10 @@ import scipy.sparse
 import feedsim
 from feedsim.engine.config import SimulationConfig
 from feedsim.engine.memory import (
+    FeedbackBound,
     _available,
     available_memory,
-    feedback_days,
+    feedback_bound,
     plan_memory,
 )
 from feedsim.errors import InsufficientMemoryError
@@ -168,16 +169,22 @@ def test_audit_estimate_covers_the_rows_recorded():
 
 
 def test_feedback_bound():
-    assert feedback_days(SimulationConfig(), 7) == (5.0, 2.0)
-    assert feedback_days(SimulationConfig(adaptation_target=1.0), 7) == (1.0, 6.0)
-    assert feedback_days(SimulationConfig(creator_adaptation=False), 7) == (7.0, 0.0)
+    b = feedback_bound(SimulationConfig(), 7)  # the defaults: 1 for 5 days, then <= 1.24 ** 0.5
+    assert b.first_day == 5 and 1.0 < b.post_peak < 1.12 and 7.0 < b.post_days < 7.2 and b.session_peak == 1.0
+    b = feedback_bound(SimulationConfig(adaptation_target=1.0), 7)
+    assert b.first_day == 1 and b.post_peak == 2.0 and b.post_days == 13.0
+    off = feedback_bound(SimulationConfig(creator_adaptation=False), 7)
+    assert off == FeedbackBound(1.0, 7.0, 1.0, 7.0, float("inf"))
+    b = feedback_bound(SimulationConfig(session_adaptation=True, session_elasticity=50), 8)
+    assert b.session_peak == 2.0 and b.post_peak < 2.0
+    assert feedback_bound(SimulationConfig(), 1e6).post_peak == 2.0  # a long run: up to the cap
     # was: posts a day 914 -> 703,811 in 8 days while the estimate stayed 72 MB
     G = feedsim.networks.default_community(3000, seed=0)
     kw = {"max_rate_multiplier": 1e6, "adaptation_elasticity": 50, "adaptation_smoothing": 0}
     s = feedsim.Simulation(G, seed=0, memory_limit="4 GB", **kw)
     est = s.estimate_memory(days=8)
     assert est.total > 1e12 and "max_rate_multiplier=1e6" in est.driver
-    with pytest.raises(InsufficientMemoryError, match="max_rate_multiplier=1e6 times after 5 days"):
+    with pytest.raises(InsufficientMemoryError, match=r"feedback may raise it 1e6 times from day 5; "):
         s.run(days=8)
     assert s.now == 0.0
     # before the multipliers can move, the bound does not apply

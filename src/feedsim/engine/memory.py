@@ -27,16 +27,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..population.state import Population
     from .config import SimulationConfig
 
-__all__ = ["MemoryEstimate", "available_memory", "check_graph_size", "check_memory", "estimate_graph_memory",
-           "estimate_memory", "feedback_days", "format_bytes", "held_bytes", "plan_memory", "release_free_memory",
-           "parse_memory_limit"]
+__all__ = ["FeedbackBound", "MemoryEstimate", "available_memory", "check_graph_size", "check_memory",
+           "estimate_graph_memory", "estimate_memory", "feedback_bound", "format_bytes", "held_bytes",
+           "plan_memory", "release_free_memory", "parse_memory_limit"]
 
 # Bytes per unit of each structure, from the engine's dtypes, checked against measured peaks
 # at 100k, 1M and 10M accounts (see estimate_memory's Notes).
 _PER_ACCOUNT = 320.0  # 32 per-account arrays of 8 bytes and the rates (~290 B measured), the result's tables
 _PER_EDGE = 42.0  # indices 4, seen mask 8, mask_number 4, affinity 8, since 8, impressions 4, mutual 1; room
 _PER_LIVE_ITEM = 100.0  # 5 columns of the live items (~40 B), old and new arrays while a tick's posts merge
-_PER_POST_ROW = 270.0  # 90-byte rows, table capacity (doubling), the result's copy and columns
+_PER_POST_ROW = 180.0  # 82-byte rows as written (capacity beyond them is never touched), the result's copy
 _PER_NEW_POST = 110.0  # one tick's posting draws and sorts
 _PER_FEED_SLOT = 110.0  # compiled feeds: output slots, impressions and engagement temporaries
 _PER_CANDIDATE = 130.0  # array rankers: the candidate table, scores and top-k buffers
@@ -275,34 +275,83 @@ def _followee_sums(graph: FollowGraph, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def feedback_days(config: SimulationConfig, days: float) -> tuple[float, float]:
-    """Days of a run at the starting rates and days at rates feedback may have raised.
+@dataclass(frozen=True)
+class FeedbackBound:
+    """How far feedback can raise the rates of a run, day by day (see :func:`feedback_bound`).
 
-    Creator (and session) adaptation scale rates by ``(recent / reference) **
-    elasticity`` clipped to ``max_rate_multiplier``. With a learned reference both
-    memories are plain means of the same days, so the multiplier is exactly 1, until
-    a memory's weight ``1 - 0.5 ** (1 / half_life)`` exceeds ``1 / n`` (``n`` days
-    with data): from that day on, rates may reach ``max_rate_multiplier`` times
-    their start. With ``adaptation_target`` set, from the first close.
+    Attributes
+    ----------
+    post_peak, session_peak : float
+        Largest factor on any account's posting (session) rate on any day of the run.
+    post_days, session_days : float
+        Days of the run weighted by that day's factor (posts over the run are at most
+        the starting posts a day times ``post_days``).
+    first_day : float
+        First day (0-based) on which a factor can exceed 1 (``inf``: never).
+    """
+
+    post_peak: float
+    post_days: float
+    session_peak: float
+    session_days: float
+    first_day: float
+
+
+def feedback_bound(config: SimulationConfig, days: float) -> FeedbackBound:
+    """The most creator (and session) adaptation can raise rates, day by day, over ``days`` days.
+
+    A creator's multiplier is ``(recent / reference) ** elasticity`` (clipped to
+    ``max_rate_multiplier``), where both memories are weighted means of the same daily
+    responses: ``recent`` with weight ``max(1/n, 1 - 0.5 ** (1 / adaptation_half_life_days))``
+    for the ``n``-th day, ``reference`` likewise with ``adaptation_reference_days``.
+    For responses ``>= 0`` their ratio is at most the largest ratio of the two weights
+    any one day has in them, whatever the responses were; smoothing only lowers it. So
+    with the defaults the multipliers are exactly 1 for 5 days and at most 1.11 on day
+    7, while with ``adaptation_elasticity=50`` they can reach ``max_rate_multiplier`` by
+    day 7. With ``adaptation_target`` set (a fixed reference) the bound is
+    ``max_rate_multiplier`` from the first close.
 
     Examples
     --------
     >>> from feedsim.engine.config import SimulationConfig
-    >>> feedback_days(SimulationConfig(), 7), feedback_days(SimulationConfig(dynamics=False), 7)
-    ((5.0, 2.0), (7.0, 0.0))
+    >>> b = feedback_bound(SimulationConfig(), 7)
+    >>> b.first_day, round(b.post_peak, 2), round(b.post_days, 2)
+    (5.0, 1.11, 7.13)
+    >>> feedback_bound(SimulationConfig(adaptation_elasticity=50, max_rate_multiplier=1e6), 8).post_peak
+    1000000.0
     """
-    days = float(days)
-    raised = config.loop_enabled("creator_adaptation") or (config.session_adaptation and config.dynamics)
-    if not raised or config.max_rate_multiplier <= 1.0:
-        return days, 0.0
-    if config.adaptation_target is not None:
-        free = 1.0
-    else:
-        w = max(1.0 - 0.5 ** (1.0 / config.adaptation_half_life_days),
-                1.0 - 0.5 ** (1.0 / config.adaptation_reference_days))
-        free = float(math.floor(1.0 / w) + 1) if w > 0 else math.inf
-    start = min(days, free)
-    return start, days - start
+    days = max(float(days), 0.0)
+    cap = float(config.max_rate_multiplier)
+    creators = config.loop_enabled("creator_adaptation")
+    sessions = bool(config.session_adaptation and config.dynamics)
+    if not (creators or sessions) or cap <= 1.0:
+        return FeedbackBound(1.0, days, 1.0, days, math.inf)
+    w_r = 1.0 - 0.5 ** (1.0 / config.adaptation_half_life_days)
+    w_f = 1.0 - 0.5 ** (1.0 / config.adaptation_reference_days)
+    fixed = config.adaptation_target is not None
+    elasticity = (config.adaptation_elasticity if creators else 0.0, config.session_elasticity if sessions else 0.0)
+    peak, total, first = [1.0, 1.0], [0.0, 0.0], math.inf
+    ratio = 1.0  # the largest weight ratio of any day in recent against reference, after n days
+    n_days = math.ceil(days)
+    for k in range(n_days):  # the factor of day k is set at the close of day k - 1 (k days of data)
+        if k >= 1 and not fixed:
+            a_r, a_f = max(1.0 / k, w_r), max(1.0 / k, w_f)
+            ratio = max(ratio * (1.0 - a_r) / (1.0 - a_f) if a_f < 1.0 else 0.0, a_r / a_f)
+        weight = min(1.0, days - k)
+        for i in (0, 1):
+            m = (cap if k >= 1 else 1.0) if fixed and (creators, sessions)[i] else min(cap, ratio ** elasticity[i])
+            if m > 1.0 + 1e-12:
+                first = min(first, float(k))
+            peak[i] = max(peak[i], m)
+            total[i] += weight * m
+        if peak[0] >= cap and peak[1] >= cap or (k > 10_000 and ratio <= 1.0 + 1e-12):
+            total = [t + max(days - k - 1, 0.0) * p for t, p in zip(total, peak)]  # constant from here on
+            break
+    if not creators:
+        peak[0], total[0] = 1.0, days
+    if not sessions:
+        peak[1], total[1] = 1.0, days
+    return FeedbackBound(peak[0], total[0], peak[1], total[1], first)
 
 
 def estimate_memory(graph: FollowGraph, population: Population, config: SimulationConfig, *,
@@ -355,9 +404,9 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     (``sum(r) * days`` rows with ``keep_posts=True``), the impression log
     (``I * days`` rows with ``record_impressions=True``), the audit and the pair table.
 
-    Feedback: from the first day creator (or session) adaptation can move a rate
-    (:func:`feedback_days`), rates are taken at their bound, ``max_rate_multiplier``
-    times their start. Campaigns add their sponsored posts; accounts to be added
+    Feedback: rates are taken at the bound creator (and session) adaptation can
+    reach on each day of the run (:func:`feedback_bound`; at most ``max_rate_multiplier``
+    times their start). Campaigns add their sponsored posts; accounts to be added
     count with their role's mean rates. What the estimate cannot foresee (user
     processes that change rates, follows made by engagement) the check at each
     day's close compares with the limit.
@@ -385,10 +434,8 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     s = np.asarray(population.session_rate, dtype=np.float64)
     att = np.asarray(population.attention, dtype=np.float64)
     run_days = max(float(days), h / 24.0)
-    start_days, raised_days = feedback_days(config, run_days)
-    m_post = config.max_rate_multiplier if raised_days > 0 and config.loop_enabled("creator_adaptation") else 1.0
-    m_ses = (config.max_rate_multiplier if raised_days > 0 and config.session_adaptation and config.dynamics
-             else 1.0)
+    fb = feedback_bound(config, run_days)
+    m_post, m_ses = fb.post_peak, fb.session_peak
     window_days = min(W, run_days * 24.0 + h) / 24.0  # posts older than the run do not exist
 
     # sponsored posts of scheduled campaigns: their peak rate, and their posts over the run
@@ -405,11 +452,11 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     live_trend = 0.0
     R0 = float(r.sum())
     R = R0 * m_post + float(spons.sum())  # posts/day at the peak
-    rows = R0 * (start_days + m_post * raised_days) + spons_posts  # posts over the run
+    rows = R0 * fb.post_days + spons_posts  # posts over the run
     n, E = n0, graph.n_edges
     feed_slots = float(np.dot(s * m_ses * (h / 24.0), att))
     candidates = float(np.dot(s * m_ses * (h / 24.0), c))
-    shown0 = float(np.dot(s, np.minimum(att, c0 + c_sp)))
+    shown1 = float(np.dot(s, np.minimum(att, c)))  # a day's impressions at the starting session rates
     shown = float(np.dot(s * m_ses, np.minimum(att, c)))
     n_added = 0
     for a in added:  # counted from their means: nothing is allocated per added account
@@ -419,16 +466,16 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
         n_added += int(k)
         n, E = n + int(k), E + int(k * f)
         R += k * ra * m_post
-        rows += k * ra * (start_days + m_post * raised_days)
+        rows += k * ra * fb.post_days
         feed_slots += k * sa * m_ses * (h / 24.0) * aa
         candidates += k * sa * m_ses * (h / 24.0) * ca
-        shown0 += k * sa * min(aa, ca)
+        shown1 += k * sa * min(aa, ca)
         shown += k * sa * m_ses * min(aa, ca)
     live = R * window_days
     if config.out_of_network_share > 0:
         live_trend = min(config.trending_pool_size, live)
         candidates += live_trend * float(np.dot(s * m_ses * (h / 24.0), (att > 0)))
-    impressions = shown0 * start_days + shown * raised_days
+    impressions = shown1 * fb.session_days
 
     # what drives the posting: one account, the campaigns, or everyone
     all_rates = r * m_post + spons
@@ -442,7 +489,8 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
         joining = f" ({n_added:,} of them from add_accounts)" if n_added else ""
         post_text = f"{n:,} accounts{joining} x {_num(R / max(n, 1))} posts/day"
     if m_post > 1:
-        post_text += f" (up to max_rate_multiplier={_num(m_post)} times after {_days(start_days)})"
+        post_text += (f" (feedback may raise it {_num(m_post)} times from day {_num(fb.first_day)}; "
+                      f"max_rate_multiplier={_num(config.max_rate_multiplier)})")
     over = f"over {_days(run_days)}"
 
     parts: dict[str, float] = {}
@@ -548,6 +596,7 @@ def check_memory(estimate: MemoryEstimate, memory_limit: Any = "available", *, h
     need = estimate.total
     peak = f"{format_bytes(estimate.total)} peak"
     if limit == "available":
+        release_free_memory()  # freed heap (a graph generator's temporaries) is available to the run
         avail, source = _available()
         if avail is None:
             return
