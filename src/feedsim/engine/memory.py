@@ -452,6 +452,7 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
     live_trend = 0.0
     R0 = float(r.sum())
     R = R0 * m_post + float(spons.sum())  # posts/day at the peak
+    R_start = R0 + float(spons.sum())  # and at the start
     rows = R0 * fb.post_days + spons_posts  # posts over the run
     n, E = n0, graph.n_edges
     feed_slots = float(np.dot(s * m_ses * (h / 24.0), att))
@@ -466,6 +467,7 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
         n_added += int(k)
         n, E = n + int(k), E + int(k * f)
         R += k * ra * m_post
+        R_start += k * ra
         rows += k * ra * fb.post_days
         feed_slots += k * sa * m_ses * (h / 24.0) * aa
         candidates += k * sa * m_ses * (h / 24.0) * ca
@@ -487,7 +489,7 @@ def estimate_memory(graph: FollowGraph, population: Population, config: Simulati
         post_text = f"campaigns of {_num(float(spons.sum()))} sponsored posts/day in total"
     else:
         joining = f" ({n_added:,} of them from add_accounts)" if n_added else ""
-        post_text = f"{n:,} accounts{joining} x {_num(R / max(n, 1))} posts/day"
+        post_text = f"{n:,} accounts{joining} x {_num(R_start / max(n, 1))} posts/day"
     if m_post > 1:
         post_text += (f" (feedback may raise it {_num(m_post)} times from day {_num(fb.first_day)}; "
                       f"max_rate_multiplier={_num(config.max_rate_multiplier)})")

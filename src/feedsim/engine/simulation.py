@@ -82,7 +82,10 @@ class Simulation:
         (``MemAvailable`` on Linux; no check where it cannot be read), a number
         is bytes, a string such as ``"16 GB"`` or ``"8 GiB"`` works too, and
         ``None`` switches the check off (for those who know better). Not a
-        model parameter: it is not part of ``config``.
+        model parameter: it is not part of ``config``. Interventions are
+        estimated when they are scheduled, a sparse or networkx graph by its
+        size before it is converted, and each day's close compares the running
+        state with the limit.
     audit : array_like of int, optional
         Accounts (positions in the graph's node order) whose feeds are recorded
         candidate by candidate in ``result.audit`` (see
