@@ -255,24 +255,10 @@ class Simulation:
                "feed_slots": float(np.dot(sessions, acc.pop.attention)) * cfg.tick_hours / 24.0}
         if est is not None and all(v <= 1.1 * est.inputs.get(k, 0.0) + 1.0 for k, v in now.items()):
             return  # within what the estimate assumed
-        from types import SimpleNamespace
-
-        bound = cfg.max_rate_multiplier if cfg.loop_enabled("creator_adaptation") else 1.0
-        post_rate = np.maximum(rates, acc.pop.post_rate * bound * (acc.active & acc.present) + acc.sponsored_rate)
-        pop = cast(Population, SimpleNamespace(post_rate=post_rate, session_rate=sessions,
-                                               attention=acc.pop.attention))
-        g = p.edges  # today's graph
-        graph = cast(FollowGraph, SimpleNamespace(
-            n_users=g.n, n_edges=g.n_edges, indptr=g.indptr, indices=g.indices,
-            node_ids=list(self.graph.node_ids) + list(range(self.graph.n_users, g.n))))
-        from .kernels.compiled_rankers import compiled_form
-
-        days = max(self._until / 24.0, self.now / 24.0 + cfg.tick_hours / 24.0)
-        est = estimate_memory(graph, pop, cfg.replace(max_rate_multiplier=1.0), days=days,
-                              array_ranker=compiled_form(p.ranker) is None,
-                              audit=None if self._audit is None else self._audit.accounts)
-        self._estimate = est
-        check_memory(est, self.memory_limit, held=held_bytes(p))
+        # past it (user code changed rates, accounts joined, follows grew): the whole run again, from
+        # today's accounts, edges, rates and parameters (feedback bounded as at the start)
+        self._estimate = self.estimate_memory(max(self._until - self.now, self.config.tick_hours) / 24.0)
+        check_memory(self._estimate, self.memory_limit, held=held_bytes(p))
 
     @property
     def accounts(self) -> Accounts:
