@@ -3,6 +3,10 @@
     python benchmarks/scale.py --users 1000000 --days 7 [--ranker engagement] [--mean-follows 20]
     python benchmarks/scale.py --users 10000000 --days 1 --memory-limit none   # the 10M run
 
+The whole run's peak memory is estimated before the graph is generated
+(``feedsim.engine.memory.plan_memory``) and checked against ``--memory-limit``; the JSON reports
+it as ``planned_peak_gib`` (resident memory at start plus the estimate) next to the measured peak.
+
 Prints a readable table (stderr) and one JSON object (stdout): wall time for graph generation,
 set-up and the run, peak RSS, sessions/s, candidates scored/s, and seconds per tick phase
 (posting, sessions, candidates, ranking, impressions, engagement, daily), so the next bottleneck
@@ -43,17 +47,36 @@ def main() -> int:
     import numpy as np
 
     import feedsim
+    from feedsim.engine.config import SimulationConfig
+    from feedsim.engine.memory import check_memory, plan_memory
+    from feedsim.errors import InsufficientMemoryError
     from feedsim.random import stream_seed
 
+    # the whole run's memory, estimated and checked before the graph is generated
+    limit = None if args.memory_limit.lower() == "none" else args.memory_limit
+    config = SimulationConfig(dynamics=not args.no_dynamics, keep_posts=args.keep_posts == "true")
+    rss_start = _current_rss_gib()
+    try:
+        import numba
+
+        threads = numba.get_num_threads()
+    except ImportError:  # pragma: no cover
+        threads = 1
+    plan = plan_memory(args.users, mean_follows=args.mean_follows, config=config, days=args.days, threads=threads)
+    try:
+        check_memory(plan, limit)
+    except InsufficientMemoryError as exc:
+        print(f"scale.py: {exc}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     graph = feedsim.networks.default_community(
-        args.users, mean_follows=args.mean_follows, seed=stream_seed(args.seed, "network"), as_arrays=True
+        args.users, mean_follows=args.mean_follows, seed=stream_seed(args.seed, "network"), as_arrays=True,
+        memory_limit=None,  # checked above, with the run
     )
     t_graph = time.perf_counter() - t0
     rss_graph = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     rss_before = _current_rss_gib()
     t0 = time.perf_counter()
-    limit = None if args.memory_limit.lower() == "none" else args.memory_limit
     sim = feedsim.Simulation(graph, ranker=args.ranker, seed=args.seed, dynamics=not args.no_dynamics,
                              memory_limit=limit, keep_posts=args.keep_posts == "true")
     estimate = sim.estimate_memory(days=args.days).total
@@ -82,12 +105,16 @@ def main() -> int:
         "rss_gib_before_simulation": round(rss_before, 3),
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3),
         "estimated_peak_gib": round(estimate / 2**30, 3),
+        "rss_gib_at_start": round(rss_start, 3),
+        "planned_peak_gib": round(rss_start + plan.total / 2**30, 3),
+        "planned_parts_mib": {k: round(v / 2**20) for k, v in plan.parts.items()},
         "phase_seconds": {k: round(v, 2) for k, v in st["phase_seconds"].items()},
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "numpy": np.__version__, "feedsim": feedsim.__version__},
     }
     print(f"{args.users:,} users, {graph.n_edges:,} edges, {args.days:g} days, {args.ranker}: "
-          f"graph {t_graph:.1f} s, set-up {t_setup:.1f} s, run {wall:.1f} s, peak {out['peak_rss_gib']:.2f} GiB",
+          f"graph {t_graph:.1f} s, set-up {t_setup:.1f} s, run {wall:.1f} s, peak {out['peak_rss_gib']:.2f} GiB "
+          f"(estimated before the graph was built: {out['planned_peak_gib']:.2f} GiB)",
           file=sys.stderr)
     for phase, sec in out["phase_seconds"].items():
         print(f"  {phase:<12}{sec:8.1f} s  {100 * sec / max(wall, 1e-9):5.1f}%", file=sys.stderr)

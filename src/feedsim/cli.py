@@ -568,6 +568,13 @@ def _load_graph(args):
     users = _users(args)
     if users < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {users}")
+    if users > 20_000:  # the whole run's memory, before the graph is generated
+        from .engine.config import SimulationConfig
+        from .engine.memory import check_memory, plan_memory
+
+        follows = min(40.0, (users - 1) / 2)  # as replicate_community draws it
+        config = SimulationConfig(out_of_network_share=args.out_of_network_share, dynamics=not args.no_dynamics)
+        check_memory(plan_memory(users, mean_follows=follows, config=config, days=args.days))
     from .compare import replicate_community
 
     return replicate_community(users, args.seed)  # replicate 0's community (feedsim.random.replicate_seeds)

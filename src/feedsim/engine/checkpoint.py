@@ -83,7 +83,7 @@ SIM_STATE = ("interventions", "_wall")
 #: (or only meaningful during one ``run`` call).
 SIM_REBUILT = ("config", "_ranker", "ranker_name", "seed", "graph", "population", "platform", "env",
                "_progress", "_progress_start", "_scheduled", "_user_code", "_checkpointer", "_broken",
-               "memory_limit")
+               "memory_limit", "_memory_plans", "_until", "_estimate", "_audit")
 
 
 @dataclass

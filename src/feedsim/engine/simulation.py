@@ -25,6 +25,7 @@ from .._validate import check_int, check_number
 from ..errors import InvalidParameterError, RunFailedError
 from ..network.graph import ROLES, FollowGraph
 from ..params import ACCOUNT_ATTRIBUTES, SIMULATION_PARAMS, check_days
+from ..population.roles import ROLE_DEFAULTS
 from ..population.state import MAX_POST_RATE, Population
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
@@ -34,7 +35,14 @@ from .audit import FeedAudit
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
 from .clock import hours_at, tick_at
 from .config import SimulationConfig
-from .memory import MemoryEstimate, check_memory, estimate_memory, parse_memory_limit
+from .memory import (
+    MemoryEstimate,
+    check_graph_size,
+    check_memory,
+    estimate_memory,
+    held_bytes,
+    parse_memory_limit,
+)
 from .platform import Platform
 from .post_view import Posts
 from .result import SimulationResult, result_of
@@ -74,7 +82,10 @@ class Simulation:
         (``MemAvailable`` on Linux; no check where it cannot be read), a number
         is bytes, a string such as ``"16 GB"`` or ``"8 GiB"`` works too, and
         ``None`` switches the check off (for those who know better). Not a
-        model parameter: it is not part of ``config``.
+        model parameter: it is not part of ``config``. Interventions are
+        estimated when they are scheduled, a sparse or networkx graph by its
+        size before it is converted, and each day's close compares the running
+        state with the limit.
     audit : array_like of int, optional
         Accounts (positions in the graph's node order) whose feeds are recorded
         candidate by candidate in ``result.audit`` (see
@@ -135,14 +146,19 @@ class Simulation:
         self.ranker_name = ranker_name(ranker)
         ss = as_seed_sequence(seed)
         self.seed = SeedInfo(ss.entropy, tuple(ss.spawn_key))
+        self.memory_limit = parse_memory_limit(memory_limit)
+        self._memory_plans: list[dict] = []  # scheduled campaigns, added accounts and parameter changes
+        self._until = 0.0
+        if self.memory_limit is not None and not isinstance(graph, FollowGraph):
+            check_graph_size(graph, self.config, self.memory_limit)  # before the graph is converted
         self.graph = FollowGraph.coerce(graph)
         streams = spawn_streams(ss)
         self.population = Population.from_graph(self.graph, streams["population"])
-        self.memory_limit = parse_memory_limit(memory_limit)
+        self._audit = None if audit is None else FeedAudit(audit, self.population.n_users)
         self._check_memory(days=1.0)  # the state, before anything is allocated for it
         self.platform = Platform(self.graph, self.population, self.config, streams, self._ranker, self.ranker_name)
-        if audit is not None:
-            self.platform.audit = FeedAudit(audit, self.population.n_users)
+        if self._audit is not None:
+            self.platform.audit = self._audit
         self.env = simpy.Environment()
         self.interventions: list[dict] = []
         self._progress: ProgressBar | None = None
@@ -167,7 +183,8 @@ class Simulation:
 
         days = check_days(days)
         done = getattr(self, "env", None)
-        total_days = days + (self.now / 24.0 if done is not None else 0.0)
+        now_days = self.now / 24.0 if done is not None else 0.0
+        end_days = days + now_days
         try:
             import numba
 
@@ -175,21 +192,74 @@ class Simulation:
         except (ImportError, ValueError):  # pragma: no cover
             threads = 1
         graph = self.graph
+        population = self.population
         platform = getattr(self, "platform", None)
-        if platform is not None and platform.edges.n != graph.n_users:  # accounts were added: today's graph
-            from types import SimpleNamespace
+        config = self.config if platform is None else platform.cfg
+        if platform is not None:
+            population = platform.accounts.pop
+            if platform.edges.n != graph.n_users:  # accounts were added: today's graph
+                from types import SimpleNamespace
 
-            g = platform.edges
-            extra = list(range(graph.n_users, g.n))
-            # a stand-in with the attributes estimate_memory reads
-            graph = cast(FollowGraph, SimpleNamespace(n_users=g.n, n_edges=g.n_edges, indptr=g.indptr,
-                                                      indices=g.indices, node_ids=list(self.graph.node_ids) + extra))
-        return estimate_memory(graph, self.population, self.config, days=total_days,
-                               array_ranker=compiled_form(self._ranker) is None, threads=threads)
+                g = platform.edges
+                extra = list(range(graph.n_users, g.n))
+                # a stand-in with the attributes estimate_memory reads
+                graph = cast(FollowGraph, SimpleNamespace(
+                    n_users=g.n, n_edges=g.n_edges, indptr=g.indptr, indices=g.indices,
+                    node_ids=list(self.graph.node_ids) + extra))
+        # what is scheduled within the run: campaigns, accounts to add, parameter changes
+        campaigns, added, configs = [], [], [config]
+        for plan in self._memory_plans:
+            start, stop = plan["start"], plan.get("stop", plan["start"])
+            if start >= end_days or (plan["kind"] != "campaign" and start < now_days):
+                continue  # after the run, or done already (its accounts are in today's graph)
+            if plan["kind"] == "campaign":
+                if stop > now_days:
+                    campaigns.append((plan["accounts"], plan["rate"], min(stop, end_days) - max(start, now_days)))
+            elif plan["kind"] == "add":
+                added.append(plan)
+            else:
+                configs.append(configs[-1].replace(**{plan["param"]: plan["value"]}))
+        held_audit = getattr(self, "_audit", None)
+        audit = None if held_audit is None else held_audit.accounts
+        array_ranker = compiled_form(self._ranker) is None
+        estimates = [estimate_memory(graph, population, cfg, days=end_days, array_ranker=array_ranker,
+                                     threads=threads, audit=audit, campaigns=campaigns, added=added)
+                     for cfg in configs]
+        return max(estimates, key=lambda e: e.total)
 
     def _check_memory(self, days: float) -> None:
         if self.memory_limit is not None:
-            check_memory(self.estimate_memory(days), self.memory_limit)
+            platform = getattr(self, "platform", None)
+            check_memory(self.estimate_memory(days), self.memory_limit,
+                         held=0.0 if platform is None else held_bytes(platform))
+
+    def _plan(self, plan: dict, days: float) -> None:
+        """Count a scheduled intervention in the estimate, and refuse it now if the run would not fit."""
+        self._memory_plans.append(plan)
+        try:
+            self._check_memory(max(days, 1.0))
+        except Exception:
+            self._memory_plans.pop()
+            raise
+
+    def _day_closed(self) -> None:
+        """At a day's close, compare the running state with what the estimate assumed and with the limit."""
+        if self.memory_limit is None:
+            return
+        p = self.platform
+        acc, cfg = p.accounts, p.cfg
+        est = getattr(self, "_estimate", None)
+        rates = acc.pop.post_rate * np.where(acc.active & acc.present, acc.rate_multiplier, 0.0)
+        rates = rates + acc.sponsored_rate
+        sessions = acc.pop.session_rate * acc.session_multiplier * acc.present
+        now = {"accounts": float(p.edges.n), "edges": float(p.edges.n_edges), "posts_per_day": float(rates.sum()),
+               "feed_slots": float(np.dot(sessions, acc.pop.attention)) * cfg.tick_hours / 24.0}
+        if est is not None and all(v <= 1.1 * est.inputs.get(k, 0.0) + 1.0 for k, v in now.items()):
+            return  # within what the estimate assumed
+        # past it (user code changed rates, accounts joined, follows grew): the whole run again, from
+        # today's accounts, edges, rates and parameters (feedback bounded as at the start)
+        self._estimate = self.estimate_memory(max(self._until - self.now, self.config.tick_hours) / 24.0)
+        check_memory(self._estimate, self.memory_limit, held=held_bytes(p))
 
     @property
     def accounts(self) -> Accounts:
@@ -275,6 +345,8 @@ class Simulation:
             if self._user_code:  # user processes may have edited accounts in place
                 self.accounts.check()
             p.step()
+            if p.day != day:
+                self._day_closed()
             if self._progress is not None:
                 self._progress.update(p.hours - self._progress_start)
             if self._checkpointer is not None and p.day != day:
@@ -337,8 +409,11 @@ class Simulation:
                                  "the same arguments (with checkpoint=PATH it resumes from the last checkpoint)")
         ticks = days * 24.0 / self.config.tick_hours
         self.accounts.check()  # edits made in place between runs
-        self._check_memory(days)
+        if self.memory_limit is not None:
+            self._estimate = self.estimate_memory(days)
+            check_memory(self._estimate, self.memory_limit, held=held_bytes(self.platform))
         until = hours_at(self.platform.tick + round(ticks), self.config.tick_hours)
+        self._until = until
         ckpt = None
         if checkpoint is not None:
             ckpt = Checkpointer(self, checkpoint, 1 if checkpoint_every_days is None else checkpoint_every_days,
@@ -458,6 +533,9 @@ class Simulation:
                                         f"is built); got set_param({name!r}, {value!r})")
         held = getattr(self.config.replace(**{name: value}), name)  # validate now
         held = held.item() if hasattr(held, "item") else held  # NumPy scalars: plain, for JSON
+        t = hours_at(self._when(at_day, at_hours), self.config.tick_hours)  # the hour it takes effect
+        self._plan({"kind": "param", "start": t / 24.0, "param": name, "value": value},
+                   t / 24.0 + 1.0 - self.now / 24.0)
 
         def action(sim: Simulation) -> None:
             sim.platform.cfg = sim.platform.cfg.replace(**{name: value})
@@ -489,6 +567,9 @@ class Simulation:
             )
         rate = check_number("posts_per_day", posts_per_day, low=0, low_inclusive=False, high=MAX_POST_RATE)
         check_days(days)
+        t = hours_at(self._when(start_day, None), self.config.tick_hours) / 24.0
+        self._plan({"kind": "campaign", "start": t, "stop": t + float(days), "accounts": idx, "rate": float(rate)},
+                   t + float(days) - self.now / 24.0)
 
         def start(sim: Simulation) -> None:
             np.add.at(sim.platform.accounts.sponsored_rate, idx, rate)
@@ -519,6 +600,12 @@ class Simulation:
                 raise InvalidParameterError(f"attribute must be one of {', '.join(map(repr, numeric))}; got {key!r}")
             attrs[key] = ACCOUNT_ATTRIBUTES[key].check(val)  # the one rule of every path (quality > 0 too)
         code = ROLES.index(role)
+        t = hours_at(self._when(at_day, at_hours), self.config.tick_hours) / 24.0  # the day it takes effect
+        d = ROLE_DEFAULTS[role]
+        means = {"post_rate": d.post_rate * np.exp(d.post_sigma ** 2 / 2),
+                 "session_rate": d.session_rate * np.exp(d.session_sigma ** 2 / 2), "attention": d.attention}
+        means.update({k: float(v) for k, v in attrs.items() if k in means})
+        self._plan({"kind": "add", "start": t, "n": n, "follows": follows, **means}, t + 1.0 - self.now / 24.0)
 
         def action(sim: Simulation) -> None:
             sim.platform.add_accounts(code, n, follows, **attrs)

@@ -77,6 +77,7 @@ def default_community(
     attractiveness_exponent: float = 1.5,
     seed: Any = None,
     as_arrays: bool = False,
+    memory_limit: Any = "available",
 ) -> nx.DiGraph | FollowGraph:
     """Generate a follow graph for an online community with roles and communities.
 
@@ -119,6 +120,12 @@ def default_community(
         Source of all randomness; the same seed gives identical edges and attributes.
     as_arrays : bool, default False
         Return a :class:`~feedsim.network.graph.FollowGraph` instead of a DiGraph.
+    memory_limit : "available", None, float or str, default "available"
+        Before anything is drawn, the generator's peak memory is estimated from
+        ``n_users`` and ``mean_follows``
+        (:func:`feedsim.engine.memory.estimate_graph_memory`) and the graph is
+        refused if it exceeds this limit (as in :class:`feedsim.Simulation`;
+        ``None``: no check).
 
     Returns
     -------
@@ -133,6 +140,8 @@ def default_community(
     ------
     InvalidParameterError
         If a parameter is out of range (the message names it and the value).
+    InsufficientMemoryError
+        If the graph would not fit in ``memory_limit``, before any work.
 
     Notes
     -----
@@ -203,6 +212,10 @@ def default_community(
         "attractiveness_exponent", attractiveness_exponent, low=0, low_inclusive=False
     )
     as_arrays = check_bool("as_arrays", as_arrays)
+    if memory_limit is not None:
+        from ..engine.memory import check_memory, estimate_graph_memory
+
+        check_memory(estimate_graph_memory(n, mean_follows, as_arrays=as_arrays), memory_limit)
     rng = make_rng(seed)
 
     role_code = _assign_roles(rng, n, shares)

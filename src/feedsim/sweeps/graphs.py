@@ -56,7 +56,9 @@ def _format_of(path: str) -> str:
 def check_graph(graph: Any, path: str = "graph", *, file_kind: bool | None = None) -> dict:
     """Validate a graph table and return it normalised (defaults filled).
 
-    ``path`` names the table in messages (``graph``, or ``grid point 3``).
+    ``path`` names the table in messages (``graph``, or ``grid point 3``). A
+    generated graph that would not fit in the memory available now is refused
+    (:class:`~feedsim.errors.InsufficientMemoryError`) before anything is built.
     """
     if not isinstance(graph, Mapping):
         _fail(f"{path} must be a table of generator parameters or file = \"...\"; got {graph!r}")
@@ -87,6 +89,9 @@ def _check_generator(graph: Mapping, path: str) -> dict:
             out[key] = check_number(f"{path}.{key}", value, low=0, low_inclusive=False)
         else:
             out[key] = check_number(f"{path}.{key}", value, low=0, high=1)
+    from ..engine.memory import check_memory, estimate_graph_memory  # noqa: PLC0415
+
+    check_memory(estimate_graph_memory(n, out["mean_follows"]))  # before any graph is generated
     return out
 
 
