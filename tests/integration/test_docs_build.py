@@ -38,7 +38,9 @@ def test_docs_build_without_warnings(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, f"sphinx -W failed after {elapsed:.0f} s:\n{proc.stderr[-5000:]}"
     for page in ("index", "design", "experiments", "presets", "sweeps", "validation", "parameters",
-                 "metrics", "api"):
+                 "metrics", "api", "guide/graphs", "guide/running", "guide/results", "guide/interventions",
+                 "guide/rankers", "guide/sweeps", "guide/large-runs", "guide/classroom", "guide/stories",
+                 "guide/model", "guide/performance"):
         assert (out / f"{page}.html").is_file(), page
     # Every public name is on its module's API page (with its own page, or a link to the one page of
     # an object that several modules export).
