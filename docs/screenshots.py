@@ -1,4 +1,4 @@
-"""Regenerate the README's classroom pictures from the code as it is.
+"""Regenerate the classroom pictures (docs/guide/classroom.md) from the code as it is.
 
 - ``docs/lesson_explorer.png``: the real ``feedsim lesson`` page (the explorer's default
   controls: 1,000 accounts, 7 days, 3 replicates, engagement vs chronological) in

@@ -1,7 +1,7 @@
 """Algorithmic amplification with uncertainty, and the viewer-split experiment.
 
 Amplification follows Huszár et al., *Algorithmic amplification of politics on
-Twitter*, PNAS 119 (2022): the reach of a group's posts under the ranked feed
+Twitter*, PNAS 119 (2022) [1]_: the reach of a group's posts under the ranked feed
 over their reach under the chronological control, minus one (0 = none).
 
 Two designs:

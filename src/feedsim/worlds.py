@@ -1,6 +1,6 @@
 """Multiple-worlds designs: the same community run as several independent worlds.
 
-Salganik, Dodds and Watts (2006) ran one artificial music market as eight
+Salganik, Dodds and Watts (2006) [1]_ ran one artificial music market as eight
 independent "worlds" with social influence (download counts shown, songs
 listed by popularity) and one world without (independent condition), and
 measured how unequal success was within a world and how unpredictable it was
@@ -232,7 +232,7 @@ def share_matrix(table: Table, ranker: str, *, measure: str | None = None,
 
 
 def unpredictability(shares: NDArray) -> float:
-    """Salganik et al.'s unpredictability: mean over items of the mean |share difference| over pairs of worlds.
+    """Salganik et al.'s unpredictability: mean over items of the mean absolute share difference over pairs of worlds.
 
     Parameters
     ----------
