@@ -26,6 +26,7 @@ result = sim.run(days=3, progress=True)
 """
 
 
+@pytest.mark.slow  # a Jupyter kernel: the slow tier (pytest -m slow)
 def test_executed_notebook_gets_one_line(tmp_path, monkeypatch):
     spec = tmp_path / "kernels" / "feedsim-progress"
     spec.mkdir(parents=True)

@@ -46,6 +46,7 @@ def test_each_session_is_its_own_feed_and_position_restarts():
     del att
 
 
+@pytest.mark.slow  # a multi-seed validation (36 runs per tick length): the slow tier (pytest -m slow)
 @pytest.mark.parametrize("tick", [0.5, 3.0])
 def test_engagement_per_impression_and_role_shares_do_not_depend_on_tick_length(tick):
     """Dynamics off, chronological: 0.5 h and 3 h ticks agree with 1 h within sampling error.

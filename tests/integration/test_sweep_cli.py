@@ -172,6 +172,7 @@ def cli(*args):
     return [sys.executable, "-m", "feedsim", *args]
 
 
+@pytest.mark.slow  # three 12-run sweeps on worker processes, one killed: the slow tier (pytest -m slow)
 def test_sigkill_part_way_then_resume_equals_uninterrupted(tmp_path):
     spec_path = tmp_path / "spec.toml"
     spec_path.write_text(KILL_SPEC)

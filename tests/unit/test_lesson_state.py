@@ -86,6 +86,7 @@ def workers():
     assert pool._pool is None
 
 
+@pytest.mark.slow  # spawns worker processes that compile the kernels: the slow tier (pytest -m slow)
 def test_worker_processes_compute_the_same_runs(workers, cache, engagement):
     from feedsim.lesson.state import prefetch_rankers
 
@@ -128,6 +129,7 @@ def test_worker_processes_compute_the_same_runs(workers, cache, engagement):
     assert back.voice == explore_state(loop.params.replace(rich_get_richer=False)).voice
 
 
+@pytest.mark.slow  # spawns worker processes and kills one: the slow tier (pytest -m slow)
 def test_a_worker_that_dies_costs_time_not_the_answer(workers):
     import os
     import signal
