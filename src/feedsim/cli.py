@@ -722,7 +722,7 @@ def _warmup(args) -> int:
         print(PREPARING_MESSAGE, file=sys.stderr, flush=True)
     seconds = warmup()
     what = "compiled and cached" if cold else "already cached, loaded"
-    print(f"feedsim warmup: kernels for {len(WARMUP_RUNS)} run configurations {what} in {seconds:.1f} s")
+    print(f"feedsim warmup: kernels for {len(WARMUP_RUNS) + 1} run configurations {what} in {seconds:.1f} s")
     return 0
 
 
