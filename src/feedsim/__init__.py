@@ -33,6 +33,7 @@ from .network.graph import ROLES, FollowGraph  # noqa: E402
 from .random import replicate_seeds  # noqa: E402
 from .results_io import load_result  # noqa: E402
 from .sweeps import SweepReport, SweepSpec, load_results, run_sweep  # noqa: E402
+from .warmup import warmup  # noqa: E402  (the function; the module stays importable as feedsim.warmup)
 from .worlds import run_worlds, unpredictability  # noqa: E402
 
 
@@ -92,5 +93,6 @@ __all__ = [
     "sweeps",
     "theory",
     "unpredictability",
+    "warmup",
     "worlds",
 ]

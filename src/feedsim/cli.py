@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``, ``run``, ``sweep``, ``results`` and ``lesson``.
+"""Command-line interface: ``feedsim compare``, ``run``, ``sweep``, ``results``, ``lesson`` and ``warmup``.
 
 The only module that prints or exits. Errors print one line to stderr; the exit codes are
 :data:`EXIT_CODES` (2: bad input or usage, refused before any work; 3: some sweep runs failed;
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     bar.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_sweep_parsers(sub)
     _add_run_parser(sub)
+    _add_warmup_parser(sub)
     les = sub.add_parser(
         "lesson",
         help="serve the classroom explorer as a web page on 127.0.0.1 (no Jupyter needed)",
@@ -201,6 +202,7 @@ def _run(args) -> int:
     if args.checkpoint:
         _check_output("--checkpoint", args.checkpoint, "file")
     graph = _load_graph(args)
+    _say_preparing(args)
     sim = Simulation(graph, ranker=args.ranker, seed=args.seed, out_of_network_share=args.out_of_network_share,
                      dynamics=not args.no_dynamics)
     if args.checkpoint:
@@ -614,6 +616,7 @@ def _compare(args) -> int:
     if not args.graph and _users(args) < 2:
         raise FeedsimError(f"--users must be an integer >= 2; got {_users(args)}")
     progress = _show_progress(args)
+    _say_preparing(args)
     result = compare(
         graph,
         rankers,
@@ -693,6 +696,7 @@ def _lesson(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise FeedsimError(f"--port must be an integer from 0 to 65535; got {args.port}")
+    _say_preparing(args)  # the explorer's first figure waits for the kernels
     try:
         srv = make_server(args.port)
     except OSError as exc:
@@ -717,6 +721,40 @@ def _lesson(args) -> int:
     return 0
 
 
+def _add_warmup_parser(sub) -> None:
+    sub.add_parser(
+        "warmup",
+        help="compile the simulation kernels once (after install), so that later runs start at once",
+        description="Compile, or load if already compiled, every kernel the built-in rankers and the common "
+                    "options use (a few tiny runs; feedsim.warmup) and fill Numba's kernel cache "
+                    "(NUMBA_CACHE_DIR if set). Run it once after install, e.g. for a class or before cluster jobs; "
+                    "running it again is harmless.",
+    )
+
+
+def _say_preparing(args) -> None:
+    """One line on stderr if the run will compile its kernels first, unless a progress bar says it (or --quiet)."""
+    if getattr(args, "quiet", False) or (hasattr(args, "progress") and _show_progress(args)):
+        return
+    from .warmup import preparing_message
+
+    message = preparing_message()
+    if message:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _warmup(args) -> int:
+    from .warmup import PREPARING_MESSAGE, WARMUP_RUNS, kernels_cached, warmup
+
+    cold = not kernels_cached()
+    if cold:
+        print(PREPARING_MESSAGE, file=sys.stderr, flush=True)
+    seconds = warmup()
+    what = "compiled and cached" if cold else "already cached, loaded"
+    print(f"feedsim warmup: kernels for {len(WARMUP_RUNS) + 1} run configurations {what} in {seconds:.1f} s")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``feedsim`` command. Returns the exit code."""
     parser = build_parser()
@@ -724,7 +762,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run, "lesson": _lesson}
+    handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run, "lesson": _lesson,
+                "warmup": _warmup}
     try:
         _check_param_options(args)
         return handlers[args.command](args)

@@ -9,7 +9,12 @@ widget. Three rules on top of tqdm:
   silences every bar, the notebook widget included;
 - in a notebook kernel without ``ipywidgets`` the bar does not redraw (each
   redraw would stay in an executed notebook as a line of its own): it writes one
-  final line when it closes, if the work took longer than ``delay``.
+  final line when it closes, if the work took longer than ``delay``;
+- the first update's time is left out of the rate (it includes loading, or on a
+  first run compiling, the kernels), so the first estimate is not absurd: the
+  time left shows ``?`` until a second update, and is then from warm updates only.
+  A bar made with ``preparing="..."`` writes that line at once (say, that the
+  kernels are being compiled).
 """
 
 from __future__ import annotations
@@ -83,6 +88,9 @@ class ProgressBar:
         Where to write; default ``sys.stderr`` as it is when the bar is made.
     unit : str, default "h"
         Unit of ``total`` shown by the bar.
+    preparing : str, optional
+        A line written to ``stream`` at once (unless bars are disabled), e.g.
+        :data:`feedsim.warmup.PREPARING_MESSAGE` while a first run compiles.
 
     Examples
     --------
@@ -95,7 +103,7 @@ class ProgressBar:
     """
 
     def __init__(self, total: float, label: str = "", delay: float | None = None, stream=None,
-                 unit: str = "h") -> None:
+                 unit: str = "h", preparing: str | None = None) -> None:
         self.total = max(float(total), 0.0)
         self.delay = float(DEFAULT_DELAY if delay is None else delay)
         self.start = time.perf_counter()
@@ -110,15 +118,31 @@ class ProgressBar:
                 self._quiet_kernel = True
                 kwargs.update(mininterval=float("inf"), delay=float("inf"))
         self._bar = cls(**kwargs)
+        self._warm = False  # an update has come: later updates measure the rate
+        if preparing and not self._bar.disable:
+            self.stream.write(preparing + "\n")
+            self.stream.flush()
 
     def _format(self) -> str:
         return "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} {unit} [{elapsed}<{remaining}]"
 
     def update(self, done: float) -> None:
         """Report that ``done`` units of work (cumulative) are finished."""
-        step = min(float(done), self.total) - self._bar.n
-        if step > 0:
-            self._bar.update(step)
+        bar = self._bar
+        step = min(float(done), self.total) - bar.n
+        if step <= 0:
+            return
+        if not self._warm and not bar.disable:
+            # the first update's time includes loading (or compiling) the kernels: count its work
+            # as done before the clock of the rate starts (tqdm's rate falls back to
+            # (n - initial) / elapsed, its smoothed rate to the updates after last_print_*)
+            self._warm = True
+            bar.n = bar.initial = bar.last_print_n = bar.n + step
+            bar.last_print_t = bar._time()
+            if not self._quiet_kernel and bar.last_print_t >= bar.start_t + bar.delay:
+                bar.refresh()  # shown now, the time left as "?"
+            return
+        bar.update(step)
 
     def set_postfix(self, text: str) -> None:
         """Text after the bar (e.g. ``1 failed``), shown at the next redraw."""

@@ -30,6 +30,7 @@ from ..population.state import MAX_POST_RATE, Population
 from ..progress import ProgressBar
 from ..random import SeedInfo, as_seed_sequence, spawn_streams
 from ..rankers.registry import get_ranker, ranker_name
+from ..warmup import preparing_message
 from .accounts import Accounts
 from .audit import FeedAudit
 from .checkpoint import Checkpointer, CheckpointInfo, ScheduledAction
@@ -423,7 +424,8 @@ class Simulation:
             raise InvalidParameterError(
                 "checkpoint_every_days and on_checkpoint need checkpoint=PATH; got checkpoint=None")
         self._progress_start = self.now
-        self._progress = ProgressBar(until - self.now, f"feedsim {self.ranker_name}") if progress else None
+        self._progress = (ProgressBar(until - self.now, f"feedsim {self.ranker_name}", preparing=preparing_message())
+                          if progress else None)
         self._checkpointer = ckpt
         start = time.perf_counter()
         try:

@@ -78,7 +78,7 @@ def _poisson_one(key, stream, tick, account, lam):
 @njit(cache=True, parallel=True)
 def _poisson(key, stream, tick, lam, out):
     for i in prange(len(lam)):
-        out[i] = _poisson_one(key, stream, tick, i, lam[i])
+        out[i] = _poisson_one(key, stream, tick, np.int64(i), lam[i])  # int64: one specialisation for both
 
 
 def keyed_poisson(key, stream: int, tick: int, lam: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -110,7 +110,7 @@ def keyed_poisson(key, stream: int, tick: int, lam: NDArray[np.float64]) -> NDAr
 def _poisson_rates(key, stream, tick, rate, multiplier, scale, mask, out):
     for i in prange(len(rate)):
         lam = rate[i] * multiplier[i] * scale if mask[i] else 0.0
-        out[i] = _poisson_one(key, stream, tick, i, lam)
+        out[i] = _poisson_one(key, stream, tick, np.int64(i), lam)
 
 
 def keyed_poisson_rates(key, stream: int, tick: int, rate: NDArray[np.float64], multiplier: NDArray[np.float64],

@@ -546,7 +546,7 @@ def _feed(v, size, att, w, indptr, indices, masks, mask_number, first_number, he
     if nr < 0:
         return -3, 0
     if cap >= 0:  # the per-author cap: a followee's rows (one edge's) are its own
-        j = 0
+        j = np.int64(0)  # not a literal: _cap_run compiles once
         while j < m:
             run = j
             while j < m and ci[_C_EDGE, j] == ci[_C_EDGE, run]:
@@ -707,9 +707,9 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
     for blk in prange(n_blocks):
         first = blk * step
         last = min(n, first + step)
-        room = 256
-        r_room = 64
-        k_room = 16
+        room = np.int64(256)  # int64, not literals: _scratch compiles once, not once per call site
+        r_room = np.int64(64)
+        k_room = np.int64(16)
         cap_room = max(0, min(cap, 4))
         cf, ci, rs, pick_key, pick_int, keep_score, keep_row = _scratch(room, r_room, k_room, cap_room)
         followed = _followed(len(etab) - n_reshares)
