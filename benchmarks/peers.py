@@ -139,18 +139,22 @@ def run_feedsim(users: int, ranker: str, dynamics: bool, seed: int, warmup: int,
                              max_age_hours=5, exclude_seen=False)
     build = time.perf_counter() - t_start
     tick_days = sim.config.tick_hours / 24.0
-    stats = sim.platform.stats
+    p = sim.platform
+
+    def counts() -> dict:  # the work counters, and the ticks run (the platform's one clock)
+        return {"ticks": p.tick, **{k: p.stats[k] for k in ("sessions", "candidates", "impressions")}}
+
     # one run call of ``steps`` ticks, as a user runs a simulation (it builds its
     # result once at the end, included in the time); the warm-up is one call too
-    keys = ("ticks", "sessions", "candidates", "impressions")
     sim.run(days=warmup * tick_days)
     progress(f"warm-up of {warmup} ticks done at {time.perf_counter() - t_start:.1f} s")
-    before = {k: stats[k] for k in keys}
+    before = counts()
     t0 = time.perf_counter()
     sim.run(days=steps * tick_days)
     wall = time.perf_counter() - t0
+    after = counts()
     res = {"timed_seconds": wall, "seconds_per_step": wall / steps}
-    res.update({f"{k}_per_step": (stats[k] - before[k]) / steps for k in keys})
+    res.update({f"{k}_per_step": (after[k] - before[k]) / steps for k in after})
     res["build_seconds"] = build
     res["versions"] = {"feedsim": feedsim.__version__, "numpy": np.__version__}
     return res
