@@ -440,6 +440,11 @@ def _cell(value: Any) -> str:
     return f"`{value!r}`" if isinstance(value, str) else repr(value)
 
 
+def _allowed(p: Param) -> str:
+    """The table's "allowed" cell: the rule, and its note if any."""
+    return p.rule + (f"; {p.note}" if p.note else "")
+
+
 def markdown_table() -> str:
     """The parameter reference (``docs/parameters.md``) written from the declarations.
 
@@ -465,7 +470,7 @@ def markdown_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for p in SIMULATION_PARAMS.values():
-        allowed = p.rule + (f"; {p.note}" if p.note else "")
+        allowed = _allowed(p)
         out.append(f"| `{p.name}` | {_cell(p.default)} | {p.unit} | {allowed} | {'yes' if p.mutable else 'no'} "
                    f"| {p.help} |")
     out += [
@@ -480,7 +485,7 @@ def markdown_table() -> str:
         "|---|---|---|" + "---|" * len(ROLES) + "---|",
     ]
     for p in ACCOUNT_ATTRIBUTES.values():
-        allowed = p.rule + (f"; {p.note}" if p.note else "")
+        allowed = _allowed(p)
         if p.role_defaults is None:
             cells = ["" for _ in ROLES]
         else:
@@ -497,7 +502,7 @@ def markdown_table() -> str:
         "|---|---|---|---|",
     ]
     for p in RUN_PARAMS.values():
-        allowed = p.rule + (f"; {p.note}" if p.note else "")
+        allowed = _allowed(p)
         out.append(f"| `{p.name}` | {p.unit} | {allowed} | {p.help} |")
     out += ["", f"A run may cover at most {MAX_TICKS_PER_RUN:,} ticks per `run()` call.", ""]
     return "\n".join(out)
