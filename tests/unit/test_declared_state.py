@@ -109,16 +109,16 @@ def test_posts_live_items_and_edges_hold_exactly_their_declared_arrays():
 
 
 def test_the_memory_estimate_covers_the_declared_state():
-    # engine/memory.py's bytes per unit are hand-written (state plus slack, copies, the result); the
-    # declared state is a lower bound of each: 296 B/account (320 assumed), 37 B/edge (42), 82 B/post
-    # row (270, whose comment says 90-byte rows), 40 B/live item (100)
+    # engine/memory.py's bytes per unit are the declared state plus what a run adds (slack, the copies
+    # a tick makes, the result): 296 B/account (320 assumed), 37 B/edge (42), 82 B/post row (180),
+    # 40 B/live item (100)
     from feedsim.engine.config import SimulationConfig
-    from feedsim.engine.memory import estimate_memory
-    from feedsim.engine.state_bytes import declared_bytes
+    from feedsim.engine.memory import _PER_ACCOUNT, _PER_EDGE, _PER_POST_ROW, declared_bytes, estimate_memory
     from feedsim.network.graph import FollowGraph
 
     per = declared_bytes()
     assert per == {"account": 296, "post": 82, "live_item": 40, "edge": 37}
+    assert (_PER_ACCOUNT, _PER_EDGE, _PER_POST_ROW) == (per["account"] + 24, per["edge"] + 5, 2 * per["post"] + 16)
     G = FollowGraph.from_networkx(feedsim.networks.default_community(300, seed=0))
     pop = Population.from_graph(G, np.random.default_rng(0))
     est = estimate_memory(G, pop, SimulationConfig(keep_posts=True), days=2)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import InsufficientMemoryError, InvalidParameterError
 from ..params import check_days
+from ..state import bytes_per_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..network.graph import FollowGraph
@@ -29,15 +30,50 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import SimulationConfig
 
 __all__ = ["FeedbackBound", "MemoryEstimate", "available_memory", "check_graph_size", "check_memory",
-           "estimate_graph_memory", "estimate_memory", "feedback_bound", "format_bytes", "held_bytes",
+           "declared_bytes", "estimate_graph_memory", "estimate_memory", "feedback_bound", "format_bytes", "held_bytes",
            "plan_memory", "release_free_memory", "parse_memory_limit"]
 
-# Bytes per unit of each structure, from the engine's dtypes, checked against measured peaks
-# at 100k, 1M and 10M accounts (see estimate_memory's Notes).
-_PER_ACCOUNT = 320.0  # 32 per-account arrays of 8 bytes and the rates (~290 B measured), the result's tables
-_PER_EDGE = 42.0  # indices 4, seen mask 8, mask_number 4, affinity 8, since 8, impressions 4, mutual 1; room
-_PER_LIVE_ITEM = 100.0  # 5 columns of the live items (~40 B), old and new arrays while a tick's posts merge
-_PER_POST_ROW = 180.0  # 82-byte rows as written (capacity beyond them is never touched), the result's copy
+
+
+def declared_bytes() -> dict[str, int]:
+    """Bytes one account, post-table row, live item and follow edge take in the declared arrays.
+
+    The sum of the item sizes of the arrays their owners declare
+    (:func:`feedsim.state.bytes_per_row`), so a new state array changes the
+    estimate without an edit here. ``account`` counts the population's
+    attributes, the engine's per-account arrays and the edges' per-account arrays
+    (``in_degree`` and the CSR pointer ``indptr``); the others, one row of their
+    owner's arrays. Capacity kept for growth, copies made by a tick and the
+    result are not included (the estimate adds them).
+
+    Examples
+    --------
+    >>> declared_bytes()
+    {'account': 296, 'post': 82, 'live_item': 40, 'edge': 37}
+    """
+    from ..population.state import POPULATION_ARRAYS
+    from .account_state import ACCOUNT_ARRAYS
+    from .edges import EDGE_ACCOUNT_ARRAYS, EDGE_ARRAYS
+    from .live import LIVE_ITEM_ARRAYS
+    from .posts import POST_ARRAYS
+
+    indptr = np.dtype(np.int64).itemsize  # one CSR pointer per account (plus one)
+    return {
+        "account": (bytes_per_row(POPULATION_ARRAYS) + bytes_per_row(ACCOUNT_ARRAYS)
+                    + bytes_per_row(EDGE_ACCOUNT_ARRAYS) + indptr),
+        "post": bytes_per_row(POST_ARRAYS),
+        "live_item": bytes_per_row(LIVE_ITEM_ARRAYS),
+        "edge": bytes_per_row(EDGE_ARRAYS),
+    }
+
+
+# Bytes per unit of each structure: the declared state (declared_bytes) and what a run adds to it,
+# checked against measured peaks at 100k, 1M and 10M accounts (see estimate_memory's Notes).
+_STATE = declared_bytes()
+_PER_ACCOUNT = _STATE["account"] + 24.0  # the declared arrays (~290 B measured) and the result's tables
+_PER_EDGE = _STATE["edge"] + 5.0  # the declared arrays and room
+_PER_LIVE_ITEM = 2 * _STATE["live_item"] + 20.0  # old and new arrays while a tick's posts merge
+_PER_POST_ROW = 2 * _STATE["post"] + 16.0  # rows as written (capacity beyond them is never touched), the result's copy
 _PER_NEW_POST = 110.0  # one tick's posting draws and sorts
 _PER_FEED_SLOT = 110.0  # compiled feeds: output slots, impressions and engagement temporaries
 _PER_CANDIDATE = 130.0  # array rankers: the candidate table, scores and top-k buffers
