@@ -6,7 +6,8 @@ once, as starsim declares the ``Arr`` states of its ``People``: name, dtype, the
 value a new row starts with (or the rule that sets it), whether a checkpoint
 saves it or it is derived from other state, the phases that write it, and what
 it means. :func:`new_arrays` and :func:`grow_arrays` make and extend the arrays
-from the declaration, and :func:`bytes_per_row` gives the memory a row takes.
+from the declaration, :func:`result_columns` copies them into a run's result
+and :func:`bytes_per_row` gives the memory a row takes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["WRITERS", "StateArray", "bytes_per_row", "declare", "grow_arrays", "new_arrays"]
+__all__ = ["WRITERS", "StateArray", "bytes_per_row", "declare", "grow_arrays", "new_arrays", "result_columns"]
 
 #: Who may write a state array: the tick's phases (:data:`feedsim.engine.platform.PHASES`),
 #: the close of a day and the interventions and user code between ticks.
@@ -49,6 +50,10 @@ class StateArray:
     checkpointed : bool, default True
         False for an array derived from others (a checkpoint could rebuild it
         rather than save it; today checkpoints save every array).
+    result : str, optional
+        The column of the run's result that copies it (``result.authors`` for
+        per-account arrays, see :func:`result_columns`); None when the result
+        does not report it.
 
     Examples
     --------
@@ -64,6 +69,7 @@ class StateArray:
     rule: str | None = None
     writers: tuple[str, ...] = ()
     checkpointed: bool = True
+    result: str | None = None
 
     def __post_init__(self) -> None:
         if (self.initial is None) == (self.rule is None):
@@ -136,6 +142,20 @@ def grow_arrays(owner: Any, registry: Mapping[str, StateArray], n: int,
     given = given or {}
     for name, a in registry.items():
         setattr(owner, name, np.concatenate([getattr(owner, name), a.new(n, given.get(name))]))
+
+
+def result_columns(owner: Any, registry: Mapping[str, StateArray]) -> dict[str, NDArray]:
+    """Copies of ``owner``'s declared arrays that a result reports, by their result column.
+
+    Examples
+    --------
+    >>> class Owner: pass
+    >>> reg = declare(StateArray("user_posts", np.int64, 0, "posts", result="posts"),
+    ...               StateArray("low_days", np.int64, 0, "a counter"))
+    >>> o = Owner(); new_arrays(o, reg, 2); result_columns(o, reg)
+    {'posts': array([0, 0])}
+    """
+    return {a.result: getattr(owner, name).copy() for name, a in registry.items() if a.result is not None}
 
 
 def bytes_per_row(registry: Mapping[str, StateArray] | Iterable[StateArray], *, checkpointed_only: bool = False) -> int:

@@ -126,3 +126,21 @@ def test_the_memory_estimate_covers_the_declared_state():
     assert est.parts["edges"] >= G.n_edges * per["edge"]
     rows = float(pop.post_rate.sum()) * 2
     assert est.parts["post_table"] >= rows * per["post"]
+
+
+def test_the_result_reports_the_declared_columns():
+    # result.authors copies the arrays whose declaration names a result column; the others are derived
+    # (node ids, follower and followee counts, reach); the logs' columns and dtypes are declared too
+    from feedsim.engine.account_state import ACCOUNT_ARRAYS
+    from feedsim.engine.platform import IMPRESSION_LOG, SESSION_LOG
+    from feedsim.population.state import POPULATION_ARRAYS
+
+    G = feedsim.networks.default_community(60, seed=0)
+    res = feedsim.Simulation(G, seed=0, record_impressions=True).run(days=1)
+    declared = {a.result: a for reg in (POPULATION_ARRAYS, ACCOUNT_ARRAYS) for a in reg.values() if a.result}
+    assert set(res.authors) == set(declared) | {"node_id", "followers", "following", "reach"}
+    for col, a in declared.items():
+        assert res.authors[col].dtype == np.dtype(a.dtype), col
+    for table, reg in ((res.impressions, IMPRESSION_LOG), (res.sessions, SESSION_LOG)):
+        assert list(table) == list(reg)
+        assert all(table[k].dtype == np.dtype(a.dtype) for k, a in reg.items())

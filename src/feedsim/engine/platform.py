@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from ..network.graph import FollowGraph
 from ..population.state import Population
+from ..state import StateArray, declare
 from .account_state import AccountState
 from .arrays import HashSet
 from .clock import hours_at, ticks_per_day
@@ -37,11 +38,36 @@ from .tick import step
 if TYPE_CHECKING:  # pragma: no cover
     from .audit import FeedAudit
 
-__all__ = ["LiveItems", "Platform", "POST_COLUMNS", "FOLDED_COLUMNS", "PHASES", "DAILY_SERIES"]
+__all__ = ["LiveItems", "Platform", "POST_COLUMNS", "FOLDED_COLUMNS", "PHASES", "DAILY_SERIES", "IMPRESSION_LOG",
+           "SESSION_LOG"]
 
 #: Phases of the tick timed in ``stats["phase_seconds"]``, in tick order; with a
 #: built-in ranker, "feeds" is candidates, ranking and top-k in one compiled pass.
 PHASES = ("posting", "sessions", "candidates", "ranking", "feeds", "impressions", "engagement", "daily")
+
+_TICK = "given by the tick"
+#: Columns of the impression log (``record_impressions=True``), one row per impression; kept as
+#: one chunk per tick and concatenated into ``result.impressions``.
+IMPRESSION_LOG: dict[str, StateArray] = declare(
+    StateArray("viewer", np.int64, None, "the account shown the post", rule=_TICK, writers=("impressions",)),
+    StateArray("post", np.int64, None, "the post's id", rule=_TICK, writers=("impressions",)),
+    StateArray("time", np.float64, None, "hour of the tick", rule=_TICK, writers=("impressions",)),
+    StateArray("slot", np.int64, None, "position in the session's feed (0 = top)", rule=_TICK,
+               writers=("impressions",)),
+    StateArray("session", np.int64, None, "which of the viewer's sessions in the tick", rule=_TICK,
+               writers=("impressions",)),
+    StateArray("in_network", np.bool_, None, "from a followed account (not out of network)", rule=_TICK,
+               writers=("impressions",)),
+)
+#: Columns of the session log (``record_impressions=True``), one row per viewer per tick with a session.
+SESSION_LOG: dict[str, StateArray] = declare(
+    StateArray("viewer", np.int64, None, "the account", rule=_TICK, writers=("sessions",)),
+    StateArray("time", np.float64, None, "hour of the tick", rule=_TICK, writers=("sessions",)),
+    StateArray("sessions", np.int64, None, "sessions in the tick", rule=_TICK, writers=("sessions",)),
+    StateArray("feed_size", np.int64, None, "feed slots (attention x sessions)", rule=_TICK, writers=("sessions",)),
+    StateArray("candidates", np.int64, None, "candidates of the viewer in the tick", rule=_TICK,
+               writers=("sessions",)),
+)
 
 
 class Platform:
@@ -119,8 +145,8 @@ class Platform:
         self.days = DailySeries()
         #: follows made by engagement during the day, applied at midnight
         self.pending_follows: list[tuple[np.ndarray, np.ndarray]] = []
-        self.log: dict[str, list] = {k: [] for k in ("viewer", "post", "time", "slot", "session", "in_network")}
-        self.session_log: dict[str, list] = {k: [] for k in ("viewer", "time", "sessions", "feed_size", "candidates")}
+        self.log: dict[str, list] = {k: [] for k in IMPRESSION_LOG}
+        self.session_log: dict[str, list] = {k: [] for k in SESSION_LOG}
         #: work counters (the number of ticks is the clock, :attr:`tick`)
         self.stats = {"sessions": 0, "candidates": 0, "impressions": 0}
         self.phase_seconds = dict.fromkeys(PHASES, 0.0)

@@ -20,9 +20,13 @@ from ..errors import InvalidParameterError
 from ..metrics import lorenz_curve, normalized_entropy
 from ..metrics.registry import METRICS, SummaryInputs, present_accounts
 from ..network.graph import ROLES
+from ..population.state import POPULATION_ARRAYS
 from ..random import SeedInfo
+from ..state import result_columns
+from .account_state import ACCOUNT_ARRAYS
 from .config import SimulationConfig
 from .pairs import row_sums
+from .platform import IMPRESSION_LOG, SESSION_LOG
 
 __all__ = ["Table", "SimulationResult"]
 
@@ -541,10 +545,8 @@ def pair_table_from_rows(viewer: NDArray, author: NDArray, count: NDArray, n_row
     return ptr, author, np.asarray(count)
 
 
-def _concat(chunks: list, key: str) -> np.ndarray:
-    if chunks:
-        return np.concatenate(chunks)
-    return np.zeros(0, dtype=np.float64 if key == "time" else np.bool_ if key == "in_network" else np.int64)
+def _concat(chunks: list, dtype: Any) -> np.ndarray:
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
 
 
 def _distinct_viewers(author: NDArray, n: int) -> NDArray[np.int64]:
@@ -578,30 +580,19 @@ def result_of(sim, wall_seconds: float) -> SimulationResult:
     posts["role"] = acc.pop.role[posts["author"]]
     n = p.n_users
     pair_table = p.pairs.table(p.edges, n)
+    # the declared arrays that the result reports (StateArray.result), then what is derived from state
     authors = {
         "node_id": np.array(acc.pop.node_ids, dtype=object),
-        "role": acc.pop.role.copy(),
-        "posts": acc.user_posts.copy(),
-        "impressions": acc.user_impressions.copy(),
-        "reach": _distinct_viewers(pair_table[1], n),
-        "engagements": acc.user_engagements.copy(),
-        "engaged": acc.user_engaged.copy(),
-        "sessions": acc.user_sessions.copy(),
+        **result_columns(acc.pop, POPULATION_ARRAYS),
+        **result_columns(acc, ACCOUNT_ARRAYS),
         "followers": p.edges.in_degree.copy(),
-        "followers_start": acc.followers_start.copy(),
         "following": p.edges.out_degree().copy(),
-        "creator": acc.creator.copy(),
-        "active": acc.active.copy(),
-        "present": acc.present.copy(),
-        "quit_day": acc.quit_day.copy(),
-        "burnouts": acc.burnouts.copy(),
-        "joined_day": acc.joined_day.copy(),
-        "left_day": acc.left_day.copy(),
+        "reach": _distinct_viewers(pair_table[1], n),
     }
     log = sessions = None
     if p.cfg.record_impressions:
-        log = {k: _concat(v, k) for k, v in p.log.items()}
-        sessions = {k: _concat(v, k) for k, v in p.session_log.items()}
+        log = {k: _concat(v, IMPRESSION_LOG[k].dtype) for k, v in p.log.items()}
+        sessions = {k: _concat(v, SESSION_LOG[k].dtype) for k, v in p.session_log.items()}
     stats: dict[str, Any] = {"ticks": p.tick, **p.stats}  # the ticks run are the clock
     stats["wall_seconds"] = wall_seconds
     stats["phase_seconds"] = dict(p.phase_seconds)

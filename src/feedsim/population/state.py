@@ -32,7 +32,7 @@ _GIVEN = "the graph's node attribute, else drawn from the role's defaults"
 #: their bounds and units are declared in :data:`feedsim.params.ACCOUNT_ATTRIBUTES`.
 POPULATION_ARRAYS: dict[str, StateArray] = declare(
     StateArray("role", np.int8, None, "role code (index into feedsim.networks.ROLES)",
-               rule="the node's role, else the default role"),
+               rule="the node's role, else the default role", result="role"),
     *(StateArray(name, np.int32 if ACCOUNT_ATTRIBUTES[name].kind == "int" else np.float64, None,
                  f"{ACCOUNT_ATTRIBUTES[name].help} ({ACCOUNT_ATTRIBUTES[name].unit})".replace(" ()", ""),
                  rule=_GIVEN, writers=("user",))
