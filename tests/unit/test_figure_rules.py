@@ -25,6 +25,7 @@ import feedsim  # noqa: E402
 from feedsim.plots import (  # noqa: E402
     RANKER_COLORS,
     ROLE_COLORS,
+    mean_confidence_band,
     plot_follow_graph,
     plot_lorenz,
     plot_metric_over_time,
@@ -107,17 +108,22 @@ def test_intervals_need_declared_bounds_and_stay_inside_them():
     assert figure_problems(fig3) == []
 
 
-def test_interval_helpers_cut_intervals_to_the_bounds():
+def test_interval_helpers_draw_intervals_as_given():
+    # no clipping: an interval outside the bounds is drawn as it is and the figure check flags it
     fig, (a1, a2) = plt.subplots(1, 2)
-    interval_bars(a1, [0, 1, 2], [0.05, 0.5, None], [-0.3, 0.2, None], [0.4, 1.4, None], bounds=(0, 1))
-    interval_points(a2, [0, 1], [0.5, 20.0], [-1.0, 2.0], [1.0, 60.0], bounds=(0, math.inf), horizontal=True)
+    interval_bars(a1, [0, 1, 2], [0.05, 0.5, None], [0.01, 0.2, None], [0.4, 0.9, None], bounds=(0, 1))
+    interval_points(a2, [0, 1], [0.5, 20.0], [0.1, 2.0], [1.0, 60.0], bounds=(0, math.inf), horizontal=True)
     assert figure_problems(fig) == []
     bars = next(c for c in a1.containers if isinstance(c, matplotlib.container.BarContainer))
     ys = np.concatenate([s[:, 1] for s in bars.errorbar.lines[2][0].get_segments() if np.ndim(s) == 2])
-    assert np.nanmin(ys) == 0.0 and np.nanmax(ys) == 1.0
+    assert np.nanmin(ys) == pytest.approx(0.01) and np.nanmax(ys) == pytest.approx(0.9)
     assert np.isnan(bars.patches[2].get_height())  # a missing value draws no bar
     xs = np.concatenate([s[:, 0] for s in a2.containers[0].lines[2][0].get_segments()])
-    assert xs.min() == 0.0 and xs.max() == 60.0
+    assert xs.min() == pytest.approx(0.1) and xs.max() == 60.0
+    fig2, a3 = plt.subplots()
+    interval_bars(a3, [0], [0.05], [-0.3], [0.4], bounds=(0, 1))
+    flagged = figure_problems(fig2)
+    assert flagged and all("spans [-0.3, 0.4], outside the quantity's bounds [0, 1]" in p for p in flagged)
 
 
 def test_bars_must_start_at_zero():
@@ -170,6 +176,12 @@ def test_sweep_figures_follow_the_rules():
     plot_sweep({"engagement": {"x": [0, 1], "mean": [0.1, 0.9], "lo": [-0.2, 0.6], "hi": [0.3, 1.3]},
                 "fair_exposure": {"x": [0, 1], "mean": [0.5, 0.5], "lo": [0.4, 0.4], "hi": [0.6, 0.6]}},
                xlabel="out-of-network share", ylabel="share of impressions", bounds=(0, 1), ax=ax)
+    fig.tight_layout()  # a band outside the bounds is drawn as given (not clipped), and flagged
+    _one(figure_problems(fig), "band spans [-0.2, 1.3], outside the quantity's bounds [0, 1]")
+    fig, ax = plt.subplots()
+    m, lo, hi = mean_confidence_band([[0.0, 0.1, 0.3], [0.7, 0.95, 1.0]], bounds=(0, 1))
+    plot_sweep({"engagement": {"x": [0, 1], "mean": m, "lo": lo, "hi": hi}}, xlabel="out-of-network share",
+               ylabel="share of impressions", bounds=(0, 1), ax=ax)
     fig.tight_layout()
     assert figure_problems(fig) == []
     t = {"ranker": np.array(["engagement"] * 4, dtype=object), "status": np.array(["ok"] * 4, dtype=object),
@@ -195,12 +207,13 @@ def _record(values, mean=None):
 
 
 def test_an_experiment_figure_from_stored_results_follows_the_rules(tmp_path, monkeypatch):
-    # community_vs_broadcast draws from its summary's results alone; intervals far past 0 and 1 must be cut
+    # community_vs_broadcast draws from its summary's results alone; their intervals come from
+    # bounded_interval (inside the bounds by construction) and are drawn as given, never cut
     cvb = _experiment("community_vs_broadcast")
     C = sys.modules["_common"]
     monkeypatch.setenv(C.CHECK_FIGURES_ENV, "1")
-    wide = {"reach_per_post": _record([-40.0, 90.0], 25.0), "engagement_per_post": _record([-1.0, 3.0], 1.0),
-            "engagement_per_impression": _record([-0.1, 0.2], 0.05)}
+    wide = {"reach_per_post": _record([4.0, 90.0], 25.0), "engagement_per_post": _record([0.1, 3.0], 1.0),
+            "engagement_per_impression": _record([0.01, 0.2], 0.05)}
     results = {r: {g: wide for g in cvb.GROUPS} for r in cvb.RANKERS}
     name = cvb.figure(results, tmp_path)
     problems = __import__("json").loads((tmp_path / "figure_problems.json").read_text())

@@ -7,7 +7,8 @@ The rules (issue 14, "figures people can read"):
    (no underscores);
 3. an interval (error bar or band) of a bounded quantity stays inside its bounds:
    an Axes that draws intervals declares the bounds of its quantity with
-   :func:`declare_bounds`, and :func:`interval_bars` cuts what it draws to them;
+   :func:`declare_bounds`, and the intervals are computed so that they respect
+   them (:func:`feedsim.sweeps.bounded_interval`); nothing is clipped;
 4. bars start at zero: the value axis of a bar chart includes 0;
 5. a legend never covers data, in any Axes of the figure (:func:`legend_outside`
    puts it to the right of the Axes, where no data can be).
@@ -69,13 +70,13 @@ def declare_bounds(ax, low: float, high: float, axis: str = "y"):
 
 def interval_bars(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: ArrayLike, *,
                   bounds: tuple[float, float], horizontal: bool = False, width: float = 0.8, **kwargs):
-    """Bars with error bars ``[lo, hi]`` cut to the quantity's ``bounds``.
+    """Bars with error bars ``[lo, hi]`` of a quantity within ``bounds``.
 
     Missing values (None or NaN) draw no bar and no error bar. The ends are
-    clipped to ``bounds`` (and to the mean, so an end never crosses it); for an
-    interval that respects the bounds by construction, compute ``lo`` and ``hi``
-    with :func:`feedsim.sweeps.bounded_interval`. The bounds are declared on
-    ``ax`` (:func:`declare_bounds`).
+    drawn as given (an end past the mean is drawn at the mean): compute ``lo``
+    and ``hi`` with :func:`feedsim.sweeps.bounded_interval`, which respects the
+    bounds by construction. The bounds are declared on ``ax``
+    (:func:`declare_bounds`), so the figure check flags an interval outside them.
 
     Parameters
     ----------
@@ -102,9 +103,9 @@ def interval_bars(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> ax = plt.figure().add_subplot()
-    >>> bars = interval_bars(ax, [0, 1], [0.1, 0.5], [-0.2, 0.3], [0.3, 0.7], bounds=(0, 1))
-    >>> bars.errorbar.lines[2][0].get_segments()[0][:, 1].tolist()  # drawn from 0, not -0.2
-    [0.0, 0.3]
+    >>> bars = interval_bars(ax, [0, 1], [0.1, 0.5], [0.02, 0.3], [0.3, 0.7], bounds=(0, 1))
+    >>> bars.errorbar.lines[2][0].get_segments()[0][:, 1].tolist()
+    [0.02, 0.3]
     """
     m, err, (low, high) = _clipped(mean, lo, hi, bounds)
     declare_bounds(ax, low, high, "x" if horizontal else "y")
@@ -115,7 +116,7 @@ def interval_bars(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: 
 
 def interval_points(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: ArrayLike, *,
                     bounds: tuple[float, float], horizontal: bool = False, **kwargs):
-    """Points with error bars ``[lo, hi]`` cut to the quantity's ``bounds``.
+    """Points with error bars ``[lo, hi]`` of a quantity within ``bounds``.
 
     Like :func:`interval_bars`, with ``errorbar`` (``fmt="o"`` unless given) for
     quantities where a bar from zero means nothing (ratios around 1).
@@ -129,9 +130,9 @@ def interval_points(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> ax = plt.figure().add_subplot()
-    >>> eb = interval_points(ax, [0], [0.95], [0.8], [1.2], bounds=(0, 1))
+    >>> eb = interval_points(ax, [0], [0.95], [0.8], [0.99], bounds=(0, 1))
     >>> eb.lines[2][0].get_segments()[0][:, 1].tolist()
-    [0.8, 1.0]
+    [0.8, 0.99]
     """
     m, err, (low, high) = _clipped(mean, lo, hi, bounds)
     declare_bounds(ax, low, high, "x" if horizontal else "y")
@@ -142,15 +143,15 @@ def interval_points(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi
 
 
 def _clipped(mean, lo, hi, bounds):
-    """Means and ``(2, n)`` error offsets of ``[lo, hi]`` clipped to ``bounds`` (missing values: no bar)."""
+    """Means and ``(2, n)`` error offsets of ``[lo, hi]``, not clipped (missing values: no bar)."""
     def arr(v):
         return np.array([np.nan if x is None else x for x in np.atleast_1d(np.asarray(v, dtype=object))],
                         dtype=np.float64)
 
     m, lo_, hi_ = arr(mean), arr(lo), arr(hi)
     low, high = (float(b) for b in bounds)
-    lo_ = np.clip(np.where(np.isfinite(lo_), lo_, m), low, high)
-    hi_ = np.clip(np.where(np.isfinite(hi_), hi_, m), low, high)
+    lo_ = np.where(np.isfinite(lo_), lo_, m)
+    hi_ = np.where(np.isfinite(hi_), hi_, m)
     err = np.nan_to_num(np.array([np.maximum(m - lo_, 0), np.maximum(hi_ - m, 0)]))
     return m, err, (low, high)
 

@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InvalidParameterError
 from ..metrics.intervals import t_interval
+from ..sweeps.intervals import bounded_interval
 from .figures import _axes
 from .palette import RANKER_COLORS, ranker_color
 from .rules import declare_bounds, legend_outside
@@ -27,14 +28,16 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95, *,
     level : float, default 0.95
     bounds : (low, high), optional
         The range the quantity can take (``(0, 1)`` for a share, ``(0, inf)``
-        for a count): the band is cut to it, so a share's band never passes
-        100% and a count's never goes below 0. For intervals computed on a
-        logit or log scale see :func:`feedsim.sweeps.intervals.bounded_interval`.
+        for a count): the band is then the interval every bounded quantity gets,
+        :func:`feedsim.sweeps.intervals.bounded_interval` (on the logit or log
+        scale), so a share's band never passes 100% and a count's never goes
+        below 0; nothing is clipped.
 
     Returns
     -------
     mean, lo, hi : ndarray of shape (n_points,) (or scalars for 1-d input)
-        ``mean -+ t_{(1+level)/2, r-1} * sd / sqrt(r)``; with one replicate the band
+        Without bounds ``mean -+ t_{(1+level)/2, r-1} * sd / sqrt(r)``
+        (:func:`feedsim.metrics.t_interval`); with one replicate the band
         collapses to the mean.
 
     Examples
@@ -43,8 +46,8 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95, *,
     >>> float(m[0]), round(float(hi[0] - m[0]), 3)
     (2.0, 2.484)
     >>> m, lo, hi = mean_confidence_band([0.0, 0.1, 0.9], bounds=(0, 1))
-    >>> float(lo), float(hi)
-    (0.0, 1.0)
+    >>> 0.0 < float(lo) < float(m) < float(hi) < 1.0
+    True
     """
     x = np.asarray(samples, dtype=np.float64)
     if not 0 < level < 1:
@@ -59,7 +62,9 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95, *,
         low, high = (float(v) for v in bounds)
         if not low < high:
             raise InvalidParameterError(f"bounds must be (low, high) with low < high; got {bounds!r}")
-        lo, hi = np.clip(lo, low, high), np.clip(hi, low, high)
+        rows = np.atleast_2d(x)
+        ends = np.array([bounded_interval(row, (low, high), level)[3:5] for row in rows])  # one per point
+        lo, hi = (np.where(one, mean, e.reshape(np.shape(mean))) for e in ends.T)
     if x.ndim <= 1:
         return np.float64(mean), np.float64(lo), np.float64(hi)
     return mean, lo, hi
@@ -84,10 +89,10 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
         Log-scale the x axis.
     bounds : (low, high), optional
         The range the metric can take (``(0, 1)`` for a share; see
-        :func:`feedsim.sweeps.metric_bounds`). The bands are cut to it and it is
-        declared on the Axes (:func:`feedsim.plots.rules.declare_bounds`). For bands
-        that respect the bounds by construction, compute ``lo``/``hi`` with
-        :func:`feedsim.sweeps.bounded_interval`.
+        :func:`feedsim.sweeps.metric_bounds`), declared on the Axes
+        (:func:`feedsim.plots.rules.declare_bounds`). The bands are drawn as given,
+        not clipped: compute ``lo``/``hi`` with :func:`feedsim.sweeps.bounded_interval`
+        (or :func:`mean_confidence_band` with ``bounds``) so that they respect it.
 
     The legend sits to the right of the Axes, clear of the data.
 
@@ -129,8 +134,6 @@ def plot_sweep(data: Mapping[str, Mapping[str, ArrayLike]], *, ax=None, xlabel: 
         colour = {"color": ranker_color(ranker)} if ranker in RANKER_COLORS else {}
         (line,) = ax.plot(x[order], mean[order], marker="o", label=str(name).replace("_", " "), **colour)
         if "lo" in arrays:
-            if bounds is not None:
-                arrays["lo"], arrays["hi"] = (np.clip(arrays[k], *bounds) for k in ("lo", "hi"))
             ax.fill_between(x[order], arrays["lo"][order], arrays["hi"][order], color=line.get_color(), alpha=alpha,
                             linewidth=0)
     if logx:

@@ -17,9 +17,10 @@ scale where the range is the whole line, transformed back:
 - unbounded: the ordinary t-interval.
 
 Where every replicate has the same value the interval is that value; with one
-replicate it is NaN. Paired and unpaired differences use the ordinary
-t-interval (Welch's for unpaired), cut to the range a difference can take.
-Every t-interval is :func:`feedsim.metrics.t_interval` (``scipy.stats.t``).
+replicate it is NaN. Paired and unpaired differences use ``scipy.stats``'
+``ttest_rel`` and ``ttest_ind(..., equal_var=False)`` (Welch) intervals, cut to
+the range a difference can take. Every one-sample t-interval is
+:func:`feedsim.metrics.t_interval` (``scipy.stats.ttest_1samp``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..metrics.intervals import t_critical, t_interval
+from ..metrics.intervals import scipy_interval, t_interval
 
 __all__ = ["bounded_interval", "paired_difference", "unpaired_difference"]
 
@@ -126,9 +127,12 @@ def paired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf
     mean = float(d.mean())
     if n == 1:
         return 1, mean, math.nan, math.nan, math.nan
-    ci = t_interval(d, confidence)  # 1-d: Python scalars
+    from scipy import stats
+
+    sd = float(d.std(ddof=1))
+    lo, hi = (mean, mean) if sd == 0.0 else scipy_interval(stats.ttest_rel, t[ok], b[ok], confidence=confidence)
     w = _width(bounds)
-    return n, float(ci.mean), float(ci.sd), max(-w, float(ci.low)), min(w, float(ci.high))
+    return n, mean, sd, max(-w, lo), min(w, hi)
 
 
 def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.inf, math.inf),
@@ -154,11 +158,11 @@ def unpaired_difference(treated: ArrayLike, baseline: ArrayLike, bounds=(-math.i
     n = min(n1, n2)
     if n1 < 2 or n2 < 2:
         return n, mean, math.nan, math.nan, math.nan
-    v1, v2 = float(t.var(ddof=1)) / n1, float(b.var(ddof=1)) / n2
-    se = math.sqrt(v1 + v2)
+    se = math.sqrt(float(t.var(ddof=1)) / n1 + float(b.var(ddof=1)) / n2)
     if se == 0.0:
         return n, mean, 0.0, mean, mean
-    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-    half = float(t_critical(confidence, df)) * se
+    from scipy import stats
+
+    lo, hi = scipy_interval(stats.ttest_ind, t, b, confidence=confidence, equal_var=False)
     w = _width(bounds)
-    return n, mean, se * math.sqrt(n), max(-w, mean - half), min(w, mean + half)
+    return n, mean, se * math.sqrt(n), max(-w, lo), min(w, hi)
