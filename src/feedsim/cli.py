@@ -92,17 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
             "seed and print reach, visibility and inequality per ranker and role."
         ),
     )
-    cmp_graph = cmp.add_mutually_exclusive_group()
-    cmp_graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
-    _param_option(cmp, "--days", "days", 14)
-    cmp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    cmp.add_argument(
-        "--rankers",
-        default="chronological,engagement",
-        help="comma-separated rankers (default chronological,engagement); known: "
-        "chronological, engagement, popularity, random, platform_favoring, fair_exposure, "
-        "and the published presets twitter_2023, x_2026, reddit_hot, simsom, facebook_msi",
-    )
+    _add_world_options(cmp)
+    cmp.add_argument("--rankers", default="chronological,engagement",
+                     help=f"comma-separated rankers (default chronological,engagement); known: {_ranker_names()}")
     cmp.add_argument(
         "--replicates",
         type=int,
@@ -110,21 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"paired replicates (common random numbers across rankers), 1 to {MAX_REPLICATES}; with more than 1, "
         "also print amplification per role and follower group with a 95%% confidence interval (default 1)",
     )
-    cmp_graph.add_argument("--graph",
-                           help="use a graph file instead of the default community (.graphml, .csv or edge list)")
-    cmp.add_argument("--assign-roles", action="store_true",
-                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
-    _param_option(cmp, "--out-of-network-share", "out_of_network_share")
-    _param_option(cmp, "--no-dynamics", "dynamics")
     cmp.add_argument("--out", metavar="DIR",
                      help="write PNG figures (Lorenz curves, role shares) and summary.json here")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     cmp.add_argument("--report", metavar="FILE.html",
                      help="write a self-contained HTML report (finding, per-role table, figures, config, versions)")
-    bar = cmp.add_mutually_exclusive_group()
-    bar.add_argument("--progress", action="store_true",
-                     help="show a progress bar (default: when stderr is a terminal and a run takes over 2 s)")
-    bar.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_sweep_parsers(sub)
     _add_run_parser(sub)
     _add_warmup_parser(sub)
@@ -149,19 +131,8 @@ def _add_run_parser(sub) -> None:
             "see feedsim.load_result)."
         ),
     )
-    graph = run.add_mutually_exclusive_group()
-    graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
-    graph.add_argument("--graph", help="a graph file instead of the default community (.graphml, .csv or edge list)")
-    run.add_argument("--assign-roles", action="store_true",
-                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
-    run.add_argument("--ranker", default="engagement",
-                     help="the ranker (default engagement): chronological, engagement, popularity, random, "
-                          "platform_favoring, fair_exposure, or a preset (twitter_2023, x_2026, reddit_hot, simsom, "
-                          "facebook_msi)")
-    _param_option(run, "--days", "days", 14)
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    _param_option(run, "--out-of-network-share", "out_of_network_share")
-    _param_option(run, "--no-dynamics", "dynamics")
+    _add_world_options(run)
+    run.add_argument("--ranker", default="engagement", help=f"the ranker (default engagement): {_ranker_names()}")
     run.add_argument("--save", metavar="PATH",
                      help="save the result to this directory (needs pyarrow: pip install \"feedsim[io]\")")
     run.add_argument("--overwrite", action="store_true", help="with --save: replace a result saved there before")
@@ -171,9 +142,29 @@ def _add_run_parser(sub) -> None:
     run.add_argument("--checkpoint-every-days", type=int, metavar="K",
                      help="with --checkpoint: every K simulated days (default 1)")
     run.add_argument("--json", action="store_true", help="print one JSON object (the summary) instead of the table")
-    bar = run.add_mutually_exclusive_group()
+
+
+def _ranker_names() -> str:
+    """The built-in rankers and the published presets, from the ranker registry."""
+    from .rankers import PRESETS, RANKERS
+
+    return ", ".join(n for n in RANKERS if n not in PRESETS) + ", or a preset (" + ", ".join(PRESETS) + ")"
+
+
+def _add_world_options(parser) -> None:
+    """The options of one world that compare and run share: the graph, its days and seed, the feed, progress."""
+    graph = parser.add_mutually_exclusive_group()
+    graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
+    graph.add_argument("--graph", help="a graph file instead of the default community (.graphml, .csv or edge list)")
+    parser.add_argument("--assign-roles", action="store_true",
+                        help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
+    _param_option(parser, "--days", "days", 14)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _param_option(parser, "--out-of-network-share", "out_of_network_share")
+    _param_option(parser, "--no-dynamics", "dynamics")
+    bar = parser.add_mutually_exclusive_group()
     bar.add_argument("--progress", action="store_true",
-                     help="show a progress bar (default: when stderr is a terminal and the run takes over 2 s)")
+                     help="show a progress bar (default: when stderr is a terminal and a run takes over 2 s)")
     bar.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
