@@ -5,7 +5,9 @@ Build (from the repository root, after ``pip install -e ".[docs]"``)::
     python -m sphinx -W -b html docs docs/_build/html
 
 The API reference pages under ``docs/api/`` are written here, at build time, from each public
-module's ``__all__``: the names are declared once, in the code.
+module's ``__all__``: the names are declared once, in the code. So are the model's tables under
+``docs/_generated/`` (state arrays, the community generator's defaults), included by
+``docs/model/odd.md``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
 # screenshots.py regenerates the PNGs; it is a script, not a page.
-exclude_patterns = ["_build", "screenshots.py", "**/.ipynb_checkpoints"]
+# _generated/ holds fragments that pages include (written below from declarations in the code), not pages.
+exclude_patterns = ["_build", "screenshots.py", "**/.ipynb_checkpoints", "_generated"]
 
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 myst_heading_anchors = 4
@@ -123,3 +126,64 @@ def _write_api_pages() -> None:
 
 
 _write_api_pages()
+
+
+# ---------------------------------------------------------------- the model's generated tables
+# The ODD page (model/odd.md) includes these fragments; each is written from a declaration in the code.
+STATE_OWNERS = [  # (module, registry, owner in words, one row per)
+    ("feedsim.population.state", "POPULATION_ARRAYS", "Population (account attributes)", "account"),
+    ("feedsim.engine.account_state", "ACCOUNT_ARRAYS", "AccountState (engine state of accounts)", "account"),
+    ("feedsim.engine.posts", "POST_ARRAYS", "PostTable (posts)", "post"),
+    ("feedsim.engine.live", "LIVE_ITEM_ARRAYS", "LiveItems (originals and reshares that can still be shown)",
+     "live item"),
+    ("feedsim.engine.edges", "EDGE_ARRAYS", "FollowEdges (follow edges)", "follow edge"),
+    ("feedsim.engine.edges", "EDGE_ACCOUNT_ARRAYS", "FollowEdges (per account)", "account"),
+]
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _state_tables() -> str:
+    import numpy as np
+
+    lines = []
+    for modname, registry, owner, row in STATE_OWNERS:
+        arrays = getattr(importlib.import_module(modname), registry)
+        lines += [f"#### {owner}", "", f"`{modname}.{registry}`, one entry per {row}.", "",
+                  "| name | dtype | a new entry | written by | checkpointed | meaning |",
+                  "|---|---|---|---|---|---|"]
+        for a in arrays.values():
+            start = f"`{a.initial!r}`" if a.rule is None else _md(a.rule)
+            lines.append(f"| `{a.name}` | {np.dtype(a.dtype).name} | {start} | {', '.join(a.writers) or 'growth only'} "
+                         f"| {'yes' if a.checkpointed else 'no (derived)'} | {_md(a.help)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _community_table() -> str:
+    from feedsim.network.generators import DEFAULT_ROLE_SHARES, default_community
+
+    sig = inspect.signature(default_community)
+    lines = ["| keyword | default |", "|---|---|"]
+    for name, par in sig.parameters.items():
+        if par.default is inspect.Parameter.empty or name in ("seed", "as_arrays", "memory_limit"):
+            continue
+        default = DEFAULT_ROLE_SHARES if name == "role_shares" and par.default is None else par.default
+        if name == "n_communities" and default is None:
+            default = "max(1, round(n_users / 500))"
+        lines.append(f"| `{name}` | `{default!r}` |" if not isinstance(default, str) else f"| `{name}` | `{default}` |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_model_fragments() -> None:
+    out = DOCS / "_generated"
+    out.mkdir(exist_ok=True)
+    for name, text in (("state.md", _state_tables()), ("community.md", _community_table())):
+        page = out / name
+        if not page.exists() or page.read_text() != text:
+            page.write_text(text)
+
+
+_write_model_fragments()
