@@ -187,3 +187,158 @@ def _write_model_fragments() -> None:
 
 
 _write_model_fragments()
+
+
+# ---------------------------------------------------------------- the gallery
+# One page per story experiment (experiments/*.py) and field validation (experiments/field/*.py), written
+# from the script itself: its docstring (question and mapping onto the model), the question and finding its
+# run stored in summary.json, the figures it saved, and its source. The figures come from a run of the
+# script: the directory named by FEEDSIM_GALLERY_OUT (holding NAME/ per script; the slow tier's quick runs,
+# see tests/integration/conftest.py), else the script's own default output (experiments/out/NAME/ or
+# experiments/out/field/NAME/, after `python experiments/NAME.py [--quick]`). Without a run a page says how
+# to make one.
+ROOT = DOCS.parent
+GALLERY_SECTIONS = [("stories", ROOT / "experiments", ROOT / "experiments" / "out"),
+                    ("field", ROOT / "experiments" / "field", ROOT / "experiments" / "out" / "field")]
+
+
+def _gallery_scripts() -> list[tuple[str, Path, Path]]:
+    """(section, script, default output dir) of every gallery script, in file-name order."""
+    return [(section, path, default_out / path.stem)
+            for section, folder, default_out in GALLERY_SECTIONS
+            for path in sorted(folder.glob("*.py")) if not path.name.startswith("_")]
+
+
+def _gallery_run(name: str, default_out: Path) -> tuple[Path | None, dict | None]:
+    import json
+    import os
+
+    shared = os.environ.get("FEEDSIM_GALLERY_OUT")
+    for out in ([Path(shared) / name] if shared else []) + [default_out]:
+        if (out / "summary.json").is_file():
+            return out, json.loads((out / "summary.json").read_text())
+    return None, None
+
+
+def _rst_title(text: str, char: str) -> list[str]:
+    return [text, char * len(text), ""]
+
+
+def _docstring_rst(body: str) -> list[str]:
+    """The docstring as reStructuredText when it parses cleanly, else verbatim (a literal block)."""
+    import docutils.core
+    import docutils.nodes
+    import docutils.utils
+
+    doctree = docutils.core.publish_doctree(body, settings_overrides={
+        "report_level": docutils.utils.Reporter.SEVERE_LEVEL + 1, "halt_level": docutils.utils.Reporter.SEVERE_LEVEL + 1,
+        "warning_stream": False})
+    # Sphinx's roles (:func:, ...) are unknown to plain docutils: an "Unknown interpreted text role" is no problem.
+    problems = [m for m in doctree.findall(docutils.nodes.system_message)
+                if m["level"] >= 2 and "interpreted text role" not in m.astext()]
+    if not problems:
+        return [body]
+    return ["::", "", *("    " + line if line else "" for line in body.splitlines())]
+
+
+def _gallery_page(section: str, script: Path, default_out: Path, images: Path) -> str:
+    import ast
+    import shutil
+
+    doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or script.stem
+    first, _, body = doc.partition("\n")
+    rel = script.relative_to(ROOT).as_posix()
+    lines = _rst_title(first.strip(), "=") + [f"``{rel}``", "", *_docstring_rst(inspect.cleandoc(body)), ""]
+    out, summary = _gallery_run(script.stem, default_out)
+    lines += _rst_title("Run it", "-") + [".. code-block:: bash", "",
+                                          f"   python {rel} --quick      # seconds; without --quick: the full run",
+                                          ""]
+    if summary is None:
+        lines += ["This build found no run of the script, so the page has no figures: run it (its default "
+                  f"output, ``{default_out.relative_to(ROOT).as_posix()}/``, is where this page looks) and "
+                  "rebuild.", ""]
+    else:
+        kind = ("a quick run (``--quick``, small sizes)" if summary.get("quick") else "a full run")
+        lines += _rst_title("What the run found", "-")
+        lines += [f"From {kind}, {summary.get('replicates', '?')} replicates. The question: "
+                  f"{summary.get('question', '')}", "", "Finding:", "", ".. code-block:: text", ""]
+        lines += ["   " + line for line in str(summary.get("finding", "")).splitlines()] + [""]
+        target = images / script.stem
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        for fig in summary.get("figures", []):
+            src = out / fig
+            if src.suffix.lower() != ".png" or not src.is_file():
+                continue
+            shutil.copy2(src, target / src.name)
+            lines += [f".. figure:: _images/{script.stem}/{src.name}", "   :width: 100%", "",
+                      f"   ``{src.name}``", ""]
+    lines += _rst_title("The script", "-") + [f".. literalinclude:: ../../../{rel}", "   :language: python", ""]
+    return "\n".join(lines)
+
+
+def _write_gallery() -> None:
+    for section, _, _ in GALLERY_SECTIONS:
+        folder = DOCS / "gallery" / section
+        folder.mkdir(parents=True, exist_ok=True)
+        wanted = {s.stem for sec, s, _ in _gallery_scripts() if sec == section}
+        for old in folder.glob("*.rst"):
+            if old.stem not in wanted:
+                old.unlink()
+    for section, script, default_out in _gallery_scripts():
+        folder = DOCS / "gallery" / section
+        page = folder / f"{script.stem}.rst"
+        text = _gallery_page(section, script, default_out, folder / "_images")
+        if not page.exists() or page.read_text() != text:
+            page.write_text(text)
+
+
+_write_gallery()
+
+
+def _write_notebook_pages() -> None:
+    """One page per notebook in notebooks/: its Markdown cells and its code, not executed here (the slow
+    tier executes the notebooks; tests/integration/test_notebooks.py)."""
+    import json
+    import posixpath
+    import re
+
+    folder = DOCS / "gallery" / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+        rel = nb_path.relative_to(ROOT).as_posix()
+        parts = []
+        for i, cell in enumerate(cells):
+            source = "".join(cell["source"]).rstrip()
+            if cell["cell_type"] == "markdown":
+                # a link relative to notebooks/ names a file of the repository (there is no page for it here)
+                source = re.sub(r"\[([^\]]+)\]\((?!https?://|#)([^)\s]+)\)",
+                                lambda m: f"{m.group(1)} (`{posixpath.normpath('notebooks/' + m.group(2))}`)", source)
+                parts.append(source)
+                if i == 0:
+                    parts.append(f"`{rel}`, shown here without being run: open it in Jupyter to run it.")
+            elif cell["cell_type"] == "code" and source:
+                parts.append("```python\n" + source + "\n```")
+        text = "\n\n".join(parts) + "\n"
+        page = folder / f"{nb_path.stem}.md"
+        if not page.exists() or page.read_text() != text:
+            page.write_text(text)
+
+
+_write_notebook_pages()
+
+
+def _write_performance_table() -> None:
+    """The performance page's table, from benchmarks/results/*.json (benchmarks/table.py)."""
+    import runpy
+
+    markdown = runpy.run_path(str(ROOT / "benchmarks" / "table.py"))["markdown"]
+    page = DOCS / "_generated" / "performance.md"
+    text = markdown()
+    if not page.exists() or page.read_text() != text:
+        page.write_text(text)
+
+
+_write_performance_table()
