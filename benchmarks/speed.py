@@ -10,7 +10,9 @@ Prints one JSON object (and a table on stderr). Not a test: figures, no assertio
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -63,6 +65,7 @@ def main() -> int:
     if args.child:
         print(json.dumps(one_run(int(args.users), args.days, args.rankers, args.seed)))
         return 0
+    load_at_start = os.getloadavg()[0]  # other work on the machine slows the runs: recorded with the figures
     runs = []
     for users in [int(u) for u in args.users.split(",")]:
         for ranker in args.rankers.split(","):
@@ -81,7 +84,9 @@ def main() -> int:
 
     print(json.dumps({
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "processor": platform.processor(), "numpy": np.__version__, "feedsim": feedsim.__version__},
+                    "processor": platform.processor(), "numpy": np.__version__, "feedsim": feedsim.__version__,
+                    "date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
+                    "load_average": round(load_at_start, 2)},
         "runs": runs,
     }, indent=1))
     return 0

@@ -109,6 +109,9 @@ class Param:
         median (``None``: every account of a role gets the median).
     note : str
         A rule beyond the bounds, in words (shown in the docs table).
+    source : str
+        Where the default comes from (a measurement it is calibrated to); empty for
+        a modelling assumption or a switch (the docs table says which).
 
     Examples
     --------
@@ -135,6 +138,7 @@ class Param:
     role_defaults: Mapping[str, float] | None = field(default=None, compare=False)
     role_sigma: Mapping[str, float] | None = field(default=None, compare=False)
     note: str = ""
+    source: str = ""
 
     @property
     def bounds(self) -> str:
@@ -301,25 +305,29 @@ def _roles(*values: float) -> dict[str, float]:
     return dict(zip(ROLES, values))
 
 
+# The calibrations (details in feedsim.population.roles and tests/validation/test_calibration.py).
+_PEW_POSTS = "regular: Pew Research Center 2019, *Sizing Up Twitter Users* (top 10% write 80% of tweets)"
+_PEW_LIKES = "quiet, lurker: Pew Research Center 2019, *Sizing Up Twitter Users* (likes a month)"
+
+
 #: One row per account attribute (node attribute, ``add_accounts`` keyword,
 #: ``sim.accounts`` array). Numeric defaults are per role: the median of a
 #: log-normal draw with the role's sigma (see :mod:`feedsim.population.roles`).
 ACCOUNT_ATTRIBUTES: dict[str, Param] = {p.name: p for p in (
     _p("role", "choice", "regular", "", "What kind of account (a node without one is a regular member).",
        choices=ROLES, mutable=False),
-    # regulars' 1.75 (sigma 1.25): Pew 2019, see feedsim.population.roles
     _p("post_rate", "float", 1.75, "posts/day", "Base posting rate.", low=0.0, high=1e6,
        role_defaults=_roles(5.0, 1.75, 0.15, 3.0, 0.0), role_sigma=_roles(0.6, 1.25, 0.8, 0.5, 0.0),
-       note="at most about 12 a second"),
+       note="at most about 12 a second", source=_PEW_POSTS),
     _p("session_rate", "float", 4.0, "sessions/day", "How often the account opens its feed.", low=0.0,
        high=86_400.0, role_defaults=_roles(8.0, 4.0, 3.0, 1.0, 2.0), role_sigma=_roles(0.4, 0.5, 0.5, 0.3, 0.6),
        note="at most one a second"),
     _p("attention", "int", 15, "items seen per session", "Feed items a session shows.", low=1, high=1_000_000,
        role_defaults=_roles(25, 15, 12, 5, 12), role_sigma=_roles(0.3, 0.3, 0.3, 0.3, 0.3),
        note="drawn values are rounded; held as int32"),
-    # quiet 0.1, lurker 0.05: Pew 2019 likes, see feedsim.population.roles
     _p("propensity", "float", 1.0, "multiplier (1 = typical)", "Engagement propensity of the account as a viewer.",
-       low=0.0, role_defaults=_roles(0.8, 1.0, 0.1, 0.1, 0.05), role_sigma=_roles(0.3, 0.3, 0.3, 0.3, 0.3)),
+       low=0.0, role_defaults=_roles(0.8, 1.0, 0.1, 0.1, 0.05), role_sigma=_roles(0.3, 0.3, 0.3, 0.3, 0.3),
+       source=_PEW_LIKES),
     _p("quality", "float", 1.0, "multiplier (1 = typical)", "Mean appeal of the account's posts.", low=0.0,
        low_open=True, role_defaults=_roles(1.0, 1.0, 1.0, 1.0, 1.0)),
     _p("link_share", "float", 0.10, "probability", "Chance a post links off-platform.", low=0.0, high=1,
@@ -445,6 +453,11 @@ def _allowed(p: Param) -> str:
     return p.rule + (f"; {p.note}" if p.note else "")
 
 
+def _source(p: Param) -> str:
+    """The table's "source" cell: the calibration, else a switch or an assumption."""
+    return p.source or ("switch" if p.kind in ("bool", "choice") else "assumption")
+
+
 def markdown_table() -> str:
     """The parameter reference (``docs/parameters.md``) written from the declarations.
 
@@ -464,15 +477,16 @@ def markdown_table() -> str:
         "## Simulation parameters",
         "",
         "Keywords of `feedsim.Simulation` and fields of `feedsim.SimulationConfig`. "
-        "\"Mid-run\": whether `sim.set_param` may change it during a run.",
+        "\"Mid-run\": whether `sim.set_param` may change it during a run. \"Source\": the measurement a "
+        "default is calibrated to; \"assumption\" marks a modelling choice that no measurement fixes.",
         "",
-        "| name | default | unit | allowed | mid-run | meaning |",
-        "|---|---|---|---|---|---|",
+        "| name | default | unit | allowed | mid-run | source | meaning |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in SIMULATION_PARAMS.values():
         allowed = _allowed(p)
         out.append(f"| `{p.name}` | {_cell(p.default)} | {p.unit} | {allowed} | {'yes' if p.mutable else 'no'} "
-                   f"| {p.help} |")
+                   f"| {_source(p)} | {p.help} |")
     out += [
         "",
         "## Account attributes",
@@ -481,8 +495,8 @@ def markdown_table() -> str:
         "value is drawn from the account's role: the median below times `exp(sigma * z)`, `z` standard normal "
         "(sigma in brackets; `attention` is then rounded to a whole number >= 1).",
         "",
-        "| name | unit | allowed | " + " | ".join(ROLES) + " | meaning |",
-        "|---|---|---|" + "---|" * len(ROLES) + "---|",
+        "| name | unit | allowed | " + " | ".join(ROLES) + " | source | meaning |",
+        "|---|---|---|" + "---|" * len(ROLES) + "---|---|",
     ]
     for p in ACCOUNT_ATTRIBUTES.values():
         allowed = _allowed(p)
@@ -493,7 +507,7 @@ def markdown_table() -> str:
             for r in ROLES:
                 sigma = (p.role_sigma or {}).get(r)
                 cells.append(f"{p.role_defaults[r]:g}" + (f" ({sigma:g})" if sigma else ""))
-        out.append(f"| `{p.name}` | {p.unit} | {allowed} | " + " | ".join(cells) + f" | {p.help} |")
+        out.append(f"| `{p.name}` | {p.unit} | {allowed} | " + " | ".join(cells) + f" | {_source(p)} | {p.help} |")
     out += [
         "",
         "## Run arguments",

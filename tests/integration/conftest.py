@@ -70,3 +70,23 @@ def requested_urls(browser):
     browser.get("about:blank")
     urls()  # drop what the new-tab page and earlier tests asked for
     return urls
+
+
+# The story experiments and the field validations, each run once with --quick per session: their tests
+# (test_experiments, test_mechanisms_experiment, test_field) check the outputs, and the docs build shows the
+# same runs in its gallery (test_docs_build, FEEDSIM_GALLERY_OUT).
+STORY_SCRIPTS = ["frontrunners", "quiet_voices", "gesture_bank", "treadmill", "community_vs_broadcast", "mechanisms"]
+FIELD_SCRIPTS = ["huszar_2022", "pew_2019", "bandy_diakopoulos_2021", "salganik_2006", "guess_2023"]
+
+
+@pytest.fixture(scope="session")
+def quick_runs(tmp_path_factory):
+    """``{name: (returncode, stdout, stderr, out dir)}`` of every story and field script run with --quick at once."""
+    from pathlib import Path
+
+    from _script_runs import run_quick
+
+    experiments = Path(__file__).resolve().parents[2] / "experiments"
+    scripts = {name: experiments / f"{name}.py" for name in STORY_SCRIPTS}
+    scripts.update({name: experiments / "field" / f"{name}.py" for name in FIELD_SCRIPTS})
+    return run_quick(scripts, tmp_path_factory.mktemp("quick_runs"), timeout=900)

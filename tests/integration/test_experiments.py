@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from _script_runs import check_stat as _check_stat
-from _script_runs import check_figures, run_quick
+from _script_runs import check_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENTS = ROOT / "experiments"
@@ -29,10 +29,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Run every experiment with --quick at once; return {name: (returncode, stdout, stderr, out dir)}."""
-    return run_quick({name: EXPERIMENTS / f"{name}.py" for name in NAMES},
-                     tmp_path_factory.mktemp("experiments"), timeout=300)
+def runs(quick_runs):
+    """Every script run with --quick (once per session, conftest.py): {name: (returncode, stdout, stderr, out)}."""
+    return quick_runs
 
 
 def load(runs, name):

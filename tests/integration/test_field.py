@@ -10,24 +10,21 @@ identities that hold exactly). The published-figure comparisons are in
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from _script_runs import check_stat as _check_stat
-from _script_runs import check_figures, run_quick
+from _script_runs import check_figures
 
 import feedsim
 
-ROOT = Path(__file__).resolve().parents[2]
-FIELD = ROOT / "experiments" / "field"
 NAMES = ["huszar_2022", "pew_2019", "bandy_diakopoulos_2021", "salganik_2006", "guess_2023"]
 REPLICATES = 3
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    return run_quick({name: FIELD / f"{name}.py" for name in NAMES}, tmp_path_factory.mktemp("field"))
+def runs(quick_runs):
+    return quick_runs  # each field script run with --quick once per session (conftest.py)
 
 
 def load(runs, name):

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _script_runs import SCRIPT_ENV, check_figures
+from _script_runs import check_figures
 from _script_runs import check_stat as _check_stat
 
 import feedsim
@@ -88,14 +86,11 @@ def test_posting_off_gives_every_poster_the_mean_rate(community):
 
 # ------------------------------------------------------------------ the --quick run
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory):
-    out = tmp_path_factory.mktemp("mechanisms")
-    env = {**os.environ, **SCRIPT_ENV}
-    proc = subprocess.run([sys.executable, str(EXPERIMENTS / "mechanisms.py"), "--quick", "--out", str(out)],
-                          capture_output=True, text=True, env=env, cwd=str(out), timeout=300)
-    assert proc.returncode == 0, proc.stderr
+def summary(quick_runs):
+    code, stdout, stderr, out = quick_runs["mechanisms"]  # run with --quick once per session (conftest.py)
+    assert code == 0, stderr
     s = json.loads((out / "summary.json").read_text())
-    return s, proc.stdout, out
+    return s, stdout, out
 
 
 def check_stat(s, n, low=None, high=None):

@@ -64,6 +64,9 @@ class Metric:
     compute : callable or None
         ``compute(inputs)`` for a run's own metrics, ``compute(inputs, baseline_inputs)``
         for paired ones (``None`` where another module computes it, named in the label).
+    source : str
+        The paper the measure comes from (author and year; the docs list the full
+        references); empty for a count or a measure defined by feedsim.
     """
 
     name: str
@@ -73,6 +76,11 @@ class Metric:
     label: str
     paired: bool = False
     compute: Callable[..., Any] | None = None
+    source: str = ""
+
+
+_GINI = "Gini (1912)"
+_HUSZAR = "Huszár et al. (2022)"
 
 
 class SummaryInputs:
@@ -144,11 +152,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("n_engagements", "scalar", 0, _INF, "engagements", compute=lambda s: int(s.t["engagements"].sum())),
     Metric("n_sessions", "scalar", 0, _INF, "sessions", compute=lambda s: int(s.A.sessions.sum())),
     Metric("gini_impressions", "scalar", 0, 1, "Gini coefficient of impressions (0 = even, 1 = one account gets all)",
-           compute=lambda s: s.over_posters(gini, s.A.impressions)),
+           compute=lambda s: s.over_posters(gini, s.A.impressions), source=_GINI),
     Metric("gini_engagements", "scalar", 0, 1, "Gini coefficient of engagements",
-           compute=lambda s: s.over_posters(gini, s.A.engagements)),
+           compute=lambda s: s.over_posters(gini, s.A.engagements), source=_GINI),
     Metric("gini_followers", "scalar", 0, 1, "Gini coefficient of followers",
-           compute=lambda s: gini(s.A.followers[present_accounts(s.A)])),
+           compute=lambda s: gini(s.A.followers[present_accounts(s.A)]), source=_GINI),
     Metric("top1_share", "scalar", 0, 1, "share of impressions going to the top 1% of accounts",
            compute=lambda s: s.over_posters(lambda x: top_share(x, 0.01), s.A.impressions)),
     Metric("post_share", "role", 0, 1, "share of posts", compute=lambda s: s.per_role(s.post_share)),
@@ -168,12 +176,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("engagement_per_post", "role", 0, _INF, "engagements per post",
            compute=lambda s: s.per_role(_ratio(s.t["engagements"], s.t["posts"]))),
     Metric("exposure_diversity", "scalar", 0, 1, "exposure diversity (0 = one author, 1 = evenly spread)",
-           compute=lambda s: s.result.exposure_diversity()),
+           compute=lambda s: s.result.exposure_diversity(), source="Shannon (1948); Pielou (1966) evenness"),
     Metric("creator_retention", "scalar", 0, 1, "share of creators still posting", compute=_retention),
     Metric("amplification", "role", -1, _INF, "reach per post vs chronological - 1", paired=True,
-           compute=_amplification),
+           compute=_amplification, source=_HUSZAR),
     # computed by feedsim.amplification.split_amplification from a run and its chronological partner
-    Metric("follower_amplification", "group", -1, _INF, "reach per post vs chronological - 1", paired=True),
+    Metric("follower_amplification", "group", -1, _INF, "reach per post vs chronological - 1", paired=True,
+           source=_HUSZAR),
 )
 
 _BY_NAME = {m.name: m for m in METRICS}
@@ -244,18 +253,19 @@ DAILY_SERIES = tuple(d.name for d in DAILY)
 
 
 def markdown_table() -> str:
-    """The metrics as a Markdown table (name, kind, range, meaning) for the docs.
+    """The metrics as a Markdown table (name, kind, range, meaning, source) for the docs.
 
     Examples
     --------
     >>> print(markdown_table().splitlines()[2])
-    | `n_users` | scalar | [0, inf] | accounts ever on the platform |
+    | `n_users` | scalar | [0, inf] | accounts ever on the platform | count |
     """
     def num(x: float) -> str:
         return "inf" if x == _INF else "-inf" if x == -_INF else f"{x:g}"
 
-    rows = ["| metric | kind | range | meaning |", "| --- | --- | --- | --- |"]
+    rows = ["| metric | kind | range | meaning | source |", "| --- | --- | --- | --- | --- |"]
     for m in METRICS:
         words = m.label + (" (needs a chronological run on the same seed)" if m.paired else "")
-        rows.append(f"| `{m.name}` | {m.kind} | [{num(m.low)}, {num(m.high)}] | {words} |")
+        source = m.source or ("count" if m.name.startswith("n_") else "defined by feedsim")
+        rows.append(f"| `{m.name}` | {m.kind} | [{num(m.low)}, {num(m.high)}] | {words} | {source} |")
     return "\n".join(rows)
