@@ -9,7 +9,7 @@ Examples
 --------
 >>> import os, tempfile
 >>> from feedsim.sensitivity import SensitivitySpec, run_sensitivity
->>> spec = SensitivitySpec(seed=1, days=1, n=4, graph={"n_users": 60, "seed": 0},
+>>> spec = SensitivitySpec(seed=1, days=1, n=2, graph={"n_users": 50, "seed": 0},
 ...                        parameters={"out_of_network_share": [0.0, 0.8], "like_rate": [0.02, 0.1]},
 ...                        metric="follower_reach.quiet",
 ...                        contrast={"ranker": "engagement", "baseline": "chronological"})

@@ -89,14 +89,14 @@ def run_sensitivity(spec: Any, db, *, workers: int | None = None, executor: cf.E
     Examples
     --------
     >>> import os, tempfile
-    >>> spec = SensitivitySpec(seed=3, days=1, n=4, replicates=2, graph={"n_users": 60, "seed": 0},
+    >>> spec = SensitivitySpec(seed=3, days=1, n=2, replicates=2, graph={"n_users": 50, "seed": 0},
     ...                        parameters={"out_of_network_share": [0.0, 0.8], "session_elasticity": [0.0, 2.0]},
     ...                        metric="follower_reach.quiet")
     >>> table = run_sensitivity(spec, os.path.join(tempfile.mkdtemp(), "s.sqlite"), workers=1)
     >>> sorted(set(table["index"]))
     ['S1', 'ST']
     >>> table.attrs["sweep"].done
-    32
+    16
     """
     spec = load_study(spec)
     sweep = spec.sweep()
