@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``, ``run``, ``sweep``, ``sensitivity``, ``results``, ``lesson``, ``warmup``.
+"""Command-line interface: ``feedsim`` compare, run, sweep, sensitivity, results, lesson and warmup.
 
 The only module that prints or exits. Errors print one line to stderr; the exit codes are
 :data:`EXIT_CODES` (2: bad input or usage, refused before any work; 3: some sweep runs failed;

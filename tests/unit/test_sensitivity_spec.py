@@ -11,8 +11,10 @@ from feedsim.sensitivity import SensitivitySpec, WeightedEngagementRanker
 BASE = {"seed": 1, "days": 1, "metric": "follower_reach.quiet", "graph": {"n_users": 40, "seed": 0}, "n": 4}
 
 BAD = [
-    ({"parameters": {"like_rate": [0.0, 1.5]}}, "parameters.like_rate[1] must be a finite number >= 0 and <= 1; got 1.5"),
-    ({"parameters": {"position_decay": [-0.1, 1.0]}}, "parameters.position_decay[0] must be a finite number >= 0; got -0.1"),
+    ({"parameters": {"like_rate": [0.0, 1.5]}},
+     "parameters.like_rate[1] must be a finite number >= 0 and <= 1; got 1.5"),
+    ({"parameters": {"position_decay": [-0.1, 1.0]}},
+     "parameters.position_decay[0] must be a finite number >= 0; got -0.1"),
     ({"parameters": {"like_rate": [0.5, 0.1]}}, "parameters.like_rate must have low < high"),
     ({"parameters": {"like_rat": [0.0, 1.0]}}, "did you mean 'like_rate'"),
     ({"parameters": {"dynamics": [0, 1]}}, "parameters.dynamics is not a numeric simulation parameter"),

@@ -73,8 +73,8 @@ class WeightedEngagementRanker(EngagementRanker):
     #: The built-in ranker's code, so its version is feedsim's (the weights are in the name).
     version = f"feedsim-{__version__}"
 
-    @property  # type: ignore[override]
-    def name(self) -> str:
+    @property
+    def name(self) -> str:  # type: ignore[override]
         """``engagement[field=value, ...]`` of the fields that differ from the defaults."""
         default = EngagementRanker()
         changed = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
