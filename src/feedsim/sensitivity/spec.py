@@ -347,7 +347,6 @@ class SensitivitySpec:
         put("metric", self._check_metric(metric))
         sweep = self.sweep(check=True)  # the sweep's own checks: graph, base, days, every point
         put("days", sweep.days)
-        put("graph", dict(sweep.graph))
         put("base", dict(sweep.base))
 
     @staticmethod
@@ -460,6 +459,27 @@ class SensitivitySpec:
             raise InvalidParameterError(str(exc)) from None
 
     # ------------------------------------------------------------------- files
+    def to_dict(self) -> dict:
+        """The TOML table of the study; ``SensitivitySpec.from_dict(spec.to_dict()) == spec``.
+
+        Examples
+        --------
+        >>> spec = SensitivitySpec(seed=1, days=1, parameters={"like_rate": [0.02, 0.1]}, metric="gini_impressions",
+        ...                        graph={"n_users": 50, "seed": 0})
+        >>> SensitivitySpec.from_dict({**spec.to_dict(), "n": 8}).n_points
+        24
+        """
+        params = {f.name: list(f.args) if f.dist == "unif" else {"dist": f.dist, **dict(zip(DISTRIBUTIONS[f.dist],
+                                                                                             f.args))}
+                  for f in self.parameters}
+        out = {"seed": self.seed, "days": self.days, "method": self.method, "n": self.n,
+               "replicates": self.replicates, "graph": dict(self.graph), "base": dict(self.base),
+               "parameters": params, "metric": self.metric, "num_levels": self.num_levels,
+               "confidence": self.confidence, "resamples": self.resamples}
+        if self.contrast is not None:
+            out["contrast"] = {"ranker": self.contrast[0], "baseline": self.contrast[1]}
+        return out
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, root=None) -> SensitivitySpec:
         """Build a study from a dict shaped like the TOML file, rejecting unknown keys."""

@@ -58,7 +58,7 @@ def load_study(spec) -> SensitivitySpec:
 
 
 def run_sensitivity(spec: Any, db, *, workers: int | None = None, executor: cf.Executor | None = None,
-                    progress: bool = False, stream=None) -> pd.DataFrame:
+                    extend: bool = False, progress: bool = False, stream=None) -> pd.DataFrame:
     """Run every missing run of a study into the store ``db`` and return its indices.
 
     Parameters
@@ -71,6 +71,9 @@ def run_sensitivity(spec: Any, db, *, workers: int | None = None, executor: cf.E
         ``1`` runs here; more starts a local process pool (as :func:`feedsim.run_sweep`).
     executor : concurrent.futures.Executor, optional
         Where runs execute, e.g. ``distributed.Client(...).get_executor()``.
+    extend : bool, default False
+        Allow a store holding another study of the same seed, days and metric
+        (e.g. a smaller ``n``: its runs are reused where the designs share points).
     progress : bool, default False
         Show runs done and ETA on ``stream`` (default stderr).
 
@@ -100,7 +103,8 @@ def run_sensitivity(spec: Any, db, *, workers: int | None = None, executor: cf.E
     """
     spec = load_study(spec)
     sweep = spec.sweep()
-    report = run_sweep(sweep, db, executor=executor, workers=workers, progress=progress, stream=stream)
+    report = run_sweep(sweep, db, executor=executor, workers=workers, extend=extend, progress=progress,
+                       stream=stream)
     if report.n_failed:
         raise SensitivityError(f"{report.n_failed} of {report.planned} runs failed and are stored as failed in "
                                f"{report.path} (first: {report.failed[0]}); run the study again to retry them")
@@ -109,8 +113,8 @@ def run_sensitivity(spec: Any, db, *, workers: int | None = None, executor: cf.E
     return table
 
 
-def _outputs(spec: SensitivitySpec, db, sweep) -> tuple[np.ndarray, np.ndarray]:
-    """The design and the per-replicate outputs, shape ``(n_points, replicates)``."""
+def _outputs(spec: SensitivitySpec, db, sweep) -> tuple[np.ndarray, np.ndarray, int]:
+    """The design, the per-replicate outputs (shape ``(n_points, replicates)``) and the runs read."""
     x = spec.design()
     frame = load_results(db)
     if spec.metric not in frame.columns:
@@ -140,7 +144,7 @@ def _outputs(spec: SensitivitySpec, db, sweep) -> tuple[np.ndarray, np.ndarray]:
         raise SensitivityError(
             f"metric {spec.metric} is undefined (NaN) at {len(bad)} of {len(y)} design points (first: row "
             f"{bad[0]}, {dict(zip(spec.names, x[bad[0]].tolist()))}); narrow the ranges or use a larger community")
-    return x, y
+    return x, y, len(cache) * spec.replicates
 
 
 def _noise(spec: SensitivitySpec, y: np.ndarray) -> tuple[float, float, float, float]:
@@ -181,7 +185,8 @@ def analyze(spec: Any, db) -> pd.DataFrame:
         noise"``, gives the noise floor of ``ST`` (or ``mu_star``) with a
         bootstrap interval over points. ``attrs`` holds ``noise_share``,
         ``noise_variance``, ``variance`` (of the point means), ``mean``,
-        ``n_points``, ``n_runs``, ``method`` and ``metric``.
+        ``n_points``, ``n_runs`` (distinct runs read: a run shared by several
+        design rows counts once), ``method``, ``metric`` and ``contrast``.
 
     Raises
     ------
@@ -193,7 +198,7 @@ def analyze(spec: Any, db) -> pd.DataFrame:
 
 
 def _analyze(spec: SensitivitySpec, db, sweep) -> pd.DataFrame:
-    x, y = _outputs(spec, db, sweep)
+    x, y, n_runs = _outputs(spec, db, sweep)
     means = y.mean(axis=1)
     noise_var, share, share_lo, share_hi = _noise(spec, y)
     rows = []
@@ -232,7 +237,7 @@ def _analyze(spec: SensitivitySpec, db, sweep) -> pd.DataFrame:
                            "conf": math.nan, "low": noise_row[3], "high": noise_row[4]}])
     table = pd.concat([table, noise], ignore_index=True)
     table.attrs.update({"noise_share": share, "noise_variance": noise_var, "variance": float(means.var(ddof=1)),
-                        "mean": float(means.mean()), "n_points": len(x), "n_runs": int(y.size * len(spec.arms)),
+                        "mean": float(means.mean()), "n_points": len(x), "n_runs": n_runs,
                         "method": spec.method, "metric": spec.metric,
                         "contrast": None if spec.contrast is None else list(spec.contrast)})
     return table
