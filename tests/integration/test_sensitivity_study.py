@@ -94,18 +94,25 @@ def spec_dict() -> dict:
             "parameters": {"like_rate": [0.02, 0.1], "ranker.reply_weight": [1.0, 27.0]}}
 
 
-def test_cli_writes_table_and_figure(spec_file, tmp_path, capsys):
+def test_cli_morris_writes_table_and_figure(tmp_path, capsys):
+    spec_file = tmp_path / "morris.toml"
+    spec_file.write_text(TINY.replace("n = 2", 'n = 2\nmethod = "morris"'))
     db, csv, png = (str(tmp_path / name) for name in ("s.sqlite", "s.csv", "s.png"))
-    assert main(["sensitivity", spec_file, "--db", db, "--workers", "1", "--table", csv, "--figure", png,
+    assert main(["sensitivity", str(spec_file), "--db", db, "--workers", "1", "--table", csv, "--figure", png,
                  "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "already done" in out and "seed noise" in out and "ranker.reply_weight" in out
     table = pd.read_csv(csv)
     assert set(table["parameter"]) == {"like_rate", "ranker.reply_weight", NOISE}
+    assert set(table["index"]) == {"mu_star", "mu", "sigma"}
+    noise = table[table["parameter"] == NOISE]
+    assert list(noise["index"]) == ["mu_star"] and (noise["estimate"] > 0).all()
     assert os.path.getsize(png) > 1000
     # rerun: nothing to run, the same table
-    assert main(["sensitivity", spec_file, "--db", db, "--workers", "1", "--table", csv, "--quiet"]) == 0
+    first = table
+    assert main(["sensitivity", str(spec_file), "--db", db, "--workers", "1", "--table", csv, "--quiet"]) == 0
     assert "0 run, 0 failed" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_csv(csv), first)
 
 
 def test_cli_refuses_bad_targets_before_any_run(spec_file, tmp_path, capsys):

@@ -85,3 +85,28 @@ def test_toml_round_trip(tmp_path):
     path.write_text('seed = 1\ndays = 1\nmetric = "gini_impressions"\nparameter = {}\n')
     with pytest.raises(InvalidParameterError, match="parameter is not a sensitivity spec key; did you mean"):
         SensitivitySpec.from_toml(path)
+
+
+def test_indices_figure_follows_the_figure_rules():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from figure_rules import figure_problems
+
+    from feedsim.sensitivity import plot_indices
+
+    table = pd.DataFrame({"parameter": ["like_rate", "like_rate", "ranker.reply_weight", "ranker.reply_weight",
+                                        "seed noise"],
+                          "index": ["S1", "ST", "S1", "ST", "ST"], "estimate": [0.7, 0.8, -0.1, 0.05, 0.04],
+                          "conf": [0.1, 0.1, 0.2, 0.03, float("nan")], "low": [0.6, 0.7, -0.3, 0.02, 0.02],
+                          "high": [0.8, 0.9, 0.1, 0.08, 0.06]})
+    table.attrs.update({"metric": "follower_reach.quiet", "contrast": ["engagement", "chronological"]})
+    ax = plot_indices(table)
+    ax.figure.tight_layout()
+    assert figure_problems(ax.figure) == []
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["like rate", "ranker: reply weight"]
+    assert ax.get_title() == "quiet members' share of the author's followers reached per post, engagement minus " \
+                             "chronological"
+    plt.close(ax.figure)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..errors import InvalidParameterError
+from .labels import metric_label
 from .palette import NEUTRAL_COLOR, RANKER_COLORS, UNSHOWN_COLOR
+from .rules import interval_points, legend_outside
 
 __all__ = ["plot_indices"]
 
@@ -39,6 +41,8 @@ def plot_indices(table, *, ax=None, title: str | None = None):
     >>> ax = plot_indices(t)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['a', 'b']
+
+    Factor names are shown in words (``ranker.reply_weight`` as ``ranker: reply weight``).
     """
     import numpy as np  # noqa: PLC0415
 
@@ -60,25 +64,32 @@ def plot_indices(table, *, ax=None, title: str | None = None):
         row = noise.iloc[0]
         ax.axvspan(0, float(row["high"]) if np.isfinite(row["high"]) else float(row["estimate"]),
                    color=UNSHOWN_COLOR, alpha=0.35, lw=0,
-                   label=f"seed noise (floor of {row['index']}, {float(row['estimate']):.2g})")
+                   label=f"seed noise (floor of {'mu*' if row['index'] == 'mu_star' else row['index']}, "
+                         f"{float(row['estimate']):.2g})")
     offsets = {"ST": 0.12, "S1": -0.12, "mu_star": 0.0}
     for index in indices:
         sub = factors[factors["index"] == index]
         ys = np.array([where[p] for p in sub["parameter"]]) + offsets[index]
-        est = sub["estimate"].to_numpy()
-        err = np.vstack([est - sub["low"].to_numpy(), sub["high"].to_numpy() - est])
         label = {"ST": "total order (ST)", "S1": "first order (S1)", "mu_star": "mean |elementary effect|"}[index]
-        ax.errorbar(est, ys, xerr=np.nan_to_num(err), fmt="o", ms=5, capsize=3, color=INDEX_COLORS[index],
-                    label=label)
+        # estimates: sampling error can take them below 0 (or a Sobol index above 1), so no bound is cut
+        interval_points(ax, ys, sub["estimate"].to_numpy(), sub["low"].to_numpy(), sub["high"].to_numpy(),
+                        bounds=(-np.inf, np.inf), horizontal=True, ms=5, capsize=3, color=INDEX_COLORS[index],
+                        label=label)
     ax.axvline(0, color=NEUTRAL_COLOR, lw=0.8)
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, [_words(n) for n in names])
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.set_xlabel("Sobol index (share of output variance)" if "ST" in indices else "mu* (output units)")
     metric = table.attrs.get("metric")
     if title is None and metric:
         contrast = table.attrs.get("contrast")
-        title = f"{metric}, {contrast[0]} - {contrast[1]}" if contrast else metric
+        title = metric_label(metric) + (f", {contrast[0]} minus {contrast[1]}" if contrast else "")
     if title:
         ax.set_title(title)
-    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    legend_outside(ax, frameon=False)
     return ax
+
+
+def _words(name: str) -> str:
+    """``ranker.reply_weight`` -> ``ranker: reply weight``."""
+    head, dot, rest = name.partition(".")
+    return (f"{head}: {rest}" if dot else head).replace("_", " ")
