@@ -125,7 +125,7 @@ def _number(path: str, value: Any) -> float:
     return float(value)
 
 
-def _factor(name: str, value: Any, path: str) -> Factor:
+def _factor(name: str, value: Any, path: str, graph: Mapping[str, Any]) -> Factor:
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             _fail(f"{path} must be [low, high] or a table with dist; got {value!r}")
@@ -154,9 +154,9 @@ def _factor(name: str, value: Any, path: str) -> Factor:
     low, high = factor.support
     for end, text in ((low, labels[0] if dist != "norm" else path), (high, labels[1] if dist != "norm" else path)):
         if dist in ("norm", "lognorm") and not math.isfinite(end):
-            _check_unbounded(name, end, path, dist)
+            _check_unbounded(name, end, path, dist, graph)
             continue
-        _check_value(name, end, text)
+        _check_value(name, end, text, graph)
     return factor
 
 
@@ -168,22 +168,25 @@ def _is_integer(name: str) -> bool:
     return SIMULATION_PARAMS[name].kind == "int"
 
 
-def _check_unbounded(name: str, end: float, path: str, dist: str) -> None:
+def _check_unbounded(name: str, end: float, path: str, dist: str, graph: Mapping[str, Any]) -> None:
     """A distribution with an infinite tail needs a parameter without a bound on that side."""
     try:
-        _check_value(name, end, path)
+        _check_value(name, end, path, graph)
     except InvalidParameterError as exc:
         raise InvalidParameterError(f"{exc} ({dist} reaches {end} at its tail: use truncnorm or unif)") from None
 
 
-def _check_value(name: str, value: float, path: str) -> None:
-    """Check one end of a factor's support against the declaration (names ``path`` in the message)."""
+def _check_value(name: str, value: float, path: str, graph: Mapping[str, Any]) -> None:
+    """Check one end of a factor's support against the declaration (names ``path`` in the message).
+
+    A ``graph.<key>`` is checked within the study's ``[graph]`` (``mean_follows`` is bounded by its ``n_users``).
+    """
     if name.startswith("ranker."):
         key = name[len("ranker."):]
         check_number(path, value, low=0.0, low_inclusive=key != "half_life_hours")
     elif name.startswith("graph."):
         try:
-            graphs.check_graph({"n_users": 100, "seed": 0, name[len("graph."):]: value}, "graph")
+            graphs.check_graph({**graph, name[len("graph."):]: value}, "graph")
         except InvalidParameterError as exc:
             msg = str(exc)
             raise InvalidParameterError(msg.replace(name, path, 1) if name in msg else f"{path}: {msg}") from None
@@ -313,13 +316,17 @@ class SensitivitySpec:
         put("root", None if root is None else os.fspath(root))
         if not isinstance(parameters, Mapping) or not parameters:
             _fail(f"parameters must be a non-empty table of name = [low, high]; got {parameters!r}")
+        graph = {"n_users": 1000, "seed": 0} if graph is None else dict(graph)
+        if "file" in graph:
+            _fail("graph must be the default community's generator parameters (n_users, seed, ...); a graph file "
+                  "is not supported by sensitivity studies yet")
+        graphs.check_graph(graph, "graph")
         factors = []
         for name, value in parameters.items():
             _check_name(name, "parameters")
-            factors.append(_factor(name, value, f"parameters.{name}"))
+            factors.append(_factor(name, value, f"parameters.{name}", graph))
         put("parameters", tuple(factors))
         base = dict(base or {})
-        graph = {"n_users": 1000, "seed": 0} if graph is None else dict(graph)
         for f in factors:
             if f.name in base:
                 _fail(f"parameters.{f.name} is also set in base; set each parameter in one place")
