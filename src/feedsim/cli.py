@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim compare``, ``run``, ``sweep``, ``results``, ``lesson`` and ``warmup``.
+"""Command-line interface: ``feedsim`` compare, run, sweep, sensitivity, results, lesson and warmup.
 
 The only module that prints or exits. Errors print one line to stderr; the exit codes are
 :data:`EXIT_CODES` (2: bad input or usage, refused before any work; 3: some sweep runs failed;
@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--report", metavar="FILE.html",
                      help="write a self-contained HTML report (finding, per-role table, figures, config, versions)")
     _add_sweep_parsers(sub)
+    _add_sensitivity_parser(sub)
     _add_run_parser(sub)
     _add_warmup_parser(sub)
     les = sub.add_parser(
@@ -387,6 +388,75 @@ def _sweep(args) -> int:
     for line in report.failed:
         print(f"  failed {line}", file=sys.stderr)
     return EXIT_RUNS_FAILED if report.n_failed else EXIT_OK
+
+
+def _add_sensitivity_parser(sub) -> None:
+    sen = sub.add_parser(
+        "sensitivity",
+        help="Sobol or Morris sensitivity indices of a metric from a TOML study spec, via a sweep store",
+        description=(
+            "Run every missing run of a sensitivity study (see experiments/sensitivity_quiet_voice.toml) into "
+            "a sweep store (rerunning resumes), then print its indices with bootstrap intervals and the seed "
+            "noise. Exit code 0 on success, 3 when runs failed (rerun to retry them), 2 for a usage or spec "
+            "error (before any run), 130 when interrupted (finished runs are kept)."
+        ),
+    )
+    sen.add_argument("spec", metavar="SPEC.toml", help="the study spec")
+    sen.add_argument("--db", required=True, help="SQLite sweep store (created if missing)")
+    where = sen.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local worker processes (default: CPU count; 1 = in this process)")
+    where.add_argument("--scheduler", metavar="ADDR",
+                       help="run on a Dask cluster, e.g. tcp://HOST:8786 (needs feedsim[dask])")
+    sen.add_argument("--table", metavar="OUT.csv", help="also write the indices as CSV")
+    sen.add_argument("--figure", metavar="OUT.png", help="also write the indices figure")
+    sen.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _sensitivity(args) -> int:
+    from .sensitivity import SensitivityError, SensitivitySpec, plot_indices, run_sensitivity
+
+    if args.workers is not None and args.workers < 1:
+        raise FeedsimError(f"--workers must be an integer >= 1; got {args.workers}")
+    if not os.path.exists(args.spec):
+        raise FeedsimError(f"no such spec file: {args.spec}")
+    spec = SensitivitySpec.from_toml(args.spec)
+    for option, path in (("--db", args.db), ("--table", args.table), ("--figure", args.figure)):
+        if path is not None:
+            _check_output(option, path, "file")
+    client = executor = None
+    if args.scheduler:
+        try:
+            import distributed
+        except ImportError:
+            raise FeedsimError("--scheduler needs Dask: pip install 'feedsim[dask]'") from None
+        client = distributed.Client(args.scheduler, timeout=10)
+        executor = client.get_executor()
+    try:
+        with _sweep_signals():
+            table = run_sensitivity(spec, args.db, executor=executor, workers=args.workers, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"feedsim: study interrupted; every finished run is stored in {args.db} (rerun the same command to "
+              "resume)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SensitivityError as exc:
+        print(f"feedsim: error: {exc}", file=sys.stderr)
+        return EXIT_RUNS_FAILED
+    finally:
+        if client is not None:
+            client.close()
+    print(table.attrs["sweep"])
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"seed noise: {table.attrs['noise_share']:.3f} of the output's variance (total indices below it cannot "
+          f"be told from noise)")
+    if args.table:
+        table.to_csv(args.table, index=False)
+    if args.figure:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(6.4, 1.2 + 0.42 * table["parameter"].nunique()))
+        plot_indices(table, ax=fig.subplots())
+        fig.savefig(args.figure, dpi=150, bbox_inches="tight")
+    return EXIT_OK
 
 
 class _sweep_signals:  # noqa: N801  (a context manager used as a statement)
@@ -754,7 +824,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run, "lesson": _lesson,
-                "warmup": _warmup}
+                "warmup": _warmup, "sensitivity": _sensitivity}
     try:
         _check_param_options(args)
         return handlers[args.command](args)
