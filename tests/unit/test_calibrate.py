@@ -218,3 +218,10 @@ def test_cli_refuses_a_db_in_a_missing_folder(tmp_path, capsys):
     spec.write_text(SPEC)
     assert main(["calibrate", str(spec), "--db", str(tmp_path / "nowhere" / "fit.db")]) == 2
     assert "--db: cannot write" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_calibration_db_is_refused(tmp_path):
+    db = tmp_path / "notes.db"
+    db.write_text("not a database, and long enough to be read as one " * 20)
+    with pytest.raises(InvalidParameterError, match="is not a calibration database"):
+        calibrate(tiny(), db)

@@ -240,7 +240,7 @@ def calibrate(study: CalibrationStudy, db: str | os.PathLike, *, workers: int = 
     log.setLevel(logging.WARNING)
     try:
         if os.path.exists(os.path.abspath(os.fspath(db))):
-            history = pyabc.History(url)
+            history = _history(url, db)
             if not history.all_runs():
                 raise InvalidParameterError(f"db {db} exists but holds no calibration; give a new path")
             history.id = 1
@@ -275,6 +275,19 @@ def calibrate(study: CalibrationStudy, db: str | os.PathLike, *, workers: int = 
     return result
 
 
+def _history(url: str, db: Any) -> Any:
+    """pyabc's History of an existing file, or one line saying the file is not a calibration database."""
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        history = _pyabc().History(url)
+        history.all_runs()
+    except DatabaseError:
+        raise InvalidParameterError(f"db {db} is not a calibration database (pyabc's SQLite file); give a new "
+                                    "path") from None
+    return history
+
+
 def _stop(history: Any, budget: Any) -> bool:
     if history.max_t < 0:
         return False
@@ -289,10 +302,10 @@ def _stop(history: Any, budget: Any) -> bool:
 
 def load_calibration(study: CalibrationStudy, db: str | os.PathLike) -> Calibration:
     """The calibration stored in ``db`` as it stands (no simulation but the predictive check once done)."""
-    pyabc = _pyabc()
+    _pyabc()
     if not os.path.exists(os.fspath(db)):
         raise InvalidParameterError(f"no such calibration db: {db}")
-    history = pyabc.History(_db_url(db))
+    history = _history(_db_url(db), db)
     history.id = 1
     if _stored_fingerprint(history) != study.fingerprint():
         raise InvalidParameterError(f"db {db} holds another study (its spec differs from this one)")
