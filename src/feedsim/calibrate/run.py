@@ -232,13 +232,13 @@ def calibrate(study: CalibrationStudy, db: str | os.PathLike, *, workers: int = 
     url = _db_url(db)
     fingerprint = study.fingerprint()
     observed = {t.name: float(t.observed) for t in study.targets}
-    sampler = pyabc.SingleCoreSampler() if workers == 1 else pyabc.MulticoreEvalParallelSampler(n_procs=workers)
     budget = study.budget
     saved = np.random.get_state()  # noqa: NPY002  (pyabc draws from NumPy's global generator: restored below)
     log = logging.getLogger("ABC")  # pyabc logs every generation at INFO to stderr; a library stays quiet
     level = log.level
     log.setLevel(logging.WARNING)
     try:
+        sampler = pyabc.SingleCoreSampler() if workers == 1 else pyabc.MulticoreEvalParallelSampler(n_procs=workers)
         if os.path.exists(os.path.abspath(os.fspath(db))):
             history = _history(url, db)
             if not history.all_runs():
@@ -326,6 +326,7 @@ def _collect(study: CalibrationStudy, history: Any, done: bool, db: str) -> Cali
     frame, w = history.get_distribution(m=0, t=history.max_t)
     dist = history.get_weighted_distances(t=history.max_t)
     particles = frame[names].reset_index(drop=True).astype(float)
+    particles.columns.name = None
     particles["weight"] = np.asarray(w, dtype=float) / np.sum(w)
     particles["distance"] = dist["distance"].to_numpy(dtype=float)
     rows = []
