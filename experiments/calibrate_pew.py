@@ -35,8 +35,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out" / "calibrate_pew")
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--max-generations", type=int, default=None,
+                        help="stop at this many generations (a study cut short: finish it with what is stored)")
     args = parser.parse_args()
     study = CalibrationStudy.from_toml(HERE / "calibrate_pew.toml")
+    if args.max_generations is not None:
+        study = dataclasses.replace(study, budget=dataclasses.replace(study.budget,
+                                                                      max_generations=args.max_generations))
     if args.quick:
         study = dataclasses.replace(study, community={"n_users": 200}, days=10.0,
                                     budget=Budget(population_size=10, max_generations=2, predictive=5))
