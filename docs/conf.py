@@ -62,7 +62,8 @@ html_static_path: list[str] = []
 # The public modules with an API page: the package itself, the subpackages the issue names, and every
 # module that ``feedsim.__all__`` exports.
 PUBLIC_MODULES = ["feedsim", "feedsim.networks", "feedsim.rankers", "feedsim.metrics", "feedsim.sweeps",
-                  "feedsim.plots", "feedsim.params", "feedsim.lesson", "feedsim.sensitivity"]
+                  "feedsim.plots", "feedsim.params", "feedsim.lesson", "feedsim.sensitivity",
+                  "feedsim.calibrate"]
 PUBLIC_MODULES += sorted({f"feedsim.{name}" for name in feedsim.__all__
                           if isinstance(getattr(feedsim, name), types.ModuleType)} - set(PUBLIC_MODULES))
 

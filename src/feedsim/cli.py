@@ -1,4 +1,4 @@
-"""Command-line interface: ``feedsim`` compare, run, sweep, sensitivity, results, lesson and warmup.
+"""Command-line interface: ``feedsim`` compare, run, sweep, sensitivity, calibrate, results, lesson and warmup.
 
 The only module that prints or exits. Errors print one line to stderr; the exit codes are
 :data:`EXIT_CODES` (2: bad input or usage, refused before any work; 3: some sweep runs failed;
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sensitivity_parser(sub)
     _add_run_parser(sub)
     _add_warmup_parser(sub)
+    _add_calibrate_parser(sub)
     les = sub.add_parser(
         "lesson",
         help="serve the classroom explorer as a web page on 127.0.0.1 (no Jupyter needed)",
@@ -782,6 +783,46 @@ def _lesson(args) -> int:
     return 0
 
 
+def _add_calibrate_parser(sub) -> None:
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit parameters to observed statistics by ABC-SMC from a TOML spec (needs feedsim[calibrate])",
+        description="Fit a study's parameters to its targets by ABC-SMC (pyabc), stored in --db; rerunning the "
+                    "same command resumes after the last finished generation (see experiments/calibrate_pew.toml).",
+    )
+    cal.add_argument("spec", metavar="SPEC.toml", help="the calibration spec")
+    cal.add_argument("--db", required=True, help="pyabc's SQLite database (created if missing; resumed if it exists)")
+    cal.add_argument("--workers", type=int, default=1,
+                     help="simulation processes (default 1: bit-reproducible given the seed)")
+    cal.add_argument("--out", metavar="DIR", help="write posterior.csv, targets.csv and calibration.png here")
+
+
+def _calibrate(args) -> int:
+    from .calibrate import CalibrationStudy
+    from .calibrate.run import _pyabc, calibrate
+
+    if args.workers < 1:
+        raise FeedsimError(f"--workers must be an integer >= 1; got {args.workers}")
+    if not os.path.exists(args.spec):
+        raise FeedsimError(f"no such spec file: {args.spec}")
+    study = CalibrationStudy.from_toml(args.spec)
+    _check_output("--db", args.db, "file")
+    if args.out:
+        _check_output("--out", args.out, "dir")
+    _pyabc()  # MissingDependencyError naming feedsim[calibrate], before any work
+    fit = calibrate(study, args.db, workers=args.workers)
+    print(fit)
+    if args.out:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        os.makedirs(args.out, exist_ok=True)
+        fit.posterior.to_csv(os.path.join(args.out, "posterior.csv"), index=False)
+        fit.targets.to_csv(os.path.join(args.out, "targets.csv"), index=False)
+        fit.plot().savefig(os.path.join(args.out, "calibration.png"), dpi=110)
+    return 0
+
+
 def _add_warmup_parser(sub) -> None:
     sub.add_parser(
         "warmup",
@@ -824,7 +865,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     handlers = {"compare": _compare, "sweep": _sweep, "results": _results, "run": _run, "lesson": _lesson,
-                "warmup": _warmup, "sensitivity": _sensitivity}
+                "warmup": _warmup, "sensitivity": _sensitivity, "calibrate": _calibrate}
     try:
         _check_param_options(args)
         return handlers[args.command](args)
