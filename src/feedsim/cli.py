@@ -113,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_graph.add_argument("--graph",
                            help="use a graph file instead of the default community (.graphml, .csv or edge list)")
     cmp.add_argument("--assign-roles", action="store_true",
-                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
+                     help="with --graph: assign roles with the default community's joint distribution of role and "
+                          "follower count (feedsim.networks.assign_roles)")
     _param_option(cmp, "--out-of-network-share", "out_of_network_share")
     _param_option(cmp, "--no-dynamics", "dynamics")
     cmp.add_argument("--out", metavar="DIR",
@@ -153,7 +154,8 @@ def _add_run_parser(sub) -> None:
     graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
     graph.add_argument("--graph", help="a graph file instead of the default community (.graphml, .csv or edge list)")
     run.add_argument("--assign-roles", action="store_true",
-                     help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
+                     help="with --graph: assign roles with the default community's joint distribution of role and "
+                          "follower count (feedsim.networks.assign_roles)")
     run.add_argument("--ranker", default="engagement",
                      help="the ranker (default engagement): chronological, engagement, popularity, random, "
                           "platform_favoring, fair_exposure, or a preset (twitter_2023, x_2026, reddit_hot, simsom, "
