@@ -21,7 +21,7 @@ Design here
   replicate), each party with its own posting style: ``steady`` (3 posts/day, quality
   1), ``engaging`` (3 posts/day, quality 1.5) and ``prolific`` (12 posts/day, quality
   0.7). Their followers are those the generator gave them.
-* ``ViewerSplit.holdout``: 8% of accounts (quick: 10%) on a chronological feed of
+* ``ViewerSplit.holdout``: 8% of accounts (quick: 12%) on a chronological feed of
   followed accounts only (out-of-network candidates scored ``-inf``), a measured
   treatment group of exactly 4x on the ranked feed, everyone else ranked too.
 * Reach per party per day from the impression log, the paper's ``a_d`` (smoothing 1,
@@ -33,8 +33,8 @@ Design here
   (``out_of_network_share=0``), ``chronological + out-of-network`` (the treatment
   differs from the control only by the trending slots), ``ranked, no popularity
   term`` (``EngagementRanker(popularity_weight=0)``, with out-of-network).
-* Sizes: 3,000 accounts, 3 parties x 24 legislators, 8% control, 4 days, 6 replicates (quick: 1,500
-  accounts, 3 x 12, 2 days, 3 replicates, two arms). Intervals: 95% t over replicates
+* Sizes: 3,000 accounts, 3 parties x 24 legislators, 8% control, 4 days, 6 replicates (quick: 1,000
+  accounts, 3 x 10, 12% control, 2 days, 3 replicates, two arms). Intervals: 95% t over replicates
   (``scipy.stats.t``).
 """
 
@@ -152,7 +152,7 @@ def pct(s: dict) -> str:
 def main():
     args = F.parse_args(NAME, __doc__, replicates=6)
     if args.quick:
-        n_users, days, per_party, control_share, arms = 1500, 2, 12, 0.10, QUICK_ARMS
+        n_users, days, per_party, control_share, arms = 1000, 2, 10, 0.12, QUICK_ARMS
     else:
         n_users, days, per_party, control_share, arms = 3000, 4, 24, 0.08, list(ARMS)
     per = [one_replicate(rep, n_users, days, per_party, control_share, arms) for rep in range(args.replicates)]
