@@ -7,7 +7,8 @@ accounts with a middling audience and lurkers the least followed. Under
 ``method="community"`` (the default) roles overlap in audience as in the default
 community. This script measures one study's result under both: the quiet members'
 amplification by the ``engagement`` ranker over ``chronological`` (reach per
-post, paired replicates, ``feedsim.compare(..., replicates=R)``) on a directed
+post, paired replicates, ``feedsim.compare(..., replicates=R)``), without and with 20 %
+out-of-network slots, on a directed
 stochastic block model (Poisson follower counts, no hubs: where the follower band
 is narrowest).
 
@@ -28,6 +29,8 @@ from feedsim.networks import FollowGraph, assign_roles
 
 NAME = "roles_on_loaded_graphs"
 METHODS = ["followers", "community"]
+#: Out-of-network shares of the study (0: the default; 0.2: a "For you" feed).
+OON_SHARES = [0.0, 0.2]
 
 
 def block_model(n_users: int, seed) -> FollowGraph:
@@ -48,28 +51,30 @@ def main():
     args = C.parse_args(NAME, __doc__, replicates=6)
     n_users, days = (1000, 1) if args.quick else (5000, 3)
     results = {}
-    for method in METHODS:
-        bands = []
+    for oon in OON_SHARES:
+        for method in METHODS:
+            bands = []
 
-        def graph(seeds, method=method, bands=bands):
-            fg = assign_roles(block_model(n_users, seeds), method=method, seed=seeds)
-            k = fg.in_degree()
-            quiet = k[np.asarray(fg.attrs["role"]) == "quiet"]
-            lurk = k[np.asarray(fg.attrs["role"]) == "lurker"]
-            bands.append({"quiet_min": int(quiet.min()), "quiet_median": float(np.median(quiet)),
-                          "quiet_max": int(quiet.max()), "lurker_median": float(np.median(lurk)),
-                          "all_median": float(np.median(k))})
-            return fg
+            def graph(seeds, method=method, bands=bands):
+                fg = assign_roles(block_model(n_users, seeds), method=method, seed=seeds)
+                k = fg.in_degree()
+                quiet = k[np.asarray(fg.attrs["role"]) == "quiet"]
+                lurk = k[np.asarray(fg.attrs["role"]) == "lurker"]
+                bands.append({"quiet_min": int(quiet.min()), "quiet_median": float(np.median(quiet)),
+                              "quiet_max": int(quiet.max()), "lurker_median": float(np.median(lurk)),
+                              "all_median": float(np.median(k))})
+                return fg
 
-        cmp = feedsim.compare(graph, ["chronological", "engagement"], days=days, seed=C.seed_for(0, 0),
-                              replicates=args.replicates)
-        amp = cmp.amplification["engagement"]
-        results[method] = {
-            "quiet": {k: amp["role"]["quiet"][k] for k in ("estimate", "ci_low", "ci_high", "n")},
-            "regular": {k: amp["role"]["regular"][k] for k in ("estimate", "ci_low", "ci_high", "n")},
-            "lurker_followers_median": float(np.mean([b["lurker_median"] for b in bands])),
-            "quiet_followers": bands[0],
-        }
+            cmp = feedsim.compare(graph, ["chronological", "engagement"], days=days, seed=C.seed_for(0, 0),
+                                  replicates=args.replicates, out_of_network_share=oon)
+            amp = cmp.amplification["engagement"]
+            key = method if oon == 0 else f"{method}, out_of_network_share={oon:g}"
+            results[key] = {
+                "quiet": {k: amp["role"]["quiet"][k] for k in ("estimate", "ci_low", "ci_high", "n")},
+                "regular": {k: amp["role"]["regular"][k] for k in ("estimate", "ci_low", "ci_high", "n")},
+                "lurker_followers_median": float(np.mean([b["lurker_median"] for b in bands])),
+                "quiet_followers": bands[0],
+            }
 
     def f(a):
         if a["ci_low"] is None:
@@ -83,12 +88,14 @@ def main():
         f"{fo['quiet_followers']['quiet_min']}-{fo['quiet_followers']['quiet_max']} followers) and "
         f"{f(co['quiet'])} with the default community's joint distribution (quiet = "
         f"{co['quiet_followers']['quiet_min']}-{co['quiet_followers']['quiet_max']} followers); regulars "
-        f"{f(fo['regular'])} and {f(co['regular'])} (95% paired t-intervals)."
+        f"{f(fo['regular'])} and {f(co['regular'])}. With 20% out-of-network slots: quiet members "
+        f"{f(results['followers, out_of_network_share=0.2']['quiet'])} and "
+        f"{f(results['community, out_of_network_share=0.2']['quiet'])} (95% paired t-intervals)."
     )
     C.write_summary(args, NAME, question="How much does the way roles are assigned to a loaded graph change the "
                     "quiet members' amplification by the engagement ranker?",
                     parameters={"n_users": n_users, "days": days, "blocks": 20, "mean_out_degree": 20,
-                                "within_block": 0.85, "methods": METHODS},
+                                "within_block": 0.85, "methods": METHODS, "out_of_network_shares": OON_SHARES},
                     results=results, finding=finding, figures=[])
     C.report(NAME, finding, args)
 
