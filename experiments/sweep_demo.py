@@ -1,8 +1,8 @@
 """A small study on a loaded graph: is a quiet member heard less under engagement ranking?
 
 The spec ``experiments/sweep_follows.toml``: a 400-account edge list shipped with the
-repository (``experiments/follows_400.txt``, no roles: they are assigned from follower
-quantiles), 2 rankers x 2 out-of-network shares x 8 replicates = 32 runs of 2 simulated days
+repository (``experiments/follows_400.txt``, no roles: ``assign_roles`` assigns
+them), 2 rankers x 2 out-of-network shares x 8 replicates = 32 runs of 2 simulated days
 (about 10 s on 2 cores). Results go to an SQLite store; rerunning resumes (finished runs are
 skipped). Prints the paired engagement-minus-chronological difference next to the unpaired
 one, and writes ``experiments/out/sweep_demo/sweep_demo.png``: the quiet members' voice ratio

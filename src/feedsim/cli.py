@@ -159,7 +159,8 @@ def _add_world_options(parser) -> None:
     graph.add_argument("--users", type=int, help="accounts in the default community (default 10000)")
     graph.add_argument("--graph", help="a graph file instead of the default community (.graphml, .csv or edge list)")
     parser.add_argument("--assign-roles", action="store_true",
-                        help="with --graph: assign roles from follower quantiles (feedsim.networks.assign_roles)")
+                        help="with --graph: assign roles with the default community's joint distribution of role and "
+                             "follower count (feedsim.networks.assign_roles)")
     _param_option(parser, "--days", "days", 14)
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _param_option(parser, "--out-of-network-share", "out_of_network_share")

@@ -10,7 +10,8 @@ also return the array form, a :class:`FollowGraph`.
 - :func:`read_edgelist`: SNAP-style ``u v`` text files.
 - :func:`read_csv`: CSV edge tables with a header row.
 - :func:`read_graphml`: directed GraphML files.
-- :func:`assign_roles`: roles for a graph without them, from follower and activity quantiles.
+- :func:`assign_roles`: roles for a graph without them, with the default community's joint distribution
+  of role and follower count (or activity data, when given).
 - :class:`FollowGraph`: the array (CSR) form; :data:`ROLES`: the role names in code order.
 
 This is the one public module for graphs (``feedsim.network`` is its internal

@@ -43,6 +43,7 @@ STREAMS = (
     "joining",  # newcomers' copied edges and attributes
     "burnout",  # lengths of burnouts
     "keyed",  # the key of counter-based draws (tie-breaks, posting and sessions per account and tick)
+    "roles",  # assigning roles to a loaded graph (feedsim.networks.assign_roles; no run draws from it)
 )
 
 

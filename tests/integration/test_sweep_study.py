@@ -290,7 +290,7 @@ def test_assign_roles_matches_the_default_community_shares_and_ordering(n):
     true = dict(G.nodes(data="role"))
     H = nx.DiGraph(G.edges)
     H.add_nodes_from(G.nodes)
-    assign_roles(H)
+    assign_roles(H, method="followers")  # the quantile rule (the default is tests/unit/test_assign_roles.py)
     got = dict(H.nodes(data="role"))
     for role in feedsim.ROLES:
         assert sum(r == role for r in got.values()) == sum(r == role for r in true.values())
@@ -305,7 +305,8 @@ def test_assign_roles_matches_the_default_community_shares_and_ordering(n):
 def test_assign_roles_uses_activity_for_regular_quiet_and_lurker():
     G = nx.DiGraph([(i, 0) for i in range(1, 100)])
     activity = {v: (0 if v < 50 else v) for v in G}
-    assign_roles(G, activity=activity, shares={"influencer": 0.01, "regular": 0.29, "quiet": 0.3, "lurker": 0.4})
+    assign_roles(G, activity=activity, shares={"influencer": 0.01, "regular": 0.29, "quiet": 0.3, "lurker": 0.4},
+                 method="followers")
     assert G.nodes[0]["role"] == "influencer"
     assert all(G.nodes[v]["role"] == "regular" for v in range(71, 100))
     # 40 lurkers among the 49 inactive accounts (ties: node order), the other 9 quiet

@@ -4,8 +4,9 @@
 ``mean_follows``, ``n_communities``, ``community_mixing``, ``reciprocity``,
 ``attractiveness_exponent``: see :func:`feedsim.networks.default_community`) or
 ``file`` with its loader options (``format``, ``comments``, ``delimiter``,
-``source``, ``target``) and ``assign_roles`` (true: roles from follower
-quantiles, :func:`feedsim.networks.assign_roles`). A relative ``file`` is
+``source``, ``target``) and ``assign_roles`` (true: roles with the default
+community's joint distribution of role and follower count,
+:func:`feedsim.networks.assign_roles`). A relative ``file`` is
 relative to the folder of the spec file (the working directory for a spec built
 in Python). Any key can be swept as ``graph.<key>`` in ``[grid]``.
 
