@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from ..engine.config import FEEDBACK_LOOPS
 from ..network.graph import ROLES
 from .state import BASELINE, ExploreParams, ExploreState, person_view
-from .words import LOOP_WORDS, ROLE_WORDS, ranker_name
+from .words import LOOP_WORDS, ROLE_WORDS, and_list, ranker_phrase
 
 __all__ = ["Step", "STEPS", "step_sentence", "NO_VISIBLE_POINTS"]
 
@@ -108,20 +108,25 @@ def step_sentence(step: int, st: ExploreState, state: Callable[[ExploreParams], 
         unseen = [LOOP_WORDS[k][0] for k, v in loops.items() if not v["visible"]]
         hides += [k for k, v in loops.items() if not v["visible"]]
         sentence = (f"With every loop as set, quiet members lose {-100 * _gap(st):.0f} points of follower reach "
-                    f"on the {ranker_name(st.params.ranker)} feed. "
+                    f"on the {ranker_phrase(st.params.ranker)} feed. "
                     + ("; ".join(seen).capitalize() + ". " if seen else "No single loop changes that visibly. ")
-                    + (f"{' and '.join(unseen).capitalize()} make no visible difference in "
+                    + (f"{and_list(unseen).capitalize()} make{'s' if len(unseen) == 1 else ''} no visible difference "
+                       f"in "
                        f"{st.params.days:g} days at these settings (hidden here)." if unseen else ""))
     else:
         eng = state(st.params.replace(ranker="engagement"))
         lost = eng.reach_difference["quiet"]["estimate"]
         now = st.reach_difference["quiet"]["estimate"]
         back = (now - lost) / -lost if math.isfinite(lost) and lost < 0 else math.nan
-        sentence = (f"On the {ranker_name(st.params.ranker)} feed quiet members' posts reach "
+        if not math.isfinite(back):
+            ending = "."
+        elif back >= 1:
+            ending = ": it more than wins back what the engagement feed took from them."
+        else:
+            ending = f": it wins back {100 * back:.0f}% of what the engagement feed took from them."
+        sentence = (f"On the {ranker_phrase(st.params.ranker)} feed quiet members' posts reach "
                     f"{_of100(q[st.params.ranker]['quiet']['estimate'])} of every 100 followers, against "
                     f"{_of100(q[BASELINE]['quiet']['estimate'])} newest first and "
-                    f"{_of100(eng.reach['engagement']['quiet']['estimate'])} most engaging first"
-                    + (f": it wins back {100 * back:.0f}% of what the engagement feed took." if math.isfinite(back)
-                       else "."))
+                    f"{_of100(eng.reach['engagement']['quiet']['estimate'])} most engaging first" + ending)
     return {"step": step, "title": s.title, "sentence": sentence, "hides": hides, "loops": loops,
             "sets": s.sets, "steps": len(STEPS)}

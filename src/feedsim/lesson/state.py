@@ -629,7 +629,7 @@ def _of100(x: float) -> str:
 
 def _reach_sentence(p: ExploreParams, reach: dict, diff: dict, role: str = "quiet") -> str:
     """The point in words: how many of every 100 followers see a post of ``role``, ranker against chronological."""
-    from .words import ROLE_WORDS, ranker_name  # noqa: PLC0415
+    from .words import ROLE_WORDS, ranker_phrase  # noqa: PLC0415
 
     b = reach[BASELINE][role]["estimate"]
     who = ROLE_WORDS[role][0]
@@ -645,7 +645,7 @@ def _reach_sentence(p: ExploreParams, reach: dict, diff: dict, role: str = "quie
         verdict = "more in every community we ran, beyond chance"
     else:
         verdict = "a difference this small could be chance"
-    return (f"On the {ranker_name(p.ranker)} feed, {who}' posts reach {_of100(r)} of every 100 followers "
+    return (f"On the {ranker_phrase(p.ranker)} feed, {who}' posts reach {_of100(r)} of every 100 followers "
             f"instead of {_of100(b)} on the newest-first feed ({verdict}).")
 
 
@@ -1058,7 +1058,7 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
     (True, ['chronological', 'engagement'])
     """
     from ..plots.feed import feed_at  # noqa: PLC0415
-    from .words import ROLE_WORDS, ranker_name  # noqa: PLC0415
+    from .words import ROLE_WORDS, ranker_phrase  # noqa: PLC0415
 
     check_choice("role", role, list(state.people))
     last = max(0, math.ceil(state.params.days) - 1)
@@ -1074,7 +1074,8 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
         if len(mine):
             counts = mine.groupby("time").viewer.nunique()
             t = float(counts[counts == counts.max()].index.max())
-            day, hour = min(last, int(t // 24)), t - 24 * int(t // 24)
+            day = min(last, int(t // 24))
+            hour = t - 24 * day  # (24 at the very end of the last day)
         else:
             day = last
     day = check_int("day", day, low=0, high=last)
@@ -1131,7 +1132,7 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
     opened = sum(1 for r in rows if all(r[n] is not None for n in state.rankers))
     sentence = (f"@{member}, {who} with {person['n_followers']} followers: of {opened} followers who opened the app "
                 f"around day {day + 1}, {hour:02.0f}:00, "
-                + " and ".join(f"{n_seen[n]} saw their post on the {ranker_name(n)} feed" for n in state.rankers)
+                + " and ".join(f"{n_seen[n]} saw their post on the {ranker_phrase(n)} feed" for n in state.rankers)
                 + ".")
     pick = next((r for r in rows if r["follower"] == follower), None)
     if pick is not None and len(state.rankers) > 1 and all(pick[n] is not None for n in state.rankers):
@@ -1144,7 +1145,7 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
                 return "not among the candidates"
             return f"ranked {_ordinal(x['rank'] + 1)} of {x['candidates']}, below the cut of {x['slots']} slots"
 
-        sentence += (f" For follower @{follower} it was {where(a)} on the {ranker_name(state.rankers[0])} feed "
-                     f"and {where(b)} on the {ranker_name(state.rankers[-1])} feed.")
+        sentence += (f" For follower @{follower} it was {where(a)} on the {ranker_phrase(state.rankers[0])} feed "
+                     f"and {where(b)} on the {ranker_phrase(state.rankers[-1])} feed.")
     return {"member": member, "role": role, "day": day, "hour": float(hour), "moment": moment,
             "followers": rows, "follower": follower, "feeds": feeds, "sentence": sentence}

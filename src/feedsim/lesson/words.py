@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["RankerWords", "RANKER_WORDS", "ranker_name", "ROLE_WORDS", "LOOP_WORDS"]
+__all__ = ["RankerWords", "RANKER_WORDS", "ranker_name", "ranker_phrase", "and_list", "ROLE_WORDS", "LOOP_WORDS"]
 
 
 class RankerWords(NamedTuple):
@@ -73,6 +73,32 @@ def ranker_name(name: str) -> str:
     """
     words = RANKER_WORDS.get(name)
     return words.name if words else name.replace("_", " ")
+
+
+def ranker_phrase(name: str) -> str:
+    """The plain name inside a sentence ("the most engaging first feed"): common words in lower case.
+
+    Examples
+    --------
+    >>> ranker_phrase("engagement"), ranker_phrase("reddit_hot")
+    ('most engaging first', "Reddit 'hot'")
+    """
+    words = ranker_name(name)
+    return words[0].lower() + words[1:] if words.split()[0] in _COMMON else words
+
+
+_COMMON = ("Newest", "Most", "Random", "Keeps", "Fair")
+
+
+def and_list(items: list[str]) -> str:
+    """``a, b and c``.
+
+    Examples
+    --------
+    >>> and_list(["a", "b", "c"]), and_list(["a"])
+    ('a, b and c', 'a')
+    """
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 #: Roles in words (plural, singular with article).
