@@ -253,7 +253,7 @@ def state_payload(params: ExploreParams, cache: RunCache | None = None, view: di
 
 _STYLE = """
 :root { font-size: 18px; --ink: #222; --muted: #555; --bad: #B00020; --badbg: #FDE8EA; }
-body.presentation { font-size: 24px; }
+:root.presentation { font-size: 24px; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, sans-serif; margin: 0; padding: 0.8rem 1rem; color: var(--ink); line-height: 1.4;
        overflow-wrap: anywhere; }
@@ -379,7 +379,7 @@ def page_html(defaults: ExploreParams, preparing: str | None = None) -> str:
 <label>Day <input type="number" id="day" name="day" min="1" max="{math.ceil(d.days)}" placeholder="auto"
  style="width:5rem"></label>
 <label>Hour <select id="hour" name="hour">{hours}</select></label></div>
-<div id="person"></div>
+<div id="person_view"></div>
 </section>
 <section><h2>Voice ratio and the rest</h2>
 <p id="voice"></p><p class="method" id="method"></p>
@@ -407,7 +407,7 @@ function showError(text) {{
   $("figure_area").classList.add("is-stale");
 }}
 function markStale(on) {{
-  for (const id of ["reach", "difference", "person"]) $(id).classList.toggle("stale", on);
+  for (const id of ["reach", "difference", "person_view"]) $(id).classList.toggle("stale", on);
 }}
 function schedule(delay) {{
   changedAt = performance.now();
@@ -437,7 +437,7 @@ async function update() {{
   $("error").classList.remove("show"); $("figure_area").classList.remove("is-stale");
   $("reach").innerHTML = out.reach; $("difference").innerHTML = out.difference;
   $("headline").textContent = out.headline; $("voice").textContent = out.voice;
-  $("method").textContent = out.method; $("table").innerHTML = out.table; $("person").innerHTML = out.person;
+  $("method").textContent = out.method; $("table").innerHTML = out.table; $("person_view").innerHTML = out.person;
   markStale(false);
   await new Promise(res => requestAnimationFrame(() => requestAnimationFrame(res)));  // on screen from here
   if (mine !== controller) return;
@@ -478,7 +478,7 @@ $("guide_next").onclick = () => goto(Math.min(step + 1, STEPS.length - 1));
 $("guide_back").onclick = () => goto(Math.max(step - 1, 0));
 $("guide_end").onclick = () => {{ step = null; $("guide").hidden = true; showGuide(null); schedule(0); }};
 $("present").onclick = () => {{
-  const on = document.body.classList.toggle("presentation");
+  const on = document.documentElement.classList.toggle("presentation");
   $("present").setAttribute("aria-pressed", String(on));
 }};
 form.addEventListener("input", e => {{
@@ -627,6 +627,8 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, page_html(self.server.defaults, self.server.preparing).encode(),
                        "text/html; charset=utf-8")
+        elif url.path == "/favicon.ico":
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
         elif url.path == "/api/ping":
             srv = self.server
             body = {"ok": True, "ready": srv.ready.is_set(),
