@@ -14,13 +14,19 @@ from typing import Any
 
 from ..plots.palette import UNSHOWN_COLOR, ranker_color, role_color
 from .state import BASELINE, POSTING_ROLES, ExploreState
-from .words import RANKER_WORDS, ROLE_WORDS, ranker_name
+from .words import RANKER_WORDS, ROLE_WORDS, ranker_name, ranker_phrase
 
 __all__ = ["reach_chart_html", "difference_chart_html", "person_html"]
 
 
 def _pct(x: float | None, digits: int = 0) -> str:
     return "-" if x is None or not math.isfinite(x) else f"{100 * x:.{digits}f}%"
+
+
+def _points(x: float) -> str:
+    """Percentage points with a sign, never "-0"."""
+    v = round(100 * x)
+    return "0" if v == 0 else f"{v:+d}"
 
 
 def reach_chart_html(state: ExploreState) -> str:
@@ -85,14 +91,14 @@ def difference_chart_html(state: ExploreState) -> str:
               if has_ci else "")
         dot = (f"<span class='dot' style='left:{x(est):.2f}%;background:{colour}'></span>"
                if math.isfinite(est) else "")
-        words = "-" if not math.isfinite(est) else f"{100 * est:+.0f} points"
+        words = "-" if not math.isfinite(est) else f"{_points(est)} points"
         if has_ci:
-            words += f" ({100 * lo:+.0f} to {100 * hi:+.0f})"
+            words += f" ({_points(lo)} to {_points(hi)})"
         rows.append(f"<div class='diff' data-role='{role}' data-clear='{int(clear)}'>"
                     f"<span class='role' style='color:{role_color(role)}'>{ROLE_WORDS[role][0]}</span>"
                     f"<span class='axis'><span class='zero'></span>{ci}{dot}</span>"
                     f"<span class='val'>{words}</span></div>")
-    title = (f"Difference, {html.escape(ranker_name(state.params.ranker))} minus newest first, in percentage "
+    title = (f"Difference, {html.escape(ranker_phrase(state.params.ranker))} minus newest first, in percentage "
              f"points of followers reached, paired community by community (95% interval over "
              f"{state.params.replicates} communities; coloured when the whole interval is on one side of zero)")
     return f"<div class='chart difference'><p class='caption'>{title}</p>{''.join(rows)}</div>"

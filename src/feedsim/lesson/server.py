@@ -260,7 +260,7 @@ body { font-family: system-ui, sans-serif; margin: 0; padding: 0.8rem 1rem; colo
 h1 { font-size: 1.6rem; margin: 0.2rem 0 0.6rem; } h2 { font-size: 1.25rem; margin: 1rem 0 0.4rem; }
 h4 { font-size: 1rem; margin: 0.2rem 0; }
 .layout { display: grid; grid-template-columns: 16rem minmax(0, 1fr); gap: 1.2rem; }
-@media (max-width: 62rem) { .layout { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 62rem) { .layout { grid-template-columns: minmax(0, 1fr); } main { order: -1; } }
 form label, form fieldset { display: block; margin-bottom: 0.6rem; }
 fieldset { border: 1px solid #ccc; padding: 0.3rem 0.6rem; } legend { font-weight: 600; }
 select, input, button { font-size: 1rem; max-width: 100%; }

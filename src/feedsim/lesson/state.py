@@ -1130,8 +1130,9 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
     n_seen = {name: sum(1 for r in rows if r[name] is not None and r[name]["slot"] is not None)
               for name in state.rankers}
     opened = sum(1 for r in rows if all(r[n] is not None for n in state.rankers))
+    when = f"the end of day {day + 1}" if hour >= 24 else f"day {day + 1}, {hour:02.0f}:00"
     sentence = (f"@{member}, {who} with {person['n_followers']} followers: of {opened} followers who opened the app "
-                f"around day {day + 1}, {hour:02.0f}:00, "
+                f"around {when}, "
                 + " and ".join(f"{n_seen[n]} saw their post on the {ranker_phrase(n)} feed" for n in state.rankers)
                 + ".")
     pick = next((r for r in rows if r["follower"] == follower), None)
