@@ -9,11 +9,16 @@ Every change is to a setting not computed before, so no run comes from the cache
 the front ends' default (:func:`feedsim.lesson.default_workers`) is used. ``--prefetch``
 does what the front ends do after each state (compute the other rankers and the switched
 feedback loops ahead in the workers) and waits until that is done before the next change, as if a student looked at
-the page meanwhile. Prints JSON (with medians); a table on stderr.
+the page meanwhile. "figure" is the page's payload (charts, person view, table; :func:`state_payload`).
+``--stale``: a server gets 19,000 accounts x 7 days x 2, then after 2 s the default; the time from the
+newer request to the older one's computation stopping (target 0.5 s). ``--start``: ``feedsim lesson``
+from the command to the page served (target 3 s), and what its status line says.
+Prints JSON (with medians); a table on stderr.
 
     python benchmarks/lesson.py > lesson.json
     python benchmarks/lesson.py --workers 0
     python benchmarks/lesson.py --prefetch
+    python benchmarks/lesson.py --stale --start
 """
 
 from __future__ import annotations
@@ -138,7 +143,8 @@ def main() -> None:
           f"(workers {workers}, prefetch {args.prefetch}, load average {os.getloadavg()[0]:.1f})", file=sys.stderr)
     stale = stale_request(workers) if args.stale else None
     start = first_start() if args.start else None
-    out = {"feedsim": feedsim.__version__, "stale": stale, "first_start": start, "workers": workers, "prefetch": args.prefetch, "cores": os.cpu_count(),
+    out = {"feedsim": feedsim.__version__, "stale": stale, "first_start": start,
+           "workers": workers, "prefetch": args.prefetch, "cores": os.cpu_count(),
            "warm_up_seconds": round(warm, 2), "n_users": p.n_users, "days": p.days, "replicates": p.replicates,
            "median_total_seconds": med, "load_average": os.getloadavg(), "updates": rows}
     print(json.dumps(out, indent=1))

@@ -1109,7 +1109,7 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
                   and all(r[n] is not None for n in state.rankers)]
         seen = [r["follower"] for r in rows if all(r[n] is not None for n in state.rankers)]
         follower = (differ or seen or [None])[0]
-    feeds = {}
+    feeds: dict[str, list[dict[str, Any]]] = {}
     for name in state.rankers:
         f = frames.get((follower, name))
         if f is None:
