@@ -141,6 +141,9 @@ class Abandoned(FeedsimError):
     """A computation stopped because a newer request replaced it (:meth:`RunCache.new_ticket`)."""
 
 
+#: Simulated days between two checks whether a newer request came (whole ticks at the default 1 h tick).
+CHECK_DAYS = 0.25
+
 #: In a worker process: the generation counter shared with the process that started it.
 _WORKER_GENERATION: Any = None
 
@@ -149,25 +152,32 @@ def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int
              ticket: int | None = None, generation: Any = None) -> _Run:
     """One run of the explorer's experiment (also the job of a worker process).
 
-    With a ``ticket``, the run goes one simulated day at a time and stops with
-    :class:`Abandoned` as soon as the shared ``generation`` counter has moved past
-    it (a newer request came). Running in day chunks gives the same bits as one
-    ``run`` call (``Simulation.run`` continues where it stopped).
+    With a ``ticket``, the run goes :data:`CHECK_DAYS` simulated days at a time and
+    stops with :class:`Abandoned` as soon as the shared ``generation`` counter has
+    moved past it (a newer request came). Running in chunks gives the same bits as
+    one ``run`` call (``Simulation.run`` continues where it stopped).
     """
+    generation = generation if generation is not None else _WORKER_GENERATION
+    cancellable = ticket is not None and generation is not None
+
+    def check(hours: float) -> None:
+        if cancellable and generation.value != ticket:
+            raise Abandoned(f"run of {ranker!r} abandoned at {hours:g} h: a newer request replaced it")
+
+    check(0.0)  # (before building a community: that alone takes seconds at 20,000 accounts)
     if G is None:
         G = _WORKER_GRAPHS.graph(params.n_users, params.seed, replicate)
-    generation = generation if generation is not None else _WORKER_GENERATION
+    check(0.0)
     extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
     sim = Simulation(G, ranker=ranker, seed=replicate_seeds(params.seed, replicate).run,
                      out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
-    if ticket is None or generation is None:
+    if not cancellable:
         res = sim.run(days=params.days)
     else:
-        whole = int(params.days)
-        chunks = [1.0] * whole + ([params.days - whole] if params.days > whole else [])
-        for chunk in chunks:
-            if generation.value != ticket:
-                raise Abandoned(f"run of {ranker!r} abandoned after {sim.now:g} h: a newer request replaced it")
+        whole = int(params.days / CHECK_DAYS)
+        rest = params.days - whole * CHECK_DAYS
+        for chunk in [CHECK_DAYS] * whole + ([rest] if rest > 1e-9 else []):
+            check(sim.now)
             sim.run(days=chunk)
         res = sim.result()
     return _Run(res, res.summary(), res.role_table())
@@ -290,6 +300,8 @@ class RunCache:
         (runs finished meanwhile are kept).
         """
         keys = [_run_key(params, *job) for job in jobs]
+        if ticket is not None and self.generation.value != ticket:
+            raise Abandoned("a newer request came before these runs started")
         with self._lock:
             self._queue.clear()  # what was to be computed ahead is not what is asked for now
             for k, fut in list(self._pending.items()):
