@@ -331,7 +331,8 @@ def page_html(defaults: ExploreParams, preparing: str | None = None) -> str:
         f"<label id='wrap_{loop}' title='{html.escape(LOOP_WORDS[loop][1], quote=True)}'><input type='checkbox' "
         f"name='{loop}'{' checked' if getattr(d, loop) else ''}> {LOOP_WORDS[loop][0]}"
         f"<span class='desc'>{LOOP_WORDS[loop][1]}</span></label>" for loop in FEEDBACK_LOOPS)
-    people = "".join(f"<option value='{r}'>{ROLE_WORDS[r][1]}</option>" for r in POSTING_ROLES)
+    people = "".join(f"<option value='{r}'{' selected' if r == 'quiet' else ''}>{ROLE_WORDS[r][1]}</option>"
+                     for r in ("quiet", *[r for r in POSTING_ROLES if r != "quiet"]))
     hours = "".join(f"<option value='{h}'{' selected' if h == 12 else ''}>{h:02d}:00</option>" for h in range(24))
     descriptions = {name: (RANKER_WORDS[name].description if name in RANKER_WORDS else "") for name in RANKERS}
     steps = [{"title": s.title, "sets": s.sets} for s in STEPS]

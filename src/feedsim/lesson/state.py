@@ -652,9 +652,9 @@ def _reach_sentence(p: ExploreParams, reach: dict, diff: dict, role: str = "quie
     if not math.isfinite(d["ci_low"]):
         verdict = "too few communities to tell whether this is more than chance"
     elif d["ci_high"] < 0:
-        verdict = "fewer in every community we ran, beyond chance"
+        verdict = f"clearly fewer: more than chance explains over {p.replicates} communities"
     elif d["ci_low"] > 0:
-        verdict = "more in every community we ran, beyond chance"
+        verdict = f"clearly more: more than chance explains over {p.replicates} communities"
     else:
         verdict = "a difference this small could be chance"
     return (f"On the {ranker_phrase(p.ranker)} feed, {who}' posts reach {_of100(r)} of every 100 followers "
@@ -1116,11 +1116,13 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
         return (None, None) if r is None else (r["slot"], r["rank"])
 
     if follower is None:
-        differ = [r["follower"] for r in rows if len(state.rankers) > 1
-                  and placed(r[state.rankers[0]]) != placed(r[state.rankers[-1]])
-                  and all(r[n] is not None for n in state.rankers)]
-        seen = [r["follower"] for r in rows if all(r[n] is not None for n in state.rankers)]
-        follower = (differ or seen or [None])[0]
+        both = [r for r in rows if all(r[n] is not None for n in state.rankers)]
+        # first a follower shown the post on one feed only, then one whose feeds place it differently
+        one = [r["follower"] for r in both if len(state.rankers) > 1
+               and (r[state.rankers[0]]["slot"] is None) != (r[state.rankers[-1]]["slot"] is None)]
+        differ = [r["follower"] for r in both if len(state.rankers) > 1
+                  and placed(r[state.rankers[0]]) != placed(r[state.rankers[-1]])]
+        follower = (one or differ or [r["follower"] for r in both] or [None])[0]
     feeds: dict[str, list[dict[str, Any]]] = {}
     for name in state.rankers:
         f = frames.get((follower, name))
