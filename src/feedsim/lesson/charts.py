@@ -16,7 +16,32 @@ from ..plots.palette import UNSHOWN_COLOR, ranker_color, role_color
 from .state import BASELINE, POSTING_ROLES, ExploreState
 from .words import RANKER_WORDS, ROLE_WORDS, ranker_name, ranker_phrase
 
-__all__ = ["reach_chart_html", "difference_chart_html", "person_html"]
+__all__ = ["reach_chart_html", "difference_chart_html", "person_html", "CHART_STYLE"]
+
+#: The charts' and person view's CSS (the page adds its own layout; a notebook shows these alone).
+CHART_STYLE = """.chart .group { margin-bottom: 0.7rem; }
+.chart .role { font-weight: 700; }
+.bar, .diff { display: grid; grid-template-columns: minmax(6rem, 14rem) minmax(4rem, 1fr) 4.5rem; gap: 0.5rem;
+              align-items: center; }
+.diff { grid-template-columns: minmax(6rem, 10rem) minmax(4rem, 1fr) minmax(5rem, 11rem); margin: 0.25rem 0; }
+.track, .axis { position: relative; height: 1.2rem; background: #f2f2f2; display: block; }
+.fill { position: absolute; left: 0; top: 0; bottom: 0; display: block; }
+.track .ci { position: absolute; top: 45%; height: 10%; background: #222; display: block; }
+.axis .zero { position: absolute; left: 50%; top: -0.2rem; bottom: -0.2rem; width: 2px; background: #666; }
+.axis .ci { position: absolute; top: 40%; height: 20%; display: block; }
+.axis .dot { position: absolute; top: 10%; width: 0.9rem; height: 80%; margin-left: -0.45rem; border-radius: 50%;
+             border: 2px solid #222; display: block; }
+.val { font-variant-numeric: tabular-nums; }
+.caption, .method { color: var(--muted); }
+.phones { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: 1rem; }
+.phone { border: 2px solid #ccc; border-radius: 0.8rem; padding: 0.4rem 0.7rem; }
+.phone ol { list-style: none; padding: 0; margin: 0; }
+.card { border-bottom: 1px solid #eee; padding: 0.2rem 0; }
+.card.mine { background: #FFF3B0; outline: 3px solid #E6A100; }
+.card.cut { border-top: 3px dashed #999; margin-top: 0.4rem; color: var(--muted); }
+.slot { font-weight: 700; } .meta { color: var(--muted); }
+.score { color: var(--muted); font-style: italic; }
+"""
 
 
 def _pct(x: float | None, digits: int = 0) -> str:
