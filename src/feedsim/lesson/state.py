@@ -1046,7 +1046,10 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
     role : str, default "quiet"
         Which person (:attr:`ExploreState.people`): the most followed member of this role.
     day : int, optional
-        Day of the run (0 = first); default the last.
+        Day of the run (0 = first). Default: the moment when the most of the member's
+        recorded followers were shown their post newest first but not on the chosen
+        feed (else when it was among the most followers' candidates; the sentence
+        says the moment was picked).
     hour : float, default 12
         Hour of that day.
     follower : int, optional
@@ -1081,6 +1084,19 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
             person = cand
             break
     member = person["member"]
+    picked = day is None
+    if day is None and len(state.rankers) > 1 and len(a):
+        # the moment when the most followers were shown the member's post newest first but not on the chosen feed
+        b = state.results[state.rankers[-1]][0].audit
+        keep = ["viewer", "time"]
+        shown = a[(a.author == member) & a.viewer.isin(person["followers"]) & a.shown][keep]
+        cut = b[(b.author == member) & b.viewer.isin(person["followers"]) & ~b.shown][keep] if len(b) else b
+        both = shown.merge(cut, on=keep).drop_duplicates() if len(cut) else shown.iloc[:0]
+        if len(both):
+            counts = both.groupby("time").viewer.nunique()
+            t = float(counts[counts == counts.max()].index.max())
+            day = min(last, int(t // 24))
+            hour = t - 24 * day
     if day is None:  # the moment when the member's post is among the most followers' candidates (last such)
         mine = a[(a.author == member) & a.viewer.isin(person["followers"])] if len(a) else a
         if len(mine):
@@ -1117,9 +1133,13 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
 
     if follower is None:
         both = [r for r in rows if all(r[n] is not None for n in state.rankers)]
-        # first a follower shown the post on one feed only, then one whose feeds place it differently
-        one = [r["follower"] for r in both if len(state.rankers) > 1
-               and (r[state.rankers[0]]["slot"] is None) != (r[state.rankers[-1]]["slot"] is None)]
+        # first a follower shown the post newest first but not on the chosen feed (where it was a candidate),
+        # then one shown it on one feed only, then one whose feeds place it differently
+        base, chosen = state.rankers[0], state.rankers[-1]
+        lost = [r["follower"] for r in both if len(state.rankers) > 1 and r[base]["slot"] is not None
+                and r[chosen]["slot"] is None and r[chosen]["rank"] is not None]
+        one = lost + [r["follower"] for r in both if len(state.rankers) > 1
+                      and (r[base]["slot"] is None) != (r[chosen]["slot"] is None)]
         differ = [r["follower"] for r in both if len(state.rankers) > 1
                   and placed(r[state.rankers[0]]) != placed(r[state.rankers[-1]])]
         follower = (one or differ or [r["follower"] for r in both] or [None])[0]
@@ -1162,5 +1182,8 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
 
         sentence += (f" For follower @{follower} it was {where(a)} on the {ranker_phrase(state.rankers[0])} feed "
                      f"and {where(b)} on the {ranker_phrase(state.rankers[-1])} feed.")
+    if picked:
+        sentence += (" (This moment was picked because the two feeds differ there for the most of these followers; "
+                     "choose a day and hour to see any other.)")
     return {"member": member, "role": role, "day": day, "hour": float(hour), "moment": moment,
             "followers": rows, "follower": follower, "feeds": feeds, "sentence": sentence}
