@@ -1,8 +1,11 @@
 """Regenerate the classroom pictures (docs/guide/classroom.md) from the code as it is.
 
-- ``docs/lesson_explorer.png``: the real ``feedsim lesson`` page (the explorer's default
-  controls: 1,000 accounts, 7 days, 3 replicates, engagement vs chronological) in
-  headless Chromium, once the figure has arrived.
+- ``docs/lesson_1366x768.png`` and ``docs/lesson_1920x1080.png``: the real ``feedsim lesson``
+  page (the explorer's default controls: 1,000 accounts, 7 days, 3 replicates, engagement vs
+  chronological) in headless Chromium at a laptop's and a projector's size, once the charts
+  have arrived: what the class sees without scrolling.
+- ``docs/lesson_person.png``: the same page at 1920x1080 scrolled to "Pick a person" (a quiet
+  member's followers' feeds on both rankings).
 - ``docs/feed_view.png``: :func:`feedsim.plots.plot_feed` for the member the explorer's
   feed view shows (a follower of the most followed quiet member of the explorer's first
   community), engagement ranking beside the chronological feed on the same seed, at day
@@ -48,7 +51,8 @@ def feed_view(path: Path) -> None:
     print(f"wrote {path} (viewer {viewer})", file=sys.stderr)
 
 
-def lesson_page(path: Path) -> None:
+def lesson_page(paths: dict[tuple[int, int], Path], person: Path | None = None) -> None:
+    """Screenshots of the page at each ``(width, height)`` (the visible window, as projected)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
@@ -70,15 +74,20 @@ def lesson_page(path: Path) -> None:
         try:
             drv.get(srv.url)
             WebDriverWait(drv, 300).until(lambda d: d.find_element("id", "status").text.startswith("updated"))
-            height = drv.execute_script("return document.documentElement.scrollHeight")
-            drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                {"width": 1400, "height": height + 16, "deviceScaleFactor": 1, "mobile": False})
-            drv.save_screenshot(str(path))
+            for (width, height), path in paths.items():
+                drv.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                drv.execute_script("window.scrollTo(0, 0)")
+                drv.save_screenshot(str(path))
+                print(f"wrote {path}", file=sys.stderr)
+            if person is not None:
+                drv.execute_script("document.getElementById('person_area').scrollIntoView()")
+                drv.save_screenshot(str(person))
+                print(f"wrote {person}", file=sys.stderr)
         finally:
             drv.quit()
             srv.shutdown()
             srv.server_close()
-    print(f"wrote {path}", file=sys.stderr)
 
 
 def main() -> None:
@@ -88,7 +97,8 @@ def main() -> None:
     if args.only in (None, "feed"):
         feed_view(DOCS / "feed_view.png")
     if args.only in (None, "page"):
-        lesson_page(DOCS / "lesson_explorer.png")
+        lesson_page({(1366, 768): DOCS / "lesson_1366x768.png", (1920, 1080): DOCS / "lesson_1920x1080.png"},
+                    person=DOCS / "lesson_person.png")
 
 
 if __name__ == "__main__":

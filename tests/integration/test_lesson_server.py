@@ -52,7 +52,7 @@ def raw(srv, data: bytes, timeout: float = 5.0) -> socket.socket:
 
 @pytest.mark.parametrize("query, words", [
     ("n_users=20000&days=60&replicates=2", f"must be at most {MAX_ACCOUNT_DAYS} per request"),
-    ("days=1e-300", "days must cover at least one tick"),
+    ("days=1e-300", "days must be"),
     ("days=1e308", "days must be"),
     ("days=nan", "days must be"),
     ("replicates=100000000", "replicates must be"),
@@ -60,7 +60,7 @@ def raw(srv, data: bytes, timeout: float = 5.0) -> socket.socket:
 def test_requests_past_the_limits_are_refused_at_once(server, query, words):
     t0 = time.monotonic()
     status, body = get(server, f"/api/state?{query}", timeout=10)
-    assert status == 400 and words in body["error"], body
+    assert status == 400 and words in body["detail"], body  # the technical line; "error" is in plain words
     assert "\n" not in body["error"] and time.monotonic() - t0 < 5
     assert not server._payloads  # nothing was computed
 
@@ -68,7 +68,7 @@ def test_requests_past_the_limits_are_refused_at_once(server, query, words):
 def test_the_pages_own_minimums_give_a_state(server):
     status, body = get(server, "/api/state?n_users=100&days=1&replicates=2")
     assert status == 200, body
-    assert body["image"].startswith("data:image/png;base64,") and body["numbers"]["params"]["n_users"] == 100
+    assert "class='bar'" in body["reach"] and body["numbers"]["params"]["n_users"] == 100
 
 
 @pytest.mark.parametrize("data", [b"GET /\r\n", b"GET / HTTP/1.1\r\nHost: x\r\n", b"GE"])
@@ -103,7 +103,7 @@ def test_a_request_whose_client_left_while_waiting_is_not_computed(server, monke
     params = "ranker=popularity"
     asked = []
     real = server.payload
-    monkeypatch.setattr(server, "payload", lambda p: asked.append(p) or real(p))
+    monkeypatch.setattr(server, "payload", lambda p, *a: asked.append(p) or real(p, *a))
     with server.lock:  # another state is being computed
         sock = raw(server, f"GET /api/state?{params} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         time.sleep(0.3)

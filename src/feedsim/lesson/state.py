@@ -37,7 +37,7 @@ from ..compare import replicate_community
 from ..engine.config import FEEDBACK_LOOPS
 from ..engine.result import SimulationResult
 from ..engine.simulation import Simulation
-from ..errors import InvalidParameterError
+from ..errors import FeedsimError, InvalidParameterError
 from ..network.generators import default_community
 from ..network.graph import ROLES
 from ..params import DAYS, SIMULATION_PARAMS, check_days
@@ -47,7 +47,8 @@ from ..rankers.registry import RANKERS
 from ..sweeps.intervals import bounded_interval, paired_difference
 
 __all__ = ["ExploreParams", "ExploreState", "RunCache", "explore_state", "draw_feed_view", "role_table_html",
-           "warm_up", "default_workers", "prefetch_next", "prefetch_rankers", "state_jobs", "BASELINE"]
+           "warm_up", "default_workers", "prefetch_next", "prefetch_rankers", "state_jobs", "BASELINE", "Abandoned",
+           "people", "audited_viewers", "person_view", "PERSON_FOLLOWERS"]
 
 #: The reference feed every state is compared with.
 BASELINE = "chronological"
@@ -136,18 +137,53 @@ def _run_key(params: ExploreParams, ranker: str, replicate: int, audit: list[int
     return (dataclasses.replace(params, ranker=BASELINE, replicates=2), ranker, replicate, tuple(audit or ()))
 
 
-def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None, G=None) -> _Run:
-    """One run of the explorer's experiment (also the job of a worker process)."""
+class Abandoned(FeedsimError):
+    """A computation stopped because a newer request replaced it (:meth:`RunCache.new_ticket`)."""
+
+
+#: Simulated days between two checks whether a newer request came (whole ticks at the default 1 h tick).
+CHECK_DAYS = 0.25
+
+#: In a worker process: the generation counter shared with the process that started it.
+_WORKER_GENERATION: Any = None
+
+
+def _compute(params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None, G=None,
+             ticket: int | None = None, generation: Any = None) -> _Run:
+    """One run of the explorer's experiment (also the job of a worker process).
+
+    With a ``ticket``, the run goes :data:`CHECK_DAYS` simulated days at a time and
+    stops with :class:`Abandoned` as soon as the shared ``generation`` counter has
+    moved past it (a newer request came). Running in chunks gives the same bits as
+    one ``run`` call (``Simulation.run`` continues where it stopped).
+    """
+    generation = generation if generation is not None else _WORKER_GENERATION
+    cancellable = ticket is not None and generation is not None
+
+    def check(hours: float) -> None:
+        if cancellable and generation.value != ticket:
+            raise Abandoned(f"run of {ranker!r} abandoned at {hours:g} h: a newer request replaced it")
+
+    check(0.0)  # (before building a community: that alone takes seconds at 20,000 accounts)
     if G is None:
         G = _WORKER_GRAPHS.graph(params.n_users, params.seed, replicate)
+    check(0.0)
     extra: dict[str, Any] = {"audit": list(audit)} if audit else {}
     sim = Simulation(G, ranker=ranker, seed=replicate_seeds(params.seed, replicate).run,
                      out_of_network_share=params.out_of_network_share, **params.loops(), **extra)
-    res = sim.run(days=params.days)
+    if not cancellable:
+        res = sim.run(days=params.days)
+    else:
+        whole = int(params.days / CHECK_DAYS)
+        rest = params.days - whole * CHECK_DAYS
+        for chunk in [CHECK_DAYS] * whole + ([rest] if rest > 1e-9 else []):
+            check(sim.now)
+            sim.run(days=chunk)
+        res = sim.result()
     return _Run(res, res.summary(), res.role_table())
 
 
-def _worker_start() -> None:
+def _worker_start(generation: Any = None) -> None:
     """A worker process: one compiled-kernel thread (the workers are the parallelism), kernels loaded.
 
     It also leaves when the process that started it is gone (killed without a chance to
@@ -155,6 +191,8 @@ def _worker_start() -> None:
     """
     import numba  # noqa: PLC0415
 
+    global _WORKER_GENERATION
+    _WORKER_GENERATION = generation
     numba.set_num_threads(1)
     parent = os.getppid()
 
@@ -222,6 +260,10 @@ class RunCache:
         self._lock = threading.RLock()  # a future cancelled under it runs its callback at once
         self._wake = threading.Condition(self._lock)
         self._feeder: threading.Thread | None = None
+        import multiprocessing  # noqa: PLC0415
+
+        # the request generation, shared with the workers: a run whose ticket is behind it stops (Abandoned)
+        self.generation = multiprocessing.get_context("spawn").Value("q", 0, lock=False)
         self.hits = 0
         self.misses = 0
 
@@ -237,18 +279,29 @@ class RunCache:
                 self._graphs.popitem(last=False)
         return self._graphs[key]
 
+    def new_ticket(self) -> int:
+        """Start a new request generation: computations holding an older ticket stop at their next day."""
+        with self._lock:
+            self.generation.value += 1
+            return int(self.generation.value)
+
     def run(self, params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None = None):
         """One run (a :class:`SimulationResult`), from the cache when it was computed before."""
         return self.runs(params, [(ranker, replicate, audit)])[0].result
 
-    def runs(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]]) -> list[_Run]:
+    def runs(self, params: ExploreParams, jobs: list[tuple[str, int, list[int] | None]],
+             ticket: int | None = None) -> list[_Run]:
         """Runs for ``(ranker, replicate, audit)`` jobs, each with its summary; computes only the missing ones.
 
         A job already being computed ahead (:meth:`prefetch`) is waited for; jobs computed
         ahead that this call does not need and that have not started are cancelled first,
-        so that they do not queue in front of it.
+        so that they do not queue in front of it. With a ``ticket`` (:meth:`new_ticket`),
+        the call raises :class:`Abandoned` within one simulated day of a newer ticket
+        (runs finished meanwhile are kept).
         """
         keys = [_run_key(params, *job) for job in jobs]
+        if ticket is not None and self.generation.value != ticket:
+            raise Abandoned("a newer request came before these runs started")
         with self._lock:
             self._queue.clear()  # what was to be computed ahead is not what is asked for now
             for k, fut in list(self._pending.items()):
@@ -263,18 +316,28 @@ class RunCache:
         if len(todo) > 1 and self.workers:
             try:
                 pool = self._executor()
-                futures = {k: pool.submit(_compute, params, *job) for k, job in todo.items()}
+                futures = {k: pool.submit(_compute, params, *job, ticket=ticket) for k, job in todo.items()}
                 waiting.update(futures)
             except BrokenProcessPool:
                 self._broken()
-        for k, fut in waiting.items():
-            try:
-                done[k] = fut.result()
-            except (BrokenProcessPool, CancelledError):  # a worker died: compute here, start new workers later
-                self._broken()
-        for k, job in zip(keys, jobs):
-            if k not in done and k not in have:
-                done[k] = _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]))
+        try:
+            for k, fut in waiting.items():
+                try:
+                    done[k] = fut.result()
+                except (BrokenProcessPool, CancelledError):  # a worker died: compute here, start new workers later
+                    self._broken()
+            for k, job in zip(keys, jobs):
+                if k not in done and k not in have:
+                    done[k] = _compute(params, *job, G=self.graph(params.n_users, params.seed, job[1]),
+                                       ticket=ticket, generation=self.generation)
+        except Abandoned:
+            for fut in waiting.values():
+                fut.cancel()  # (not started yet: never starts)
+            with self._lock:
+                for k, run in done.items():
+                    self._runs[k] = run
+                self._trim()
+            raise
         done.update(have)
         with self._lock:
             for k in keys:  # (runs computed ahead may have landed and pushed older ones out meanwhile)
@@ -380,7 +443,7 @@ class RunCache:
 
                 # spawn, not fork: a front end has threads (server, warm-up) and Numba's thread pool
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_worker_start)
+                                                 initializer=_worker_start, initargs=(self.generation,))
             return self._pool
 
     def start_workers(self) -> None:
@@ -436,6 +499,17 @@ class ExploreState:
         quiet member of replicate 0).
     seconds : float
         Wall time of the call.
+    reach : dict of str to dict of str to dict
+        ``reach[ranker][role]``: the share of an author's own followers shown each
+        post (the ``follower_reach`` metric of :meth:`SimulationResult.summary`):
+        ``estimate`` (mean over replicates), ``ci_low``, ``ci_high``, ``values``.
+    reach_difference : dict of str to dict
+        Per role: that share, ranker minus chronological, paired by seed
+        (``estimate``, ``ci_low``, ``ci_high``, ``values``; 95 % paired t-interval).
+    reach_sentence : str
+        Quiet members' follower reach on both feeds, in words.
+    people : dict of str to dict
+        The members the person view offers (:func:`people`).
     """
 
     params: ExploreParams
@@ -448,6 +522,10 @@ class ExploreState:
     interval_method: str
     feed_viewer: int
     seconds: float = 0.0
+    reach: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    reach_difference: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reach_sentence: str = ""
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
     _figure: Any = field(default=None, repr=False)
 
     def table_rows(self) -> list[dict[str, Any]]:
@@ -471,6 +549,11 @@ class ExploreState:
             "voice": {k: {**v, "values": list(v["values"])} for k, v in self.voice.items()},
             "difference": {**self.difference, "values": list(self.difference["values"])},
             "headline": self.headline,
+            "reach": {k: {role: {**v, "values": list(v["values"])} for role, v in per.items()}
+                      for k, per in self.reach.items()},
+            "reach_difference": {k: {**v, "values": list(v["values"])} for k, v in self.reach_difference.items()},
+            "reach_sentence": self.reach_sentence,
+            "people": self.people,
             "interval_method": self.interval_method,
             "feed_viewer": self.feed_viewer,
             "seconds": self.seconds,
@@ -541,6 +624,43 @@ def _pooled_reach(runs: list[_Run]) -> np.ndarray:
     return np.divide(imp, posts, out=np.full(len(ROLES), np.nan), where=posts > 0)
 
 
+def _follower_reach(runs: list[_Run]) -> dict[str, dict[str, Any]]:
+    """Per role: the share of an author's followers shown each post (``follower_reach``), per replicate and mean."""
+    out = {}
+    for role in POSTING_ROLES:
+        vals = np.array([np.nan if (v := r.summary["follower_reach"].get(role)) is None else v for r in runs],
+                        dtype=float)
+        n, mean, _, lo, hi, _ = bounded_interval(vals, (0.0, 1.0))
+        out[role] = {"estimate": mean, "ci_low": lo, "ci_high": hi, "values": vals.tolist()}
+    return out
+
+
+def _of100(x: float) -> str:
+    return "-" if not math.isfinite(x) else f"{100 * x:.0f}"
+
+
+def _reach_sentence(p: ExploreParams, reach: dict, diff: dict, role: str = "quiet") -> str:
+    """The point in words: how many of every 100 followers see a post of ``role``, ranker against chronological."""
+    from .words import ROLE_WORDS, ranker_phrase  # noqa: PLC0415
+
+    b = reach[BASELINE][role]["estimate"]
+    who = ROLE_WORDS[role][0]
+    if p.ranker == BASELINE:
+        return f"On the newest-first feed, {who}' posts reach {_of100(b)} of every 100 of their followers."
+    r = reach[p.ranker][role]["estimate"]
+    d = diff[role]
+    if not math.isfinite(d["ci_low"]):
+        verdict = "too few communities to tell whether this is more than chance"
+    elif d["ci_high"] < 0:
+        verdict = f"clearly fewer: more than chance explains over {p.replicates} communities"
+    elif d["ci_low"] > 0:
+        verdict = f"clearly more: more than chance explains over {p.replicates} communities"
+    else:
+        verdict = "a difference this small could be chance"
+    return (f"On the {ranker_phrase(p.ranker)} feed, {who}' posts reach {_of100(r)} of every 100 followers "
+            f"instead of {_of100(b)} on the newest-first feed ({verdict}).")
+
+
 def _quiet_voice(runs: list[_Run]) -> np.ndarray:
     vals = [r.summary["voice_ratio"].get("quiet") for r in runs]
     return np.array([np.nan if v is None else v for v in vals], dtype=float)
@@ -579,8 +699,52 @@ def state_jobs(params: ExploreParams, cache: RunCache, ranker: str | None = None
     """
     ranker = params.ranker if ranker is None else ranker
     rankers = (BASELINE,) if ranker == BASELINE else (BASELINE, ranker)
-    viewer = _feed_viewer(cache.graph(params.n_users, params.seed, 0))
-    return [(name, r, [viewer] if r == 0 else None) for name in rankers for r in range(params.replicates)]
+    audited = audited_viewers(cache.graph(params.n_users, params.seed, 0))
+    return [(name, r, audited if r == 0 else None) for name in rankers for r in range(params.replicates)]
+
+
+#: Followers of each person (:func:`people`) whose feeds the person view shows.
+PERSON_FOLLOWERS = 5
+#: Members per role whose followers are recorded (the person view shows the first who posted).
+PERSON_CANDIDATES = 3
+
+
+def people(G) -> dict[str, dict[str, Any]]:
+    """The members students can pick, one per posting role, and the followers whose feeds are recorded.
+
+    Each is the most followed member of its role in the community, with the next
+    most followed as ``candidates`` (the person view takes the first whose posts
+    reached a recorded follower); ``followers`` are a member's first
+    :data:`PERSON_FOLLOWERS` followers by account number.
+
+    Examples
+    --------
+    >>> p = people(RunCache().graph(300, 1, 0))
+    >>> sorted(p), len(p["quiet"]["followers"]) <= PERSON_FOLLOWERS
+    (['brand', 'influencer', 'quiet', 'regular'], True)
+    """
+    src, dst = G.edges()
+    roles = G.roles()
+    fol = G.in_degree()
+    out = {}
+    for role in POSTING_ROLES:
+        members = np.flatnonzero(roles == role)
+        if len(members) == 0:
+            continue
+        top = members[np.argsort(-fol[members], kind="stable")[:PERSON_CANDIDATES]]
+        cands = [{"member": int(w), "followers": [int(f) for f in np.unique(src[dst == w])[:PERSON_FOLLOWERS]],
+                  "n_followers": int(np.sum(dst == w))} for w in top]
+        out[role] = {**cands[0], "candidates": cands}
+    return out
+
+
+def audited_viewers(G) -> list[int]:
+    """Every account whose feed replicate 0 records: the picked people's followers (and the feed viewer)."""
+    ids = {_feed_viewer(G)}
+    for person in people(G).values():
+        for cand in person["candidates"]:
+            ids.update(cand["followers"])
+    return sorted(ids)
 
 
 #: Communities above this size are not computed ahead (a run is about 1 MB per 1,000 accounts x 7 days).
@@ -630,7 +794,7 @@ def prefetch_next(params: ExploreParams, cache: RunCache) -> int:
 
 
 def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None = None,
-                  **changes: Any) -> ExploreState:
+                  ticket: int | None = None, **changes: Any) -> ExploreState:
     """Run the explorer's experiment for one setting of its controls.
 
     Parameters
@@ -639,6 +803,9 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
         The controls; default :class:`ExploreParams()`.
     cache : RunCache, optional
         Reuse runs computed before (a front end keeps one); without it every run is computed.
+    ticket : int, optional
+        From ``cache.new_ticket()``: the call raises :class:`Abandoned` within a
+        simulated day of a newer ticket (a front end drops a stale request).
     **changes
         Fields of :class:`ExploreParams` to change, e.g. ``ranker="fair_exposure"``.
 
@@ -669,7 +836,7 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
     rankers = (BASELINE,) if p.ranker == BASELINE else (BASELINE, p.ranker)
     viewer = _feed_viewer(cache.graph(p.n_users, p.seed, 0))
     jobs = state_jobs(p, cache)
-    runs = cache.runs(p, jobs)
+    runs = cache.runs(p, jobs, ticket=ticket)
     done = {name: [run for job, run in zip(jobs, runs) if job[0] == name] for name in rankers}
     results = {name: [run.result for run in done[name]] for name in rankers}
     roles = {name: _role_numbers(done[name], done[BASELINE]) for name in rankers}
@@ -684,11 +851,20 @@ def explore_state(params: ExploreParams | None = None, *, cache: RunCache | None
         a, b = _quiet_voice(done[p.ranker]), _quiet_voice(done[BASELINE])
         n, d, _, lo, hi = paired_difference(a, b)
         diff = {"estimate": d, "ci_low": lo, "ci_high": hi, "values": (a - b).tolist()}
+    reach = {name: _follower_reach(done[name]) for name in rankers}
+    reach_diff = {}
+    for role in POSTING_ROLES:
+        a = np.array(reach[p.ranker][role]["values"], dtype=float)
+        b = np.array(reach[BASELINE][role]["values"], dtype=float)
+        n, d, _, lo, hi = paired_difference(a, b, bounds=(-1.0, 1.0))
+        reach_diff[role] = {"estimate": d, "ci_low": lo, "ci_high": hi, "values": (a - b).tolist()}
     method = (f"95% intervals over {p.replicates} communities (replicates over seeds; Student t on the log of "
-              "the voice ratio, paired t for the difference)")
+              "the voice ratio, paired t for the differences)")
     return ExploreState(params=p, rankers=rankers, results=results, roles=roles, voice=voice, difference=diff,
                         headline=_headline(p, voice, diff), interval_method=method, feed_viewer=viewer,
-                        seconds=time.perf_counter() - t0)
+                        seconds=time.perf_counter() - t0, reach=reach, reach_difference=reach_diff,
+                        reach_sentence=_reach_sentence(p, reach, reach_diff),
+                        people=people(cache.graph(p.n_users, p.seed, 0)))
 
 
 def warm_up(rankers: list[str] | tuple[str, ...] | None = None) -> float:
@@ -847,3 +1023,167 @@ def _draw(state: ExploreState):
     ax_voice.set_title("Quiet members' voice ratio\n(95% interval over communities)", fontsize="medium")
     draw_feed_view(ax_feed, state)
     return fig
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def person_view(state: ExploreState, role: str = "quiet", day: int | None = None, hour: float = 12.0,
+                follower: int | None = None) -> dict[str, Any]:
+    """One member's followers' feeds at one moment, on the chronological feed and on the chosen one.
+
+    Read from the feed audit of replicate 0 (``result.audit``, through
+    :func:`feedsim.plots.feed.feed_at`): for each recorded follower of the member,
+    the session nearest the moment, what each feed showed in which slot, and where
+    the member's own post (their best-placed one) was: its slot, or its rank below
+    the cut.
+
+    Parameters
+    ----------
+    state : ExploreState
+    role : str, default "quiet"
+        Which person (:attr:`ExploreState.people`): the most followed member of this role.
+    day : int, optional
+        Day of the run (0 = first). Default: the moment when the most of the member's
+        recorded followers were shown their post newest first but not on the chosen
+        feed (else when it was among the most followers' candidates; the sentence
+        says the moment was picked).
+    hour : float, default 12
+        Hour of that day.
+    follower : int, optional
+        The follower whose whole feeds are listed (``feeds``); default the first
+        whose feeds place the member's post differently, else the first.
+
+    Returns
+    -------
+    dict
+        ``member``, ``role``, ``hour`` (since the start), ``followers`` (one row per
+        follower: ``follower``, and per feed ``time``, ``slots``, ``candidates``,
+        ``slot`` and ``rank`` of the member's post or None), ``follower`` (the one
+        listed) and ``feeds`` (per feed: its items, shown first in slot order, then
+        the member's post if it was cut), ``sentence``.
+
+    Examples
+    --------
+    >>> st = explore_state(n_users=300, days=2, replicates=2)
+    >>> v = person_view(st, "quiet", day=1, hour=12)
+    >>> v["member"] in [c["member"] for c in st.people["quiet"]["candidates"]], sorted(v["feeds"])
+    (True, ['chronological', 'engagement'])
+    """
+    from ..plots.feed import feed_at  # noqa: PLC0415
+    from .words import ROLE_WORDS, ranker_phrase  # noqa: PLC0415
+
+    check_choice("role", role, list(state.people))
+    last = max(0, math.ceil(state.params.days) - 1)
+    a = state.results[BASELINE][0].audit
+    person = state.people[role]
+    for cand in person["candidates"]:  # the most followed of them whose posts reached a follower's feed
+        if len(a) and bool(((a.author == cand["member"]) & a.viewer.isin(cand["followers"])).any()):
+            person = cand
+            break
+    member = person["member"]
+    picked = day is None
+    if day is None and len(state.rankers) > 1 and len(a):
+        # the moment when the most followers were shown the member's post newest first but not on the chosen feed
+        b = state.results[state.rankers[-1]][0].audit
+        keep = ["viewer", "time"]
+        shown = a[(a.author == member) & a.viewer.isin(person["followers"]) & a.shown][keep]
+        cut = b[(b.author == member) & b.viewer.isin(person["followers"]) & ~b.shown][keep] if len(b) else b
+        both = shown.merge(cut, on=keep).drop_duplicates() if len(cut) else shown.iloc[:0]
+        if len(both):
+            counts = both.groupby("time").viewer.nunique()
+            t = float(counts[counts == counts.max()].index.max())
+            day = min(last, int(t // 24))
+            hour = t - 24 * day
+    if day is None:  # the moment when the member's post is among the most followers' candidates (last such)
+        mine = a[(a.author == member) & a.viewer.isin(person["followers"])] if len(a) else a
+        if len(mine):
+            counts = mine.groupby("time").viewer.nunique()
+            t = float(counts[counts == counts.max()].index.max())
+            day = min(last, int(t // 24))
+            hour = t - 24 * day  # (24 at the very end of the last day)
+        else:
+            day = last
+    day = check_int("day", day, low=0, high=last)
+    check_number("hour", hour, low=0, high=24)
+    moment = 24.0 * day + float(hour)
+    rows, frames = [], {}
+    for fan in person["followers"]:
+        row: dict[str, Any] = {"follower": fan}
+        for name in state.rankers:
+            res = state.results[name][0]
+            try:
+                f = feed_at(res, fan, moment)
+            except InvalidParameterError:  # this follower never opened the app
+                row[name] = None
+                continue
+            frames[(fan, name)] = f
+            mine = f[f.author == member]
+            shown = mine[mine.shown]
+            best = shown.iloc[0] if len(shown) else (mine.sort_values("rank").iloc[0] if len(mine) else None)
+            row[name] = {"time": float(f.time.iloc[0]), "slots": int(f.shown.sum()), "candidates": len(f),
+                         "slot": int(best.slot) if best is not None and bool(best.shown) else None,
+                         "rank": int(best["rank"]) if best is not None else None}
+        rows.append(row)
+
+    def placed(r: dict | None) -> tuple:
+        return (None, None) if r is None else (r["slot"], r["rank"])
+
+    if follower is None:
+        both = [r for r in rows if all(r[n] is not None for n in state.rankers)]
+        # first a follower shown the post newest first but not on the chosen feed (where it was a candidate),
+        # then one shown it on one feed only, then one whose feeds place it differently
+        base, chosen = state.rankers[0], state.rankers[-1]
+        lost = [r["follower"] for r in both if len(state.rankers) > 1 and r[base]["slot"] is not None
+                and r[chosen]["slot"] is None and r[chosen]["rank"] is not None]
+        one = lost + [r["follower"] for r in both if len(state.rankers) > 1
+                      and (r[base]["slot"] is None) != (r[chosen]["slot"] is None)]
+        differ = [r["follower"] for r in both if len(state.rankers) > 1
+                  and placed(r[state.rankers[0]]) != placed(r[state.rankers[-1]])]
+        follower = (one or differ or [r["follower"] for r in both] or [None])[0]
+    feeds: dict[str, list[dict[str, Any]]] = {}
+    for name in state.rankers:
+        f = frames.get((follower, name))
+        if f is None:
+            feeds[name] = []
+            continue
+        shown = f[f.shown]
+        cut = f[~f.shown & (f.author == member)].sort_values("rank").head(1)
+        items = []
+        for part in (shown, cut):
+            for r in part.itertuples():
+                items.append({"slot": int(r.slot) if r.shown else None, "session": int(r.session),
+                              "rank": int(r.rank), "author": int(r.author), "author_role": str(r.author_role),
+                              "arrived": str(r.arrived), "age_hours": float(r.age_hours),
+                              "score": float(r.score) if math.isfinite(r.score) else None,
+                              "shown": bool(r.shown), "mine": int(r.author) == member})
+        feeds[name] = items
+    who = ROLE_WORDS[role][1]
+    n_seen = {name: sum(1 for r in rows if r[name] is not None and r[name]["slot"] is not None)
+              for name in state.rankers}
+    opened = sum(1 for r in rows if all(r[n] is not None for n in state.rankers))
+    when = f"the end of day {day + 1}" if hour >= 24 else f"day {day + 1}, {hour:02.0f}:00"
+    sentence = (f"@{member}, {who} with {person['n_followers']} followers: of {opened} followers who opened the app "
+                f"around {when}, "
+                + " and ".join(f"{n_seen[n]} saw their post on the {ranker_phrase(n)} feed" for n in state.rankers)
+                + ".")
+    pick = next((r for r in rows if r["follower"] == follower), None)
+    if pick is not None and len(state.rankers) > 1 and all(pick[n] is not None for n in state.rankers):
+        a, b = pick[state.rankers[0]], pick[state.rankers[-1]]
+
+        def where(x: dict) -> str:
+            if x["slot"] is not None:
+                return f"in slot {x['slot'] + 1} of {x['slots']}"
+            if x["rank"] is None:
+                return "not among the candidates"
+            return f"ranked {_ordinal(x['rank'] + 1)} of {x['candidates']}, below the cut of {x['slots']} slots"
+
+        sentence += (f" For follower @{follower} it was {where(a)} on the {ranker_phrase(state.rankers[0])} feed "
+                     f"and {where(b)} on the {ranker_phrase(state.rankers[-1])} feed.")
+    if picked:
+        sentence += (" (This moment was picked because the two feeds differ there for the most of these followers; "
+                     "choose a day and hour to see any other.)")
+    return {"member": member, "role": role, "day": day, "hour": float(hour), "moment": moment,
+            "followers": rows, "follower": follower, "feeds": feeds, "sentence": sentence}

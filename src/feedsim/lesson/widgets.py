@@ -23,6 +23,7 @@ from .state import (
     role_table_html,
     warm_up,
 )
+from .words import ranker_name
 
 __all__ = ["explore", "role_table_html", "Explorer"]
 
@@ -61,7 +62,9 @@ class Explorer:
         p = self.params
         style = {"description_width": "initial"}
         self.controls = {
-            "ranker": w.Dropdown(options=list(RANKERS), value=p.ranker, description=LABELS["ranker"], style=style),
+            # plain names shown, identifiers as the values
+            "ranker": w.Dropdown(options=[(ranker_name(n), n) for n in RANKERS], value=p.ranker,
+                                 description=LABELS["ranker"], style=style),
             **{loop: w.Checkbox(value=getattr(p, loop), description=LABELS[loop], indent=False)
                for loop in FEEDBACK_LOOPS},
             "out_of_network_share": w.FloatSlider(value=p.out_of_network_share, min=0, max=0.5, step=0.05,
@@ -73,7 +76,7 @@ class Explorer:
         }
         self.headline = w.HTML()
         self.status = w.HTML()
-        self.figure = w.Image(format="png")
+        self.figure = w.HTML()  # the page's charts: text stays text
         self.table = w.HTML()
         for c in self.controls.values():
             c.observe(self._changed, names="value")
@@ -95,10 +98,16 @@ class Explorer:
         self.update()
 
     def update(self) -> ExploreState:
-        """Compute the state for the current controls and show it."""
+        """Compute the state for the current controls and show it (the page's HTML charts and person view)."""
+        from .charts import CHART_STYLE, difference_chart_html, person_html, reach_chart_html  # noqa: PLC0415
+        from .state import person_view  # noqa: PLC0415
+
         self.status.value = "<i>running...</i>"
         st = explore_state(self.params, cache=self.cache)
-        self.figure.value = st.figure_png()
+        self.figure.value = (f"<style>{CHART_STYLE}</style><div style='font-size:16px;min-width:36em'>"
+                             f"<p style='font-size:1.25em;font-weight:600'>{html.escape(st.reach_sentence)}</p>"
+                             f"{reach_chart_html(st)}{difference_chart_html(st)}"
+                             f"{person_html(person_view(st), st.rankers)}</div>")
         self.headline.value = f"<p>{html.escape(st.headline)}</p><p><small>{st.interval_method}</small></p>"
         self.table.value = role_table_html(st)
         self.status.value = f"<small>updated in {st.seconds:.1f} s</small>"
