@@ -15,6 +15,8 @@ so that it is a statement the data can support rather than noise.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -57,6 +59,7 @@ def test_chronological_world_holds_still_at_2000_accounts():
     _check(2000, seeds=(2, 3))  # seed 1 is the default tier's smoke run
 
 
+@functools.lru_cache(maxsize=2)
 def _state_after(days: int, **kw):
     G = feedsim.networks.default_community(600, seed=4)
     sim = feedsim.Simulation(G, ranker="chronological", seed=4, keep_posts=False, churn=False, **kw)
@@ -71,14 +74,14 @@ def test_follows_rewire_the_graph_instead_of_growing_it():
     With unfollows (each new follow replaces the follower's weakest tie) and no
     churn, every follower keeps its number of follows: the edge count can only
     change by the follows of accounts that had no older tie to drop, so it stays
-    within 0.2% over 60 days (the 0.3.0 model gained 2.0%: 600 accounts,
+    within 0.2% over 40 days (the 0.3.0 model gained 1.4%: 600 accounts,
     about 8 follows a day on 24,000 edges). A pair that loses an edge is no
     longer mutual.
     """
-    start, sim = _state_after(60)
+    start, sim = _state_after(40)
     g = sim.platform.edges
     assert abs(g.n_edges / start - 1.0) < 0.002, (start, g.n_edges)
-    assert sum(sim.daily["new_follows"]) > 200  # follows happened, and were matched by unfollows
+    assert sum(sim.daily["new_follows"]) > 150  # follows happened, and were matched by unfollows
     rows = g.rows()
     back = g.lookup(g.indices.astype(np.int64), rows)
     assert np.array_equal(g.mutual, back >= 0)  # the mutual flags match the edges
@@ -87,12 +90,12 @@ def test_follows_rewire_the_graph_instead_of_growing_it():
 
 def test_a_year_of_affinity_cannot_ratchet_up():
     """Mutual affinity is a start, not a floor: idle mutual edges decay to 0 like any other."""
-    _, sim = _state_after(20)
+    _, sim = _state_after(40)  # the same run as above
     g = sim.platform.edges
     idle = g.mutual & (g.impressions == 0) & (g.since == 0)
     assert idle.sum() > 100
-    # 0.3.0 held them at mutual_affinity (0.5); decay with a 3-day half-life leaves 0.5 * 2 ** (-20 / 3)
-    assert np.median(g.affinity[idle]) <= 0.5 * 0.5 ** (20 / 3.0) + 1e-9
+    # 0.3.0 held them at mutual_affinity (0.5); decay with a 3-day half-life leaves 0.5 * 2 ** (-40 / 3)
+    assert np.median(g.affinity[idle]) <= 0.5 * 0.5 ** (40 / 3.0) + 1e-9
 
 
 @pytest.mark.slow
