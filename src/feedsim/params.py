@@ -257,6 +257,10 @@ SIMULATION_PARAMS: dict[str, Param] = {p.name: p for p in (
        low=0),
     _p("mutual_affinity", "float", 0.5, "affinity", "Initial affinity along a reciprocated follow edge.", low=0,
        mutable=False),
+    _p("mutual_affinity_lasts", "bool", False, "",
+       "Whether mutual_affinity is a lasting floor of a reciprocated edge's affinity (False: only its start, "
+       "which decays like any affinity unless renewed by interaction; a follow-back then cannot ratchet "
+       "engagement up).", mutable=False, note="True: the model of version 0.3.0"),
     _p("affinity_gain", "float", 0.1, "affinity per engagement", "Affinity added per engagement.", low=0),
     _p("affinity_max", "float", 5.0, "affinity", "Ceiling of affinity.", low=0, note=">= mutual_affinity"),
     _p("reciprocity_gain", "float", 0.2, "affinity per engagement",
@@ -265,6 +269,10 @@ SIMULATION_PARAMS: dict[str, Param] = {p.name: p for p in (
        low=0, high=1),
     _p("discovery_follow_prob", "float", 0.1, "probability",
        "Chance an engagement on a reshared or out-of-network post becomes a follow.", low=0, high=1),
+    _p("unfollow_share", "float", 1.0, "unfollows per new follow",
+       "Share of new follows after which the follower unfollows its weakest tie (least recent interaction); "
+       "people do unfollow, mostly ties without interaction (Kwak et al. CHI 2011; Kivran-Swaine et al. CHI "
+       "2011; Xu et al. CSCW 2013).", low=0, high=1, note="1: follows rewire and the graph keeps its size"),
     _p("affinity_half_life_days", "float", 3.0, "days", "Half-life of affinity's decay to its baseline.",
        low=0, low_open=True, allow_inf=True, note="inf: no decay"),
     _p("adaptation_half_life_days", "float", 3.0, "posting days", "Half-life of a creator's recent response.",

@@ -58,6 +58,9 @@ from .random import SeedInfo
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "load_result", "save_result", "write_parquet"]
 
+#: Config fields added after results were first saved, with the value that gives the model the
+#: record was made with (a record without them predates them: no unfollows, lasting mutual affinity)
+_ADDED_FIELDS = {"unfollow_share": 0.0, "mutual_affinity_lasts": True}
 FORMAT = "feedsim-result"
 #: 2: every file, result.json included, is listed with its SHA-256 in SHA256SUMS (1: tables only, in result.json)
 FORMAT_VERSION = 2
@@ -541,7 +544,7 @@ def _load(pa, pq, path: str, stacklevel: int) -> SimulationResult:
         seed = record["seed"]
         entropy = seed["entropy"]
         res = SimulationResult(
-            config=SimulationConfig(**record["config"]),
+            config=SimulationConfig(**{**_ADDED_FIELDS, **record["config"]}),
             seed=SeedInfo(tuple(entropy) if isinstance(entropy, list) else entropy, tuple(seed["spawn_key"])),
             ranker=record["ranker"],
             interventions=record["interventions"],

@@ -12,19 +12,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .config import SimulationConfig
-from .membership import churn, start_new_edges
+from .kernels.hashing import STREAMS, keyed_uniform_np
+from .membership import churn, remember_shown, start_new_edges
 from .memory import release_free_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     from .account_state import AccountState
     from .platform import Platform
 
-__all__ = ["close_day", "adapt_creators", "adapt_sessions"]
+__all__ = ["close_day", "unfollow", "adapt_creators", "adapt_sessions"]
 
 def close_day(p: Platform) -> None:
     """Close day ``p.day`` at its midnight (run by its last tick, before the clock moves on).
 
-    In order: the day's follows take effect; the day's series are recorded;
+    In order: the day's follows take effect (and replace weak ties, see
+    :func:`unfollow`); the day's series are recorded;
     creators adapt (and may burn out or return); viewers adapt their session
     rates; accounts leave and join; affinity decays by one day; the
     viewer-author counts are merged; expired keys leave the seen set and (with
@@ -42,6 +44,7 @@ def close_day(p: Platform) -> None:
         ok = acc.present[u] & acc.present[v]
         p.days.new_follows += p.edges.add_edges(u[ok], v[ok], since=midnight)
         start_new_edges(p)
+        unfollow(p, midnight)
     p.days.record(acc, p.edges)
     if cfg.loop_enabled("creator_adaptation"):
         adapt_creators(acc, cfg, p.day, p.streams["burnout"])
@@ -61,6 +64,31 @@ def close_day(p: Platform) -> None:
     acc.end_day()
     p.days.reset()
     release_free_memory()  # the day's freed temporaries go back to the system: memory follows the state
+
+
+def unfollow(p: Platform, midnight: float) -> None:
+    """The follows that just took effect (``p.edges.last_added``) replace weak ties: unfollows.
+
+    Each new follow, with probability ``cfg.unfollow_share`` (a keyed draw per
+    day, follower and followee), makes its follower unfollow its weakest older
+    tie (least affinity above the baseline, i.e. least recent interaction;
+    :meth:`~feedsim.engine.edges.FollowEdges.unfollow_weakest`). What the
+    follower had been shown of the unfollowed account stays remembered (its
+    posts may still reach the follower through reshares), and the impressions
+    along the removed edges move to the viewer-author pair record.
+    """
+    share = p.cfg.unfollow_share
+    u, v = p.edges.last_added
+    if share <= 0.0 or len(u) == 0:
+        return
+    if share < 1.0:
+        hit = keyed_uniform_np(p.key, STREAMS["unfollow_share"], p.day, u, v) < share
+        u = u[hit]
+    drop = np.bincount(u, minlength=p.edges.n)
+    follower, followee, number = p.edges.unfollow_weakest(drop, midnight, p.key, p.day)
+    p.pairs.keep_removed(*p.edges.dropped_impressions)
+    if p.cfg.exclude_seen:
+        remember_shown(p, follower, followee, number)
 
 
 def _remember(recent, reference, idx, values, n, cfg: SimulationConfig) -> None:

@@ -15,6 +15,7 @@ from ..state import StateArray, declare, grow_arrays
 from .arrays import ranges, set_bits
 from .kernels import LAUNCH_LOCK
 from .kernels import edges as ke
+from .kernels.hashing import STREAMS
 from .kernels.impressions import mark_masks
 
 __all__ = ["EDGE_ACCOUNT_ARRAYS", "EDGE_ARRAYS", "FollowEdges"]
@@ -66,14 +67,19 @@ class FollowEdges:
         The starting graph.
     mutual_affinity : float
         Initial affinity of reciprocated edges (others start at 0).
+    lasting : bool, default True
+        Whether ``mutual_affinity`` is also the baseline that the affinity of a
+        reciprocated edge decays to (``floor``); otherwise every baseline is 0.
     """
 
-    def __init__(self, graph: FollowGraph, mutual_affinity: float) -> None:
+    def __init__(self, graph: FollowGraph, mutual_affinity: float, lasting: bool = True) -> None:
         src, dst = graph.edges()
         self.n = graph.n_users
         self.indptr = graph.indptr.astype(np.int64, copy=True)
         self.in_degree = graph.in_degree()
         self.mutual_affinity = float(mutual_affinity)
+        #: the baseline of a mutual edge's affinity (``mutual_affinity`` if lasting, else 0)
+        self.floor = self.mutual_affinity if lasting else 0.0
         m = len(dst)
         self._cap = m + max(m // 50, 1024) + 1  # room for new follows before the buffers grow
         self._buf: dict[str, np.ndarray] = {name: np.zeros(self._cap, dtype=dt) for name, dt in _EDGE_ARRAYS.items()}
@@ -185,11 +191,11 @@ class FollowEdges:
     def decay_affinity(self, factor: float) -> None:
         """Move every affinity towards its baseline: ``base + (a - base) * factor``.
 
-        The baseline is ``mutual_affinity`` on mutual edges and 0 elsewhere.
+        The baseline is ``floor`` on mutual edges and 0 elsewhere.
         """
         if factor >= 1.0 or self.n_edges == 0:
             return
-        ke.decay_affinity(self._aff, self.mutual, self.mutual_affinity, float(factor))
+        ke.decay_affinity(self._aff, self.mutual, self.floor, float(factor))
 
     def bump_affinity(self, edge: NDArray[np.int64], amount: float, ceiling: float) -> None:
         """Raise affinity by ``amount`` per occurrence of each edge index (-1 ignored), saturating.
@@ -220,6 +226,51 @@ class FollowEdges:
         """
         none = np.zeros(0, dtype=np.int64)
         return self.update(none, none, gone=gone)[1]
+
+    def unfollow_weakest(self, drop: NDArray[np.int64], before: float, key: np.uint64,
+                         day: int) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """Each follower ``u`` unfollows its ``drop[u]`` weakest ties among the edges older than hour ``before``.
+
+        Strength is affinity above its baseline (recent interaction); equal
+        strengths are broken by a keyed draw per (``day``, follower, followee)
+        (:func:`.kernels.edges.weakest_ties`). A mutual pair that loses one edge
+        is no longer mutual: the other edge loses the mutual flag and the mutual
+        baseline ``floor`` (its excess over the baseline stays). The removed edges'
+        impression counts are left in ``dropped_impressions``. Returns what the
+        followers had been shown of the unfollowed accounts, ``(follower,
+        followee, post number)`` as :meth:`shown_into` (to move into the seen set).
+        """
+        none = np.zeros(0, dtype=np.int64)
+        self.dropped_impressions = (none, none)
+        if self.n_edges == 0 or not drop.any():
+            return none, none, none
+        keep = np.ones(self.n_edges, dtype=np.bool_)
+        with LAUNCH_LOCK:
+            removed = ke.weakest_ties(self.indptr, self.indices, self._aff, self.mutual, self.floor,
+                                      self.since, float(before), drop.astype(np.int64), key,
+                                      np.int64(STREAMS["unfollow"]), np.int64(day), keep)
+        if removed == 0:
+            return none, none, none
+        gone = np.flatnonzero(~keep)
+        row = np.searchsorted(self.indptr, gone, side="right") - 1
+        col = self.indices[gone].astype(np.int64)
+        shown = self.impressions[gone] > 0
+        self.dropped_impressions = ((row[shown] << _SHIFT) | col[shown], self.impressions[gone[shown]].astype(np.int64))
+        which, bit = set_bits(self.mask[gone])
+        seen = (row[which], col[which], self.mask_number[gone[which]] + bit)
+        was_mutual = self.mutual[gone]
+        back = self.lookup(col[was_mutual], row[was_mutual])
+        back = back[back >= 0]
+        back = back[keep[back]]  # both edges of a pair may go on one night
+        self.mutual[back] = False
+        self.affinity[back] = np.maximum(self.affinity[back] - self.floor, 0.0)
+        self.in_degree -= np.bincount(col, minlength=self.n)
+        mid_indptr = self.indptr.copy()
+        mid_indptr[1:] -= np.cumsum(np.bincount(row, minlength=self.n))
+        empty = np.zeros(0, dtype=np.int64)
+        self._rebuild(keep, mid_indptr, mid_indptr, np.zeros(self.n + 1, dtype=np.int64), empty.astype(np.int32),
+                      empty.astype(np.float64), empty.astype(np.bool_), empty.astype(np.float64))
+        return seen
 
     def update(self, u: NDArray[np.int64], v: NDArray[np.int64], since: float = 0.0,
                gone: NDArray[np.bool_] | None = None) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from .arrays import ranges
 if TYPE_CHECKING:  # pragma: no cover
     from .platform import Platform
 
-__all__ = ["start_new_edges", "grow", "add_accounts", "churn"]
+__all__ = ["start_new_edges", "grow", "add_accounts", "churn", "remember_shown"]
 
 
 def start_new_edges(p: Platform, fresh_followers: bool = False) -> None:
@@ -124,7 +124,15 @@ def _remember_shown_before_unfollow(p: Platform, gone: NDArray[np.bool_]) -> Non
     mask; when the edge goes, the departed account's live posts can still reach
     the follower (reshares, out of network), so the record must stay.
     """
-    follower, followee, number = p.edges.shown_into(gone)
+    remember_shown(p, *p.edges.shown_into(gone))
+
+
+def remember_shown(p: Platform, follower: NDArray[np.int64], followee: NDArray[np.int64],
+                   number: NDArray[np.int64]) -> None:
+    """Put followee post ``number`` shown to ``follower`` (along an edge about to go) into the seen hash set.
+
+    Only posts still live need it; the others can never be shown again.
+    """
     if len(follower) == 0:
         return
     ptr = p.live.originals.index_by_via(p.edges.n)

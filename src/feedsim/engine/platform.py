@@ -134,7 +134,7 @@ class Platform:
         self.streams = streams
         self.ranker = ranker
         self.ranker_label = ranker_label
-        self.edges = FollowEdges(graph, config.mutual_affinity)
+        self.edges = FollowEdges(graph, config.mutual_affinity, config.mutual_affinity_lasts)
         n = population.n_users
         self.accounts = AccountState(population, self.edges.in_degree.copy())
         self.posts = PostTable(capacity=max(1024, n))

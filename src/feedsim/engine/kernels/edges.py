@@ -21,8 +21,10 @@ import numpy as np
 from numba import njit
 
 from .build import find_in_row
+from .hashing import keyed_uniform
 
-__all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "shown_edges", "compact", "insert"]
+__all__ = ["find_edges", "edge_rows", "decay_affinity", "keep_edges", "weakest_ties", "shown_edges", "compact",
+           "insert"]
 
 
 @njit(cache=True)
@@ -62,6 +64,43 @@ def keep_edges(indptr, indices, gone, keep):
             keep[e] = k
             if not k:
                 dropped += 1
+    return dropped
+
+
+@njit(cache=True)
+def weakest_ties(indptr, indices, aff, mutual, mutual_affinity, since, before, drop, key, stream, day, keep):
+    """Mark (``keep[e] = False``) the ``drop[u]`` weakest ties of each follower ``u``; return how many.
+
+    Only edges that took effect before hour ``before`` are candidates. A tie's
+    strength is its affinity above its baseline (``mutual_affinity`` on mutual
+    edges, else 0): the interaction it had recently. Equal strengths (e.g. ties
+    with no recent interaction) are broken by a keyed uniform draw per
+    (``day``, follower, followee), so the choice does not depend on edge order.
+    ``keep`` must be True on entry.
+    """
+    dropped = 0
+    for u in range(len(indptr) - 1):
+        k = drop[u]
+        lo, hi = indptr[u], indptr[u + 1]
+        while k > 0:
+            best = -1
+            best_s = np.inf
+            best_t = np.inf
+            for e in range(lo, hi):
+                if not keep[e] or since[e] >= before:
+                    continue
+                s = aff[e] - (mutual_affinity if mutual[e] else 0.0)
+                if s < best_s:
+                    best, best_s, best_t = e, s, keyed_uniform(key, stream, day, u, indices[e])
+                elif s == best_s:
+                    t = keyed_uniform(key, stream, day, u, indices[e])
+                    if t < best_t:
+                        best, best_s, best_t = e, s, t
+            if best < 0:
+                break
+            keep[best] = False
+            dropped += 1
+            k -= 1
     return dropped
 
 

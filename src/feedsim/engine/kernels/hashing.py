@@ -24,7 +24,8 @@ __all__ = ["STREAMS", "mix", "keyed_hash", "keyed_uniform", "keyed_hash_np", "ke
 
 #: Stream numbers of the keyed draws (append only: a new stream never shifts another).
 STREAMS = {"jitter": 1, "noise": 2, "reshare_tie": 3, "posting": 4, "sessions": 5, "post_attrs": 6,
-           "campaigns": 7, "campaign_attrs": 8, "like": 9, "reshare": 10, "reply": 11}
+           "campaigns": 7, "campaign_attrs": 8, "like": 9, "reshare": 10, "reply": 11,
+           "unfollow": 12, "unfollow_share": 13}
 
 _C0 = np.uint64(0x9E3779B97F4A7C15)
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
