@@ -47,6 +47,8 @@ def stored(db) -> int:
     con = sqlite3.connect(db)
     try:
         return con.execute("SELECT COUNT(*) FROM runs WHERE status = 'ok'").fetchone()[0]
+    except sqlite3.OperationalError:  # the store is being created: no table yet
+        return 0
     finally:
         con.close()
 
