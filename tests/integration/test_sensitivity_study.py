@@ -47,6 +47,8 @@ def stored(db) -> int:
     con = sqlite3.connect(db)
     try:
         return con.execute("SELECT COUNT(*) FROM runs WHERE status = 'ok'").fetchone()[0]
+    except sqlite3.OperationalError:  # the store is being created: no table yet
+        return 0
     finally:
         con.close()
 
@@ -159,3 +161,17 @@ def test_sigkill_then_resume_and_two_workers_equal_one(spec_file, tmp_path):
     got = pd.read_csv(csv)
     want = reference.copy()
     pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.slow  # a Dask LocalCluster with worker processes: the slow tier
+@pytest.mark.filterwarnings("ignore:unclosed:ResourceWarning")  # the cluster's teardown, as in test_sweep_dask
+def test_dask_scheduler_gives_the_serial_indices(spec_file, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    reference = run_sensitivity(spec_file, tmp_path / "serial.sqlite", workers=1)
+    csv = str(tmp_path / "dask.csv")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=":0") as cluster:
+        assert main(["sensitivity", spec_file, "--db", str(tmp_path / "dask.sqlite"), "--scheduler",
+                     cluster.scheduler_address, "--table", csv, "--quiet"]) == 0
+    assert "0 failed" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_csv(csv), reference.reset_index(drop=True), check_exact=False, rtol=1e-12)

@@ -21,8 +21,8 @@ import pytest
 from feedsim.sensitivity import NOISE, SensitivitySpec, run_sensitivity
 
 
-def _study(n: int, n_users: int) -> SensitivitySpec:
-    return SensitivitySpec(seed=5, days=1, n=n, replicates=2, graph={"n_users": n_users, "seed": 0},
+def _study(n: int, n_users: int, days: float = 1.0) -> SensitivitySpec:
+    return SensitivitySpec(seed=5, days=days, n=n, replicates=2, graph={"n_users": n_users, "seed": 0},
                            parameters={"like_rate": [0.01, 0.3], "session_elasticity": [0.0, 2.0]},
                            metric="engagement_per_post.regular", resamples=500)
 
@@ -37,7 +37,7 @@ def _check(table) -> None:
 
 
 def test_inert_parameter_is_cleared_and_the_driver_ranks_first(tmp_path):
-    table = run_sensitivity(_study(16, 60), os.path.join(tmp_path, "v.sqlite"), workers=1)
+    table = run_sensitivity(_study(16, 60, days=0.5), os.path.join(tmp_path, "v.sqlite"), workers=1)
     _check(table)
     inert = table[(table["index"] == "ST") & (table["parameter"] == "session_elasticity")].iloc[0]
     assert inert["low"] <= 0.0 <= inert["high"], inert  # at this size the noise floor is within the interval
