@@ -1067,8 +1067,8 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
 
     Examples
     --------
-    >>> st = explore_state(n_users=300, days=2, replicates=2)
-    >>> v = person_view(st, "quiet", day=1, hour=12)
+    >>> st = explore_state(n_users=200, days=1, replicates=2)
+    >>> v = person_view(st, "quiet", day=0, hour=12)
     >>> v["member"] in [c["member"] for c in st.people["quiet"]["candidates"]], sorted(v["feeds"])
     (True, ['chronological', 'engagement'])
     """
