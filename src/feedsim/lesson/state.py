@@ -260,10 +260,7 @@ class RunCache:
         self._lock = threading.RLock()  # a future cancelled under it runs its callback at once
         self._wake = threading.Condition(self._lock)
         self._feeder: threading.Thread | None = None
-        import multiprocessing  # noqa: PLC0415
-
-        # the request generation, shared with the workers: a run whose ticket is behind it stops (Abandoned)
-        self.generation = multiprocessing.get_context("spawn").Value("q", 0, lock=False)
+        self._generation: Any = None
         self.hits = 0
         self.misses = 0
 
@@ -279,11 +276,25 @@ class RunCache:
                 self._graphs.popitem(last=False)
         return self._graphs[key]
 
+    @property
+    def generation(self) -> Any:
+        """The request generation, shared with the workers: a run whose ticket is behind it stops (Abandoned).
+
+        Made on first use (so that building a cache, or importing this module, allocates no shared memory).
+        """
+        with self._lock:
+            if self._generation is None:
+                import multiprocessing  # noqa: PLC0415
+
+                self._generation = multiprocessing.get_context("spawn").Value("q", 0, lock=False)
+            return self._generation
+
     def new_ticket(self) -> int:
         """Start a new request generation: computations holding an older ticket stop at their next day."""
+        gen = self.generation
         with self._lock:
-            self.generation.value += 1
-            return int(self.generation.value)
+            gen.value += 1
+            return int(gen.value)
 
     def run(self, params: ExploreParams, ranker: str, replicate: int, audit: list[int] | None = None):
         """One run (a :class:`SimulationResult`), from the cache when it was computed before."""
@@ -1067,8 +1078,8 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
 
     Examples
     --------
-    >>> st = explore_state(n_users=300, days=2, replicates=2)
-    >>> v = person_view(st, "quiet", day=1, hour=12)
+    >>> st = explore_state(n_users=200, days=1, replicates=2)
+    >>> v = person_view(st, "quiet", day=0, hour=12)
     >>> v["member"] in [c["member"] for c in st.people["quiet"]["candidates"]], sorted(v["feeds"])
     (True, ['chronological', 'engagement'])
     """
