@@ -245,6 +245,7 @@ def _docstring_rst(body: str) -> list[str]:
 def _gallery_page(section: str, script: Path, default_out: Path, images: Path) -> str:
     import ast
     import shutil
+    import textwrap
 
     doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or script.stem
     first, _, body = doc.partition("\n")
@@ -261,9 +262,13 @@ def _gallery_page(section: str, script: Path, default_out: Path, images: Path) -
     else:
         kind = ("a quick run (``--quick``, small sizes)" if summary.get("quick") else "a full run")
         lines += _rst_title("What the run found", "-")
-        lines += [f"From {kind}, {summary.get('replicates', '?')} replicates. The question: "
-                  f"{summary.get('question', '')}", "", "Finding:", "", ".. code-block:: text", ""]
-        lines += ["   " + line for line in str(summary.get("finding", "")).splitlines()] + [""]
+        question = str(summary.get("question", "")).strip()
+        asked = "" if question.rstrip("?") in first else f" The question: {question}"
+        lines += [f"From {kind}, {summary.get('replicates', '?')} replicates.{asked} What it printed:", "",
+                  ".. code-block:: text", ""]
+        for line in str(summary.get("finding", "")).splitlines() or [""]:  # wrapped: no sideways scrolling
+            lines += ["   " + part for part in textwrap.wrap(line, 96, break_on_hyphens=False) or [""]]
+        lines.append("")
         target = images / script.stem
         if target.exists():
             shutil.rmtree(target)
