@@ -113,8 +113,8 @@ def stat(values: Sequence[float], bounds: tuple[float, float] | None = None) -> 
     """Mean and 95% t-interval over replicates, plus the values (JSON-ready).
 
     With ``bounds`` (the range of the quantity, e.g. ``(0, 1)`` for a share) the
-    interval is cut to it, so a share's interval never passes 100% and a count's
-    never goes below 0 (:func:`feedsim.plots.mean_confidence_band`).
+    interval is the bounded one (logit or log scale), so a share's interval never
+    passes 100% and a count's never goes below 0 (:func:`feedsim.plots.mean_confidence_band`).
     """
     x = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
     if not np.isfinite(x).any():
@@ -136,7 +136,22 @@ def stats_tree(samples: list[dict], bounds: bool = False, _path: tuple[str, ...]
     return stat(samples, bounds_of(*_path) if bounds else None)
 
 
+def _within(s: dict, bounds: tuple[float, float] | None) -> dict:
+    """A :func:`stat` record whose interval leaves ``bounds`` (computed without them) given the bounded one.
+
+    Plots draw intervals as given (nothing is clipped), so a bounded quantity drawn with its bounds gets
+    the interval every bounded quantity gets (:func:`feedsim.sweeps.bounded_interval`), from its values.
+    """
+    if bounds is None or s["lo"] is None or (s["lo"] >= bounds[0] and s["hi"] <= bounds[1]):
+        return s
+    _, lo, hi = mean_confidence_band(np.asarray([np.nan if v is None else v for v in s["values"]], dtype=np.float64),
+                                     bounds=bounds)
+    return {**s, "lo": float(lo), "hi": float(hi)}
+
+
 def _stat_intervals(draw, ax, positions, stats, bounds, scale, shift, **kwargs):
+    stats = [_within(s, bounds) for s in stats]
+
     def col(key):
         return [None if s[key] is None else scale * (s[key] + shift) for s in stats]
 
@@ -147,7 +162,7 @@ def _stat_intervals(draw, ax, positions, stats, bounds, scale, shift, **kwargs):
 
 def stat_bars(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, float] | None, scale: float = 1.0,
               shift: float = 0.0, **kwargs):
-    """Bars of :func:`stat` records (``scale * (mean + shift)``) with their intervals cut to ``bounds``.
+    """Bars of :func:`stat` records (``scale * (mean + shift)``) with their intervals inside ``bounds``.
 
     ``bounds`` is the quantity's range before scaling and shifting (None: unbounded).
     A missing mean draws no bar. See :func:`feedsim.plots.rules.interval_bars`.
@@ -157,7 +172,7 @@ def stat_bars(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, floa
 
 def stat_points(ax, positions, stats: Sequence[dict], *, bounds: tuple[float, float] | None, scale: float = 1.0,
                 shift: float = 0.0, **kwargs):
-    """Points with error bars of :func:`stat` records, cut to ``bounds`` (see :func:`stat_bars`)."""
+    """Points with error bars of :func:`stat` records, inside ``bounds`` (see :func:`stat_bars`)."""
     return _stat_intervals(interval_points, ax, positions, stats, bounds, scale, shift, **kwargs)
 
 

@@ -207,13 +207,13 @@ def _record(values, mean=None):
 
 
 def test_an_experiment_figure_from_stored_results_follows_the_rules(tmp_path, monkeypatch):
-    # community_vs_broadcast draws from its summary's results alone; their intervals come from
-    # bounded_interval (inside the bounds by construction) and are drawn as given, never cut
+    # community_vs_broadcast draws from its summary's results alone; intervals far past 0 and 1 (computed
+    # without bounds) are drawn as the bounded interval of their values, never cut
     cvb = _experiment("community_vs_broadcast")
     C = sys.modules["_common"]
     monkeypatch.setenv(C.CHECK_FIGURES_ENV, "1")
-    wide = {"reach_per_post": _record([4.0, 90.0], 25.0), "engagement_per_post": _record([0.1, 3.0], 1.0),
-            "engagement_per_impression": _record([0.01, 0.2], 0.05)}
+    wide = {"reach_per_post": _record([-40.0, 90.0], 25.0), "engagement_per_post": _record([-1.0, 3.0], 1.0),
+            "engagement_per_impression": _record([-0.1, 0.2], 0.05)}
     results = {r: {g: wide for g in cvb.GROUPS} for r in cvb.RANKERS}
     name = cvb.figure(results, tmp_path)
     problems = __import__("json").loads((tmp_path / "figure_problems.json").read_text())

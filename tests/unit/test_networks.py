@@ -169,11 +169,13 @@ def test_mean_out_degree_near_target(mean_follows):
 # audience, reciprocity and mixing that move the graph) on one graph, with a margin measured on it
 # (seed 0, 2,000 accounts; the measured value is in the comment), not a sampling tolerance.
 def test_lurkers_follow_about_as_much_as_others(fg):
-    out = fg.out_degree().astype(np.float64)
+    out = fg.out_degree()
     lurk = fg.attrs["role"] == "lurker"
-    a, b = out[lurk], out[~lurk]  # lurkers draw their follows like everyone: the means differ by chance only
-    se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-    assert abs(a.mean() - b.mean()) <= 4 * se, (a.mean(), b.mean(), se)
+    # sanity band, not k x SE: the drawn out-degrees do not depend on role, but follow-backs then add
+    # out-edges in proportion to being followed, and lurkers are followed least, so their mean is a
+    # little lower by design (measured 0.94 of the mean, 2.5 SE below the others'); the band says
+    # "about as much", which a role-dependent draw (a factor of 2) would fail
+    assert 0.7 < out[lurk].mean() / out.mean() < 1.3
     # sanity band: out-degrees are drawn from a heavy-ish tail (max / median measured 9.6)
     assert out.max() > 3 * np.median(out)
 

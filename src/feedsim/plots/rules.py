@@ -103,9 +103,9 @@ def interval_bars(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi: 
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> ax = plt.figure().add_subplot()
-    >>> bars = interval_bars(ax, [0, 1], [0.1, 0.5], [0.02, 0.3], [0.3, 0.7], bounds=(0, 1))
+    >>> bars = interval_bars(ax, [0, 1], [0.125, 0.5], [0.0625, 0.25], [0.25, 0.75], bounds=(0, 1))
     >>> bars.errorbar.lines[2][0].get_segments()[0][:, 1].tolist()
-    [0.02, 0.3]
+    [0.0625, 0.25]
     """
     m, err, (low, high) = _clipped(mean, lo, hi, bounds)
     declare_bounds(ax, low, high, "x" if horizontal else "y")
@@ -130,9 +130,9 @@ def interval_points(ax, positions: ArrayLike, mean: ArrayLike, lo: ArrayLike, hi
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> ax = plt.figure().add_subplot()
-    >>> eb = interval_points(ax, [0], [0.95], [0.8], [0.99], bounds=(0, 1))
+    >>> eb = interval_points(ax, [0], [0.75], [0.5], [0.875], bounds=(0, 1))
     >>> eb.lines[2][0].get_segments()[0][:, 1].tolist()
-    [0.8, 0.99]
+    [0.5, 0.875]
     """
     m, err, (low, high) = _clipped(mean, lo, hi, bounds)
     declare_bounds(ax, low, high, "x" if horizontal else "y")

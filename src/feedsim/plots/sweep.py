@@ -45,7 +45,10 @@ def mean_confidence_band(samples: ArrayLike, level: float = 0.95, *,
     >>> m, lo, hi = mean_confidence_band([[1.0, 2.0, 3.0]])
     >>> float(m[0]), round(float(hi[0] - m[0]), 3)
     (2.0, 2.484)
-    >>> m, lo, hi = mean_confidence_band([0.0, 0.1, 0.9], bounds=(0, 1))
+    >>> m, lo, hi = mean_confidence_band([0.0, 0.1, 0.9], bounds=(0, 1))  # three spread shares: all of [0, 1]
+    >>> float(lo), float(hi)
+    (0.0, 1.0)
+    >>> m, lo, hi = mean_confidence_band([0.2, 0.25, 0.3], bounds=(0, 1))
     >>> 0.0 < float(lo) < float(m) < float(hi) < 1.0
     True
     """
