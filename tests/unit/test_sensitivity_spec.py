@@ -73,6 +73,22 @@ def test_contrast_arms_share_seeds_and_weights_make_their_own_ranker():
     assert len(chron) < len(engaged)
 
 
+def test_common_seeds_put_every_point_of_a_replicate_on_one_seed():
+    params = {"like_rate": [0.02, 0.1], "graph.attractiveness_exponent": [1.0, 3.0]}
+    spec = SensitivitySpec(**BASE, parameters=params)
+    assert spec.common_seeds and spec.sweep().seeds == "common"
+    runs = spec.sweep().runs()
+    assert len({r.params["like_rate"] for r in runs}) > 1
+    assert {r.replicate: r.seed.spawn_key for r in runs} == {r.replicate: r.seed.spawn_key for r in runs[:2]}
+    assert len({r.seed.spawn_key for r in runs}) == spec.replicates
+    assert {r.graph["seed"] for r in runs} == {0}  # the graph's seed too; graph.* factors change only its parameters
+    per_point = SensitivitySpec(**BASE, parameters=params, common_seeds=False)
+    assert per_point.sweep().seeds == "per_point" and len({r.seed.spawn_key for r in per_point.sweep().runs()}) > 2
+    assert SensitivitySpec.from_dict(per_point.to_dict()) == per_point
+    with pytest.raises(InvalidParameterError, match="^common_seeds must be True or False; got 'yes'$"):
+        SensitivitySpec(**BASE, parameters=params, common_seeds="yes")
+
+
 def test_toml_round_trip(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('seed = 1\ndays = 1\nn = 4\nmetric = "follower_reach.quiet"\n[graph]\nn_users = 40\nseed = 0\n'

@@ -6,15 +6,25 @@ are stored as they finish, a killed study resumes without rerunning them, and
 stored results only, so the same spec and store give the same table bit for bit,
 whatever the execution order.
 
-Seed noise. Each point's seed is a hash of its parameters, so moving any factor
-also redraws the randomness: the output is ``f(x) + noise``. The noise inflates
-every total-order index by about its share of the output's variance,
-``noise_share = mean within-point variance / replicates / variance of the point
-means`` (Jansen's estimator sees the noise of both runs it compares), and leaves
-first-order indices unbiased but noisier. The table reports that share (row
-``seed noise``): a total index within it cannot be told from noise. Morris's
-floor is the mean absolute elementary effect of pure noise,
-``sqrt(2 noise_var) / delta * sqrt(2 / pi)``.
+Seed noise. The row ``seed noise`` reports ``noise_share = mean within-point
+variance / replicates / variance of the point means``: how much of the spread of
+the point means is the spread between replicates at a point (Morris:
+``sqrt(2 noise_var) / delta * sqrt(2 / pi)``, the mean absolute elementary
+effect of pure noise). What it means depends on the seeds:
+
+- ``common_seeds=True`` (default): replicate ``r`` of every point runs on the
+  same seed, so the randomness is held fixed while the factors move. A factor
+  the model never reads gives bit-identical runs and ``ST`` exactly 0; the
+  indices are those of the replicate-averaged output for the drawn seeds, and
+  the noise row says how strongly that output still depends on which seeds were
+  drawn (a large share: add replicates before reading small differences between
+  indices). It is not a floor under ``ST``.
+- ``common_seeds=False``: each point's seed is a hash of its parameters, so
+  moving any factor also redraws the randomness and the output is ``f(x) +
+  noise``. The noise then inflates every total-order index by about its share
+  (Jansen's estimator sees the noise of both runs it compares) and leaves
+  first-order indices unbiased but noisier: a total index within the noise row
+  cannot be told from noise.
 """
 
 from __future__ import annotations
