@@ -17,7 +17,7 @@ import os
 
 import pytest
 
-from feedsim.sensitivity import NOISE, SensitivitySpec, run_sensitivity
+from feedsim.sensitivity import SensitivitySpec, run_sensitivity
 
 
 def _study(n: int, n_users: int, days: float = 1.0) -> SensitivitySpec:

@@ -46,8 +46,8 @@ DISTRIBUTIONS = {"unif": ("low", "high"), "triang": ("low", "high", "mode"), "no
 #: Spawn-key word of a study's own seeds (``b"sens"`` little-endian): the design and the bootstrap.
 #: Sweep runs use five-word keys, so these two-word keys never meet a run's seed.
 STUDY_KEY = 0x736E6573
-_TOP_KEYS = ("seed", "days", "method", "n", "replicates", "common_seeds", "graph", "base", "parameters", "metric", "contrast",
-             "num_levels", "confidence", "resamples")
+_TOP_KEYS = ("seed", "days", "method", "n", "replicates", "common_seeds", "graph", "base", "parameters", "metric",
+             "contrast", "num_levels", "confidence", "resamples")
 _RANKER_FIELDS = tuple(f.name for f in dataclasses.fields(EngagementRanker))
 _GRAPH_NUMERIC = ("mean_follows", "n_communities", "community_mixing", "reciprocity", "attractiveness_exponent")
 
@@ -492,7 +492,8 @@ class SensitivitySpec:
                                                                                              f.args))}
                   for f in self.parameters}
         out = {"seed": self.seed, "days": self.days, "method": self.method, "n": self.n,
-               "replicates": self.replicates, "common_seeds": self.common_seeds, "graph": dict(self.graph), "base": dict(self.base),
+               "replicates": self.replicates, "common_seeds": self.common_seeds, "graph": dict(self.graph),
+               "base": dict(self.base),
                "parameters": params, "metric": self.metric, "num_levels": self.num_levels,
                "confidence": self.confidence, "resamples": self.resamples}
         if self.contrast is not None:

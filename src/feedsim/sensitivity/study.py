@@ -169,9 +169,12 @@ def _noise(spec: SensitivitySpec, y: np.ndarray) -> tuple[float, float, float, f
     share = noise_var / total if total > 0 else math.inf
     rng = np.random.default_rng(spec.bootstrap_seed)
     idx = rng.integers(0, len(means), size=(spec.resamples, len(means)))
-    boot = within[idx].mean(axis=1) / r / means[idx].var(axis=1, ddof=1)
+    num, den = within[idx].mean(axis=1) / r, means[idx].var(axis=1, ddof=1)
+    # a resample of equal point means (few points, e.g. with common seeds) has an infinite share
+    boot = np.divide(num, den, out=np.full_like(num, np.inf), where=den > 0)
     alpha = (1 - spec.confidence) / 2
-    lo, hi = np.quantile(boot, [alpha, 1 - alpha])
+    finite = bool(np.isfinite(boot).all())
+    lo, hi = np.quantile(boot, [alpha, 1 - alpha], method="linear" if finite else "inverted_cdf")
     return noise_var, share, float(lo), float(hi)
 
 
