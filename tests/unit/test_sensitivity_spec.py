@@ -126,3 +126,9 @@ def test_indices_figure_follows_the_figure_rules():
     assert ax.get_title() == "quiet members' share of the author's followers reached per post, engagement minus " \
                              "chronological"
     plt.close(ax.figure)
+    # with common seeds the noise row is not a floor: no shaded band, its value in the legend
+    table.attrs["common_seeds"] = True
+    ax = plot_indices(table)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "seed noise: 0.04 of the variance (common seeds)" in labels and not ax.patches, labels
+    plt.close(ax.figure)

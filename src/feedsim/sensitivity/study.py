@@ -195,11 +195,14 @@ def analyze(spec: Any, db) -> pd.DataFrame:
         (half-width of SALib's bootstrap interval at ``spec.confidence``;
         NaN where SALib gives none), ``low``, ``high``; factors sorted by ``ST``
         (or ``mu_star``), largest first. The last row, ``parameter == "seed
-        noise"``, gives the noise floor of ``ST`` (or ``mu_star``) with a
-        bootstrap interval over points. ``attrs`` holds ``noise_share``,
+        noise"``, gives the seed-noise share (Morris: ``mu_star`` of pure
+        noise) with a bootstrap interval over points: with per-point seeds the
+        floor of ``ST``; with common seeds how much the point means depend on
+        the seeds drawn (see the module docstring). ``attrs`` holds ``noise_share``,
         ``noise_variance``, ``variance`` (of the point means), ``mean``,
         ``n_points``, ``n_runs`` (distinct runs read: a run shared by several
-        design rows counts once), ``method``, ``metric`` and ``contrast``.
+        design rows counts once), ``method``, ``metric``, ``common_seeds`` and
+        ``contrast``.
 
     Raises
     ------
@@ -251,6 +254,6 @@ def _analyze(spec: SensitivitySpec, db, sweep) -> pd.DataFrame:
     table = pd.concat([table, noise], ignore_index=True)
     table.attrs.update({"noise_share": share, "noise_variance": noise_var, "variance": float(means.var(ddof=1)),
                         "mean": float(means.mean()), "n_points": len(x), "n_runs": n_runs,
-                        "method": spec.method, "metric": spec.metric,
+                        "method": spec.method, "metric": spec.metric, "common_seeds": spec.common_seeds,
                         "contrast": None if spec.contrast is None else list(spec.contrast)})
     return table
