@@ -66,7 +66,7 @@ def metric_bounds(name: str) -> tuple[float, float]:
 DEFAULT_METRICS = ("gini_impressions", "top1_share", "exposure_diversity", "visibility_all",
                    "impression_share", "voice_ratio")
 
-_TOP_KEYS = ("seed", "seeds", "days", "replicates", "graph", "graph_replicates", "base", "grid", "points", "metrics",
+_TOP_KEYS = ("seed", "days", "replicates", "seeds", "graph", "graph_replicates", "base", "grid", "points", "metrics",
              "daily")
 _CONFIG_FIELDS = {f.name: f for f in dataclasses.fields(SimulationConfig)}
 _PARAM_KEYS = ("ranker", *_CONFIG_FIELDS)
