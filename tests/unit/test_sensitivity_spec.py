@@ -73,6 +73,22 @@ def test_contrast_arms_share_seeds_and_weights_make_their_own_ranker():
     assert len(chron) < len(engaged)
 
 
+def test_common_seeds_put_every_point_of_a_replicate_on_one_seed():
+    params = {"like_rate": [0.02, 0.1], "graph.attractiveness_exponent": [1.0, 3.0]}
+    spec = SensitivitySpec(**BASE, parameters=params)
+    assert spec.common_seeds and spec.sweep().seeds == "common"
+    runs = spec.sweep().runs()
+    assert len({r.params["like_rate"] for r in runs}) > 1
+    assert {r.replicate: r.seed.spawn_key for r in runs} == {r.replicate: r.seed.spawn_key for r in runs[:2]}
+    assert len({r.seed.spawn_key for r in runs}) == spec.replicates
+    assert {r.graph["seed"] for r in runs} == {0}  # the graph's seed too; graph.* factors change only its parameters
+    per_point = SensitivitySpec(**BASE, parameters=params, common_seeds=False)
+    assert per_point.sweep().seeds == "per_point" and len({r.seed.spawn_key for r in per_point.sweep().runs()}) > 2
+    assert SensitivitySpec.from_dict(per_point.to_dict()) == per_point
+    with pytest.raises(InvalidParameterError, match="^common_seeds must be True or False; got 'yes'$"):
+        SensitivitySpec(**BASE, parameters=params, common_seeds="yes")
+
+
 def test_toml_round_trip(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('seed = 1\ndays = 1\nn = 4\nmetric = "follower_reach.quiet"\n[graph]\nn_users = 40\nseed = 0\n'
@@ -109,4 +125,10 @@ def test_indices_figure_follows_the_figure_rules():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["like rate", "ranker: reply weight"]
     assert ax.get_title() == "quiet members' share of the author's followers reached per post, engagement minus " \
                              "chronological"
+    plt.close(ax.figure)
+    # with common seeds the noise row is not a floor: no shaded band, its value in the legend
+    table.attrs["common_seeds"] = True
+    ax = plot_indices(table)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "seed noise: 0.04 of the variance (common seeds)" in labels and not ax.patches, labels
     plt.close(ax.figure)

@@ -164,6 +164,25 @@ def test_run_seed_is_a_plain_seedsequence_spawn_key():
     assert len(ss.spawn_key) == 5 and all(0 <= k < 2**32 for k in ss.spawn_key)
 
 
+def test_common_seeds_sweep_gives_every_point_the_replicates_seed():
+    per_point = SweepSpec.from_dict(GOOD)
+    common = SweepSpec.from_dict(with_(seeds="common"))
+    assert "seeds" not in per_point.to_dict()  # the default is stored as before: old stores match
+    assert SweepSpec.from_dict(common.to_dict()) == common
+    by_replicate: dict = {}
+    for run in common.runs():
+        by_replicate.setdefault(run.replicate, set()).add(run.seed.spawn_key)
+    assert [len(v) for v in by_replicate.values()] == [1, 1]  # one seed per replicate, across all points
+    assert by_replicate[0] != by_replicate[1]
+    keys = [(r.run_key, r.seed) for r in per_point.runs()]
+    assert keys == [(r.run_key, r.seed) for r in SweepSpec.from_dict(with_(seeds="per_point")).runs()]
+    # another seed mode is another run: no run key, and no seed, is shared with the per-point sweep
+    assert not {k for k, _ in keys} & {r.run_key for r in common.runs()}
+    assert not {s.spawn_key for _, s in keys} & {r.seed.spawn_key for r in common.runs()}
+    with pytest.raises(SweepSpecError, match="^seeds must be one of per_point, common; did you mean 'common'"):
+        SweepSpec.from_dict(with_(seeds="comon"))
+
+
 # ------------------------------------------------------------- aggregation
 def test_aggregate_matches_a_t_interval():
     x = np.array([0.3, 0.5, 0.4, 0.9, 0.1])

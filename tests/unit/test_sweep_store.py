@@ -80,6 +80,16 @@ def test_changed_spec_is_refused_unless_extended(db):
         run_sweep(SweepSpec(**dict(bigger, days=2)), db, workers=1, extend=True)
 
 
+def test_store_of_one_seed_mode_refuses_a_sweep_of_the_other(db):
+    small = dict(SPEC, grid={"out_of_network_share": [0.0]}, replicates=1)
+    run_sweep(SweepSpec(**small), db, workers=1)
+    for extend in (False, True):
+        with pytest.raises(SpecMismatchError, match="holds runs with seeds = 'per_point'; this sweep has seeds = "
+                                                    "'common' \\(a store holds one seed mode\\)"):
+            run_sweep(SweepSpec(**small, seeds="common"), db, workers=1, extend=extend)
+    assert len(load_results(db)["run_key"]) == 1
+
+
 def test_not_a_store_is_refused(tmp_path):
     text = tmp_path / "notes.sqlite"
     text.write_text("hello, not a database\n" * 10)

@@ -17,6 +17,9 @@ INDEX_COLORS = {"ST": RANKER_COLORS["chronological"], "S1": RANKER_COLORS["fair_
 def plot_indices(table, *, ax=None, title: str | None = None):
     """Horizontal interval plot of a study's indices, largest first, with the seed-noise floor shaded.
 
+    With common seeds (``table.attrs["common_seeds"]``) the seed-noise row is
+    not a floor, so it is given in the legend instead of shaded.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -60,7 +63,11 @@ def plot_indices(table, *, ax=None, title: str | None = None):
     names = list(dict.fromkeys(factors["parameter"]))  # the table is sorted, largest first
     y = np.arange(len(names))[::-1].astype(float)
     where = dict(zip(names, y))
-    if len(noise):
+    if len(noise) and table.attrs.get("common_seeds"):
+        # common seeds: the row is not a floor under the indices, so no band; its value goes in the legend
+        ax.plot([], [], " ", label=f"seed noise: {float(noise.iloc[0]['estimate']):.2g} of the variance "
+                                   f"(common seeds)")
+    elif len(noise):
         row = noise.iloc[0]
         ax.axvspan(0, float(row["high"]) if np.isfinite(row["high"]) else float(row["estimate"]),
                    color=UNSHOWN_COLOR, alpha=0.35, lw=0,

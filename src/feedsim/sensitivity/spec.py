@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import __version__
 from .._suggest import did_you_mean
-from .._validate import check_int, check_number
+from .._validate import check_bool, check_int, check_number
 from ..errors import InvalidParameterError
 from ..params import SIMULATION_PARAMS
 from ..random import replicate_seeds
@@ -46,8 +46,8 @@ DISTRIBUTIONS = {"unif": ("low", "high"), "triang": ("low", "high", "mode"), "no
 #: Spawn-key word of a study's own seeds (``b"sens"`` little-endian): the design and the bootstrap.
 #: Sweep runs use five-word keys, so these two-word keys never meet a run's seed.
 STUDY_KEY = 0x736E6573
-_TOP_KEYS = ("seed", "days", "method", "n", "replicates", "graph", "base", "parameters", "metric", "contrast",
-             "num_levels", "confidence", "resamples")
+_TOP_KEYS = ("seed", "days", "method", "n", "replicates", "common_seeds", "graph", "base", "parameters", "metric",
+             "contrast", "num_levels", "confidence", "resamples")
 _RANKER_FIELDS = tuple(f.name for f in dataclasses.fields(EngagementRanker))
 _GRAPH_NUMERIC = ("mean_follows", "n_communities", "community_mixing", "reciprocity", "attractiveness_exponent")
 
@@ -223,7 +223,7 @@ class SensitivitySpec:
     ----------
     seed : int
         Root entropy (>= 0): the design's scrambling, the bootstrap and every run's
-        seed (a run's seed is its sweep point's, :func:`feedsim.sweeps.run_seed`).
+        seed (:func:`feedsim.sweeps.run_seed`).
     days : float
         Simulated days per run.
     parameters : dict of str to list or dict
@@ -247,6 +247,14 @@ class SensitivitySpec:
         factors). Morris: trajectories (``n * (k + 1)`` points).
     replicates : int, default 2
         Runs per point (each with its own seed); their spread is the seed noise.
+    common_seeds : bool, default True
+        Common random numbers across design points: replicate ``r`` of every
+        point runs on the same seed (the sweep's ``seeds = "common"``), and on
+        the same graph unless a ``graph.*`` factor changes it. A factor the
+        model never reads then gives bit-identical outputs and a total index of
+        exactly 0. False gives each point its own seed (a hash of its
+        parameters, as a plain sweep), which adds the seed noise to every
+        total index.
     graph, base : dict, optional
         As in :class:`~feedsim.sweeps.SweepSpec` (default community of 1000
         accounts, graph seed 0).
@@ -285,6 +293,7 @@ class SensitivitySpec:
     method: str = "sobol"
     n: int = 64
     replicates: int = 2
+    common_seeds: bool = True
     graph: Mapping[str, Any] = field(default_factory=dict)
     base: Mapping[str, Any] = field(default_factory=dict)
     num_levels: int = 4
@@ -293,7 +302,8 @@ class SensitivitySpec:
     root: str | None = field(default=None, compare=False)
 
     def __init__(self, seed, days, parameters, metric, contrast=None, method="sobol", n=64, replicates=2,
-                 graph=None, base=None, num_levels=4, confidence=0.95, resamples=1000, root=None) -> None:
+                 graph=None, base=None, num_levels=4, confidence=0.95, resamples=1000, root=None,
+                 common_seeds=True) -> None:
         def put(name, value):
             object.__setattr__(self, name, value)
 
@@ -307,6 +317,7 @@ class SensitivitySpec:
         if method == "sobol" and self.n & (self.n - 1):
             _fail(f"n must be a power of 2 for method 'sobol' (Sobol sequences balance only then); got {n!r}")
         put("replicates", check_int("replicates", replicates, low=1))
+        put("common_seeds", check_bool("common_seeds", common_seeds))
         put("num_levels", check_int("num_levels", num_levels, low=2))
         if self.num_levels % 2:
             _fail(f"num_levels must be even (Morris's balanced grid); got {num_levels!r}")
@@ -461,7 +472,8 @@ class SensitivitySpec:
         points = _distinct(p for arms in self.row_points(x) for p in arms)
         try:
             return SweepSpec(seed=self.seed, days=self.days, replicates=self.replicates, graph=self.graph,
-                             points=points, metrics=[self.metric], daily=False, root=self.root)
+                             points=points, metrics=[self.metric], daily=False, root=self.root,
+                             seeds="common" if self.common_seeds else "per_point")
         except InvalidParameterError as exc:
             raise InvalidParameterError(str(exc)) from None
 
@@ -480,7 +492,8 @@ class SensitivitySpec:
                                                                                              f.args))}
                   for f in self.parameters}
         out = {"seed": self.seed, "days": self.days, "method": self.method, "n": self.n,
-               "replicates": self.replicates, "graph": dict(self.graph), "base": dict(self.base),
+               "replicates": self.replicates, "common_seeds": self.common_seeds, "graph": dict(self.graph),
+               "base": dict(self.base),
                "parameters": params, "metric": self.metric, "num_levels": self.num_levels,
                "confidence": self.confidence, "resamples": self.resamples}
         if self.contrast is not None:

@@ -6,15 +6,25 @@ are stored as they finish, a killed study resumes without rerunning them, and
 stored results only, so the same spec and store give the same table bit for bit,
 whatever the execution order.
 
-Seed noise. Each point's seed is a hash of its parameters, so moving any factor
-also redraws the randomness: the output is ``f(x) + noise``. The noise inflates
-every total-order index by about its share of the output's variance,
-``noise_share = mean within-point variance / replicates / variance of the point
-means`` (Jansen's estimator sees the noise of both runs it compares), and leaves
-first-order indices unbiased but noisier. The table reports that share (row
-``seed noise``): a total index within it cannot be told from noise. Morris's
-floor is the mean absolute elementary effect of pure noise,
-``sqrt(2 noise_var) / delta * sqrt(2 / pi)``.
+Seed noise. The row ``seed noise`` reports ``noise_share = mean within-point
+variance / replicates / variance of the point means``: how much of the spread of
+the point means is the spread between replicates at a point (Morris:
+``sqrt(2 noise_var) / delta * sqrt(2 / pi)``, the mean absolute elementary
+effect of pure noise). What it means depends on the seeds:
+
+- ``common_seeds=True`` (default): replicate ``r`` of every point runs on the
+  same seed, so the randomness is held fixed while the factors move. A factor
+  the model never reads gives bit-identical runs and ``ST`` exactly 0; the
+  indices are those of the replicate-averaged output for the drawn seeds, and
+  the noise row says how strongly that output still depends on which seeds were
+  drawn (a large share: add replicates before reading small differences between
+  indices). It is not a floor under ``ST``.
+- ``common_seeds=False``: each point's seed is a hash of its parameters, so
+  moving any factor also redraws the randomness and the output is ``f(x) +
+  noise``. The noise then inflates every total-order index by about its share
+  (Jansen's estimator sees the noise of both runs it compares) and leaves
+  first-order indices unbiased but noisier: a total index within the noise row
+  cannot be told from noise.
 """
 
 from __future__ import annotations
@@ -159,9 +169,12 @@ def _noise(spec: SensitivitySpec, y: np.ndarray) -> tuple[float, float, float, f
     share = noise_var / total if total > 0 else math.inf
     rng = np.random.default_rng(spec.bootstrap_seed)
     idx = rng.integers(0, len(means), size=(spec.resamples, len(means)))
-    boot = within[idx].mean(axis=1) / r / means[idx].var(axis=1, ddof=1)
+    num, den = within[idx].mean(axis=1) / r, means[idx].var(axis=1, ddof=1)
+    # a resample of equal point means (few points, e.g. with common seeds) has an infinite share
+    boot = np.divide(num, den, out=np.full_like(num, np.inf), where=den > 0)
     alpha = (1 - spec.confidence) / 2
-    lo, hi = np.quantile(boot, [alpha, 1 - alpha])
+    finite = bool(np.isfinite(boot).all())
+    lo, hi = np.quantile(boot, [alpha, 1 - alpha], method="linear" if finite else "inverted_cdf")
     return noise_var, share, float(lo), float(hi)
 
 
@@ -182,11 +195,14 @@ def analyze(spec: Any, db) -> pd.DataFrame:
         (half-width of SALib's bootstrap interval at ``spec.confidence``;
         NaN where SALib gives none), ``low``, ``high``; factors sorted by ``ST``
         (or ``mu_star``), largest first. The last row, ``parameter == "seed
-        noise"``, gives the noise floor of ``ST`` (or ``mu_star``) with a
-        bootstrap interval over points. ``attrs`` holds ``noise_share``,
+        noise"``, gives the seed-noise share (Morris: ``mu_star`` of pure
+        noise) with a bootstrap interval over points: with per-point seeds the
+        floor of ``ST``; with common seeds how much the point means depend on
+        the seeds drawn (see the module docstring). ``attrs`` holds ``noise_share``,
         ``noise_variance``, ``variance`` (of the point means), ``mean``,
         ``n_points``, ``n_runs`` (distinct runs read: a run shared by several
-        design rows counts once), ``method``, ``metric`` and ``contrast``.
+        design rows counts once), ``method``, ``metric``, ``common_seeds`` and
+        ``contrast``.
 
     Raises
     ------
@@ -238,6 +254,6 @@ def _analyze(spec: SensitivitySpec, db, sweep) -> pd.DataFrame:
     table = pd.concat([table, noise], ignore_index=True)
     table.attrs.update({"noise_share": share, "noise_variance": noise_var, "variance": float(means.var(ddof=1)),
                         "mean": float(means.mean()), "n_points": len(x), "n_runs": n_runs,
-                        "method": spec.method, "metric": spec.metric,
+                        "method": spec.method, "metric": spec.metric, "common_seeds": spec.common_seeds,
                         "contrast": None if spec.contrast is None else list(spec.contrast)})
     return table

@@ -47,7 +47,7 @@ class SweepAbort(KeyboardInterrupt):
 
 #: Spec fields that must not change under an existing store, even with ``extend``.
 #: (The graph may: it is part of every point's key, so another graph makes other points.)
-_FIXED = ("seed", "days", "metrics", "daily")
+_FIXED = ("seed", "seeds", "days", "metrics", "daily")
 #: Prefix of the per-group reach kept for amplification (computed when the table is loaded).
 REACH_PREFIX = "_reach_per_post."
 #: Most futures in flight at once (bounds memory for long sweeps).
@@ -184,6 +184,10 @@ def _check_compatible(store: ResultsStore, spec: SweepSpec, runs: list[RunSpec],
     new = spec.to_dict()
     if old is None or old == new:
         return
+    old_seeds, new_seeds = old.get("seeds", "per_point"), new.get("seeds", "per_point")
+    if old_seeds != new_seeds:
+        raise SpecMismatchError(f"{store.path} holds runs with seeds = {old_seeds!r}; this sweep has seeds = "
+                                f"{new_seeds!r} (a store holds one seed mode): use another database")
     changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     if not any(k in _FIXED for k in changed) and store.meta("plan") == _plan_hash(runs):
         return  # the same runs, written another way (e.g. grid values reordered)

@@ -9,6 +9,12 @@ words. So a run's seed does not
 depend on execution order, worker count or which other points are in the sweep,
 and arms that differ only in their ranker share their seeds (common random
 numbers, paired comparisons).
+
+With ``seeds = "common"`` (:class:`~feedsim.sweeps.SweepSpec`; what sensitivity
+studies use) replicate ``r`` of *every* point runs on the same seed,
+``replicate_seeds(root_seed, r, point=(COMMON_KEY,)).run``: common random
+numbers across points, so a parameter the model never reads gives bit-identical
+runs. The graph seed does not depend on the mode (it comes from ``graph.seed``).
 """
 
 from __future__ import annotations
@@ -22,12 +28,19 @@ from typing import Any
 import numpy as np
 
 from ..engine.config import SimulationConfig
+from ..errors import InvalidParameterError
 from ..random import SeedInfo, replicate_seeds
 from ..rankers.registry import ranker_name
 from . import graphs
 from .identity import ranker_version
 
-__all__ = ["RunSpec", "canonical_params", "point_words", "run_seed", "make_run"]
+__all__ = ["RunSpec", "canonical_params", "point_words", "run_seed", "make_run", "SEED_MODES", "COMMON_KEY"]
+
+#: How run seeds vary across a sweep's points: a hash of the point (default), or the same at every point.
+SEED_MODES = ("per_point", "common")
+#: Spawn-key word of common seeds (``b"cmmn"`` little-endian). Their keys have two words
+#: (this, the replicate), per-point keys five, so the two modes never share a seed.
+COMMON_KEY = 0x6E6D6D63
 
 
 def canonical_params(point: Mapping[str, Any]) -> dict:
@@ -64,8 +77,12 @@ def point_words(point: Mapping[str, Any]) -> tuple[int, int, int, int]:
     return w[0], w[1], w[2], w[3]
 
 
-def run_seed(root_seed: int, point: Mapping[str, Any], replicate: int) -> np.random.SeedSequence:
+def run_seed(root_seed: int, point: Mapping[str, Any], replicate: int, *,
+             seeds: str = "per_point") -> np.random.SeedSequence:
     """The SeedSequence of replicate ``replicate`` of parameter point ``point``.
+
+    With ``seeds="common"`` the point is not an input: replicate ``r`` of every
+    point gets the same seed (see the module docstring).
 
     Examples
     --------
@@ -73,7 +90,14 @@ def run_seed(root_seed: int, point: Mapping[str, Any], replicate: int) -> np.ran
     >>> b = run_seed(7, {"out_of_network_share": 0.1, "ranker": "engagement"}, 0)
     >>> a.spawn_key == b.spawn_key and a.entropy == b.entropy == 7
     True
+    >>> c = run_seed(7, {"like_rate": 0.02}, 1, seeds="common")
+    >>> c.spawn_key == run_seed(7, {"like_rate": 0.09}, 1, seeds="common").spawn_key == (COMMON_KEY, 1)
+    True
     """
+    if seeds == "common":
+        return replicate_seeds(int(root_seed), replicate, point=(COMMON_KEY,)).run
+    if seeds != "per_point":
+        raise InvalidParameterError(f"seeds must be one of {', '.join(SEED_MODES)}; got {seeds!r}")
     return replicate_seeds(int(root_seed), replicate, point=point_words(point)).run
 
 
@@ -88,7 +112,8 @@ class RunSpec:
     point_key : str
         16 hex digits of the SHA-256 of the point's canonical form with its
         ranker, the ranker's version and the graph's identity (generator
-        parameters, or a file's content hash).
+        parameters, or a file's content hash); and ``seeds`` when the sweep's
+        seed mode is ``common``.
     params : dict
         The parameter point (ranker by name, or the callable in the Python API).
     replicate : int
@@ -148,8 +173,11 @@ def make_run(spec, point: Mapping[str, Any], replicate: int) -> RunSpec:
     if spec.graph_replicates:
         identity["per_replicate"] = True
     named["graph"] = identity
+    seeds = getattr(spec, "seeds", "per_point")
+    if seeds != "per_point":
+        named["seeds"] = seeds  # a run of the other mode is another run (per-point keys are unchanged)
     point_key = hashlib.sha256(_canonical_json(named).encode()).hexdigest()[:16]
-    ss = run_seed(spec.seed, point, replicate)
+    ss = run_seed(spec.seed, point, replicate, seeds=seeds)
     return RunSpec(
         run_key=f"{point_key}/{replicate}",
         point_key=point_key,

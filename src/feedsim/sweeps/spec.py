@@ -38,7 +38,7 @@ from ..network.graph import ROLES
 from ..params import SIMULATION_PARAMS, check_days
 from ..rankers.registry import RANKERS, get_ranker, ranker_name
 from . import graphs
-from .seeds import canonical_params, make_run
+from .seeds import SEED_MODES, canonical_params, make_run
 
 __all__ = ["SweepSpec", "SweepSpecError", "SCALAR_METRICS", "ROLE_METRICS", "GROUP_METRICS", "DAILY_SERIES",
            "METRIC_BOUNDS", "metric_bounds", "load_spec", "MAX_RUNS"]
@@ -66,7 +66,7 @@ def metric_bounds(name: str) -> tuple[float, float]:
 DEFAULT_METRICS = ("gini_impressions", "top1_share", "exposure_diversity", "visibility_all",
                    "impression_share", "voice_ratio")
 
-_TOP_KEYS = ("seed", "days", "replicates", "graph", "graph_replicates", "base", "grid", "points", "metrics",
+_TOP_KEYS = ("seed", "days", "replicates", "seeds", "graph", "graph_replicates", "base", "grid", "points", "metrics",
              "daily")
 _CONFIG_FIELDS = {f.name: f for f in dataclasses.fields(SimulationConfig)}
 _PARAM_KEYS = ("ranker", *_CONFIG_FIELDS)
@@ -165,6 +165,12 @@ class SweepSpec:
         Simulated days per run (> 0, a whole number of ticks).
     replicates : int, default 1
         Runs per parameter point, each with its own seed.
+    seeds : {"per_point", "common"}, default "per_point"
+        ``per_point``: a run's seed is a hash of its point's parameters (moving
+        any parameter also redraws the randomness). ``common``: replicate ``r``
+        of every point runs on the same seed (common random numbers across
+        points, as sensitivity studies use). See :mod:`feedsim.sweeps.seeds`. A
+        store holds runs of one mode only.
     graph : dict, default ``{"n_users": 1000, "seed": 0}``
         Either the default community's generator parameters (``n_users`` >= 2,
         ``seed`` >= 0, ``mean_follows`` (default ``min(40, (n_users - 1) / 2)``),
@@ -217,6 +223,7 @@ class SweepSpec:
     seed: int
     days: float
     replicates: int = 1
+    seeds: str = "per_point"
     graph: Mapping[str, Any] = field(default_factory=lambda: {"n_users": 1000, "seed": 0})
     graph_replicates: bool = False
     base: Mapping[str, Any] = field(default_factory=dict)
@@ -227,22 +234,26 @@ class SweepSpec:
     root: str | None = field(default=None, compare=False)
 
     def __init__(self, seed, days, replicates=1, graph=None, base=None, grid=None, points=None,
-                 metrics=DEFAULT_METRICS, daily=True, graph_replicates=False, root=None) -> None:
+                 metrics=DEFAULT_METRICS, daily=True, graph_replicates=False, root=None, seeds="per_point") -> None:
         try:
-            self._build(seed, days, replicates, graph, base, grid, points, metrics, daily, graph_replicates, root)
+            self._build(seed, days, replicates, graph, base, grid, points, metrics, daily, graph_replicates, root,
+                        seeds)
         except SweepSpecError:
             raise
         except InvalidParameterError as exc:
             raise SweepSpecError(str(exc)) from None
 
     def _build(self, seed, days, replicates, graph, base, grid, points, metrics, daily, graph_replicates,
-               root) -> None:
+               root, seeds) -> None:
         def put(name, value):
             object.__setattr__(self, name, value)
 
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             _fail(f"seed must be an integer >= 0; got {seed!r}")
         put("seed", int(seed))
+        if not isinstance(seeds, str) or seeds not in SEED_MODES:
+            _fail(f"seeds must be one of {_allowed(SEED_MODES)}{did_you_mean(str(seeds), SEED_MODES)}; got {seeds!r}")
+        put("seeds", seeds)
         put("days", check_days(days))
         put("replicates", check_int("replicates", replicates, low=1))
         put("root", None if root is None else os.fspath(root))
@@ -431,6 +442,8 @@ class SweepSpec:
                "base": names(self.base), "metrics": list(self.metrics), "daily": list(self.daily)}
         if self.graph_replicates:
             out["graph_replicates"] = True
+        if self.seeds != "per_point":
+            out["seeds"] = self.seeds
         if self.grid is not None:
             out["grid"] = {k: [ranker_name(v) if k == "ranker" else v for v in vals] for k, vals in self.grid.items()}
         else:
