@@ -257,9 +257,19 @@ def test_posts_reach_is_read_with_a_deprecation_warning_and_not_stored(small_run
 OLD = os.path.join(os.path.dirname(__file__), "data", "feedsim_0.2.0")
 
 
-def test_a_result_saved_by_feedsim_0_2_loads_as_it_was(small_run, tmp_path):
-    """Format 1 (no SHA256SUMS, posts.reach stored, pairs as int64): the same run, the same summary."""
+def test_a_result_saved_by_feedsim_0_2_loads_as_it_was(tmp_path):
+    """Format 1 (no SHA256SUMS, posts.reach stored, pairs as int64): the same run, the same summary.
+
+    The file was made before unfollows and decaying mutual affinity: it loads with the model it was
+    made with (``unfollow_share=0``, ``mutual_affinity_lasts=True``), and the same run under that
+    model gives the same summary.
+    """
     import shutil
+
+    G = feedsim.networks.default_community(60, seed=1, mean_follows=10)
+    sim = feedsim.Simulation(G, seed=1, unfollow_share=0.0, mutual_affinity_lasts=True)
+    sim.set_param("out_of_network_share", 0.2, at_day=1)
+    small_run = sim.run(days=2)
 
     path = tmp_path / "r"
     shutil.copytree(os.path.join(OLD, "result_v1"), path)

@@ -424,7 +424,8 @@ def test_creator_adaptation_burns_out_creators_when_on(community):
 @pytest.mark.parametrize("discovery", [True, False])
 def test_follow_discovery_adds_follows_from_out_of_network_posts(community, discovery):
     sim = Simulation(community, ranker="engagement", seed=10, out_of_network_share=0.5, reciprocity=False,
-                     follow_discovery=discovery, discovery_follow_prob=1.0, like_rate=0.2, churn=False)
+                     follow_discovery=discovery, discovery_follow_prob=1.0, like_rate=0.2, churn=False,
+                     unfollow_share=0.0)  # without unfollows, so that every discovered follow is a gain
     res = sim.run(days=2)
     A = res.authors
     gained = int(A.followers.sum() - A.followers_start.sum())

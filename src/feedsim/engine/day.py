@@ -52,7 +52,8 @@ def close_day(p: Platform) -> None:
         adapt_sessions(acc, cfg)
     churn(p, midnight)
     p.days.record_churn()
-    if math.isfinite(cfg.affinity_half_life_days):
+    if cfg.dynamics and math.isfinite(cfg.affinity_half_life_days):
+        # with dynamics off nothing raises affinity, so it stays as it started (a static world)
         p.edges.decay_affinity(0.5 ** (1.0 / cfg.affinity_half_life_days))
     p.pairs.flush()
     # (viewer, post) keys of expired posts are dropped daily, not only when the table must grow
