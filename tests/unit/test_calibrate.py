@@ -225,3 +225,40 @@ def test_a_file_that_is_not_a_calibration_db_is_refused(tmp_path):
     db.write_text("not a database, and long enough to be read as one " * 20)
     with pytest.raises(InvalidParameterError, match="is not a calibration database"):
         calibrate(tiny(), db)
+
+
+@pytest.mark.slow
+def test_killed_cli_run_resumes_to_the_uninterrupted_posterior(tmp_path):
+    """SIGKILL `feedsim calibrate` once generation 0 is stored; the same command finishes it, and the
+    posterior is the one of a run never killed (slow tier: two processes and their imports)."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import time
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace("max_generations = 2", "max_generations = 4"))
+    command = [sys.executable, "-m", "feedsim", "calibrate", str(spec), "--db"]
+    killed, whole = tmp_path / "killed.db", tmp_path / "whole.db"
+    proc = subprocess.Popen(command + [str(killed)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def stored():
+        if not killed.exists():  # (connecting would create it)
+            return None
+        try:
+            with sqlite3.connect(killed) as con:
+                return con.execute("SELECT max(t) FROM populations").fetchone()[0]
+        except sqlite3.Error:  # tables not made yet
+            return None
+
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None and (stored() is None or stored() < 0):
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL and 0 <= stored() < 3  # killed part-way
+    for db in (killed, whole):
+        subprocess.run(command + [str(db)], check=True, capture_output=True, timeout=300)
+    a, b = (load_calibration(CalibrationStudy.from_toml(spec), db) for db in (killed, whole))
+    assert a.done and len(a.generations) == 4
+    assert a.particles.equals(b.particles)

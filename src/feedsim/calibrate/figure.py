@@ -48,6 +48,7 @@ def plot_calibration(fit: Any, fig: Any = None) -> Any:
     >>> fig = plot_calibration(Calibration(study, parts, post, tg, pd.DataFrame(), True, "", 0.0))
     >>> len(fig.axes)
     2
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
 

@@ -241,13 +241,13 @@ def calibrate(study: CalibrationStudy, db: str | os.PathLike, *, workers: int = 
         sampler = pyabc.SingleCoreSampler() if workers == 1 else pyabc.MulticoreEvalParallelSampler(n_procs=workers)
         if os.path.exists(os.path.abspath(os.fspath(db))):
             history = _history(url, db)
-            if not history.all_runs():
-                raise InvalidParameterError(f"db {db} exists but holds no calibration; give a new path")
-            history.id = 1
-            stored = _stored_fingerprint(history)
-            if stored != fingerprint:
-                raise InvalidParameterError(f"db {db} holds another study (its spec differs from this one); give a "
-                                            "new path to start this study")
+            if history.all_runs():
+                history.id = 1
+                if _stored_fingerprint(history) != fingerprint:
+                    raise InvalidParameterError(f"db {db} holds another study (its spec differs from this one); "
+                                                "give a new path to start this study")
+            else:  # killed before pyabc stored the study: start it
+                history = None
         else:
             history = None
         ran = 0
