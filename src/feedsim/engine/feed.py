@@ -38,7 +38,7 @@ from .kernels.hashing import STREAMS, keyed_uniform_np
 if TYPE_CHECKING:  # pragma: no cover
     from .platform import Platform
 
-__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "Feeds", "CandidateRows", "build_rows",
+__all__ = ["ORIGINAL", "RESHARE", "OUT_OF_NETWORK", "Feeds", "session_slots", "CandidateRows", "build_rows",
            "candidates_view", "score_rows", "select_feeds", "fused_form", "fused_feeds",
            "build_candidates", "trending_pool"]
 
@@ -328,6 +328,34 @@ def fused_feeds(p: Platform, viewers: NDArray[np.int64], attention: NDArray[np.i
     return feeds, n_cand
 
 
+def session_slots(rank: NDArray[np.int64], taken: NDArray[np.int64],
+                  sessions: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Slot and session of the item of rank ``rank`` in a viewer's ``taken`` items over ``sessions`` sessions.
+
+    The items go to the sessions in rank order, each session taking ``taken //
+    sessions`` of them and the first ``taken % sessions`` one more: a full feed
+    (``taken`` is attention x sessions) is ``attention`` items per session, and a
+    short one is spread evenly, as its items would be had they arrived between the
+    sessions. Putting a short feed all into the first sessions would push items
+    down the feed (to slots with less engagement) more often the more sessions
+    share a tick, so engagement per impression would fall with the tick length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> slot, session = session_slots(np.arange(5), np.full(5, 5), np.full(5, 2))
+    >>> slot.tolist(), session.tolist()
+    ([0, 1, 2, 0, 1], [0, 0, 0, 1, 1])
+    """
+    q = taken // sessions
+    big = (taken - q * sessions) * (q + 1)  # the items of the sessions that take one more
+    first = rank < big
+    rest = np.maximum(q, 1)
+    slot = np.where(first, rank % (q + 1), (rank - big) % rest)
+    session = np.where(first, rank // (q + 1), taken - q * sessions + (rank - big) // rest)
+    return slot.astype(np.int64), session.astype(np.int64)
+
+
 def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
                  attention: NDArray[np.int64], sessions: NDArray[np.int64]) -> Feeds:
     """Fill each viewer's session feeds from its scored candidates.
@@ -335,7 +363,8 @@ def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
     A viewer with ``s`` sessions in the tick gets ``s`` feeds of ``attention``
     slots, filled in score order: the best ``attention`` items make the first
     session's feed, the next ones the second's, and so on (a post is never shown
-    twice). Of the ``k = attention * s`` items, ``round(out_of_network_share * k)``
+    twice); a viewer with fewer items than slots gets them spread evenly over its
+    sessions (:func:`session_slots`). Of the ``k = attention * s`` items, ``round(out_of_network_share * k)``
     are reserved for out-of-network candidates and the rest for in-network ones;
     a side with too few candidates leaves its slots to the other. A score of
     ``-inf`` means "never show": such candidates are dropped, and a viewer with
@@ -354,14 +383,15 @@ def select_feeds(p: Platform, rows: CandidateRows, scores: NDArray[np.float64],
     with LAUNCH_LOCK:
         kselect.select(rows.ptr, scores, rows.kind, rows.post, rows.viewers, take_in, take_oon, out_ptr,
                        p.key, p.tick, p.posts.offset, shown, rank)
-    seg = np.repeat(np.arange(len(feed_size), dtype=np.int64), take_in + take_oon)
-    per_session = attention[seg]
+    taken = take_in + take_oon
+    seg = np.repeat(np.arange(len(feed_size), dtype=np.int64), taken)
+    slot, session = session_slots(rank, taken[seg], sessions[seg])
     return Feeds(
         viewer=rows.viewers[seg],
         post=rows.post[shown],
         author=rows.author[shown],
-        slot=rank % per_session,
-        session=rank // per_session,
+        slot=slot,
+        session=session,
         kind=rows.kind[shown],
         author_edge=rows.edge[shown],
         number=rows.number[shown],

@@ -623,6 +623,12 @@ def _feed(v, size, att, w, indptr, indices, masks, mask_number, first_number, he
     y = 0
     slot = 0
     session = 0
+    # a short feed (k < size) is spread evenly over the tick's sessions, the first ones
+    # taking one more, as :func:`feedsim.engine.feed.session_slots`
+    n_ses = size // att
+    q = k // n_ses
+    r = k - q * n_ses
+    per = q + 1 if r > 0 else q
     while x < t_in or y < t_oon:
         if y >= t_oon or (x < t_in and not _worse(pick_key[0, x], pick_int[0, x], pick_key[1, y], pick_int[2, y])):
             j = pick_int[1, x]
@@ -635,9 +641,11 @@ def _feed(v, size, att, w, indptr, indices, masks, mask_number, first_number, he
         out[_SLOT, w] = slot
         out[_SESSION, w] = session
         slot += 1
-        if slot == att:  # the rank x + y - 1, split into sessions of ``att``
+        if slot == per:  # the rank x + y - 1, split into the sessions
             slot = 0
             session += 1
+            if session == r:
+                per = q
         e = ci[_C_EDGE, j]
         if e >= 0:
             out[_AUTHOR, w] = indices[e]
@@ -695,7 +703,8 @@ def fused_feeds(viewers, attention, feed_size, out_ptr, n_blocks, indptr, indice
     out : ndarray of shape (8, out_ptr[-1]), int64
         Per shown item, the rows of :data:`FEED_FIELDS`: viewer, post (relative
         to the post table), author, slot and session (the rank within the
-        viewer's feeds, 0 = best, split into sessions of ``attention``), kind,
+        viewer's feeds, 0 = best, split into sessions of ``attention``; a short
+        feed evenly, see :func:`feedsim.engine.feed.session_slots`), kind,
         follow edge (-1 if none) and tracked post number (-1 if none).
     counts : ndarray of shape (2, n), int64
         Per viewer: items shown, candidates considered.
