@@ -72,7 +72,7 @@ def main() -> int:
 
     import feedsim
     from feedsim.engine import feed as fd
-    from feedsim.engine import platform as platform_module
+    from feedsim.engine import tick as platform_module  # the tick calls feed.fused_feeds by this name
     from feedsim.engine.kernels import fused as kf
 
     sim = _simulation(args.workload, args.users, args.ranker, args.seed)
