@@ -1,7 +1,8 @@
 """The performance page's table, written from benchmark output (not a benchmark itself).
 
-Reads every ``benchmarks/results/*.json``: the JSON that ``speed.py`` prints (``{"machine": ..., "runs":
-[...]}``) or that ``scale.py`` prints (one run). Prints one Markdown table, a row per run, with the machine
+Reads the ``benchmarks/results/*.json`` that ``speed.py`` prints (``{"machine": ..., "runs": [...]}``) or
+that ``scale.py`` prints (one run, with ``run_seconds``); other benchmarks' output in that folder (for
+example ``tick_length.py``'s) is left out. Prints one Markdown table, a row per run, with the machine
 each file was measured on. The docs build (``docs/conf.py``) calls :func:`markdown` for
 ``docs/guide/performance.md``; to refresh the figures, rerun the benchmark into that folder:
 
@@ -45,15 +46,16 @@ def markdown(results: Path = RESULTS) -> str:
     >>> markdown(Path("no-such-folder")).split(":")[0]
     'No benchmark output yet'
     """
-    files = sorted(results.glob("*.json"))
-    if not files:
+    records = [(path, json.loads(path.read_text())) for path in sorted(results.glob("*.json"))]
+    records = [(path, r) for path, r in records
+               if isinstance(r, dict) and (isinstance(r.get("runs"), list) or "run_seconds" in r)]
+    if not records:
         return "No benchmark output yet: run `python benchmarks/speed.py > benchmarks/results/speed.json`.\n"
     rows = ["| file | accounts | follow edges | days | ranker | run (s) | sessions/s | candidates/s | peak memory "
             "(GiB) | feeds' share of the run |",
             "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     machines = []
-    for path in files:
-        record = json.loads(path.read_text())
+    for path, record in records:
         machines.append(f"- {_machine(record, path.name)}")
         for run in _runs(record):
             phases = run.get("phase_seconds", {})
