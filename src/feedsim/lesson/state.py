@@ -1059,7 +1059,7 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
     day : int, optional
         Day of the run (0 = first). Default: the moment when the most of the member's
         recorded followers were shown their post newest first but not on the chosen
-        feed (else when it was among the most followers' candidates; the sentence
+        feed, net of followers for whom it went the other way (else when it was among the most followers' candidates; the sentence
         says the moment was picked).
     hour : float, default 12
         Hour of that day.
@@ -1104,8 +1104,16 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
         cut = b[(b.author == member) & b.viewer.isin(person["followers"]) & ~b.shown][keep] if len(b) else b
         both = shown.merge(cut, on=keep).drop_duplicates() if len(cut) else shown.iloc[:0]
         if len(both):
-            counts = both.groupby("time").viewer.nunique()
-            t = float(counts[counts == counts.max()].index.max())
+            # net of the reverse (shown on the chosen feed, cut newest first), so that the moment picked
+            # shows what the chosen feed takes away, not a moment where it happens to give more
+            won = b[(b.author == member) & b.viewer.isin(person["followers"]) & b.shown][keep] if len(b) else b
+            lost_first = a[(a.author == member) & a.viewer.isin(person["followers"]) & ~a.shown][keep]
+            reverse = won.merge(lost_first, on=keep).drop_duplicates() if len(won) else won.iloc[:0]
+            lost = both.groupby("time").viewer.nunique()
+            net = lost.sub(reverse.groupby("time").viewer.nunique(), fill_value=0).loc[lost.index]
+            best = net[net == net.max()]
+            top = lost.loc[best.index]
+            t = float(top[top == top.max()].index.max())
             day = min(last, int(t // 24))
             hour = t - 24 * day
     if day is None:  # the moment when the member's post is among the most followers' candidates (last such)
@@ -1194,7 +1202,7 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
         sentence += (f" For follower @{follower} it was {where(a)} on the {ranker_phrase(state.rankers[0])} feed "
                      f"and {where(b)} on the {ranker_phrase(state.rankers[-1])} feed.")
     if picked:
-        sentence += (" (This moment was picked because the two feeds differ there for the most of these followers; "
-                     "choose a day and hour to see any other.)")
+        sentence += (" (This moment was picked: there the chosen feed cut this member's post, against newest "
+                     "first, for more of these followers than anywhere else; choose a day and hour to see any other.)")
     return {"member": member, "role": role, "day": day, "hour": float(hour), "moment": moment,
             "followers": rows, "follower": follower, "feeds": feeds, "sentence": sentence}
