@@ -1059,8 +1059,8 @@ def person_view(state: ExploreState, role: str = "quiet", day: int | None = None
     day : int, optional
         Day of the run (0 = first). Default: the moment when the most of the member's
         recorded followers were shown their post newest first but not on the chosen
-        feed, net of followers for whom it went the other way (else when it was among the most followers' candidates; the sentence
-        says the moment was picked).
+        feed, net of followers for whom it went the other way (else when it was among
+        the most followers' candidates; the sentence says the moment was picked).
     hour : float, default 12
         Hour of that day.
     follower : int, optional
